@@ -1,0 +1,77 @@
+import { performance } from "node:perf_hooks";
+import type { VFile } from "vfile";
+import { resolveConfig, type ResolvedConfig, type UserConfig } from "./config.js";
+import { discover } from "./stages/discover.js";
+import { organize } from "./stages/organize.js";
+import { renderPages } from "./stages/pages.js";
+import { parse } from "./stages/parse.js";
+import { render } from "./stages/render.js";
+import { checkUniqueSlugs } from "./stages/slugs.js";
+import { writeOutput } from "./stages/write.js";
+import { loadTheme } from "./theme.js";
+import { isError } from "./util/messages.js";
+
+/** Options of a build: a config plus where the project is. */
+export interface BuildOptions extends UserConfig {
+  /** Project root, against which relative folders resolve. @default process.cwd() */
+  root?: string;
+}
+
+/** Time spent in one stage. */
+export interface StageTiming {
+  readonly stage: string;
+  readonly ms: number;
+}
+
+/** What a build did: every file's messages, what it wrote and how long each stage took. */
+export interface BuildResult {
+  readonly config: ResolvedConfig;
+  /** One vfile per postmortem found, with its messages. */
+  readonly files: readonly VFile[];
+  /** False when a content error stopped the build (nothing was written). */
+  readonly ok: boolean;
+  /** Postmortems that got a page. */
+  readonly postmortems: number;
+  /** Files written to the output folder, 0 when the build failed. */
+  readonly written: number;
+  readonly timings: readonly StageTiming[];
+  readonly totalMs: number;
+}
+
+/** Builds the archive: discover → parse → render → organize → pages → write. */
+export async function build(options: BuildOptions = {}): Promise<BuildResult> {
+  const { root, ...user } = options;
+  const config = resolveConfig(user, root);
+  const timings: StageTiming[] = [];
+  const started = performance.now();
+  const time = async <T>(stage: string, run: () => T | Promise<T>): Promise<T> => {
+    const t0 = performance.now();
+    try {
+      return await run();
+    } finally {
+      timings.push({ stage, ms: performance.now() - t0 });
+    }
+  };
+
+  const theme = await time("theme", () => loadTheme(config.themeDir));
+  const sources = await time("discover", () => discover(config.contentDir));
+  const parsed = await time("parse", () => sources.map((source) => parse(source, config)));
+  checkUniqueSlugs(parsed);
+  const files = parsed.map((pm) => pm.file);
+  const result = (ok: boolean, postmortems: number, written: number): BuildResult => ({
+    config, files, ok, postmortems, written, timings, totalMs: performance.now() - started,
+  });
+  if (files.some((file) => file.messages.some(isError))) return result(false, 0, 0);
+
+  const included = parsed.filter((pm) => config.drafts || pm.meta.status !== "draft");
+  const rendered = await time("render", () => included.map(render));
+  const site = await time("organize", () => organize(rendered, config));
+  const pages = await time("pages", () => renderPages(site, theme, config));
+  const written = await time("write", () =>
+    writeOutput(
+      { outDir: config.outDir, publicDir: config.publicDir, protectedDirs: [config.root, config.contentDir, config.themeDir, config.publicDir] },
+      [...theme.assets, ...pages],
+    ),
+  );
+  return result(true, rendered.length, written);
+}

@@ -1,0 +1,127 @@
+import path from "node:path";
+
+/** One level of the severity scale. */
+export interface SeverityLevel {
+  /** Identifier written in frontmatter, e.g. `SEV1`. */
+  readonly id: string;
+  /** Label shown to readers. @default the id */
+  readonly label: string;
+  /** Badge colour (any CSS colour). */
+  readonly color: string;
+  /** Other spellings that mean this level, e.g. `P1`, `critical`. */
+  readonly aliases: readonly string[];
+}
+
+/** A required section: a level-2 heading, matched by name or alias. */
+export interface SectionSpec {
+  readonly name: string;
+  readonly aliases: readonly string[];
+}
+
+/** Configuration as a user writes it: every field optional. */
+export interface UserConfig {
+  /** Site title. @default "Postmortems" */
+  title?: string;
+  /** Absolute base URL, for the feed and sitemap. @default undefined */
+  url?: string;
+  /** Folder of postmortems, relative to the project root. @default "content" */
+  content?: string;
+  /** Output folder. @default "dist" */
+  out?: string;
+  /** Theme name (a folder under `themes/`) or a path to a theme folder. @default "default" */
+  theme?: string;
+  /** Folder copied verbatim to the output root. @default "public" */
+  public?: string;
+  /** Ordered severity scale, worst first. @default SEV1…SEV5 */
+  severities?: Array<string | Partial<SeverityLevel> & { id: string }>;
+  /** Required sections. @default Issue Summary, Timeline, Root Cause and Resolution, Corrective and Preventative Measures */
+  sections?: SectionSpec[];
+  /** Frontmatter keys that get index pages. @default ["services", "severity", "tags"] */
+  taxonomies?: string[];
+  /** Include `status: draft` postmortems. @default false */
+  drafts?: boolean;
+}
+
+/** Configuration after defaults are applied: what every stage reads. */
+export interface ResolvedConfig {
+  readonly root: string;
+  readonly title: string;
+  readonly url: string | undefined;
+  readonly contentDir: string;
+  readonly outDir: string;
+  readonly themeDir: string;
+  readonly publicDir: string;
+  readonly severities: readonly SeverityLevel[];
+  readonly sections: readonly SectionSpec[];
+  readonly taxonomies: readonly string[];
+  readonly drafts: boolean;
+}
+
+const SEVERITY_COLORS = ["#b42318", "#c4320a", "#a15c07", "#1f6feb", "#57606a"];
+
+/** The default severity scale, SEV1 worst. */
+export const DEFAULT_SEVERITIES: readonly SeverityLevel[] = Object.freeze(
+  [1, 2, 3, 4, 5].map((n) =>
+    Object.freeze({ id: `SEV${n}`, label: `SEV${n}`, color: SEVERITY_COLORS[n - 1]!, aliases: [] }),
+  ),
+);
+
+/** The default required sections and their aliases (DESIGN.md). */
+export const DEFAULT_SECTIONS: readonly SectionSpec[] = Object.freeze([
+  { name: "Issue Summary", aliases: ["Summary", "Incident Summary", "Overview"] },
+  { name: "Timeline", aliases: ["Timeline of Events"] },
+  {
+    name: "Root Cause and Resolution",
+    aliases: ["Root Cause", "Root Causes", "Root Cause Analysis", "Cause"],
+  },
+  {
+    name: "Corrective and Preventative Measures",
+    aliases: ["Corrective and Preventive Measures", "Action Items", "Follow-ups", "Remediation"],
+  },
+]);
+
+/** Identity helper that gives a config file type checking and editor completion. */
+export function defineConfig(config: UserConfig): UserConfig {
+  return config;
+}
+
+/** Applies defaults to a user config; paths are resolved against `root`. */
+export function resolveConfig(user: UserConfig = {}, root: string = process.cwd()): ResolvedConfig {
+  const themeName = user.theme ?? "default";
+  const themeDir =
+    themeName.includes("/") || themeName.includes(path.sep) || themeName.startsWith(".")
+      ? path.resolve(root, themeName)
+      : resolveNamedTheme(root, themeName);
+  return Object.freeze({
+    root,
+    title: user.title ?? "Postmortems",
+    url: user.url,
+    contentDir: path.resolve(root, user.content ?? "content"),
+    outDir: path.resolve(root, user.out ?? "dist"),
+    themeDir,
+    publicDir: path.resolve(root, user.public ?? "public"),
+    severities: user.severities ? user.severities.map(toSeverityLevel) : DEFAULT_SEVERITIES,
+    sections: user.sections ?? DEFAULT_SECTIONS,
+    taxonomies: user.taxonomies ?? ["services", "severity", "tags"],
+    drafts: user.drafts ?? false,
+  });
+}
+
+/** The bundled themes, shipped beside the compiled code. */
+export const BUILTIN_THEMES_DIR = path.resolve(import.meta.dirname, "..", "themes");
+
+function resolveNamedTheme(root: string, name: string): string {
+  // A project's own themes/<name>/ wins over the bundled one of the same name.
+  const local = path.resolve(root, "themes", name);
+  return name === "default" ? path.join(BUILTIN_THEMES_DIR, name) : local;
+}
+
+function toSeverityLevel(entry: string | (Partial<SeverityLevel> & { id: string }), index: number): SeverityLevel {
+  const spec = typeof entry === "string" ? { id: entry } : entry;
+  return Object.freeze({
+    id: spec.id,
+    label: spec.label ?? spec.id,
+    color: spec.color ?? SEVERITY_COLORS[Math.min(index, SEVERITY_COLORS.length - 1)]!,
+    aliases: spec.aliases ?? [],
+  });
+}

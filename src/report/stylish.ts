@@ -1,0 +1,52 @@
+import path from "node:path";
+import type { VFile } from "vfile";
+import type { VFileMessage } from "vfile-message";
+
+/** Options of the human-readable report. */
+export interface StylishOptions {
+  /** Paths are shown relative to this folder. @default process.cwd() */
+  readonly cwd?: string;
+  /** Use ANSI colours. @default false */
+  readonly color?: boolean;
+}
+
+const ANSI = { red: 31, yellow: 33, dim: 2, bold: 1, underline: 4 } as const;
+
+/**
+ * Formats every message of every file, grouped by file, eslint-style:
+ * `12:3  error  Cannot parse frontmatter …  frontmatter/syntax` with the fix hint below it.
+ */
+export function formatStylish(files: readonly VFile[], options: StylishOptions = {}): string {
+  const paint = (code: keyof typeof ANSI, text: string) => (options.color ? `\u001b[${ANSI[code]}m${text}\u001b[0m` : text);
+  const cwd = options.cwd ?? process.cwd();
+  const lines: string[] = [];
+  let errors = 0;
+  let warnings = 0;
+  for (const file of files) {
+    if (file.messages.length === 0) continue;
+    lines.push(paint("underline", path.relative(cwd, file.path) || file.path));
+    for (const message of [...file.messages].sort(byPlace)) {
+      const error = message.fatal === true;
+      if (error) errors++;
+      else warnings++;
+      const place = `${message.line ?? 1}:${message.column ?? 1}`.padEnd(7);
+      const level = error ? paint("red", "error  ") : paint("yellow", "warning");
+      lines.push(`  ${place} ${level}  ${message.reason}  ${paint("dim", message.ruleId ?? "")}`);
+      if (message.note) lines.push(`  ${" ".repeat(7)} ${paint("dim", `hint: ${message.note}`)}`);
+    }
+    lines.push("");
+  }
+  if (errors + warnings > 0) {
+    const summary = `${plural(errors + warnings, "problem")} (${plural(errors, "error")}, ${plural(warnings, "warning")})`;
+    lines.push(paint("bold", errors ? paint("red", `✖ ${summary}`) : paint("yellow", `⚠ ${summary}`)));
+  }
+  return lines.join("\n");
+}
+
+function byPlace(a: VFileMessage, b: VFileMessage): number {
+  return (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0);
+}
+
+function plural(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? "" : "s"}`;
+}

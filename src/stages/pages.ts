@@ -1,0 +1,84 @@
+import type { ResolvedConfig } from "../config.js";
+import type { Theme } from "../theme.js";
+import type { OutputFile, RenderedPostmortem, Term } from "../types.js";
+import { slugOrHash } from "../util/slug.js";
+import { formatDate, formatDuration } from "../util/time.js";
+import { postmortemPath, rootPrefix, taxonomyPath, termPath } from "../util/urls.js";
+import type { Site } from "./organize.js";
+
+const HOME_RECENT = 30;
+
+/** Renders every page of the archive through the theme's layouts. */
+export function renderPages(site: Site, theme: Theme, config: ResolvedConfig): OutputFile[] {
+  const page = pageRenderer(site, theme, config);
+  const files: OutputFile[] = [];
+  const list = site.postmortems;
+
+  files.push(page("index.html", "home", { title: config.title, recent: list.slice(0, HOME_RECENT), stats: headlineStats(site) }));
+  files.push(page("postmortems/index.html", "all", { title: "All postmortems", byYear: groupByYear(list) }));
+  list.forEach((pm, i) => {
+    // The list is newest first: the previous postmortem in time is the next one in the list.
+    const older = list[i + 1];
+    const newer = list[i - 1];
+    files.push(page(postmortemPath(pm.meta.slug), "postmortem", { title: pm.meta.title, pm, older, newer }));
+  });
+  for (const taxonomy of site.taxonomies) {
+    files.push(page(taxonomyPath(taxonomy.key), "taxonomy", { title: taxonomy.label, taxonomy }));
+    for (const term of taxonomy.terms) {
+      files.push(page(termPath(taxonomy.key, term.id), "term", { title: `${taxonomy.label}: ${term.label}`, taxonomy, term }));
+    }
+  }
+  return files;
+}
+
+type PageRenderer = (path: string, layout: string, data: Record<string, unknown>) => OutputFile;
+
+function pageRenderer(site: Site, theme: Theme, config: ResolvedConfig): PageRenderer {
+  const severityById = new Map(config.severities.map((level) => [level.id, level]));
+  const taxonomyKeys = new Set(site.taxonomies.map((t) => t.key));
+  const nav = site.taxonomies.filter((t) => t.terms.length > 0).map((t) => ({ label: t.label, path: taxonomyPath(t.key) }));
+  return (outputPath, layout, data) => {
+    const root = rootPrefix(outputPath);
+    const helpers = {
+      /** A link from this page to an output path. */
+      url: (target: string) => root + target,
+      postmortemUrl: (pm: RenderedPostmortem) => root + postmortemPath(pm.meta.slug),
+      // Term ids are the slugs of their labels (organize.ts), so any spelling links to its page.
+      termUrl: (key: string, label: string) => root + termPath(key, slugOrHash(label)),
+      taxonomyHref: (key: string) => root + taxonomyPath(key),
+      termHref: (key: string, term: Term) => root + termPath(key, term.id),
+      hasTaxonomy: (key: string) => taxonomyKeys.has(key),
+      asset: (name: string) => root + (theme.assetPaths[name] ?? name),
+      date: formatDate,
+      duration: (minutes: number | undefined) => (minutes === undefined ? undefined : formatDuration(minutes)),
+      severity: (id: string | undefined) => (id ? severityById.get(id) : undefined),
+      count: (n: number, noun: string) => `${n.toLocaleString("en")} ${noun}${n === 1 ? "" : "s"}`,
+    };
+    const contents = theme.render(layout, { ...data, site: { title: config.title, nav, total: site.postmortems.length }, root, path: outputPath, h: helpers });
+    return { path: outputPath, contents };
+  };
+}
+
+function groupByYear(list: readonly RenderedPostmortem[]) {
+  const groups: { year: string; postmortems: RenderedPostmortem[] }[] = [];
+  for (const pm of list) {
+    const year = pm.meta.year ?? "Undated";
+    const last = groups[groups.length - 1];
+    if (last?.year === year) last.postmortems.push(pm);
+    else groups.push({ year, postmortems: [pm] });
+  }
+  return groups;
+}
+
+function headlineStats(site: Site) {
+  const durations = site.postmortems.map((pm) => pm.meta.durationMinutes).filter((d): d is number => d !== undefined).sort((a, b) => a - b);
+  const median = durations.length ? durations[Math.floor((durations.length - 1) / 2)] : undefined;
+  const services = site.taxonomies.find((t) => t.key === "services")?.terms.length;
+  const severity = site.taxonomies.find((t) => t.key === "severity");
+  return {
+    total: site.postmortems.length,
+    services,
+    worst: severity?.terms[0],
+    medianDuration: median === undefined ? undefined : formatDuration(median),
+  };
+}

@@ -1,0 +1,93 @@
+import type { Element, Root as HastRoot } from "hast";
+import { toString as hastToString } from "hast-util-to-string";
+import type { Root as MdastRoot } from "mdast";
+import { toString } from "mdast-util-to-string";
+import rehypeAutolinkHeadings from "rehype-autolink-headings";
+import rehypeRaw from "rehype-raw";
+import rehypeSanitize, { defaultSchema, type Options as SanitizeSchema } from "rehype-sanitize";
+import rehypeSlug from "rehype-slug";
+import rehypeStringify from "rehype-stringify";
+import remarkRehype from "remark-rehype";
+import { unified } from "unified";
+import { visit } from "unist-util-visit";
+import type { ParsedPostmortem, RenderedPostmortem, TocEntry } from "../types.js";
+
+const CLOBBER_PREFIX = "user-content-";
+
+/** The sanitize schema: GitHub's, which drops script, event handlers and `javascript:` URLs. */
+export const sanitizeSchema: SanitizeSchema = { ...defaultSchema, clobberPrefix: CLOBBER_PREFIX };
+
+// One processor for every postmortem, frozen once: no per-file set-up.
+const toHtml = unified()
+  // Footnote ids are prefixed by the sanitizer below, so they must not be prefixed twice.
+  .use(remarkRehype, { allowDangerousHtml: true, clobberPrefix: "" })
+  .use(rehypeRaw)
+  .use(rehypeSanitize, sanitizeSchema)
+  .use(rehypeFixFragmentLinks)
+  // Heading ids come after sanitizing so they stay readable (`#timeline`); they are made of
+  // [a-z0-9-] only, which cannot clobber the document properties our scripts use.
+  .use(rehypeSlug)
+  .use(rehypeAutolinkHeadings, {
+    behavior: "append",
+    properties: { className: ["anchor"], ariaHidden: "true", tabIndex: -1 },
+    content: { type: "text", value: "#" },
+    test: (node: Element) => !isFootnoteLabel(node),
+  })
+  .use(rehypeStringify)
+  .freeze();
+
+/** Renders a parsed postmortem's body to sanitized HTML with heading anchors and a table of contents. */
+export function render(parsed: ParsedPostmortem): RenderedPostmortem {
+  const mdast = withoutTitleHeading(parsed.tree, parsed.meta.title);
+  const hast = toHtml.runSync(mdast) as HastRoot;
+  const toc = tableOfContents(hast);
+  return { source: parsed.source, meta: parsed.meta, html: toHtml.stringify(hast), toc };
+}
+
+/** The page shows the title itself: a leading `# Title` that repeats it is dropped. */
+function withoutTitleHeading(tree: MdastRoot, title: string): MdastRoot {
+  const index = tree.children.findIndex((node) => node.type === "heading" && node.depth === 1);
+  const heading = tree.children[index];
+  if (!heading || toString(heading).trim() !== title) return tree;
+  const before = tree.children.slice(0, index);
+  // Only a title heading that opens the body (comments aside) repeats the title.
+  if (!before.every((node) => node.type === "html" && node.value.startsWith("<!--"))) return tree;
+  return { ...tree, children: tree.children.filter((_, i) => i !== index) };
+}
+
+function tableOfContents(tree: HastRoot): TocEntry[] {
+  const entries: TocEntry[] = [];
+  visit(tree, "element", (node: Element) => {
+    if ((node.tagName === "h2" || node.tagName === "h3") && typeof node.properties.id === "string" && !isFootnoteLabel(node)) {
+      entries.push({ id: node.properties.id, text: hastToString(node).replace(/#$/, "").trim(), depth: Number(node.tagName[1]) });
+    }
+  });
+  return entries;
+}
+
+function isFootnoteLabel(node: Element): boolean {
+  return node.properties.id === `${CLOBBER_PREFIX}footnote-label`;
+}
+
+/**
+ * The sanitizer prefixes ids (`fn-1` → `user-content-fn-1`) to stop DOM clobbering, but not the
+ * links that point at them; point `#fn-1` links at the prefixed id, as GitHub does in script.
+ */
+function rehypeFixFragmentLinks() {
+  return (tree: HastRoot) => {
+    const ids = new Set<string>();
+    visit(tree, "element", (node: Element) => {
+      if (typeof node.properties.id === "string") ids.add(node.properties.id);
+    });
+    visit(tree, "element", (node: Element) => {
+      const href = node.properties.href;
+      if (node.tagName !== "a" || typeof href !== "string" || !href.startsWith("#")) return;
+      const target = decodeURIComponent(href.slice(1));
+      if (!ids.has(target) && ids.has(CLOBBER_PREFIX + target)) node.properties.href = `#${CLOBBER_PREFIX}${target}`;
+      const describedBy = node.properties.ariaDescribedBy;
+      if (Array.isArray(describedBy)) {
+        node.properties.ariaDescribedBy = describedBy.map((id) => (ids.has(`${CLOBBER_PREFIX}${id}`) ? `${CLOBBER_PREFIX}${id}` : id));
+      }
+    });
+  };
+}

@@ -1,0 +1,95 @@
+import fs from "node:fs/promises";
+import path from "node:path";
+import { HindsightError, IOError, UsageError } from "../errors.js";
+import type { OutputFile } from "../types.js";
+
+/** Name of the marker file that says a folder is a Hindsight build, safe to replace. */
+export const BUILD_MARKER = ".hindsight";
+
+/** What the writer needs: where to write and which folders must never be replaced. */
+export interface WriteTarget {
+  readonly outDir: string;
+  /** Copied to the output root first; generated files win over them. */
+  readonly publicDir?: string | undefined;
+  /** Folders the output may not be, nor contain (project root, content…). */
+  readonly protectedDirs: readonly string[];
+}
+
+/**
+ * Writes the archive to a temporary folder beside `outDir` and swaps it in only when every
+ * file is written: a failed build leaves the previous archive as it was.
+ */
+export async function writeOutput(target: WriteTarget, files: readonly OutputFile[]): Promise<number> {
+  const outDir = path.resolve(target.outDir);
+  await assertReplaceable(outDir, target.protectedDirs);
+  await fs.mkdir(path.dirname(outDir), { recursive: true });
+  const staging = await fs.mkdtemp(path.join(path.dirname(outDir), `.${path.basename(outDir)}.tmp-`));
+  try {
+    let count = 0;
+    if (target.publicDir) count += await copyPublic(target.publicDir, staging);
+    const madeDirs = new Set<string>();
+    for (const file of files) {
+      const destination = insideOf(staging, file.path);
+      const dir = path.dirname(destination);
+      if (!madeDirs.has(dir)) {
+        await fs.mkdir(dir, { recursive: true });
+        madeDirs.add(dir);
+      }
+      await fs.writeFile(destination, file.contents);
+      count++;
+    }
+    await fs.writeFile(path.join(staging, BUILD_MARKER), "Built by Hindsight. This folder is replaced by each build.\n");
+    await swapIn(staging, outDir);
+    return count;
+  } catch (error) {
+    await fs.rm(staging, { recursive: true, force: true });
+    throw error instanceof HindsightError ? error : new IOError(`Cannot write the archive to ${outDir}`, { cause: error });
+  }
+}
+
+/** The absolute path of an output file, refusing any path that would leave the output folder. */
+export function insideOf(dir: string, relative: string): string {
+  const resolved = path.resolve(dir, relative);
+  if (path.isAbsolute(relative) || !resolved.startsWith(dir + path.sep)) {
+    throw new HindsightError(`Refusing to write outside the output folder: ${relative}`);
+  }
+  return resolved;
+}
+
+async function assertReplaceable(outDir: string, protectedDirs: readonly string[]): Promise<void> {
+  for (const dir of protectedDirs.map((d) => path.resolve(d))) {
+    if (outDir === dir || dir.startsWith(outDir + path.sep)) {
+      throw new UsageError(`Refusing to use ${outDir} as the output folder: it would replace ${dir} (choose another --out)`);
+    }
+  }
+  const entries = await fs.readdir(outDir).catch(() => undefined);
+  if (entries && entries.length > 0 && !entries.includes(BUILD_MARKER)) {
+    throw new UsageError(
+      `Refusing to replace ${outDir}: it is not empty and was not made by Hindsight (empty it or choose another --out)`,
+    );
+  }
+}
+
+async function swapIn(staging: string, outDir: string): Promise<void> {
+  const previous = `${staging}.previous`;
+  const hadPrevious = await fs.rename(outDir, previous).then(() => true, (error: NodeJS.ErrnoException) => {
+    if (error.code === "ENOENT") return false;
+    throw error;
+  });
+  try {
+    await fs.rename(staging, outDir);
+  } catch (error) {
+    if (hadPrevious) await fs.rename(previous, outDir);
+    throw error;
+  }
+  if (hadPrevious) await fs.rm(previous, { recursive: true, force: true });
+}
+
+async function copyPublic(publicDir: string, staging: string): Promise<number> {
+  const exists = await fs.stat(publicDir).then((s) => s.isDirectory(), () => false);
+  if (!exists) return 0;
+  // Symlinks are not followed: public/ must not carry files from elsewhere on the machine.
+  await fs.cp(publicDir, staging, { recursive: true, dereference: false, filter: async (src) => !(await fs.lstat(src)).isSymbolicLink() });
+  const entries = await fs.readdir(staging, { recursive: true, withFileTypes: true });
+  return entries.filter((e) => e.isFile()).length;
+}

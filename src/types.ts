@@ -1,0 +1,82 @@
+import type { Root as MdastRoot } from "mdast";
+import type { VFile } from "vfile";
+
+/** A postmortem file found in the content folder. */
+export interface SourceFile {
+  /** Absolute path. */
+  readonly path: string;
+  /** Path relative to the content folder, with `/` separators. */
+  readonly relPath: string;
+  /** The file's text, with a leading BOM removed and line endings as written. */
+  readonly text: string;
+}
+
+/** The status of a postmortem; drafts are left out of builds unless asked for. */
+export type Status = "draft" | "in-review" | "final";
+
+/** Normalised metadata of one postmortem, from frontmatter and fallbacks. */
+export interface PostmortemMeta {
+  readonly slug: string;
+  readonly title: string;
+  /** Incident start, ISO date (`2024-03-01`) or date-time (`2024-03-01T10:00:00Z`). */
+  readonly date: string | undefined;
+  readonly year: string | undefined;
+  /** Severity id on the configured scale, or undefined when missing or unknown. */
+  readonly severity: string | undefined;
+  readonly services: readonly string[];
+  readonly tags: readonly string[];
+  readonly authors: readonly string[];
+  readonly status: Status;
+  readonly summary: string | undefined;
+  readonly impact: string | undefined;
+  readonly incidentId: string | undefined;
+  /** Incident duration in minutes, from `duration` or `started`/`resolved`. */
+  readonly durationMinutes: number | undefined;
+  /** Every frontmatter field as written, unknown ones included (templates may use them). */
+  readonly data: Readonly<Record<string, unknown>>;
+}
+
+/** Output of the parse stage. */
+export interface ParsedPostmortem {
+  readonly source: SourceFile;
+  readonly file: VFile;
+  readonly meta: PostmortemMeta;
+  readonly tree: MdastRoot;
+}
+
+/** A heading of the table of contents. */
+export interface TocEntry {
+  readonly id: string;
+  readonly text: string;
+  readonly depth: number;
+}
+
+/** Output of the render stage: a postmortem ready for the templates. */
+export interface RenderedPostmortem {
+  readonly source: SourceFile;
+  readonly meta: PostmortemMeta;
+  readonly html: string;
+  readonly toc: readonly TocEntry[];
+}
+
+/** One term of a taxonomy (a service, a severity level, a tag) and its postmortems. */
+export interface Term {
+  /** URL-safe key (`auth-service`, `sev1`). */
+  readonly id: string;
+  readonly label: string;
+  readonly color?: string;
+  readonly postmortems: readonly RenderedPostmortem[];
+}
+
+/** A taxonomy (`services`, `severity`, `tags`, …) with its terms in display order. */
+export interface Taxonomy {
+  readonly key: string;
+  readonly label: string;
+  readonly terms: readonly Term[];
+}
+
+/** A file of the archive, ready to be written: path relative to the output folder. */
+export interface OutputFile {
+  readonly path: string;
+  readonly contents: string | Uint8Array;
+}

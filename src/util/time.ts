@@ -1,0 +1,76 @@
+/** Helpers for the dates and durations found in frontmatter. All times are treated as UTC. */
+
+const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
+const DATE_TIME = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$/i;
+
+/** A parsed ISO 8601 date or date-time. `hasTime` is false for a plain `YYYY-MM-DD`. */
+export interface Instant {
+  readonly iso: string;
+  readonly ms: number;
+  readonly hasTime: boolean;
+}
+
+/** Parses an ISO date or date-time (a string, or a Date from YAML); undefined when it is not one. */
+export function parseInstant(value: unknown): Instant | undefined {
+  if (value instanceof Date) {
+    if (Number.isNaN(value.getTime())) return undefined;
+    const iso = value.toISOString();
+    const hasTime = !iso.endsWith("T00:00:00.000Z");
+    return { iso: hasTime ? iso.replace(".000Z", "Z") : iso.slice(0, 10), ms: value.getTime(), hasTime };
+  }
+  if (typeof value !== "string") return undefined;
+  const text = value.trim();
+  if (DATE_ONLY.test(text)) {
+    const ms = Date.parse(`${text}T00:00:00Z`);
+    return Number.isNaN(ms) || new Date(ms).toISOString().slice(0, 10) !== text
+      ? undefined
+      : { iso: text, ms, hasTime: false };
+  }
+  if (DATE_TIME.test(text)) {
+    const normalized = text.replace(" ", "T");
+    const hasZone = /(Z|[+-]\d{2}:?\d{2})$/i.test(normalized);
+    const ms = Date.parse(hasZone ? normalized : `${normalized}Z`);
+    if (Number.isNaN(ms)) return undefined;
+    return { iso: new Date(ms).toISOString().replace(".000Z", "Z"), ms, hasTime: true };
+  }
+  return undefined;
+}
+
+const UNIT_MINUTES: Record<string, number> = { d: 1440, h: 60, m: 1, s: 1 / 60 };
+
+/** Parses a duration such as `4h`, `90m`, `1h55m`, `2d 3h`; undefined when it is not one. */
+export function parseDuration(value: unknown): number | undefined {
+  if (typeof value === "number" && Number.isFinite(value) && value >= 0) return value;
+  if (typeof value !== "string") return undefined;
+  const text = value.trim().toLowerCase();
+  if (!/^(\d+(\.\d+)?\s*[dhms]\s*)+$/.test(text)) return undefined;
+  let minutes = 0;
+  for (const [, amount, unit] of text.matchAll(/(\d+(?:\.\d+)?)\s*([dhms])/g)) {
+    minutes += Number(amount) * (UNIT_MINUTES[unit!] ?? 0);
+  }
+  return minutes;
+}
+
+/** Formats minutes as a short human duration: `45m`, `4h`, `1h 55m`, `2d 3h`. */
+export function formatDuration(minutes: number): string {
+  const total = Math.round(minutes);
+  if (total < 1) return "< 1m";
+  const days = Math.floor(total / 1440);
+  const hours = Math.floor((total % 1440) / 60);
+  const mins = total % 60;
+  const parts: string[] = [];
+  if (days) parts.push(`${days}d`);
+  if (hours) parts.push(`${hours}h`);
+  if (mins && !days) parts.push(`${mins}m`);
+  return parts.join(" ") || "0m";
+}
+
+const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+
+/** Formats an ISO date for readers: `13 Aug 2019`, with ` 20:40 UTC` when it has a time. */
+export function formatDate(iso: string | undefined, withTime = false): string {
+  if (!iso) return "Undated";
+  const [y, m, d] = [iso.slice(0, 4), Number(iso.slice(5, 7)), Number(iso.slice(8, 10))];
+  const date = `${d} ${MONTHS[m - 1] ?? "?"} ${y}`;
+  return withTime && iso.length > 10 ? `${date} ${iso.slice(11, 16)} UTC` : date;
+}

@@ -1,0 +1,53 @@
+import { describe, expect, it } from "vitest";
+import { resolveConfig } from "../src/config.js";
+import { organize } from "../src/stages/organize.js";
+import { renderText } from "./helpers.js";
+
+const pm = (relPath: string, front: string) => renderText(`---\n${front}\n---\n\nBody\n`, relPath);
+
+describe("organize", () => {
+  const a = pm("a.md", "title: Alpha\ndate: 2024-01-01\nseverity: SEV2\nservices: [Auth, db]\ntags: [x]");
+  const b = pm("b.md", "title: Bravo\ndate: 2024-03-01\nseverity: SEV1\nservices: [auth]");
+  const c = pm("c.md", "title: Charlie\ndate: 2024-03-01\nseverity: SEV2\nservices: [zeta, auth, auth]");
+  const d = pm("d.md", "title: Delta\nservices: [db]");
+  const site = organize([a, d, c, b], resolveConfig({}, "/p"));
+
+  it("sorts newest first, by title on the same date, undated last", () => {
+    expect(site.postmortems.map((p) => p.meta.title)).toEqual(["Bravo", "Charlie", "Alpha", "Delta"]);
+  });
+
+  it("groups services under normalised ids, counts each postmortem once, sorts terms alphabetically", () => {
+    const services = site.taxonomies.find((t) => t.key === "services")!;
+    expect(services.terms.map((t) => [t.id, t.label, t.postmortems.length])).toEqual([
+      ["auth", "auth", 3],
+      ["db", "db", 2],
+      ["zeta", "zeta", 1],
+    ]);
+    // Within a term, archive order.
+    expect(services.terms[0]!.postmortems.map((p) => p.meta.title)).toEqual(["Bravo", "Charlie", "Alpha"]);
+  });
+
+  it("lists every severity level worst first, with its postmortems", () => {
+    const severity = site.taxonomies.find((t) => t.key === "severity")!;
+    expect(severity.terms.map((t) => [t.id, t.postmortems.length])).toEqual([
+      ["sev1", 1],
+      ["sev2", 2],
+      ["sev3", 0],
+      ["sev4", 0],
+      ["sev5", 0],
+    ]);
+  });
+
+  it("indexes any frontmatter key listed in taxonomies", () => {
+    const e = pm("e.md", "title: Echo\ncompany: [Acme Corp]");
+    const custom = organize([e], resolveConfig({ taxonomies: ["company"] }, "/p"));
+    expect(custom.taxonomies).toEqual([
+      { key: "company", label: "Company", terms: [{ id: "acme-corp", label: "Acme Corp", postmortems: [e] }] },
+    ]);
+  });
+
+  it("gives the same order whatever the input order", () => {
+    const again = organize([b, c, a, d].reverse(), resolveConfig({}, "/p"));
+    expect(again.postmortems.map((p) => p.meta.slug)).toEqual(site.postmortems.map((p) => p.meta.slug));
+  });
+});

@@ -1,0 +1,68 @@
+import { describe, expect, it } from "vitest";
+import { DEFAULT_SECTIONS } from "../src/config.js";
+import { matchSection } from "../src/util/sections.js";
+import { slugFromPath, slugify, slugOrHash } from "../src/util/slug.js";
+import { formatDate, formatDuration, parseDuration, parseInstant } from "../src/util/time.js";
+import { rootPrefix } from "../src/util/urls.js";
+
+describe("slugs", () => {
+  it("makes URL-safe slugs of paths, folder by folder", () => {
+    expect(slugFromPath("2024/Auth Outage.md")).toBe("2024/auth-outage");
+    expect(slugFromPath("PM2019-009 - Kubernetes IP starvation.markdown")).toBe("pm2019-009-kubernetes-ip-starvation");
+    expect(slugify("Café & Crème")).toBe("cafe-and-creme");
+  });
+
+  it("never yields an empty slug or one that climbs out of its folder", () => {
+    expect(slugOrHash("😀")).toMatch(/^x-[0-9a-f]{8}$/);
+    expect(slugOrHash("😀")).toBe(slugOrHash("😀"));
+    expect(slugFromPath("../../etc/passwd.md")).not.toContain("..");
+  });
+});
+
+describe("time", () => {
+  it("parses ISO dates and date-times, and rejects impossible ones", () => {
+    expect(parseInstant("2024-02-10")).toMatchObject({ iso: "2024-02-10", hasTime: false });
+    expect(parseInstant("2024-02-10T09:30:00Z")?.iso).toBe("2024-02-10T09:30:00Z");
+    expect(parseInstant("2024-02-10T11:30:00+02:00")?.iso).toBe("2024-02-10T09:30:00Z");
+    expect(parseInstant("2024-02-30")).toBeUndefined();
+    expect(parseInstant("last tuesday")).toBeUndefined();
+    expect(parseInstant(42)).toBeUndefined();
+  });
+
+  it("parses and formats durations", () => {
+    expect(parseDuration("4h")).toBe(240);
+    expect(parseDuration("1h55m")).toBe(115);
+    expect(parseDuration("90m")).toBe(90);
+    expect(parseDuration("soon")).toBeUndefined();
+    expect(formatDuration(115)).toBe("1h 55m");
+    expect(formatDuration(3000)).toBe("2d 2h");
+  });
+
+  it("formats dates for readers", () => {
+    expect(formatDate("2019-06-11T18:00:00Z", true)).toBe("11 Jun 2019 18:00 UTC");
+    expect(formatDate("2019-06-11")).toBe("11 Jun 2019");
+    expect(formatDate(undefined)).toBe("Undated");
+  });
+});
+
+describe("matchSection", () => {
+  it("matches names and aliases, ignoring case, whitespace and a trailing qualifier", () => {
+    expect(matchSection("Timeline (all times UTC)", DEFAULT_SECTIONS)?.name).toBe("Timeline");
+    expect(matchSection("  issue   SUMMARY ", DEFAULT_SECTIONS)?.name).toBe("Issue Summary");
+    expect(matchSection("Root Cause Analysis: the cache", DEFAULT_SECTIONS)?.name).toBe("Root Cause and Resolution");
+    expect(matchSection("Action Items", DEFAULT_SECTIONS)?.name).toBe("Corrective and Preventative Measures");
+  });
+
+  it("does not match a heading that only begins with a section's word", () => {
+    expect(matchSection("Timelines are hard", DEFAULT_SECTIONS)).toBeUndefined();
+    expect(matchSection("Causes", DEFAULT_SECTIONS)).toBeUndefined();
+  });
+});
+
+describe("rootPrefix", () => {
+  it("climbs back to the output root from any page", () => {
+    expect(rootPrefix("index.html")).toBe("./");
+    expect(rootPrefix("services/index.html")).toBe("../");
+    expect(rootPrefix("postmortems/2024/x/index.html")).toBe("../../../");
+  });
+});

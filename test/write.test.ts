@@ -1,0 +1,54 @@
+import fs from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { HindsightError, UsageError } from "../src/errors.js";
+import { BUILD_MARKER, writeOutput } from "../src/stages/write.js";
+import { listFiles, tempDir } from "./helpers.js";
+
+describe("writeOutput", () => {
+  it("writes files and public/ into the output folder, generated files winning", async () => {
+    const root = tempDir();
+    const publicDir = path.join(root, "public");
+    fs.mkdirSync(publicDir);
+    fs.writeFileSync(path.join(publicDir, "robots.txt"), "public");
+    fs.writeFileSync(path.join(publicDir, "index.html"), "public index");
+    const outDir = path.join(root, "dist");
+    const count = await writeOutput({ outDir, publicDir, protectedDirs: [root] }, [
+      { path: "index.html", contents: "generated" },
+      { path: "a/b/index.html", contents: "deep" },
+    ]);
+    expect(listFiles(outDir)).toEqual([BUILD_MARKER, "a/b/index.html", "index.html", "robots.txt"]);
+    expect(fs.readFileSync(path.join(outDir, "index.html"), "utf8")).toBe("generated");
+    expect(count).toBe(4);
+  });
+
+  it("replaces a previous build whole, leaving no staging folder behind", async () => {
+    const root = tempDir();
+    const outDir = path.join(root, "dist");
+    await writeOutput({ outDir, protectedDirs: [] }, [{ path: "old.html", contents: "old" }]);
+    await writeOutput({ outDir, protectedDirs: [] }, [{ path: "new.html", contents: "new" }]);
+    expect(listFiles(outDir)).toEqual([BUILD_MARKER, "new.html"]);
+    expect(fs.readdirSync(root)).toEqual(["dist"]);
+  });
+
+  it("refuses a path that leaves the output folder, and leaves the previous build untouched", async () => {
+    const root = tempDir();
+    const outDir = path.join(root, "dist");
+    await writeOutput({ outDir, protectedDirs: [] }, [{ path: "keep.html", contents: "keep" }]);
+    for (const bad of ["../escape.html", "/etc/escape.html", "a/../../escape.html"]) {
+      await expect(writeOutput({ outDir, protectedDirs: [] }, [{ path: bad, contents: "x" }])).rejects.toThrow(HindsightError);
+    }
+    expect(listFiles(outDir)).toEqual([BUILD_MARKER, "keep.html"]);
+    expect(fs.readdirSync(root)).toEqual(["dist"]);
+  });
+
+  it("refuses to replace a folder it did not make, or one that holds the project", async () => {
+    const root = tempDir();
+    const outDir = path.join(root, "docs");
+    fs.mkdirSync(outDir);
+    fs.writeFileSync(path.join(outDir, "handbook.md"), "precious");
+    await expect(writeOutput({ outDir, protectedDirs: [] }, [])).rejects.toThrow(/not made by Hindsight/);
+    await expect(writeOutput({ outDir: root, protectedDirs: [path.join(root, "content")] }, [])).rejects.toThrow(UsageError);
+    expect(fs.readFileSync(path.join(outDir, "handbook.md"), "utf8")).toBe("precious");
+  });
+});

@@ -64,7 +64,8 @@ export async function build(options: BuildOptions = {}): Promise<BuildResult> {
   if (files.some((file) => file.messages.some(isError))) return result(false, 0, 0);
 
   const included = parsed.filter((pm) => config.drafts || pm.meta.status !== "draft");
-  const rendered = await time("render", () => included.map(render));
+  const slugs = new Map(included.map((pm) => [pm.source.relPath, pm.meta.slug]));
+  const rendered = await time("render", () => included.map((pm) => render(pm, slugs)));
   const site = await time("organize", () => organize(rendered, config));
   const pages = await time("pages", () => renderPages(site, theme, config));
   const written = await time("write", () =>

@@ -64,7 +64,7 @@ function printResult(result: BuildResult, verbose: boolean): void {
   const report = formatStylish(result.files, { color: useColor(process.stderr) });
   if (report) console.error(report);
   if (!result.ok) {
-    console.error(`Build failed: fix the errors above. ${path.relative(process.cwd(), result.config.outDir) || "."} was left as it was.`);
+    console.error(`Build failed: fix the errors above. Nothing was written to ${path.relative(process.cwd(), result.config.outDir) || "."}.`);
     return;
   }
   // Like Eleventy: only the stages that cost something are worth a line.

@@ -2,6 +2,7 @@ import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { afterAll } from "vitest";
 import { resolveConfig, type UserConfig } from "../src/config.js";
 import { parse } from "../src/stages/parse.js";
 import { render } from "../src/stages/render.js";
@@ -14,10 +15,15 @@ export const sharedDir = path.resolve(repoRoot, "..", "shared");
 /** The fixture archive used by the end-to-end tests. */
 export const fixtureArchive = path.join(repoRoot, "test", "fixtures", "archive");
 
-/** A fresh temporary folder, removed at process exit. */
+const tempDirs: string[] = [];
+afterAll(() => {
+  for (const dir of tempDirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+/** A fresh temporary folder, removed after the test file has run. */
 export function tempDir(prefix = "hindsight-test-"): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-  process.on("exit", () => fs.rmSync(dir, { recursive: true, force: true }));
+  tempDirs.push(dir);
   return dir;
 }
 

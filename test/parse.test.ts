@@ -104,3 +104,11 @@ describe("parse", () => {
     expect(parseText(`## Overview\n\n${long}\n`).meta.summary!.length).toBeLessThanOrEqual(280);
   });
 });
+
+describe("parse fallbacks for archives that grew without frontmatter", () => {
+  it("makes a readable title of a Jekyll-style file name when there is no heading", () => {
+    const pm = parseText("## Issue summary\n\nText.\n", "2021-05/2021-05-09-negative-coin-values.md");
+    expect(pm.meta.title).toBe("Negative coin values");
+    expect(pm.meta.date).toBe("2021-05-09");
+  });
+});

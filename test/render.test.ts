@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { renderText } from "./helpers.js";
+import { render } from "../src/stages/render.js";
+import { parseText, renderText } from "./helpers.js";
 
 describe("render", () => {
   it("renders GFM: tables, task lists and footnotes whose links reach their targets", () => {
@@ -49,5 +50,31 @@ describe("render", () => {
     const { html } = renderText("<details><summary>More</summary>\n\nHidden *text*\n\n</details>\n\nH<sub>2</sub>O");
     expect(html).toContain("<details>");
     expect(html).toContain("<sub>2</sub>");
+  });
+});
+
+describe("links between postmortems", () => {
+  const slugs = new Map([
+    ["2023/PM-9 - IP starvation.md", "2023/pm-9-ip-starvation"],
+    ["2024/q1/login.md", "2024/q1/login"],
+  ]);
+
+  it("point at the target's page, relative, keeping the fragment, and leave other links alone", () => {
+    const pm = parseText(
+      "---\ntitle: Outage\n---\n\nSee [PM-9](../2023/PM-9%20-%20IP%20starvation.md#timeline), [root](/2024/q1/login.md), [web](https://x.example/a.md) and [doc](guide.pdf).\n",
+      "2024/outage.md",
+    );
+    const { html } = render(pm, slugs);
+    expect(html).toContain('href="../../../postmortems/2023/pm-9-ip-starvation/index.html#timeline"');
+    expect(html).toContain('href="../../../postmortems/2024/q1/login/index.html"');
+    expect(html).toContain('href="https://x.example/a.md"');
+    expect(html).toContain('href="guide.pdf"');
+    expect(pm.file.messages).toEqual([]);
+  });
+
+  it("warn at the link when the Markdown file is not in the build", () => {
+    const pm = parseText("---\ntitle: Outage\n---\n\nSee [gone](gone.md).\n", "2024/outage.md");
+    render(pm, slugs);
+    expect(pm.file.messages.map((m) => [m.ruleId, m.line, m.column])).toEqual([["link/postmortem", 5, 5]]);
   });
 });

@@ -8,7 +8,7 @@ import { unified } from "unified";
 import { VFile } from "vfile";
 import type { ResolvedConfig, SeverityLevel } from "../config.js";
 import type { ParsedPostmortem, PostmortemMeta, SourceFile, Status } from "../types.js";
-import { report } from "../util/messages.js";
+import { report, type Problem } from "../util/messages.js";
 import { matchSection } from "../util/sections.js";
 import { slugFromPath } from "../util/slug.js";
 import { parseDuration, parseInstant } from "../util/time.js";
@@ -33,9 +33,13 @@ export function parse(source: SourceFile, config: ResolvedConfig): ParsedPostmor
   const { data, body, bodyLine } = readFrontmatter(source.text, file);
   // Padding the body with the frontmatter's line count keeps mdast positions true to the file.
   const tree = markdown.parse("\n".repeat(bodyLine - 1) + body) as MdastRoot;
-  const meta = normalizeMeta(data, tree, source, file, config);
+  // After a broken frontmatter, fallback warnings would only be noise: the fields are there.
+  const note: Note = file.messages.length > 0 ? () => {} : (problem) => report(file, problem);
+  const meta = normalizeMeta(data, tree, source, note, config);
   return { source, file, meta, tree };
 }
+
+type Note = (problem: Problem) => void;
 
 interface Frontmatter {
   data: Record<string, unknown>;
@@ -67,8 +71,9 @@ function readFrontmatter(text: string, file: VFile): Frontmatter {
     report(file, {
       reason: `Cannot parse frontmatter: ${reason}`,
       ruleId: "frontmatter/syntax",
-      // js-yaml counts from 0 inside the block, which starts on the file's line 2.
-      place: mark ? { line: mark.line + 2, column: mark.column + 1 } : undefined,
+      // gray-matter hands js-yaml the block from the newline that ends the opening `---`, so
+      // js-yaml's 0-based line is one less than the file's 1-based one.
+      place: mark ? { line: mark.line + 1, column: mark.column + 1 } : undefined,
       hint: "Fix the YAML between the `---` lines; quote values that contain `: ` or start with a symbol.",
       severity: "error",
       cause: error as Error,
@@ -96,17 +101,17 @@ function normalizeMeta(
   data: Record<string, unknown>,
   tree: MdastRoot,
   source: SourceFile,
-  file: VFile,
+  note: Note,
   config: ResolvedConfig,
 ): PostmortemMeta {
-  const instant = parseInstant(data.date) ?? dateFromFileName(source, file, data);
+  const instant = parseInstant(data.date) ?? dateFromFileName(source, note, data);
   const started = parseInstant(data.started);
   const resolved = parseInstant(data.resolved);
   const derived = started && resolved && resolved.ms >= started.ms ? (resolved.ms - started.ms) / 60_000 : undefined;
   const status = String(data.status ?? "final").toLowerCase();
   return {
     slug: typeof data.slug === "string" && data.slug.trim() ? slugFromPath(data.slug.trim()) : slugFromPath(source.relPath),
-    title: titleOf(data, tree, source, file),
+    title: titleOf(data, tree, source, note),
     date: instant?.iso,
     year: instant?.iso.slice(0, 4),
     severity: normalizeSeverity(data.severity, config.severities),
@@ -122,26 +127,33 @@ function normalizeMeta(
   };
 }
 
-function titleOf(data: Record<string, unknown>, tree: MdastRoot, source: SourceFile, file: VFile): string {
+function titleOf(data: Record<string, unknown>, tree: MdastRoot, source: SourceFile, note: Note): string {
   const given = text(data.title);
   if (given) return given;
   const h1 = tree.children.find((node): node is Heading => node.type === "heading" && node.depth === 1);
   const fromHeading = h1 && toString(h1).trim();
   if (fromHeading) {
-    report(file, { reason: "Missing `title`, using the first `#` heading", ruleId: "title/fallback", place: h1.position?.start, hint: "Add `title:` to the frontmatter." });
+    note({ reason: "Missing `title`, using the first `#` heading", ruleId: "title/fallback", place: h1.position?.start, hint: "Add `title:` to the frontmatter." });
     return fromHeading;
   }
-  const fromName = source.relPath.replace(/^.*\//, "").replace(/\.(md|markdown)$/i, "");
-  report(file, { reason: "Missing `title` and no `#` heading, using the file name", ruleId: "title/fallback", hint: "Add `title:` to the frontmatter." });
+  const fromName = titleFromFileName(source.relPath);
+  note({ reason: "Missing `title` and no `#` heading, using the file name", ruleId: "title/fallback", hint: "Add `title:` to the frontmatter." });
   return fromName;
 }
 
-function dateFromFileName(source: SourceFile, file: VFile, data: Record<string, unknown>) {
+/** `2021-05-09-negative-coin-values.md` → `Negative coin values`. */
+function titleFromFileName(relPath: string): string {
+  const base = relPath.replace(/^.*\//, "").replace(/\.(md|markdown)$/i, "");
+  const words = base.replace(/^\d{4}-\d{2}-\d{2}[-_ ]*/, "").replace(/[-_]+/g, " ").trim() || base;
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+function dateFromFileName(source: SourceFile, note: Note, data: Record<string, unknown>) {
   if (data.date !== undefined) return undefined; // present but invalid: a rule reports it
   const match = /^(\d{4}-\d{2}-\d{2})/.exec(source.relPath.replace(/^.*\//, ""));
   const instant = match ? parseInstant(match[1]) : undefined;
   if (instant) {
-    report(file, { reason: `Missing \`date\`, using ${instant.iso} from the file name`, ruleId: "date/fallback", hint: `Add \`date: ${instant.iso}\` to the frontmatter.` });
+    note({ reason: `Missing \`date\`, using ${instant.iso} from the file name`, ruleId: "date/fallback", hint: `Add \`date: ${instant.iso}\` to the frontmatter.` });
   }
   return instant;
 }

@@ -11,6 +11,7 @@ import remarkRehype from "remark-rehype";
 import { unified } from "unified";
 import { visit } from "unist-util-visit";
 import type { ParsedPostmortem, RenderedPostmortem, TocEntry } from "../types.js";
+import { rehypePostmortemLinks, type SlugsByPath } from "./links.js";
 
 const CLOBBER_PREFIX = "user-content-";
 
@@ -36,10 +37,14 @@ const toHtml = unified()
   .use(rehypeStringify)
   .freeze();
 
-/** Renders a parsed postmortem's body to sanitized HTML with heading anchors and a table of contents. */
-export function render(parsed: ParsedPostmortem): RenderedPostmortem {
+/**
+ * Renders a parsed postmortem's body to sanitized HTML with heading anchors and a table of
+ * contents. `slugs` lets links to other postmortems' Markdown files point at their pages.
+ */
+export function render(parsed: ParsedPostmortem, slugs: SlugsByPath = new Map()): RenderedPostmortem {
   const mdast = withoutTitleHeading(parsed.tree, parsed.meta.title);
-  const hast = toHtml.runSync(mdast) as HastRoot;
+  const hast = toHtml.runSync(mdast, parsed.file) as HastRoot;
+  rehypePostmortemLinks({ relPath: parsed.source.relPath, slug: parsed.meta.slug, slugs })(hast, parsed.file);
   const toc = tableOfContents(hast);
   return { source: parsed.source, meta: parsed.meta, html: toHtml.stringify(hast), toc };
 }

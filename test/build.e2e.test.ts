@@ -1,0 +1,138 @@
+import fs from "node:fs";
+import path from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { build, type BuildResult } from "../src/build.js";
+import { fixtureArchive, listFiles, tempDir } from "./helpers.js";
+import { brokenLinks } from "./links.js";
+
+/** Page text without tags, for assertions on what a reader sees. */
+function textOf(html: string): string {
+  return html.replace(/<[^>]+>/g, " ").replace(/\s+/g, " ");
+}
+
+describe("build of the fixture archive", () => {
+  const out = path.join(tempDir(), "site");
+  let result: BuildResult;
+  let files: string[];
+  const read = (page: string) => fs.readFileSync(path.join(out, page), "utf8");
+
+  beforeAll(async () => {
+    result = await build({ root: fixtureArchive, out });
+    files = listFiles(out);
+  });
+
+  it("succeeds and gives every non-draft postmortem a page", () => {
+    expect(result.ok).toBe(true);
+    expect(result.postmortems).toBe(4);
+    expect(files.filter((f) => f.startsWith("postmortems/") && f !== "postmortems/index.html")).toEqual([
+      "postmortems/2023/2023-03-04-cdn-cert/index.html",
+      "postmortems/2023/search-index-rebuild/index.html",
+      "postmortems/2024/payments-latency/index.html",
+      "postmortems/2024/q1/login-outage/index.html",
+    ]);
+  });
+
+  it("lists postmortems newest first on the home page, with severity, services and date", () => {
+    const home = textOf(read("index.html"));
+    const order = ["Payments latency", "Login outage", "Search index rebuild", "CDN certificate expired"].map((t) => home.indexOf(t));
+    expect(order.every((i) => i >= 0)).toBe(true);
+    expect([...order].sort((a, b) => a - b)).toEqual(order);
+    expect(home).toMatch(/SEV1 10 Feb 2024 Login outage after token cache flush/);
+    expect(read("index.html")).toContain('href="./services/api-gateway/index.html">api-gateway</a>');
+    expect(home).not.toContain("Billing export delayed");
+  });
+
+  it("indexes services with the right counts and postmortems", () => {
+    const index = textOf(read("services/index.html"));
+    for (const [service, count] of [["api-gateway", 1], ["auth", 2], ["cdn", 1], ["payments", 1], ["search", 1]] as const) {
+      expect(index).toContain(`${service} ${count}`);
+    }
+    expect(index).not.toContain("billing");
+    const auth = textOf(read("services/auth/index.html"));
+    expect(auth).toContain("2 postmortems");
+    expect(auth).toContain("Login outage after token cache flush");
+    expect(auth).toContain("CDN certificate expired");
+    expect(auth).not.toContain("Payments latency");
+  });
+
+  it("indexes severities worst first with counts, aliases normalised", () => {
+    const index = textOf(read("severity/index.html"));
+    expect(index).toMatch(/SEV1 1 SEV2 1 SEV3 2 SEV4 0 SEV5 0/);
+    expect(textOf(read("severity/sev2/index.html"))).toContain("Payments latency from a slow replica");
+    expect(textOf(read("severity/sev4/index.html"))).toContain("No postmortems at this level");
+  });
+
+  it("renders a postmortem page: badge, linked services, facts, table of contents, body, neighbours", () => {
+    const page = read("postmortems/2024/q1/login-outage/index.html");
+    expect(page).toContain('<a class="badge sev"');
+    expect(page).toContain('href="../../../../services/auth/index.html"');
+    const text = textOf(page);
+    expect(text).toContain("Duration 1h 30m");
+    expect(text).toContain("Impact All logins failed for 90 minutes.");
+    expect(page).toContain('<a href="#timeline">Timeline</a>');
+    expect(page).toContain('<h2 id="timeline">');
+    expect(page).toContain('rel="prev" href="../../../../postmortems/2023/search-index-rebuild/index.html"');
+    expect(page).toContain('rel="next" href="../../../../postmortems/2024/payments-latency/index.html"');
+  });
+
+  it("falls back to the H1 for a title and the file name for a date, with warnings", () => {
+    const cdn = result.files.find((f) => f.path.endsWith("2023-03-04-cdn-cert.md"))!;
+    expect(cdn.messages.map((m) => m.ruleId).sort()).toEqual(["date/fallback", "title/fallback"]);
+    expect(textOf(read("postmortems/2023/2023-03-04-cdn-cert/index.html"))).toContain("4 Mar 2023");
+  });
+
+  it("sanitizes what the content tried to inject", () => {
+    const page = read("postmortems/2023/search-index-rebuild/index.html");
+    expect(page).not.toMatch(/<script|onerror|javascript:/i);
+  });
+
+  it("links only to files that exist, all relatively", () => {
+    expect(brokenLinks(out, files)).toEqual([]);
+    for (const page of files.filter((f) => f.endsWith(".html"))) {
+      expect(read(page), page).not.toMatch(/(href|src)="\/(?!\/)/);
+    }
+  });
+
+  it("copies public/ and the theme's content-hashed assets", () => {
+    expect(files.some((f) => /^assets\/favicon\.[0-9a-f]{10}\.svg$/.test(f))).toBe(true);
+    expect(files.some((f) => /^assets\/style\.[0-9a-f]{10}\.css$/.test(f))).toBe(true);
+  });
+
+  it("is deterministic: a second build is byte-identical", async () => {
+    const again = path.join(tempDir(), "site");
+    await build({ root: fixtureArchive, out: again });
+    expect(listFiles(again)).toEqual(files);
+    for (const file of files) expect(fs.readFileSync(path.join(again, file)).equals(fs.readFileSync(path.join(out, file))), file).toBe(true);
+  });
+
+  it("includes drafts only when asked", async () => {
+    const withDrafts = path.join(tempDir(), "site");
+    const run = await build({ root: fixtureArchive, out: withDrafts, drafts: true });
+    expect(run.postmortems).toBe(5);
+    expect(fs.readFileSync(path.join(withDrafts, "postmortems/2024/draft-billing/index.html"), "utf8")).toContain("draft");
+    expect(textOf(fs.readFileSync(path.join(withDrafts, "services/index.html"), "utf8"))).toContain("billing 1");
+  });
+});
+
+describe("a build that fails", () => {
+  it("writes nothing and leaves the previous archive as it was", async () => {
+    const root = tempDir();
+    fs.cpSync(fixtureArchive, root, { recursive: true });
+    const out = path.join(root, "dist");
+    expect((await build({ root })).ok).toBe(true);
+    const before = listFiles(out).map((f) => [f, fs.readFileSync(path.join(out, f), "utf8")]);
+
+    fs.writeFileSync(path.join(root, "content/2024/broken.md"), "---\ntitle: [unclosed\n---\n\nBody\n");
+    fs.writeFileSync(path.join(root, "content/2024/clash.md"), "---\nslug: 2024/q1/login-outage\n---\n# Clash\n");
+    const result = await build({ root });
+    expect(result.ok).toBe(false);
+    const problems = result.files.flatMap((f) => f.messages.filter((m) => m.fatal).map((m) => [path.basename(f.path), m.ruleId, m.line]));
+    expect(problems.sort()).toEqual([
+      ["broken.md", "frontmatter/syntax", 3],
+      ["clash.md", "slug/unique", 1],
+      ["login-outage.md", "slug/unique", 1],
+    ]);
+    expect(listFiles(out).map((f) => [f, fs.readFileSync(path.join(out, f), "utf8")])).toEqual(before);
+    expect(fs.readdirSync(root).sort()).toEqual(["content", "dist"]);
+  });
+});

@@ -1,0 +1,60 @@
+import fs from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { fixtureArchive, listFiles, runCli, tempDir } from "./helpers.js";
+
+describe("hindsight CLI", () => {
+  it("prints help and the version", () => {
+    const help = runCli(["--help"], tempDir());
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain("hindsight build [options]");
+    const version = runCli(["--version"], tempDir());
+    expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+
+  it("exits 2 with usage for an unknown command or option", () => {
+    const command = runCli(["bild"], tempDir());
+    expect(command.code).toBe(2);
+    expect(command.stderr).toContain("Unknown command: bild");
+    const option = runCli(["build", "--otu", "x"], tempDir());
+    expect(option.code).toBe(2);
+    expect(option.stderr).toMatch(/Unknown option '--otu'/);
+    expect(option.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it("exits 2 naming a content folder that does not exist", () => {
+    const result = runCli(["build", "--content", "nowhere"], tempDir());
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("Content folder not found");
+  });
+
+  it("builds an archive with --content and --out and says what it wrote", () => {
+    const cwd = tempDir();
+    const result = runCli(["build", "--content", path.join(fixtureArchive, "content"), "--out", "site"], cwd);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/Built 4 postmortems: wrote \d+ files to site in [\d.]+ s/);
+    // Warnings are shown with file:line:column and a hint, but do not fail the build.
+    expect(result.stderr).toMatch(/2023-03-04-cdn-cert\.md\n\s+1:1\s+warning\s+Missing `date`, using 2023-03-04 from the file name\s+date\/fallback/);
+    expect(result.stderr).toContain("hint: Add `date: 2023-03-04` to the frontmatter.");
+    expect(listFiles(path.join(cwd, "site"))).toContain("postmortems/2024/q1/login-outage/index.html");
+  });
+
+  it("includes drafts with --drafts", () => {
+    const cwd = tempDir();
+    const result = runCli(["build", "--content", path.join(fixtureArchive, "content"), "--drafts"], cwd);
+    expect(result.stdout).toContain("Built 5 postmortems");
+    expect(fs.existsSync(path.join(cwd, "dist/postmortems/2024/draft-billing/index.html"))).toBe(true);
+  });
+
+  it("exits 1 on bad frontmatter with file:line:column and a hint, never a stack trace, and writes nothing", () => {
+    const cwd = tempDir();
+    fs.mkdirSync(path.join(cwd, "content"));
+    fs.writeFileSync(path.join(cwd, "content", "bad.md"), "---\ntitle: ok\n  severity: SEV1\n---\n\nBody\n");
+    const result = runCli(["build"], cwd);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/content\/bad\.md\n\s+3:\d+\s+error\s+Cannot parse frontmatter: bad indentation of a mapping entry\s+frontmatter\/syntax/);
+    expect(result.stderr).toContain("hint: Fix the YAML");
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+    expect(fs.existsSync(path.join(cwd, "dist"))).toBe(false);
+  });
+});

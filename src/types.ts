@@ -72,6 +72,8 @@ export interface Term {
 export interface Taxonomy {
   readonly key: string;
   readonly label: string;
+  /** What one term is called: `service`, `tag`, `level`. */
+  readonly singular: string;
   readonly terms: readonly Term[];
 }
 

@@ -42,7 +42,7 @@ describe("organize", () => {
     const e = pm("e.md", "title: Echo\ncompany: [Acme Corp]");
     const custom = organize([e], resolveConfig({ taxonomies: ["company"] }, "/p"));
     expect(custom.taxonomies).toEqual([
-      { key: "company", label: "Company", terms: [{ id: "acme-corp", label: "Acme Corp", postmortems: [e] }] },
+      { key: "company", label: "Company", singular: "company", terms: [{ id: "acme-corp", label: "Acme Corp", postmortems: [e] }] },
     ]);
   });
 

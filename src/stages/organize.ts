@@ -35,7 +35,7 @@ function severityTaxonomy(postmortems: readonly RenderedPostmortem[], config: Re
     color: level.color,
     postmortems: postmortems.filter((pm) => pm.meta.severity === level.id),
   }));
-  return { key: "severity", label: "Severity", terms };
+  return { key: "severity", label: "Severity", singular: "level", terms };
 }
 
 function listTaxonomy(key: string, postmortems: readonly RenderedPostmortem[]): Taxonomy {
@@ -53,7 +53,8 @@ function listTaxonomy(key: string, postmortems: readonly RenderedPostmortem[]): 
   }
   const terms = [...byId].map(([id, term]) => ({ id, ...term }));
   terms.sort((a, b) => collator.compare(a.label, b.label) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  return { key, label: key.charAt(0).toUpperCase() + key.slice(1), terms };
+  const singular = key === "services" ? "service" : key === "tags" ? "tag" : key.replace(/(ies|s)$/, (m) => (m === "ies" ? "y" : ""));
+  return { key, label: key.charAt(0).toUpperCase() + key.slice(1), singular, terms };
 }
 
 function termsOf(pm: RenderedPostmortem, key: string): readonly string[] {

@@ -12,6 +12,9 @@ import type { ParsedPostmortem, RenderedPostmortem } from "../src/types.js";
 export const repoRoot = path.resolve(import.meta.dirname, "..");
 /** `../shared` beside the checkout: the seed, the real corpus and the benchmark generator. */
 export const sharedDir = path.resolve(repoRoot, "..", "shared");
+if (!fs.existsSync(path.join(sharedDir, "corpus"))) {
+  throw new Error(`Tests need ../shared beside the checkout (the corpus and the generator); not found at ${sharedDir}`);
+}
 /** The fixture archive used by the end-to-end tests. */
 export const fixtureArchive = path.join(repoRoot, "test", "fixtures", "archive");
 

@@ -1,5 +1,6 @@
 import type { Root as MdastRoot } from "mdast";
 import type { VFile } from "vfile";
+import type { FieldPlace } from "./stages/frontmatter.js";
 
 /** A postmortem file found in the content folder. */
 export interface SourceFile {
@@ -42,6 +43,10 @@ export interface ParsedPostmortem {
   readonly file: VFile;
   readonly meta: PostmortemMeta;
   readonly tree: MdastRoot;
+  /** Where each frontmatter field is written, for messages about it. */
+  readonly places: ReadonlyMap<string, FieldPlace>;
+  /** False when the frontmatter could not be read (its fields are then unknown, not missing). */
+  readonly frontmatterOk: boolean;
 }
 
 /** A heading of the table of contents. */

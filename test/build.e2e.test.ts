@@ -128,7 +128,7 @@ describe("a build that fails", () => {
     expect(result.ok).toBe(false);
     const problems = result.files.flatMap((f) => f.messages.filter((m) => m.fatal).map((m) => [path.basename(f.path), m.ruleId, m.line]));
     expect(problems.sort()).toEqual([
-      ["broken.md", "frontmatter/syntax", 3],
+      ["broken.md", "frontmatter/syntax", 2],
       ["clash.md", "slug/unique", 1],
       ["login-outage.md", "slug/unique", 1],
     ]);

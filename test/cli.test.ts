@@ -52,7 +52,7 @@ describe("hindsight CLI", () => {
     fs.writeFileSync(path.join(cwd, "content", "bad.md"), "---\ntitle: ok\n  severity: SEV1\n---\n\nBody\n");
     const result = runCli(["build"], cwd);
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/content\/bad\.md\n\s+3:\d+\s+error\s+Cannot parse frontmatter: bad indentation of a mapping entry\s+frontmatter\/syntax/);
+    expect(result.stderr).toMatch(/content\/bad\.md\n\s+2:8\s+error\s+Cannot parse frontmatter: Nested mappings are not allowed in compact mappings\s+frontmatter\/syntax/);
     expect(result.stderr).toContain("hint: Fix the YAML");
     expect(result.stderr).not.toMatch(/\n\s+at /);
     expect(fs.existsSync(path.join(cwd, "dist"))).toBe(false);

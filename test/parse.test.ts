@@ -112,3 +112,26 @@ describe("parse fallbacks for archives that grew without frontmatter", () => {
     expect(pm.meta.date).toBe("2021-05-09");
   });
 });
+
+describe("frontmatter", () => {
+  it("knows where each field is written", () => {
+    const pm = parseText("---\ntitle: T\nservices:\n  - auth\nseverity:   SEV2\n---\n");
+    expect(pm.places.get("title")).toEqual({ key: { line: 2, column: 1 }, value: { line: 2, column: 8 } });
+    expect(pm.places.get("services")?.value.line).toBe(4);
+    expect(pm.places.get("severity")?.value).toEqual({ line: 5, column: 13 });
+  });
+
+  it("refuses a YAML alias bomb instead of expanding it", () => {
+    const bomb = ["---", "a: &a [x, x, x, x, x, x, x, x, x, x]", ...Array.from({ length: 9 }, (_, i) => `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(10).fill(`*${String.fromCharCode(97 + i)}`).join(", ")}]`), "---", ""].join("\n");
+    const started = Date.now();
+    const pm = parseText(bomb);
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(pm.file.messages.map((m) => m.ruleId)).toContain("frontmatter/syntax");
+    expect(pm.frontmatterOk).toBe(false);
+  });
+
+  it("reports a duplicated key", () => {
+    const pm = parseText("---\ntitle: A\ntitle: B\n---\n");
+    expect(pm.file.messages.map((m) => [m.ruleId, m.line])).toEqual([["frontmatter/syntax", 3]]);
+  });
+});

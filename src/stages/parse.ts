@@ -1,5 +1,3 @@
-import matter from "gray-matter";
-import yaml from "js-yaml";
 import type { Heading, Root as MdastRoot } from "mdast";
 import { toString } from "mdast-util-to-string";
 import remarkGfm from "remark-gfm";
@@ -11,14 +9,10 @@ import type { ParsedPostmortem, PostmortemMeta, SourceFile, Status } from "../ty
 import { report, type Problem } from "../util/messages.js";
 import { matchSection } from "../util/sections.js";
 import { slugFromPath } from "../util/slug.js";
+import { readFrontmatter } from "./frontmatter.js";
 import { parseDuration, parseInstant } from "../util/time.js";
 
 const markdown = unified().use(remarkParse).use(remarkGfm).freeze();
-
-// YAML's core schema: `date: 2024-03-01` stays the string the author wrote (no implicit Date).
-const matterOptions = {
-  engines: { yaml: (text: string) => yaml.safeLoad(text, { schema: yaml.CORE_SCHEMA }) as object },
-};
 
 const STATUSES: readonly Status[] = ["draft", "in-review", "final"];
 const SUMMARY_MAX = 280;
@@ -30,72 +24,16 @@ const SUMMARY_MAX = 280;
  */
 export function parse(source: SourceFile, config: ResolvedConfig): ParsedPostmortem {
   const file = new VFile({ path: source.path, value: source.text });
-  const { data, body, bodyLine } = readFrontmatter(source.text, file);
+  const { data, places, ok, body, bodyLine } = readFrontmatter(source.text, file);
   // Padding the body with the frontmatter's line count keeps mdast positions true to the file.
   const tree = markdown.parse("\n".repeat(bodyLine - 1) + body) as MdastRoot;
   // After a broken frontmatter, fallback warnings would only be noise: the fields are there.
-  const note: Note = file.messages.length > 0 ? () => {} : (problem) => report(file, problem);
+  const note: Note = ok ? (problem) => report(file, problem) : () => {};
   const meta = normalizeMeta(data, tree, source, note, config);
-  return { source, file, meta, tree };
+  return { source, file, meta, tree, places, frontmatterOk: ok };
 }
 
 type Note = (problem: Problem) => void;
-
-interface Frontmatter {
-  data: Record<string, unknown>;
-  body: string;
-  /** 1-based line of the file where the body starts. */
-  bodyLine: number;
-}
-
-function readFrontmatter(text: string, file: VFile): Frontmatter {
-  if (!/^---[ \t]*\r?\n/.test(text)) return { data: {}, body: text, bodyLine: 1 };
-  try {
-    const result = matter(text, matterOptions);
-    const body = result.content;
-    const bodyLine = countLines(text.slice(0, text.length - body.length)) + 1;
-    if (result.data === null || typeof result.data !== "object" || Array.isArray(result.data)) {
-      report(file, {
-        reason: "Unexpected frontmatter that is not a mapping, expected `key: value` lines",
-        ruleId: "frontmatter/syntax",
-        place: { line: 2, column: 1 },
-        hint: "Write the frontmatter as `key: value` lines, e.g. `title: Login outage`.",
-        severity: "error",
-      });
-      return { data: {}, body, bodyLine };
-    }
-    return { data: result.data as Record<string, unknown>, body, bodyLine };
-  } catch (error) {
-    const mark = (error as { mark?: { line: number; column: number } }).mark;
-    const reason = (error as { reason?: string }).reason ?? (error as Error).message;
-    report(file, {
-      reason: `Cannot parse frontmatter: ${reason}`,
-      ruleId: "frontmatter/syntax",
-      // gray-matter hands js-yaml the block from the newline that ends the opening `---`, so
-      // js-yaml's 0-based line is one less than the file's 1-based one.
-      place: mark ? { line: mark.line + 1, column: mark.column + 1 } : undefined,
-      hint: "Fix the YAML between the `---` lines; quote values that contain `: ` or start with a symbol.",
-      severity: "error",
-      cause: error as Error,
-    });
-    return { data: {}, body: stripUnreadableFrontmatter(text), bodyLine: 1 };
-  }
-}
-
-function stripUnreadableFrontmatter(text: string): string {
-  // Keep the body renderable: blank out the broken block so line numbers stay true.
-  const end = text.search(/\r?\n---[ \t]*(\r?\n|$)/);
-  if (end < 0) return text;
-  const closing = text.indexOf("\n", end + 1);
-  const head = text.slice(0, closing < 0 ? text.length : closing);
-  return "\n".repeat(countLines(head) + 1) + (closing < 0 ? "" : text.slice(closing + 1));
-}
-
-function countLines(text: string): number {
-  let count = 0;
-  for (let i = text.indexOf("\n"); i !== -1; i = text.indexOf("\n", i + 1)) count++;
-  return count;
-}
 
 function normalizeMeta(
   data: Record<string, unknown>,

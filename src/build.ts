@@ -1,20 +1,18 @@
 import { performance } from "node:perf_hooks";
 import type { VFile } from "vfile";
-import { resolveConfig, type ResolvedConfig, type UserConfig } from "./config.js";
-import { discover } from "./stages/discover.js";
+import type { ResolvedConfig } from "./config.js";
+import { analyze, loadProjectConfig, makeStrict, type RunOptions } from "./project.js";
 import { organize } from "./stages/organize.js";
 import { renderPages } from "./stages/pages.js";
-import { parse } from "./stages/parse.js";
 import { render } from "./stages/render.js";
-import { checkUniqueSlugs } from "./stages/slugs.js";
 import { writeOutput } from "./stages/write.js";
 import { loadTheme } from "./theme.js";
 import { isError } from "./util/messages.js";
 
-/** Options of a build: a config plus where the project is. */
-export interface BuildOptions extends UserConfig {
-  /** Project root, against which relative folders resolve. @default process.cwd() */
-  root?: string;
+/** Options of a build. */
+export interface BuildOptions extends RunOptions {
+  /** Include postmortems with `status: draft`. @default false */
+  drafts?: boolean;
 }
 
 /** Time spent in one stage. */
@@ -38,10 +36,12 @@ export interface BuildResult {
   readonly totalMs: number;
 }
 
-/** Builds the archive: discover → parse → render → organize → pages → write. */
+/**
+ * Builds the archive: config → discover, parse, validate → render → organize → pages → write.
+ * Any content error stops it before anything is written.
+ */
 export async function build(options: BuildOptions = {}): Promise<BuildResult> {
-  const { root, ...user } = options;
-  const config = resolveConfig(user, root);
+  const { drafts = false, ...runOptions } = options;
   const timings: StageTiming[] = [];
   const started = performance.now();
   const time = async <T>(stage: string, run: () => T | Promise<T>): Promise<T> => {
@@ -53,19 +53,24 @@ export async function build(options: BuildOptions = {}): Promise<BuildResult> {
     }
   };
 
+  const config = await time("config", () => loadProjectConfig(runOptions));
   const theme = await time("theme", () => loadTheme(config.themeDir));
-  const sources = await time("discover", () => discover(config.contentDir));
-  const parsed = await time("parse", () => sources.map((source) => parse(source, config)));
-  checkUniqueSlugs(parsed);
+  const parsed = await time("analyze", () => analyze(config));
   const files = parsed.map((pm) => pm.file);
+  const failed = () => {
+    if (options.strict) makeStrict(files);
+    return files.some((file) => file.messages.some(isError));
+  };
   const result = (ok: boolean, postmortems: number, written: number): BuildResult => ({
     config, files, ok, postmortems, written, timings, totalMs: performance.now() - started,
   });
-  if (files.some((file) => file.messages.some(isError))) return result(false, 0, 0);
+  if (failed()) return result(false, 0, 0);
 
-  const included = parsed.filter((pm) => config.drafts || pm.meta.status !== "draft");
+  const included = parsed.filter((pm) => drafts || pm.meta.status !== "draft");
   const slugs = new Map(included.map((pm) => [pm.source.relPath, pm.meta.slug]));
   const rendered = await time("render", () => included.map((pm) => render(pm, slugs)));
+  // Rendering has messages of its own (links); under --strict they stop the build too.
+  if (failed()) return result(false, 0, 0);
   const site = await time("organize", () => organize(rendered, config));
   const pages = await time("pages", () => renderPages(site, theme, config));
   const written = await time("write", () =>

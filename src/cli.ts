@@ -3,78 +3,99 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { build, type BuildResult } from "./build.js";
+import { check } from "./check.js";
 import { HindsightError, UsageError } from "./errors.js";
-import { formatStylish } from "./report/stylish.js";
+import { formatMessages, toFormat, type Format } from "./report/index.js";
 
 const HELP = `hindsight — build a searchable static archive of incident postmortems
 
 Usage:
-  hindsight build [options]     build the archive from content/ into dist/
+  hindsight build [options]          build the archive from content/ into dist/
+  hindsight check [PATH…] [options]  validate postmortems; write nothing
   hindsight --help | --version
 
-Build options:
-  --content DIR   folder of postmortems (default: content)
-  --out DIR       output folder (default: dist)
-  --theme NAME|DIR  theme folder or name under themes/ (default: default)
-  --drafts        include postmortems with status: draft
-  --verbose       show the time of every stage
+Options:
+  --content DIR      folder of postmortems (default: content)
+  --out DIR          output folder (default: dist)
+  --theme NAME|DIR   theme: a folder under themes/ or a path (default: default)
+  --config FILE      config file (default: hindsight.config.{json,js,mjs,ts} if present)
+  --drafts           build: include postmortems with status: draft
+  --strict           treat warnings as errors
+  --format F         messages as stylish (default), json or github
+  --verbose          build: show the time of every stage
 
 Examples:
   hindsight build
   hindsight build --content ../postmortems --out public_html --drafts
+  hindsight check content/2025/checkout-timeouts.md
+  hindsight check --format github --strict
 
-Exit codes: 0 built (warnings allowed), 1 content errors, 2 usage errors.`;
+Exit codes: 0 ok (warnings allowed), 1 content errors, 2 usage or config errors.`;
+
+const OPTIONS = {
+  content: { type: "string" },
+  out: { type: "string" },
+  theme: { type: "string" },
+  config: { type: "string" },
+  drafts: { type: "boolean" },
+  strict: { type: "boolean" },
+  format: { type: "string" },
+  verbose: { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+  version: { type: "boolean", short: "v" },
+} as const;
 
 /** Runs the CLI with the given arguments; sets process.exitCode instead of exiting. */
 export async function main(argv: readonly string[]): Promise<void> {
   try {
-    const { values, positionals } = parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      strict: true,
-      options: {
-        content: { type: "string" },
-        out: { type: "string" },
-        theme: { type: "string" },
-        drafts: { type: "boolean" },
-        verbose: { type: "boolean" },
-        help: { type: "boolean", short: "h" },
-        version: { type: "boolean", short: "v" },
-      },
-    });
+    const { values, positionals } = parseArgs({ args: [...argv], allowPositionals: true, strict: true, options: OPTIONS });
     const [command, ...rest] = positionals;
     if (values.version) return void console.log(version());
     if (values.help || command === "help" || command === undefined) return void console.log(HELP);
+    const format = toFormat(values.format);
+    const common = {
+      content: values.content,
+      out: values.out,
+      theme: values.theme,
+      configFile: values.config,
+      strict: values.strict ?? false,
+    };
+    if (command === "check") {
+      const result = await check({ ...common, paths: rest });
+      const report = formatMessages(result.files, format, { color: useColor(process.stdout) });
+      if (report) console.log(report);
+      if (format === "stylish" && !result.files.some((f) => f.messages.length)) console.log(`✔ ${plural(result.files.length, "postmortem")} checked: no problems`);
+      process.exitCode = result.ok ? 0 : 1;
+      return;
+    }
     if (command !== "build") throw new UsageError(`Unknown command: ${command}`);
     if (rest.length > 0) throw new UsageError(`Unexpected argument: ${rest[0]}`);
-    const result = await build({
-      ...(values.content !== undefined && { content: values.content }),
-      ...(values.out !== undefined && { out: values.out }),
-      ...(values.theme !== undefined && { theme: values.theme }),
-      drafts: values.drafts ?? false,
-    });
-    printResult(result, values.verbose ?? false);
+    const result = await build({ ...common, drafts: values.drafts ?? false });
+    printBuild(result, format, values.verbose ?? false);
     process.exitCode = result.ok ? 0 : 1;
   } catch (error) {
     process.exitCode = fail(error);
   }
 }
 
-function printResult(result: BuildResult, verbose: boolean): void {
-  const report = formatStylish(result.files, { color: useColor(process.stderr) });
-  if (report) console.error(report);
+function printBuild(result: BuildResult, format: Format, verbose: boolean): void {
+  // JSON goes to stdout alone, so that it can be piped; everything else is for people.
+  const toStdout = format === "json";
+  const report = formatMessages(result.files, format, { color: useColor(toStdout ? process.stdout : process.stderr) });
+  if (report) (toStdout ? console.log : console.error)(report);
+  const say = toStdout ? console.error : console.log;
+  const out = path.relative(process.cwd(), result.config.outDir) || ".";
   if (!result.ok) {
-    console.error(`Build failed: fix the errors above. Nothing was written to ${path.relative(process.cwd(), result.config.outDir) || "."}.`);
+    console.error(`Build failed: fix the errors above. Nothing was written to ${out}.`);
     return;
   }
   // Like Eleventy: only the stages that cost something are worth a line.
   for (const { stage, ms } of result.timings) {
-    if (verbose || (ms >= 50 && ms > result.totalMs * 0.08)) console.log(`  ${stage.padEnd(9)} ${ms.toFixed(0).padStart(6)} ms`);
+    if (verbose || (ms >= 50 && ms > result.totalMs * 0.08)) say(`  ${stage.padEnd(9)} ${ms.toFixed(0).padStart(6)} ms`);
   }
   const seconds = (result.totalMs / 1000).toFixed(2);
   const each = result.written ? (result.totalMs / result.written).toFixed(1) : "0";
-  const out = path.relative(process.cwd(), result.config.outDir) || ".";
-  console.log(`Built ${plural(result.postmortems, "postmortem")}: wrote ${plural(result.written, "file")} to ${out} in ${seconds} s (${each} ms each)`);
+  say(`Built ${plural(result.postmortems, "postmortem")}: wrote ${plural(result.written, "file")} to ${out} in ${seconds} s (${each} ms each)`);
 }
 
 function fail(error: unknown): number {
@@ -102,7 +123,6 @@ function version(): string {
   const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string };
   return pkg.version;
 }
-
 
 function plural(n: number, noun: string): string {
   return `${n.toLocaleString("en")} ${noun}${n === 1 ? "" : "s"}`;

@@ -35,11 +35,26 @@ export interface UserConfig {
   /** Ordered severity scale, worst first. @default SEV1…SEV5 */
   severities?: Array<string | Partial<SeverityLevel> & { id: string }>;
   /** Required sections. @default Issue Summary, Timeline, Root Cause and Resolution, Corrective and Preventative Measures */
-  sections?: SectionSpec[];
+  sections?: Array<{ name: string; aliases?: string[] }>;
   /** Frontmatter keys that get index pages. @default ["services", "severity", "tags"] */
   taxonomies?: string[];
-  /** Include `status: draft` postmortems. @default false */
-  drafts?: boolean;
+  /** Frontmatter rules. */
+  fields?: {
+    /** Fields every postmortem must have; `[]` turns the check off. @default ["title", "date", "severity", "services"] */
+    required?: string[];
+  };
+  /** Images: remote downloads. @default { remote: true, timeoutMs: 10000, maxBytes: 10485760, concurrency: 8 } */
+  images?: Partial<ImageOptions>;
+  /** Link to edit a postmortem, `{path}` standing for its path in the repository. @default undefined */
+  editUrl?: string;
+}
+
+/** How remote images are fetched. */
+export interface ImageOptions {
+  readonly remote: boolean;
+  readonly timeoutMs: number;
+  readonly maxBytes: number;
+  readonly concurrency: number;
 }
 
 /** Configuration after defaults are applied: what every stage reads. */
@@ -54,17 +69,34 @@ export interface ResolvedConfig {
   readonly severities: readonly SeverityLevel[];
   readonly sections: readonly SectionSpec[];
   readonly taxonomies: readonly string[];
-  readonly drafts: boolean;
+  readonly requiredFields: readonly string[];
+  readonly images: ImageOptions;
+  readonly editUrl: string | undefined;
 }
 
 const SEVERITY_COLORS = ["#b42318", "#c4320a", "#a15c07", "#1f6feb", "#57606a"];
 
 /** The default severity scale, SEV1 worst. */
+const SEVERITY_ALIASES = [
+  ["P1", "critical"],
+  ["P2", "high", "major"],
+  ["P3", "medium", "moderate"],
+  ["P4", "low", "minor"],
+  ["P5", "informational", "cosmetic"],
+];
+
+/** The default severity scale, SEV1 worst; `SEV-1`, `sev 1` are read as `SEV1` whatever the aliases. */
 export const DEFAULT_SEVERITIES: readonly SeverityLevel[] = Object.freeze(
-  [1, 2, 3, 4, 5].map((n) =>
-    Object.freeze({ id: `SEV${n}`, label: `SEV${n}`, color: SEVERITY_COLORS[n - 1]!, aliases: [] }),
+  SEVERITY_ALIASES.map((aliases, i) =>
+    Object.freeze({ id: `SEV${i + 1}`, label: `SEV${i + 1}`, color: SEVERITY_COLORS[i]!, aliases: Object.freeze(aliases) }),
   ),
 );
+
+/** Frontmatter fields required by default. */
+export const DEFAULT_REQUIRED_FIELDS: readonly string[] = Object.freeze(["title", "date", "severity", "services"]);
+
+/** Default image options. */
+export const DEFAULT_IMAGES: ImageOptions = Object.freeze({ remote: true, timeoutMs: 10_000, maxBytes: 10 * 1024 * 1024, concurrency: 8 });
 
 /** The default required sections and their aliases (DESIGN.md). */
 export const DEFAULT_SECTIONS: readonly SectionSpec[] = Object.freeze([
@@ -101,9 +133,11 @@ export function resolveConfig(user: UserConfig = {}, root: string = process.cwd(
     themeDir,
     publicDir: path.resolve(root, user.public ?? "public"),
     severities: user.severities ? user.severities.map(toSeverityLevel) : DEFAULT_SEVERITIES,
-    sections: user.sections ?? DEFAULT_SECTIONS,
+    sections: user.sections ? user.sections.map((spec) => Object.freeze({ name: spec.name, aliases: spec.aliases ?? [] })) : DEFAULT_SECTIONS,
     taxonomies: user.taxonomies ?? ["services", "severity", "tags"],
-    drafts: user.drafts ?? false,
+    requiredFields: user.fields?.required ?? DEFAULT_REQUIRED_FIELDS,
+    images: Object.freeze({ ...DEFAULT_IMAGES, ...user.images }),
+    editUrl: user.editUrl,
   });
 }
 

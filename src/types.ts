@@ -12,13 +12,18 @@ export interface SourceFile {
   readonly text: string;
 }
 
-/** The status of a postmortem; drafts are left out of builds unless asked for. */
-export type Status = "draft" | "in-review" | "final";
+/** The statuses a postmortem can have; drafts are left out of builds unless asked for. */
+export const STATUSES = ["draft", "in-review", "final"] as const;
+
+/** The status of a postmortem. */
+export type Status = (typeof STATUSES)[number];
 
 /** Normalised metadata of one postmortem, from frontmatter and fallbacks. */
 export interface PostmortemMeta {
   readonly slug: string;
   readonly title: string;
+  /** Where the title came from: the frontmatter, the first `#` heading, or the file name. */
+  readonly titleFrom: "frontmatter" | "heading" | "file";
   /** Incident start, ISO date (`2024-03-01`) or date-time (`2024-03-01T10:00:00Z`). */
   readonly date: string | undefined;
   readonly year: string | undefined;
@@ -33,6 +38,10 @@ export interface PostmortemMeta {
   readonly incidentId: string | undefined;
   /** Incident duration in minutes, from `duration` or `started`/`resolved`. */
   readonly durationMinutes: number | undefined;
+  /** Minutes from `started` to `detected`, to `mitigated`, to `resolved`. */
+  readonly timeToDetect: number | undefined;
+  readonly timeToMitigate: number | undefined;
+  readonly timeToResolve: number | undefined;
   /** Every frontmatter field as written, unknown ones included (templates may use them). */
   readonly data: Readonly<Record<string, unknown>>;
 }

@@ -5,7 +5,7 @@ import remarkParse from "remark-parse";
 import { unified } from "unified";
 import { VFile } from "vfile";
 import type { ResolvedConfig, SeverityLevel } from "../config.js";
-import type { ParsedPostmortem, PostmortemMeta, SourceFile, Status } from "../types.js";
+import { STATUSES, type ParsedPostmortem, type PostmortemMeta, type SourceFile, type Status } from "../types.js";
 import { report, type Problem } from "../util/messages.js";
 import { matchSection } from "../util/sections.js";
 import { slugFromPath } from "../util/slug.js";
@@ -14,7 +14,6 @@ import { parseDuration, parseInstant } from "../util/time.js";
 
 const markdown = unified().use(remarkParse).use(remarkGfm).freeze();
 
-const STATUSES: readonly Status[] = ["draft", "in-review", "final"];
 const SUMMARY_MAX = 280;
 
 /**
@@ -43,13 +42,17 @@ function normalizeMeta(
   config: ResolvedConfig,
 ): PostmortemMeta {
   const instant = parseInstant(data.date) ?? dateFromFileName(source, note, data);
-  const started = parseInstant(data.started);
-  const resolved = parseInstant(data.resolved);
-  const derived = started && resolved && resolved.ms >= started.ms ? (resolved.ms - started.ms) / 60_000 : undefined;
-  const status = String(data.status ?? "final").toLowerCase();
+  const started = parseInstant(data.started) ?? (instant?.hasTime ? instant : undefined);
+  const since = (field: string) => {
+    const end = parseInstant(data[field]);
+    return started && end && end.ms >= started.ms ? (end.ms - started.ms) / 60_000 : undefined;
+  };
+  const status = String(data.status ?? "final").trim().toLowerCase();
+  const { title, titleFrom } = titleOf(data, tree, source, note);
   return {
     slug: typeof data.slug === "string" && data.slug.trim() ? slugFromPath(data.slug.trim()) : slugFromPath(source.relPath),
-    title: titleOf(data, tree, source, note),
+    title,
+    titleFrom,
     date: instant?.iso,
     year: instant?.iso.slice(0, 4),
     severity: normalizeSeverity(data.severity, config.severities),
@@ -60,23 +63,25 @@ function normalizeMeta(
     summary: text(data.summary) ?? summaryFromBody(tree, config),
     impact: text(data.impact),
     incidentId: text(data.incident_id),
-    durationMinutes: parseDuration(data.duration) ?? derived,
+    durationMinutes: parseDuration(data.duration) ?? since("resolved"),
+    timeToDetect: since("detected"),
+    timeToMitigate: since("mitigated"),
+    timeToResolve: since("resolved"),
     data,
   };
 }
 
-function titleOf(data: Record<string, unknown>, tree: MdastRoot, source: SourceFile, note: Note): string {
+function titleOf(data: Record<string, unknown>, tree: MdastRoot, source: SourceFile, note: Note): Pick<PostmortemMeta, "title" | "titleFrom"> {
   const given = text(data.title);
-  if (given) return given;
+  if (given) return { title: given, titleFrom: "frontmatter" };
   const h1 = tree.children.find((node): node is Heading => node.type === "heading" && node.depth === 1);
   const fromHeading = h1 && toString(h1).trim();
   if (fromHeading) {
     note({ reason: "Missing `title`, using the first `#` heading", ruleId: "title/fallback", place: h1.position?.start, hint: "Add `title:` to the frontmatter." });
-    return fromHeading;
+    return { title: fromHeading, titleFrom: "heading" };
   }
-  const fromName = titleFromFileName(source.relPath);
-  note({ reason: "Missing `title` and no `#` heading, using the file name", ruleId: "title/fallback", hint: "Add `title:` to the frontmatter." });
-  return fromName;
+  // A missing title is the `frontmatter/required` rule's to report, when titles are required.
+  return { title: titleFromFileName(source.relPath), titleFrom: "file" };
 }
 
 /** `2021-05-09-negative-coin-values.md` → `Negative coin values`. */

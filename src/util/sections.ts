@@ -1,3 +1,6 @@
+import type { Root as MdastRoot, RootContent } from "mdast";
+import { toString } from "mdast-util-to-string";
+import type { Point } from "unist";
 import type { SectionSpec } from "../config.js";
 
 /** Lower-cases and collapses whitespace, for comparing headings. */
@@ -23,4 +26,73 @@ export function matchSection(heading: string, sections: readonly SectionSpec[]):
     }
   }
   return best?.spec;
+}
+
+/** A place in the body where a configured section begins. */
+export interface SectionMark {
+  readonly spec: SectionSpec;
+  /** The heading text as written. */
+  readonly text: string;
+  readonly place: Point;
+  /** `heading`: a `##` heading; `bold`: a paragraph like `**Timeline:**` standing in for one. */
+  readonly kind: "heading" | "bold";
+  /** Whether anything but comments stands between this mark and the next heading of its level or above. */
+  readonly hasContent: boolean;
+}
+
+/** A heading of another level whose text names a section (`### Timeline`), for hints. */
+export interface MisleveledHeading {
+  readonly spec: SectionSpec;
+  readonly depth: number;
+  readonly place: Point;
+}
+
+/** The configured sections found in a body, in document order, and headings at the wrong level. */
+export interface SectionScan {
+  readonly marks: readonly SectionMark[];
+  readonly misleveled: readonly MisleveledHeading[];
+  /** Where the body ends, for a message about a section that is missing altogether. */
+  readonly end: Point;
+}
+
+/** Scans the top level of a Markdown tree for the configured sections. */
+export function scanSections(tree: MdastRoot, sections: readonly SectionSpec[]): SectionScan {
+  const marks: SectionMark[] = [];
+  const misleveled: MisleveledHeading[] = [];
+  const nodes = tree.children;
+  nodes.forEach((node, index) => {
+    const start = node.position?.start ?? { line: 1, column: 1 };
+    if (node.type === "heading") {
+      const spec = matchSection(toString(node), sections);
+      if (spec && node.depth === 2) marks.push({ spec, text: toString(node), place: start, kind: "heading", hasContent: hasContentAfter(nodes, index) });
+      else if (spec) misleveled.push({ spec, depth: node.depth, place: start });
+      return;
+    }
+    const label = boldLabel(node);
+    const spec = label === undefined ? undefined : matchSection(label, sections);
+    if (spec) marks.push({ spec, text: label!, place: start, kind: "bold", hasContent: hasContentAfter(nodes, index) });
+  });
+  // A bold label only stands in for a section that has no real heading: with one, it is just bold text.
+  const headed = new Set(marks.filter((m) => m.kind === "heading").map((m) => m.spec));
+  const last = nodes[nodes.length - 1];
+  return { marks: marks.filter((m) => m.kind === "heading" || !headed.has(m.spec)), misleveled, end: last?.position?.end ?? { line: 1, column: 1 } };
+}
+
+function hasContentAfter(nodes: readonly RootContent[], index: number): boolean {
+  for (const node of nodes.slice(index + 1)) {
+    if ((node.type === "heading" && node.depth <= 2) || boldLabel(node) !== undefined) return false;
+    if (!(node.type === "html" && /^\s*<!--[\s\S]*-->\s*$/.test(node.value))) return true;
+  }
+  return false;
+}
+
+/** The label of a paragraph that is only bold text ending in a colon (`**Timeline:**`, `**Timeline**:`). */
+function boldLabel(node: RootContent): string | undefined {
+  if (node.type !== "paragraph") return undefined;
+  const [first, second, ...rest] = node.children;
+  if (first?.type !== "strong" || rest.length > 0) return undefined;
+  const label = toString(first).trim();
+  if (!second && label.endsWith(":")) return label.slice(0, -1).trim();
+  if (second?.type === "text" && second.value.trim() === ":") return label;
+  return undefined;
 }

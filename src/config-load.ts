@@ -1,0 +1,109 @@
+import fs from "node:fs";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { z } from "zod";
+import type { UserConfig } from "./config.js";
+import { UsageError } from "./errors.js";
+
+/** Config file names looked for at the project root, in this order. */
+export const CONFIG_FILES = ["hindsight.config.json", "hindsight.config.js", "hindsight.config.mjs", "hindsight.config.ts"] as const;
+
+/** Output folders of the archive itself: a taxonomy may not take their names. */
+export const RESERVED_PATHS = ["postmortems", "assets", "images", "search", "stats", "actions", "years"] as const;
+
+const text = z.string().trim().min(1, "expected a non-empty string");
+const severityLevel = z.union([
+  text,
+  z.strictObject({ id: text, label: text.optional(), color: text.optional(), aliases: z.array(text).optional() }),
+]);
+const section = z.strictObject({ name: text, aliases: z.array(text).optional() });
+const key = text.regex(/^[a-z][a-z0-9_-]*$/, "expected a lowercase key such as `company`");
+
+/** The schema of a config file: every key optional, nothing unknown. */
+export const userConfigSchema = z.strictObject({
+  title: text.optional(),
+  url: z.url({ protocol: /^https?$/, error: "expected an absolute http(s) URL" }).optional(),
+  content: text.optional(),
+  out: text.optional(),
+  theme: text.optional(),
+  public: text.optional(),
+  severities: z
+    .array(severityLevel)
+    .min(1, "expected at least one level")
+    .refine((levels) => new Set(levels.map((l) => (typeof l === "string" ? l : l.id).toLowerCase())).size === levels.length, "expected unique level ids")
+    .optional(),
+  fields: z.strictObject({ required: z.array(key) }).partial().optional(),
+  sections: z.array(section).optional(),
+  taxonomies: z
+    .array(key.refine((k) => !(RESERVED_PATHS as readonly string[]).includes(k), `expected a name other than ${RESERVED_PATHS.join(", ")}`))
+    .optional(),
+  images: z
+    .strictObject({
+      remote: z.boolean(),
+      timeoutMs: z.number().int().positive(),
+      maxBytes: z.number().int().positive(),
+      concurrency: z.number().int().min(1).max(64),
+    })
+    .partial()
+    .optional(),
+  editUrl: z.string().refine((u) => /^https?:\/\/.+\{path\}/.test(u), "expected an http(s) URL containing {path}").optional(),
+});
+
+/** A config as loaded: the values and the file they came from (undefined when there is none). */
+export interface LoadedConfig {
+  readonly config: UserConfig;
+  readonly file: string | undefined;
+}
+
+/**
+ * Loads and validates the project's config file: `explicit` (from `--config`), or the first of
+ * `CONFIG_FILES` at `root`. No file means every default. A bad file is a UsageError naming it.
+ */
+export async function loadConfig(root: string, explicit?: string): Promise<LoadedConfig> {
+  const file = explicit ? path.resolve(root, explicit) : CONFIG_FILES.map((name) => path.join(root, name)).find((f) => fs.existsSync(f));
+  if (!file) return { config: {}, file: undefined };
+  if (!fs.existsSync(file)) throw new UsageError(`Config file not found: ${file}`);
+  const raw = await readConfigFile(file);
+  const parsed = userConfigSchema.safeParse(raw);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `  ${describeIssue(issue)}`);
+    throw new UsageError(`Invalid config in ${file}:\n${problems.join("\n")}`);
+  }
+  return { config: parsed.data as UserConfig, file };
+}
+
+async function readConfigFile(file: string): Promise<unknown> {
+  try {
+    if (file.endsWith(".json")) return JSON.parse(fs.readFileSync(file, "utf8"));
+    if (/\.[cm]?ts$/.test(file)) {
+      // Node 20 cannot import TypeScript itself; jiti transpiles the config on the fly.
+      const { createJiti } = await import("jiti");
+      return await createJiti(import.meta.url, { moduleCache: false }).import(file, { default: true });
+    }
+    const module = (await import(`${pathToFileURL(file).href}?t=${fs.statSync(file).mtimeMs}`)) as { default?: unknown };
+    return module.default;
+  } catch (error) {
+    throw new UsageError(`Cannot load config ${file}: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  const at = issue.path.map(String).join(".");
+  if (issue.code === "unrecognized_keys") {
+    const keys = issue.keys.map((k) => (at ? `${at}.${k}` : k));
+    return `Unknown key ${keys.map((k) => `\`${k}\``).join(", ")}; known keys: ${knownKeys(issue.path).join(", ")}`;
+  }
+  if (issue.code === "invalid_union") return `\`${at}\`: expected a level id or { id, label, color, aliases }`;
+  return `\`${at || "(root)"}\`: ${issue.message.replace(/^Invalid input: /, "")}`;
+}
+
+function knownKeys(at: readonly PropertyKey[]): string[] {
+  let shape: z.ZodType = userConfigSchema;
+  for (const part of at) {
+    const inner: z.ZodType = shape instanceof z.ZodOptional ? (shape.unwrap() as z.ZodType) : shape;
+    if (!(inner instanceof z.ZodObject)) return [];
+    shape = inner.shape[String(part)] as z.ZodType;
+  }
+  const inner = shape instanceof z.ZodOptional ? (shape.unwrap() as z.ZodType) : shape;
+  return inner instanceof z.ZodObject ? Object.keys(inner.shape) : [];
+}

@@ -1,0 +1,64 @@
+import fs from "node:fs";
+import path from "node:path";
+import type { VFile } from "vfile";
+import { loadConfig } from "./config-load.js";
+import { resolveConfig, type ResolvedConfig, type UserConfig } from "./config.js";
+import { UsageError } from "./errors.js";
+import { discover, readSource } from "./stages/discover.js";
+import { parse } from "./stages/parse.js";
+import { validate } from "./stages/validate.js";
+import type { ParsedPostmortem, SourceFile } from "./types.js";
+
+/** Options shared by `check` and `build`: config overrides plus how to run. */
+export interface RunOptions extends UserConfig {
+  /** Project root: where the config file is looked for and relative folders resolve. @default process.cwd() */
+  root?: string;
+  /** Path of the config file, instead of looking for `hindsight.config.*` at the root. */
+  configFile?: string;
+  /** Warnings count as errors. @default false */
+  strict?: boolean;
+}
+
+/** Loads the config file and applies the overrides given in code or on the command line. */
+export async function loadProjectConfig(options: RunOptions): Promise<ResolvedConfig> {
+  const { root = process.cwd(), configFile, strict: _strict, ...overrides } = options;
+  const { config: fromFile } = await loadConfig(root, configFile);
+  const defined = Object.fromEntries(Object.entries(overrides).filter(([, value]) => value !== undefined));
+  return resolveConfig({ ...fromFile, ...defined }, root);
+}
+
+/** Reads every postmortem of the content folder (plus `extra` files), parses and validates them. */
+export async function analyze(config: ResolvedConfig, extra: readonly SourceFile[] = []): Promise<ParsedPostmortem[]> {
+  const sources = [...(await discover(config.contentDir)), ...extra];
+  const parsed = sources.map((source) => parse(source, config));
+  validate(parsed, config);
+  return parsed;
+}
+
+/** Sources for command-line paths that lie outside the content folder (inside ones are discovered anyway). */
+export async function sourcesOutside(config: ResolvedConfig, paths: readonly string[]): Promise<SourceFile[]> {
+  const outside: SourceFile[] = [];
+  for (const given of paths) {
+    const absolute = path.resolve(given);
+    const stat = fs.statSync(absolute, { throwIfNoEntry: false });
+    if (!stat) throw new UsageError(`No such file or folder: ${given}`);
+    if (isInside(absolute, config.contentDir)) continue;
+    if (stat.isDirectory()) {
+      const found = await discover(absolute);
+      outside.push(...found.map((s) => ({ ...s, relPath: path.basename(absolute) + "/" + s.relPath })));
+    } else {
+      outside.push(await readSource(path.dirname(absolute), path.basename(absolute)));
+    }
+  }
+  return outside;
+}
+
+/** True when `file` is `dir` or inside it. */
+export function isInside(file: string, dir: string): boolean {
+  return file === dir || file.startsWith(dir + path.sep);
+}
+
+/** Turns every warning into an error (`--strict`). */
+export function makeStrict(files: readonly VFile[]): void {
+  for (const file of files) for (const message of file.messages) message.fatal = true;
+}

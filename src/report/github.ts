@@ -1,0 +1,29 @@
+import path from "node:path";
+import type { VFile } from "vfile";
+
+/**
+ * Formats the messages as GitHub Actions workflow commands, which annotate the pull request:
+ * `::error file=content/a.md,line=3,col=1,title=frontmatter/required::Missing …`.
+ */
+export function formatGithub(files: readonly VFile[], options: { cwd?: string } = {}): string {
+  const cwd = options.cwd ?? process.cwd();
+  const lines: string[] = [];
+  for (const file of files) {
+    const name = path.relative(cwd, file.path).split(path.sep).join("/") || file.path;
+    for (const m of file.messages) {
+      const props = [`file=${escapeProperty(name)}`, `line=${m.line ?? 1}`, `col=${m.column ?? 1}`, `title=${escapeProperty(m.ruleId ?? "hindsight")}`];
+      const text = m.note ? `${m.reason}\n${m.note}` : m.reason;
+      lines.push(`::${m.fatal ? "error" : "warning"} ${props.join(",")}::${escapeData(text)}`);
+    }
+  }
+  return lines.join("\n");
+}
+
+// https://github.com/actions/toolkit/blob/main/packages/core/src/command.ts
+function escapeData(text: string): string {
+  return text.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A");
+}
+
+function escapeProperty(text: string): string {
+  return escapeData(text).replace(/:/g, "%3A").replace(/,/g, "%2C");
+}

@@ -1,0 +1,34 @@
+import path from "node:path";
+import type { VFile } from "vfile";
+
+/** One message in the JSON report. */
+export interface JsonMessage {
+  readonly line: number;
+  readonly column: number;
+  readonly severity: "error" | "warning";
+  readonly ruleId: string | undefined;
+  readonly message: string;
+  readonly hint: string | undefined;
+}
+
+/** Formats the messages as JSON: `[{ file, errorCount, warningCount, messages: [...] }]`, every file included. */
+export function formatJson(files: readonly VFile[], options: { cwd?: string } = {}): string {
+  const cwd = options.cwd ?? process.cwd();
+  const report = files.map((file) => {
+    const messages: JsonMessage[] = file.messages.map((m) => ({
+      line: m.line ?? 1,
+      column: m.column ?? 1,
+      severity: m.fatal ? "error" : "warning",
+      ruleId: m.ruleId,
+      message: m.reason,
+      hint: m.note,
+    }));
+    return {
+      file: path.relative(cwd, file.path) || file.path,
+      errorCount: messages.filter((m) => m.severity === "error").length,
+      warningCount: messages.filter((m) => m.severity === "warning").length,
+      messages,
+    };
+  });
+  return JSON.stringify(report, null, 2);
+}

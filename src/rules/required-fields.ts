@@ -1,0 +1,22 @@
+import { isGiven, lintRule } from "./rule.js";
+
+/** `frontmatter/required`: every field of `fields.required` is present (title and date may fall back). */
+export const requiredFields = lintRule({ id: "frontmatter/required", severity: "error", needsFrontmatter: true }, ({ pm, config }, report) => {
+  for (const field of config.requiredFields) {
+    if (isGiven(pm.meta.data[field])) continue;
+    // The H1 and a dated file name stand in for a missing title and date (parse warns about them).
+    if (field === "title" && pm.meta.titleFrom === "heading") continue;
+    if (field === "date" && pm.meta.date !== undefined) continue;
+    report({
+      reason: `Missing required field \`${field}\``,
+      hint: `Add \`${field}: ${EXAMPLES[field] ?? "…"}\` to the frontmatter${pm.source.text.startsWith("---") ? "" : " (a `---` block at the top of the file)"}.`,
+    });
+  }
+});
+
+const EXAMPLES: Record<string, string> = {
+  title: "Login outage after token cache flush",
+  date: "2024-02-10T09:30:00Z",
+  severity: "SEV2",
+  services: "[auth]",
+};

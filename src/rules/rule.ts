@@ -1,0 +1,69 @@
+import type { Point } from "unist";
+import type { ResolvedConfig } from "../config.js";
+import type { ParsedPostmortem } from "../types.js";
+import { report as record } from "../util/messages.js";
+
+/** What a rule sees: one parsed postmortem and the configuration. */
+export interface RuleContext {
+  readonly pm: ParsedPostmortem;
+  readonly config: ResolvedConfig;
+  /** Where a frontmatter field's value is written, or the file's first line when it is absent. */
+  placeOf(field: string): Point;
+}
+
+/** A problem as a rule states it; the wrapper adds the rule id and severity. */
+export interface RuleProblem {
+  readonly reason: string;
+  readonly place?: Point | undefined;
+  readonly hint: string;
+}
+
+/** A validation rule, created with `lintRule`. */
+export interface Rule {
+  readonly id: string;
+  check(context: RuleContext): void;
+}
+
+/** How a rule is declared. */
+export interface RuleMeta {
+  /** Rule id, as shown in messages and documented in the README (`frontmatter/required`). */
+  readonly id: string;
+  readonly severity: "error" | "warning";
+  /** In a `status: draft` postmortem this rule's errors are only warnings. */
+  readonly lenientInDrafts?: boolean;
+  /** Frontmatter rules have nothing to say about a frontmatter that could not be read. */
+  readonly needsFrontmatter?: boolean;
+}
+
+/**
+ * Wraps a rule body once (like unified-lint-rule), stamping rule id and severity on every
+ * message so that each rule stays a few lines.
+ */
+export function lintRule(meta: RuleMeta, body: (context: RuleContext, report: (problem: RuleProblem) => void) => void): Rule {
+  return {
+    id: meta.id,
+    check(context) {
+      if (meta.needsFrontmatter && !context.pm.frontmatterOk) return;
+      const lenient = meta.lenientInDrafts === true && context.pm.meta.status === "draft";
+      body(context, (problem) =>
+        record(context.pm.file, { ...problem, ruleId: meta.id, severity: lenient ? "warning" : meta.severity }),
+      );
+    },
+  };
+}
+
+/** True when a frontmatter value counts as given: not absent, null, blank or an empty list. */
+export function isGiven(value: unknown): boolean {
+  if (value === undefined || value === null) return false;
+  if (typeof value === "string") return value.trim() !== "";
+  if (Array.isArray(value)) return value.length > 0;
+  return true;
+}
+
+/** Describes a YAML value's type for messages: `a list`, `a number`, `a mapping`. */
+export function describeType(value: unknown): string {
+  if (Array.isArray(value)) return "a list";
+  if (value === null) return "an empty value";
+  if (typeof value === "object") return "a mapping";
+  return typeof value === "number" ? "a number" : typeof value === "boolean" ? "a boolean" : `a ${typeof value}`;
+}

@@ -1,0 +1,14 @@
+import type { ResolvedConfig } from "../config.js";
+import { checkUniqueSlugs, rules } from "../rules/index.js";
+import type { ParsedPostmortem } from "../types.js";
+
+const FILE_START = Object.freeze({ line: 1, column: 1 });
+
+/** Runs every rule over every parsed postmortem, and the rules across files; problems become messages. */
+export function validate(parsed: readonly ParsedPostmortem[], config: ResolvedConfig): void {
+  for (const pm of parsed) {
+    const context = { pm, config, placeOf: (field: string) => pm.places.get(field)?.value ?? FILE_START };
+    for (const rule of rules) rule.check(context);
+  }
+  checkUniqueSlugs(parsed);
+}

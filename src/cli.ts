@@ -6,6 +6,7 @@ import { build, type BuildResult } from "./build.js";
 import { check } from "./check.js";
 import { HindsightError, UsageError } from "./errors.js";
 import { formatMessages, toFormat, type Format } from "./report/index.js";
+import { plural } from "./util/format.js";
 
 const HELP = `hindsight — build a searchable static archive of incident postmortems
 
@@ -122,10 +123,6 @@ function useColor(stream: NodeJS.WriteStream): boolean {
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string };
   return pkg.version;
-}
-
-function plural(n: number, noun: string): string {
-  return `${n.toLocaleString("en")} ${noun}${n === 1 ? "" : "s"}`;
 }
 
 await main(process.argv.slice(2));

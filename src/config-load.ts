@@ -63,13 +63,17 @@ export async function loadConfig(root: string, explicit?: string): Promise<Loade
   const file = explicit ? path.resolve(root, explicit) : CONFIG_FILES.map((name) => path.join(root, name)).find((f) => fs.existsSync(f));
   if (!file) return { config: {}, file: undefined };
   if (!fs.existsSync(file)) throw new UsageError(`Config file not found: ${file}`);
-  const raw = await readConfigFile(file);
-  const parsed = userConfigSchema.safeParse(raw);
+  return { config: validateUserConfig(await readConfigFile(file), file), file };
+}
+
+/** Validates a config object against the schema; `origin` names it in the error (a file, "options"). */
+export function validateUserConfig(raw: unknown, origin: string): UserConfig {
+  const parsed = userConfigSchema.safeParse(raw ?? {});
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `  ${describeIssue(issue)}`);
-    throw new UsageError(`Invalid config in ${file}:\n${problems.join("\n")}`);
+    throw new UsageError(`Invalid config in ${origin}:\n${problems.join("\n")}`);
   }
-  return { config: parsed.data as UserConfig, file };
+  return parsed.data as UserConfig;
 }
 
 async function readConfigFile(file: string): Promise<unknown> {

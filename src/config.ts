@@ -1,3 +1,4 @@
+import fs from "node:fs";
 import path from "node:path";
 
 /** One level of the severity scale. */
@@ -145,9 +146,10 @@ export function resolveConfig(user: UserConfig = {}, root: string = process.cwd(
 export const BUILTIN_THEMES_DIR = path.resolve(import.meta.dirname, "..", "themes");
 
 function resolveNamedTheme(root: string, name: string): string {
-  // A project's own themes/<name>/ wins over the bundled one of the same name.
+  // A project's own themes/<name>/ wins over the bundled theme of the same name.
   const local = path.resolve(root, "themes", name);
-  return name === "default" ? path.join(BUILTIN_THEMES_DIR, name) : local;
+  const bundled = path.join(BUILTIN_THEMES_DIR, name);
+  return fs.existsSync(path.join(local, "layouts")) || !fs.existsSync(bundled) ? local : bundled;
 }
 
 function toSeverityLevel(entry: string | (Partial<SeverityLevel> & { id: string }), index: number): SeverityLevel {

@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import type { VFile } from "vfile";
-import { loadConfig } from "./config-load.js";
+import { loadConfig, validateUserConfig } from "./config-load.js";
 import { resolveConfig, type ResolvedConfig, type UserConfig } from "./config.js";
 import { UsageError } from "./errors.js";
 import { discover, readSource } from "./stages/discover.js";
@@ -23,7 +23,7 @@ export interface RunOptions extends UserConfig {
 export async function loadProjectConfig(options: RunOptions): Promise<ResolvedConfig> {
   const { root = process.cwd(), configFile, strict: _strict, ...overrides } = options;
   const { config: fromFile } = await loadConfig(root, configFile);
-  const defined = Object.fromEntries(Object.entries(overrides).filter(([, value]) => value !== undefined));
+  const defined = validateUserConfig(Object.fromEntries(Object.entries(overrides).filter(([, value]) => value !== undefined)), "options");
   return resolveConfig({ ...fromFile, ...defined }, root);
 }
 

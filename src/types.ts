@@ -89,6 +89,8 @@ export interface Taxonomy {
   /** What one term is called: `service`, `tag`, `level`. */
   readonly singular: string;
   readonly terms: readonly Term[];
+  /** Term ids by normalised label (`termKey`), for links from postmortems to their terms. */
+  readonly ids: ReadonlyMap<string, string>;
 }
 
 /** A file of the archive, ready to be written: path relative to the output folder. */

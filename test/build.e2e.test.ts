@@ -136,3 +136,21 @@ describe("a build that fails", () => {
     expect(fs.readdirSync(root).sort()).toEqual(["content", "dist"]);
   });
 });
+
+describe("taxonomies", () => {
+  it("without services and severity pages, shows them as text instead of dead links", async () => {
+    const out = path.join(tempDir(), "site");
+    const result = await build({ root: fixtureArchive, out, taxonomies: ["tags"] });
+    expect(result.ok).toBe(true);
+    const files = listFiles(out);
+    expect(files.some((f) => f.startsWith("services/"))).toBe(false);
+    expect(brokenLinks(out, files)).toEqual([]);
+    expect(fs.readFileSync(path.join(out, "index.html"), "utf8")).toContain('<span class="chip">auth</span>');
+  });
+
+  it("refuses a taxonomy named like one of the archive's own folders", async () => {
+    await expect(build({ root: fixtureArchive, out: path.join(tempDir(), "site"), taxonomies: ["postmortems"] })).rejects.toThrow(
+      /Invalid config in options:\n  `taxonomies.0`: expected a name other than postmortems/,
+    );
+  });
+});

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { resolveConfig } from "../src/config.js";
-import { organize } from "../src/stages/organize.js";
+import { organize, termIdOf } from "../src/stages/organize.js";
 import { renderText } from "./helpers.js";
 
 const pm = (relPath: string, front: string) => renderText(`---\n${front}\n---\n\nBody\n`, relPath);
@@ -42,8 +42,27 @@ describe("organize", () => {
     const e = pm("e.md", "title: Echo\ncompany: [Acme Corp]");
     const custom = organize([e], resolveConfig({ taxonomies: ["company"] }, "/p"));
     expect(custom.taxonomies).toEqual([
-      { key: "company", label: "Company", singular: "company", terms: [{ id: "acme-corp", label: "Acme Corp", postmortems: [e] }] },
+      {
+        key: "company",
+        label: "Company",
+        singular: "company",
+        terms: [{ id: "acme-corp", label: "Acme Corp", postmortems: [e] }],
+        ids: new Map([["acme corp", "acme-corp"]]),
+      },
     ]);
+  });
+
+  it("keeps different terms apart even when their slugs collide (regression: C# and C merged)", () => {
+    const x = pm("x.md", "title: X\ntags: ['C#', C, 'c++', 'C ']");
+    const tags = organize([x], resolveConfig({}, "/p")).taxonomies.find((t) => t.key === "tags")!;
+    expect(tags.terms.map((t) => [t.label, t.id])).toEqual([
+      ["C", "c"],
+      ["C#", "c-" + tags.ids.get("c#")!.slice(2)],
+      ["c++", "c-" + tags.ids.get("c++")!.slice(2)],
+    ]);
+    expect(new Set(tags.terms.map((t) => t.id)).size).toBe(3);
+    expect(termIdOf({ postmortems: [x], taxonomies: [tags] }, "tags", "c#")).toBe(tags.ids.get("c#"));
+    expect(termIdOf({ postmortems: [x], taxonomies: [tags] }, "services", "auth")).toBeUndefined();
   });
 
   it("gives the same order whatever the input order", () => {

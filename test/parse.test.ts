@@ -135,3 +135,15 @@ describe("frontmatter", () => {
     expect(pm.file.messages.map((m) => [m.ruleId, m.line])).toEqual([["frontmatter/syntax", 3]]);
   });
 });
+
+describe("parse regressions", () => {
+  it("reads only a string as a status (regression: an aliased list took 1.6 GB to stringify)", () => {
+    expect(parseText("---\nstatus: [draft]\n---\n").meta.status).toBe("final");
+    expect(parseText("---\nstatus: ' Draft '\n---\n").meta.status).toBe("draft");
+  });
+
+  it("does not roll an impossible date-time over into the next month", () => {
+    const pm = parseText("---\ndate: 2024-02-30T10:00:00Z\n---\n");
+    expect(pm.meta.date).toBeUndefined();
+  });
+});

@@ -78,3 +78,11 @@ describe("links between postmortems", () => {
     expect(pm.file.messages.map((m) => [m.ruleId, m.line, m.column])).toEqual([["link/postmortem", 5, 5]]);
   });
 });
+
+describe("render regressions", () => {
+  it("leaves a fragment link with a malformed escape as written (regression: URIError crash)", () => {
+    const { html } = renderText('[bad](#%zz) <a href="#%E0%A4">x</a> <a href="#%">y</a>\n');
+    expect(html).toContain('href="#%zz"');
+    expect(html).toContain('href="#%"');
+  });
+});

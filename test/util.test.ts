@@ -66,3 +66,14 @@ describe("rootPrefix", () => {
     expect(rootPrefix("postmortems/2024/x/index.html")).toBe("../../../");
   });
 });
+
+describe("slug length (regression: ENAMETOOLONG on a 240-character file name)", () => {
+  it("cuts long slugs at a word and keeps them distinct", () => {
+    const a = slugOrHash("word ".repeat(60) + "a");
+    const b = slugOrHash("word ".repeat(60) + "b");
+    expect(a.length).toBeLessThanOrEqual(90);
+    expect(a).toMatch(/^word(-word)*-[0-9a-f]{8}$/);
+    expect(a).not.toBe(b);
+    expect(slugOrHash("&".repeat(240)).length).toBeLessThanOrEqual(90);
+  });
+});

@@ -1,6 +1,7 @@
 import path from "node:path";
 import type { VFile } from "vfile";
 import type { VFileMessage } from "vfile-message";
+import { plural } from "../util/format.js";
 
 /** Options of the human-readable report. */
 export interface StylishOptions {
@@ -45,8 +46,4 @@ export function formatStylish(files: readonly VFile[], options: StylishOptions =
 
 function byPlace(a: VFileMessage, b: VFileMessage): number {
   return (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0);
-}
-
-function plural(n: number, noun: string): string {
-  return `${n} ${noun}${n === 1 ? "" : "s"}`;
 }

@@ -1,8 +1,11 @@
 import fs from "node:fs/promises";
 import path from "node:path";
 import fg from "fast-glob";
+import pLimit from "p-limit";
 import { IOError, UsageError } from "../errors.js";
 import type { SourceFile } from "../types.js";
+
+const READ_CONCURRENCY = 64;
 
 /** Finds every postmortem (`*.md`, `*.markdown`, any depth) under the content folder, sorted by path. */
 export async function discover(contentDir: string): Promise<SourceFile[]> {
@@ -17,9 +20,13 @@ export async function discover(contentDir: string): Promise<SourceFile[]> {
     // Symlinks could reach outside the content folder; postmortems are plain files.
     followSymbolicLinks: false,
     ignore: ["**/node_modules/**"],
+  }).catch((error: unknown) => {
+    throw new IOError(`Cannot list the postmortems in ${contentDir}`, { cause: error });
   });
   relPaths.sort(comparePaths);
-  return Promise.all(relPaths.map((relPath) => readSource(contentDir, relPath)));
+  // A bounded number of files open at once: archives outgrow the open-file limit.
+  const limit = pLimit(READ_CONCURRENCY);
+  return Promise.all(relPaths.map((relPath) => limit(() => readSource(contentDir, relPath))));
 }
 
 /** Reads one postmortem file relative to the content folder. */

@@ -2,6 +2,7 @@ import path from "node:path";
 import type { Element, Root as HastRoot } from "hast";
 import { visit } from "unist-util-visit";
 import type { VFile } from "vfile";
+import { safeDecode } from "../util/format.js";
 import { report } from "../util/messages.js";
 import { postmortemPath, rootPrefix } from "../util/urls.js";
 
@@ -39,12 +40,4 @@ export function rehypePostmortemLinks(options: { relPath: string; slug: string; 
       });
     });
   };
-}
-
-function safeDecode(text: string): string {
-  try {
-    return decodeURI(text);
-  } catch {
-    return text;
-  }
 }

@@ -1,5 +1,7 @@
 import type { ResolvedConfig } from "../config.js";
 import type { RenderedPostmortem, Taxonomy, Term } from "../types.js";
+import { toList } from "../util/format.js";
+import { hashText } from "../util/hash.js";
 import { slugOrHash } from "../util/slug.js";
 
 /** The archive as the templates see it: postmortems in order, with their taxonomies. */
@@ -7,6 +9,11 @@ export interface Site {
   /** Newest first; undated ones last. */
   readonly postmortems: readonly RenderedPostmortem[];
   readonly taxonomies: readonly Taxonomy[];
+}
+
+/** The id of a term's page, or undefined when the taxonomy is not configured or has no such term. */
+export function termIdOf(site: Site, key: string, label: string): string | undefined {
+  return site.taxonomies.find((t) => t.key === key)?.ids.get(termKey(label));
 }
 
 const collator = new Intl.Collator("en", { sensitivity: "base", numeric: true });
@@ -35,32 +42,54 @@ function severityTaxonomy(postmortems: readonly RenderedPostmortem[], config: Re
     color: level.color,
     postmortems: postmortems.filter((pm) => pm.meta.severity === level.id),
   }));
-  return { key: "severity", label: "Severity", singular: "level", terms };
+  const ids = new Map(config.severities.map((level, i) => [termKey(level.id), terms[i]!.id]));
+  return { key: "severity", label: "Severity", singular: "level", terms, ids };
+}
+
+/** Labels that differ only in case, width or spacing (`Auth`, `auth`) are one term. */
+export function termKey(label: string): string {
+  return label.normalize("NFKC").toLowerCase().replace(/\s+/g, " ").trim();
 }
 
 function listTaxonomy(key: string, postmortems: readonly RenderedPostmortem[]): Taxonomy {
-  const byId = new Map<string, { label: string; postmortems: RenderedPostmortem[] }>();
+  const byKey = new Map<string, { label: string; postmortems: RenderedPostmortem[] }>();
   for (const pm of postmortems) {
     const seen = new Set<string>();
     for (const label of termsOf(pm, key)) {
-      const id = slugOrHash(label);
-      if (seen.has(id)) continue;
-      seen.add(id);
+      const k = termKey(label);
+      if (seen.has(k)) continue;
+      seen.add(k);
       // The first spelling met (in archive order) labels the term; later ones join it.
-      const term = byId.get(id) ?? byId.set(id, { label, postmortems: [] }).get(id)!;
+      const term = byKey.get(k) ?? byKey.set(k, { label, postmortems: [] }).get(k)!;
       term.postmortems.push(pm);
     }
   }
-  const terms = [...byId].map(([id, term]) => ({ id, ...term }));
+  const ids = assignIds([...byKey.keys()]);
+  const terms = [...byKey].map(([k, term]) => ({ id: ids.get(k)!, ...term }));
   terms.sort((a, b) => collator.compare(a.label, b.label) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const singular = key === "services" ? "service" : key === "tags" ? "tag" : key.replace(/(ies|s)$/, (m) => (m === "ies" ? "y" : ""));
-  return { key, label: key.charAt(0).toUpperCase() + key.slice(1), singular, terms };
+  return { key, label: key.charAt(0).toUpperCase() + key.slice(1), singular, terms, ids };
+}
+
+/**
+ * Gives each term a URL id, its slug. Different terms can share a slug (`C#` and `C`, `🔥 db`
+ * and `db`): the first in code-point order keeps it, the others get a short hash appended,
+ * so that no term's page replaces another's and ids do not depend on the order of files.
+ */
+function assignIds(keys: readonly string[]): Map<string, string> {
+  const ids = new Map<string, string>();
+  const taken = new Set<string>();
+  for (const k of [...keys].sort()) {
+    let id = slugOrHash(k);
+    if (taken.has(id)) id = `${id}-${hashText(k).slice(0, 6)}`;
+    taken.add(id);
+    ids.set(k, id);
+  }
+  return ids;
 }
 
 function termsOf(pm: RenderedPostmortem, key: string): readonly string[] {
   if (key === "services") return pm.meta.services;
   if (key === "tags") return pm.meta.tags;
-  const value = pm.meta.data[key];
-  const items = Array.isArray(value) ? value : value === undefined || value === null ? [] : [value];
-  return items.filter((item) => typeof item === "string" || typeof item === "number").map((item) => String(item).trim()).filter(Boolean);
+  return toList(pm.meta.data[key]);
 }

@@ -1,10 +1,10 @@
 import type { ResolvedConfig } from "../config.js";
 import type { Theme } from "../theme.js";
 import type { OutputFile, RenderedPostmortem, Term } from "../types.js";
-import { slugOrHash } from "../util/slug.js";
+import { plural } from "../util/format.js";
 import { formatDate, formatDuration } from "../util/time.js";
 import { postmortemPath, rootPrefix, taxonomyPath, termPath } from "../util/urls.js";
-import type { Site } from "./organize.js";
+import { termIdOf, type Site } from "./organize.js";
 
 const HOME_RECENT = 30;
 
@@ -35,7 +35,6 @@ type PageRenderer = (path: string, layout: string, data: Record<string, unknown>
 
 function pageRenderer(site: Site, theme: Theme, config: ResolvedConfig): PageRenderer {
   const severityById = new Map(config.severities.map((level) => [level.id, level]));
-  const taxonomyKeys = new Set(site.taxonomies.map((t) => t.key));
   const nav = site.taxonomies.filter((t) => t.terms.length > 0).map((t) => ({ label: t.label, path: taxonomyPath(t.key) }));
   return (outputPath, layout, data) => {
     const root = rootPrefix(outputPath);
@@ -43,16 +42,18 @@ function pageRenderer(site: Site, theme: Theme, config: ResolvedConfig): PageRen
       /** A link from this page to an output path. */
       url: (target: string) => root + target,
       postmortemUrl: (pm: RenderedPostmortem) => root + postmortemPath(pm.meta.slug),
-      // Term ids are the slugs of their labels (organize.ts), so any spelling links to its page.
-      termUrl: (key: string, label: string) => root + termPath(key, slugOrHash(label)),
+      /** The page of a term, or undefined when that taxonomy has no pages (then show plain text). */
+      termUrl: (key: string, label: string) => {
+        const id = termIdOf(site, key, label);
+        return id === undefined ? undefined : root + termPath(key, id);
+      },
       taxonomyHref: (key: string) => root + taxonomyPath(key),
       termHref: (key: string, term: Term) => root + termPath(key, term.id),
-      hasTaxonomy: (key: string) => taxonomyKeys.has(key),
       asset: (name: string) => root + (theme.assetPaths[name] ?? name),
       date: formatDate,
       duration: (minutes: number | undefined) => (minutes === undefined ? undefined : formatDuration(minutes)),
       severity: (id: string | undefined) => (id ? severityById.get(id) : undefined),
-      count: (n: number, noun: string) => `${n.toLocaleString("en")} ${noun}${n === 1 ? "" : "s"}`,
+      count: plural,
     };
     const contents = theme.render(layout, { ...data, site: { title: config.title, nav, total: site.postmortems.length }, root, path: outputPath, h: helpers });
     return { path: outputPath, contents };

@@ -6,6 +6,7 @@ import { unified } from "unified";
 import { VFile } from "vfile";
 import type { ResolvedConfig, SeverityLevel } from "../config.js";
 import { STATUSES, type ParsedPostmortem, type PostmortemMeta, type SourceFile, type Status } from "../types.js";
+import { toList } from "../util/format.js";
 import { report, type Problem } from "../util/messages.js";
 import { matchSection } from "../util/sections.js";
 import { slugFromPath } from "../util/slug.js";
@@ -47,7 +48,8 @@ function normalizeMeta(
     const end = parseInstant(data[field]);
     return started && end && end.ms >= started.ms ? (end.ms - started.ms) / 60_000 : undefined;
   };
-  const status = String(data.status ?? "final").trim().toLowerCase();
+  // Only a string is a status: anything else (a list, an alias bomb) reads as final.
+  const status = typeof data.status === "string" ? data.status.trim().toLowerCase() : "final";
   const { title, titleFrom } = titleOf(data, tree, source, note);
   return {
     slug: typeof data.slug === "string" && data.slug.trim() ? slugFromPath(data.slug.trim()) : slugFromPath(source.relPath),
@@ -111,11 +113,6 @@ export function normalizeSeverity(value: unknown, scale: readonly SeverityLevel[
 
 function squash(text: string): string {
   return text.toLowerCase().replace(/[\s_-]+/g, "");
-}
-
-function toList(value: unknown): string[] {
-  const items = Array.isArray(value) ? value : value === undefined || value === null ? [] : [value];
-  return items.map((item) => (typeof item === "string" || typeof item === "number" ? String(item).trim() : "")).filter(Boolean);
 }
 
 function text(value: unknown): string | undefined {

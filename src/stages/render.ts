@@ -11,6 +11,7 @@ import remarkRehype from "remark-rehype";
 import { unified } from "unified";
 import { visit } from "unist-util-visit";
 import type { ParsedPostmortem, RenderedPostmortem, TocEntry } from "../types.js";
+import { safeDecode } from "../util/format.js";
 import { rehypePostmortemLinks, type SlugsByPath } from "./links.js";
 
 const CLOBBER_PREFIX = "user-content-";
@@ -25,8 +26,9 @@ const toHtml = unified()
   .use(rehypeRaw)
   .use(rehypeSanitize, sanitizeSchema)
   .use(rehypeFixFragmentLinks)
-  // Heading ids come after sanitizing so they stay readable (`#timeline`); they are made of
-  // [a-z0-9-] only, which cannot clobber the document properties our scripts use.
+  // Heading ids come after sanitizing so they stay readable (`#timeline`). github-slugger
+  // lowercases them, so they never equal the theme's own ids, which start with a capital
+  // (`Main`, `Contents`), nor the camel-cased document properties that scripts use.
   .use(rehypeSlug)
   .use(rehypeAutolinkHeadings, {
     behavior: "append",
@@ -87,7 +89,7 @@ function rehypeFixFragmentLinks() {
     visit(tree, "element", (node: Element) => {
       const href = node.properties.href;
       if (node.tagName !== "a" || typeof href !== "string" || !href.startsWith("#")) return;
-      const target = decodeURIComponent(href.slice(1));
+      const target = safeDecode(href.slice(1));
       if (!ids.has(target) && ids.has(CLOBBER_PREFIX + target)) node.properties.href = `#${CLOBBER_PREFIX}${target}`;
       const describedBy = node.properties.ariaDescribedBy;
       if (Array.isArray(describedBy)) {

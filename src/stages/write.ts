@@ -28,8 +28,11 @@ export async function writeOutput(target: WriteTarget, files: readonly OutputFil
     let count = 0;
     if (target.publicDir) count += await copyPublic(target.publicDir, staging);
     const madeDirs = new Set<string>();
+    const written = new Set<string>();
     for (const file of files) {
       const destination = insideOf(staging, file.path);
+      if (written.has(destination)) throw new HindsightError(`Two output files share the path ${file.path}`);
+      written.add(destination);
       const dir = path.dirname(destination);
       if (!madeDirs.has(dir)) {
         await fs.mkdir(dir, { recursive: true });

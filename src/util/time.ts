@@ -10,22 +10,13 @@ export interface Instant {
   readonly hasTime: boolean;
 }
 
-/** Parses an ISO date or date-time (a string, or a Date from YAML); undefined when it is not one. */
+/** Parses an ISO date or date-time string; undefined when it is not one (`2024-02-30` is not). */
 export function parseInstant(value: unknown): Instant | undefined {
-  if (value instanceof Date) {
-    if (Number.isNaN(value.getTime())) return undefined;
-    const iso = value.toISOString();
-    const hasTime = !iso.endsWith("T00:00:00.000Z");
-    return { iso: hasTime ? iso.replace(".000Z", "Z") : iso.slice(0, 10), ms: value.getTime(), hasTime };
-  }
   if (typeof value !== "string") return undefined;
   const text = value.trim();
-  if (DATE_ONLY.test(text)) {
-    const ms = Date.parse(`${text}T00:00:00Z`);
-    return Number.isNaN(ms) || new Date(ms).toISOString().slice(0, 10) !== text
-      ? undefined
-      : { iso: text, ms, hasTime: false };
-  }
+  // Date.parse rolls 30 February over into March: a real date must survive the round trip.
+  if (!isRealDate(text.slice(0, 10))) return undefined;
+  if (DATE_ONLY.test(text)) return { iso: text, ms: Date.parse(`${text}T00:00:00Z`), hasTime: false };
   if (DATE_TIME.test(text)) {
     const normalized = text.replace(" ", "T");
     const hasZone = /(Z|[+-]\d{2}:?\d{2})$/i.test(normalized);
@@ -34,6 +25,11 @@ export function parseInstant(value: unknown): Instant | undefined {
     return { iso: new Date(ms).toISOString().replace(".000Z", "Z"), ms, hasTime: true };
   }
   return undefined;
+}
+
+function isRealDate(ymd: string): boolean {
+  const ms = Date.parse(`${ymd}T00:00:00Z`);
+  return DATE_ONLY.test(ymd) && !Number.isNaN(ms) && new Date(ms).toISOString().slice(0, 10) === ymd;
 }
 
 const UNIT_MINUTES: Record<string, number> = { d: 1440, h: 60, m: 1, s: 1 / 60 };

@@ -1,0 +1,21 @@
+/** Small text helpers shared by the CLI, the reporters and the templates. */
+
+/** `1 postmortem`, `1,204 postmortems`. */
+export function plural(n: number, noun: string): string {
+  return `${n.toLocaleString("en")} ${noun}${n === 1 ? "" : "s"}`;
+}
+
+/** A frontmatter value as a list of trimmed strings: a string is a one-item list; other types are dropped. */
+export function toList(value: unknown): string[] {
+  const items = Array.isArray(value) ? value : value === undefined || value === null ? [] : [value];
+  return items.map((item) => (typeof item === "string" || typeof item === "number" ? String(item).trim() : "")).filter(Boolean);
+}
+
+/** Decodes a percent-encoded URL part, or returns it as written when it is malformed (`%zz`). */
+export function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}

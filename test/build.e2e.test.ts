@@ -129,7 +129,7 @@ describe("a build that fails", () => {
     const problems = result.files.flatMap((f) => f.messages.filter((m) => m.fatal).map((m) => [path.basename(f.path), m.ruleId, m.line]));
     expect(problems).toEqual(expect.arrayContaining([
       ["broken.md", "frontmatter/syntax", 2],
-      ["clash.md", "slug/unique", 1],
+      ["clash.md", "slug/unique", 2],
       ["login-outage.md", "slug/unique", 1],
     ]));
     expect(listFiles(out).map((f) => [f, fs.readFileSync(path.join(out, f), "utf8")])).toEqual(before);

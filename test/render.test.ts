@@ -71,12 +71,6 @@ describe("links between postmortems", () => {
     expect(html).toContain('href="guide.pdf"');
     expect(pm.file.messages).toEqual([]);
   });
-
-  it("warn at the link when the Markdown file is not in the build", () => {
-    const pm = parseText("---\ntitle: Outage\n---\n\nSee [gone](gone.md).\n", "2024/outage.md");
-    render(pm, slugs);
-    expect(pm.file.messages.map((m) => [m.ruleId, m.line, m.column])).toEqual([["link/postmortem", 5, 5]]);
-  });
 });
 
 describe("render regressions", () => {

@@ -1,6 +1,7 @@
 import type { Rule } from "./rule.js";
 import { dates, timestampOrder } from "./dates.js";
 import { fieldTypes } from "./field-types.js";
+import { postmortemLinks } from "./links.js";
 import { requiredFields } from "./required-fields.js";
 import { sectionsBoldHeading, sectionsDuplicate, sectionsEmpty, sectionsMissing } from "./sections.js";
 import { services } from "./services.js";
@@ -20,6 +21,7 @@ export const rules: readonly Rule[] = [
   sectionsEmpty,
   sectionsDuplicate,
   sectionsBoldHeading,
+  postmortemLinks,
 ];
 
 export { checkUniqueSlugs } from "./unique-slugs.js";

@@ -1,14 +1,16 @@
 import { isGiven, lintRule } from "./rule.js";
 
 /** `frontmatter/required`: every field of `fields.required` is present (title and date may fall back). */
-export const requiredFields = lintRule({ id: "frontmatter/required", severity: "error", needsFrontmatter: true }, ({ pm, config }, report) => {
+export const requiredFields = lintRule({ id: "frontmatter/required", severity: "error", needsFrontmatter: true }, ({ pm, config, placeOf }, report) => {
   for (const field of config.requiredFields) {
     if (isGiven(pm.meta.data[field])) continue;
     // The H1 and a dated file name stand in for a missing title and date (parse warns about them).
     if (field === "title" && pm.meta.titleFrom === "heading") continue;
     if (field === "date" && pm.meta.date !== undefined) continue;
+    const present = pm.places.has(field);
     report({
-      reason: `Missing required field \`${field}\``,
+      reason: present ? `Unexpected empty \`${field}\`, expected a value (it is required)` : `Missing required field \`${field}\``,
+      place: placeOf(field),
       hint: `Add \`${field}: ${EXAMPLES[field] ?? "…"}\` to the frontmatter${pm.source.text.startsWith("---") ? "" : " (a `---` block at the top of the file)"}.`,
     });
   }

@@ -7,6 +7,8 @@ import { report as record } from "../util/messages.js";
 export interface RuleContext {
   readonly pm: ParsedPostmortem;
   readonly config: ResolvedConfig;
+  /** Content-relative paths of every postmortem of the archive, for rules about links. */
+  readonly sources: ReadonlySet<string>;
   /** Where a frontmatter field's value is written, or the file's first line when it is absent. */
   placeOf(field: string): Point;
 }

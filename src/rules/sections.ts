@@ -12,17 +12,21 @@ function scanOf({ pm, config }: RuleContext): SectionScan {
 /** `sections/missing`: every configured section has a `##` heading (its name or an alias). */
 export const sectionsMissing = lintRule({ id: "sections/missing", severity: "error", lenientInDrafts: true }, (context, report) => {
   const scan = scanOf(context);
-  for (const spec of context.config.sections) {
-    if (scan.marks.some((mark) => mark.spec === spec)) continue;
+  const order = context.config.sections;
+  order.forEach((spec, index) => {
+    if (scan.marks.some((mark) => mark.spec === spec)) return;
     const wrongLevel = scan.misleveled.find((h) => h.spec === spec);
+    // Point where the section belongs: at the first present section that should follow it.
+    const next = scan.marks.find((mark) => order.indexOf(mark.spec) > index);
+    const aliases = spec.aliases.length ? ` (or ${spec.aliases.map((a) => `\`${a}\``).join(", ")})` : "";
     report({
       reason: `Missing section \`## ${spec.name}\``,
-      place: wrongLevel?.place ?? scan.end,
+      place: wrongLevel?.place ?? next?.place ?? scan.end,
       hint: wrongLevel
         ? `Make this ${"#".repeat(wrongLevel.depth)} heading a level-2 heading: \`## ${spec.name}\`.`
-        : `Add a \`## ${spec.name}\` section${spec.aliases.length ? ` (or ${spec.aliases.map((a) => `\`${a}\``).join(", ")})` : ""}.`,
+        : `Add a \`## ${spec.name}\` section${aliases}${next ? ` before \`${next.text}\`` : " at the end"}.`,
     });
-  }
+  });
 });
 
 /** `sections/empty`: a configured section has something under its heading. */

@@ -17,6 +17,7 @@ export function checkUniqueSlugs(parsed: readonly ParsedPostmortem[]): void {
       report(pm.file, {
         reason: `Unexpected slug \`${slug}\`, also used by ${others.join(", ")}`,
         ruleId: "slug/unique",
+        place: pm.places.get("slug")?.value,
         hint: `Give one of them a distinct \`slug:\` in its frontmatter, or rename ${path.basename(pm.source.relPath)}.`,
         severity: "error",
       });

@@ -46,7 +46,7 @@ const toHtml = unified()
 export function render(parsed: ParsedPostmortem, slugs: SlugsByPath = new Map()): RenderedPostmortem {
   const mdast = withoutTitleHeading(parsed.tree, parsed.meta.title);
   const hast = toHtml.runSync(mdast, parsed.file) as HastRoot;
-  rehypePostmortemLinks({ relPath: parsed.source.relPath, slug: parsed.meta.slug, slugs })(hast, parsed.file);
+  rehypePostmortemLinks({ relPath: parsed.source.relPath, slug: parsed.meta.slug, slugs })(hast);
   const toc = tableOfContents(hast);
   return { source: parsed.source, meta: parsed.meta, html: toHtml.stringify(hast), toc };
 }

@@ -6,8 +6,9 @@ const FILE_START = Object.freeze({ line: 1, column: 1 });
 
 /** Runs every rule over every parsed postmortem, and the rules across files; problems become messages. */
 export function validate(parsed: readonly ParsedPostmortem[], config: ResolvedConfig): void {
+  const sources = new Set(parsed.map((pm) => pm.source.relPath));
   for (const pm of parsed) {
-    const context = { pm, config, placeOf: (field: string) => pm.places.get(field)?.value ?? FILE_START };
+    const context = { pm, config, sources, placeOf: (field: string) => pm.places.get(field)?.value ?? FILE_START };
     for (const rule of rules) rule.check(context);
   }
   checkUniqueSlugs(parsed);

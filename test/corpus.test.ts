@@ -4,6 +4,7 @@ import path from "node:path";
 import fg from "fast-glob";
 import { describe, expect, it } from "vitest";
 import { build } from "../src/build.js";
+import { check } from "../src/check.js";
 import { listFiles, sharedDir, tempDir } from "./helpers.js";
 import { brokenLinks } from "./links.js";
 
@@ -57,5 +58,69 @@ describe("generated archives from ../shared/bench/gen-corpus.mjs", () => {
     const severityIndex = fs.readFileSync(path.join(root, "dist/severity/index.html"), "utf8");
     const counts = [...severityIndex.matchAll(/<td class="num">([\d,]+)<\/td>/g)].map((m) => Number(m[1]!.replace(/,/g, "")));
     expect(counts.reduce((a, b) => a + b, 0)).toBe(300);
+  });
+});
+
+/** Configs fitted to each real archive's own section names, as a team adopting Hindsight would write. */
+const fitted: Record<string, { sections: { name: string; aliases?: string[] }[]; fields: { required: string[] } }> = {
+  "chia-post-mortem": {
+    sections: [{ name: "Issue Summary" }, { name: "Timeline" }, { name: "Resolution and Recovery" }],
+    fields: { required: ["title", "date"] },
+  },
+  "dfds-postmortems": {
+    sections: [{ name: "Summary" }, { name: "Timeline" }, { name: "Contributing Factors" }, { name: "Lessons Learned" }, { name: "Action Items" }],
+    fields: { required: ["title"] },
+  },
+  "posthog-post-mortems": {
+    sections: [{ name: "Summary" }, { name: "Timeline" }, { name: "Root Cause", aliases: ["Root Cause Analysis"] }, { name: "Remediation" }],
+    fields: { required: ["title", "date"] },
+  },
+  "icco-postmortems": { sections: [], fields: { required: ["title", "company"] } },
+  "icco-postmortems-2023": { sections: [], fields: { required: ["title", "company"] } },
+};
+
+describe("check over the real archives with configs fitted to them", () => {
+  it.each(folders)("%s: runs without a crash and says, per file, what is missing", async (folder) => {
+    const content = path.join(realDir, folder);
+    const result = await check({ root: content, content, ...fitted[folder] });
+    const messages = result.files.flatMap((f) => f.messages.map((m) => ({ file: path.basename(f.path), id: m.ruleId, line: m.line })));
+    // Every message is placed and named.
+    for (const m of messages) expect(m.line, `${m.file} ${m.id}`).toBeGreaterThanOrEqual(1);
+    const count = (id: string) => messages.filter((m) => m.id === id).length;
+    if (folder === "dfds-postmortems") {
+      // 37 of 38 have Contributing Factors; every title comes from the H1.
+      expect(count("sections/missing")).toBe(1);
+      expect(count("title/fallback")).toBe(38);
+    }
+    if (folder === "chia-post-mortem") {
+      // "Resolution and recovery" is missing from a few; dates come from Jekyll-style names.
+      expect(count("sections/missing")).toBeGreaterThan(0);
+      // 30 of 31 file names start with a date; the other one is told its date is missing.
+      expect(count("date/fallback")).toBe(30);
+      expect(result.files.find((f) => f.path.endsWith("04-25-User_Account_Compromise.md"))!.messages.map((m) => m.reason)).toContain(
+        "Missing required field `date`",
+      );
+    }
+    if (folder === "icco-postmortems-2023") {
+      // The older export has no titles at all: each file says so.
+      expect(count("frontmatter/required")).toBe(243);
+      expect(result.ok).toBe(false);
+    }
+  });
+});
+
+describe("check of the seed exactly as given", () => {
+  it("asks for date, severity and services, and takes the title from the H1", async () => {
+    const seed = path.join(sharedDir, "seed", "000_1c7d0615a4075261.txt");
+    const result = await check({ root: tempDir(), content: ".", paths: [seed] });
+    expect(result.files).toHaveLength(1);
+    const messages = result.files[0]!.messages.map((m) => `${m.line}:${m.column} ${m.fatal ? "error" : "warning"} ${m.ruleId} ${m.reason}`);
+    expect(messages).toEqual([
+      "1:1 warning title/fallback Missing `title`, using the first `#` heading",
+      "1:1 error frontmatter/required Missing required field `date`",
+      "1:1 error frontmatter/required Missing required field `severity`",
+      "1:1 error frontmatter/required Missing required field `services`",
+    ]);
+    expect(result.ok).toBe(false);
   });
 });

@@ -147,3 +147,17 @@ describe("parse regressions", () => {
     expect(pm.meta.date).toBeUndefined();
   });
 });
+
+describe("derived times", () => {
+  it("gives time to detect, mitigate and resolve from the timestamps", () => {
+    const pm = parseText(
+      "---\nstarted: 2024-02-10T09:30:00Z\ndetected: 2024-02-10T09:36:00Z\nmitigated: 2024-02-10T10:00:00Z\nresolved: 2024-02-10T11:00:00Z\n---\n",
+    );
+    expect(pm.meta).toMatchObject({ timeToDetect: 6, timeToMitigate: 30, timeToResolve: 90, durationMinutes: 90 });
+  });
+
+  it("counts from a date-time `date` when `started` is absent, never from a plain date", () => {
+    expect(parseText("---\ndate: 2024-02-10T09:30:00Z\nresolved: 2024-02-10T10:00:00Z\n---\n").meta.timeToResolve).toBe(30);
+    expect(parseText("---\ndate: 2024-02-10\nresolved: 2024-02-10T10:00:00Z\n---\n").meta.timeToResolve).toBeUndefined();
+  });
+});

@@ -1,7 +1,8 @@
 import { parseInstant } from "../util/time.js";
 import { lintRule } from "./rule.js";
 
-const DATE_FIELDS = ["date", "started", "detected", "mitigated", "resolved"] as const;
+/** The frontmatter fields that hold dates, in the order they must follow. */
+export const DATE_FIELDS = ["date", "started", "detected", "mitigated", "resolved"] as const;
 
 /** `frontmatter/date`: `date` and the incident timestamps are real ISO 8601 dates or date-times. */
 export const dates = lintRule({ id: "frontmatter/date", severity: "error", needsFrontmatter: true }, ({ pm, placeOf }, report) => {
@@ -13,22 +14,5 @@ export const dates = lintRule({ id: "frontmatter/date", severity: "error", needs
       place: placeOf(field),
       hint: `Write it as \`2024-02-10\` or \`2024-02-10T09:30:00Z\` (UTC) or with an offset, \`2024-02-10T11:30:00+02:00\`.`,
     });
-  }
-});
-
-/** `frontmatter/timestamps`: started ≤ detected ≤ mitigated ≤ resolved. */
-export const timestampOrder = lintRule({ id: "frontmatter/timestamps", severity: "error", needsFrontmatter: true }, ({ pm, placeOf }, report) => {
-  let previous: { field: string; ms: number } | undefined;
-  for (const field of DATE_FIELDS.slice(1)) {
-    const instant = parseInstant(pm.meta.data[field]);
-    if (!instant) continue;
-    if (previous && instant.ms < previous.ms) {
-      report({
-        reason: `Unexpected \`${field}\` before \`${previous.field}\`, expected started ≤ detected ≤ mitigated ≤ resolved`,
-        place: placeOf(field),
-        hint: "Check the time zone of each timestamp (`Z` is UTC) and the order of the fields.",
-      });
-    }
-    previous = { field, ms: instant.ms };
   }
 });

@@ -1,12 +1,16 @@
 import type { Rule } from "./rule.js";
-import { dates, timestampOrder } from "./dates.js";
+import { dates } from "./dates.js";
 import { fieldTypes } from "./field-types.js";
 import { postmortemLinks } from "./links.js";
 import { requiredFields } from "./required-fields.js";
-import { sectionsBoldHeading, sectionsDuplicate, sectionsEmpty, sectionsMissing } from "./sections.js";
+import { sectionsBoldHeading } from "./sections-bold-heading.js";
+import { sectionsDuplicate } from "./sections-duplicate.js";
+import { sectionsEmpty } from "./sections-empty.js";
+import { sectionsMissing } from "./sections-missing.js";
 import { services } from "./services.js";
 import { severity } from "./severity.js";
 import { status } from "./status.js";
+import { timestampOrder } from "./timestamp-order.js";
 
 /** Every per-file rule, in the order their messages read best. */
 export const rules: readonly Rule[] = [

@@ -1,6 +1,8 @@
 import { performance } from "node:perf_hooks";
 import type { VFile } from "vfile";
 import type { ResolvedConfig } from "./config.js";
+import pLimit from "p-limit";
+import { ImageStore, type ImageStats } from "./images/store.js";
 import { analyze, loadProjectConfig, makeStrict, type RunOptions } from "./project.js";
 import { organize } from "./stages/organize.js";
 import { renderPages } from "./stages/pages.js";
@@ -9,10 +11,14 @@ import { writeOutput } from "./stages/write.js";
 import { loadTheme } from "./theme.js";
 import { isError } from "./util/messages.js";
 
+const RENDER_CONCURRENCY = 16;
+
 /** Options of a build. */
 export interface BuildOptions extends RunOptions {
   /** Include postmortems with `status: draft`. @default false */
   drafts?: boolean;
+  /** Download nothing: remote images come from the cache or stay as written. @default false */
+  offline?: boolean;
 }
 
 /** Time spent in one stage. */
@@ -32,6 +38,8 @@ export interface BuildResult {
   readonly postmortems: number;
   /** Files written to the output folder, 0 when the build failed. */
   readonly written: number;
+  /** Images stored, by origin, and those that failed. */
+  readonly images: ImageStats;
   readonly timings: readonly StageTiming[];
   readonly totalMs: number;
 }
@@ -41,7 +49,7 @@ export interface BuildResult {
  * Any content error stops it before anything is written.
  */
 export async function build(options: BuildOptions = {}): Promise<BuildResult> {
-  const { drafts = false, ...runOptions } = options;
+  const { drafts = false, offline = false, ...runOptions } = options;
   const timings: StageTiming[] = [];
   const started = performance.now();
   const time = async <T>(stage: string, run: () => T | Promise<T>): Promise<T> => {
@@ -61,22 +69,26 @@ export async function build(options: BuildOptions = {}): Promise<BuildResult> {
     if (options.strict) makeStrict(files);
     return files.some((file) => file.messages.some(isError));
   };
+  const images = new ImageStore(config, { mode: "build", offline });
   const result = (ok: boolean, postmortems: number, written: number): BuildResult => ({
-    config, files, ok, postmortems, written, timings, totalMs: performance.now() - started,
+    config, files, ok, postmortems, written, images: images.stats, timings, totalMs: performance.now() - started,
   });
   if (failed()) return result(false, 0, 0);
 
   const included = parsed.filter((pm) => drafts || pm.meta.status !== "draft");
   const slugs = new Map(included.map((pm) => [pm.source.relPath, pm.meta.slug]));
-  const rendered = await time("render", () => included.map((pm) => render(pm, slugs)));
-  // Rendering has messages of its own (links); under --strict they stop the build too.
+  // Postmortems render concurrently only so that image downloads overlap; the order is kept.
+  const limit = pLimit(RENDER_CONCURRENCY);
+  const rendered = await time("render", () => Promise.all(included.map((pm) => limit(() => render(pm, { slugs, images })))));
+  images.saveCache();
+  // Rendering has messages of its own (images); under --strict they stop the build too.
   if (failed()) return result(false, 0, 0);
   const site = await time("organize", () => organize(rendered, config));
   const pages = await time("pages", () => renderPages(site, theme, config));
   const written = await time("write", () =>
     writeOutput(
       { outDir: config.outDir, publicDir: config.publicDir, protectedDirs: [config.root, config.contentDir, config.themeDir, config.publicDir] },
-      [...theme.assets, ...pages],
+      [...theme.assets, ...images.outputs(), ...pages],
     ),
   );
   return result(true, rendered.length, written);

@@ -21,6 +21,7 @@ Options:
   --theme NAME|DIR   theme: a folder under themes/ or a path (default: default)
   --config FILE      config file (default: hindsight.config.{json,js,mjs,ts} if present)
   --drafts           build: include postmortems with status: draft
+  --offline          build: download no image; use the cache or keep the URL
   --strict           treat warnings as errors
   --format F         messages as stylish (default), json or github
   --verbose          build: show the time of every stage
@@ -39,6 +40,7 @@ const OPTIONS = {
   theme: { type: "string" },
   config: { type: "string" },
   drafts: { type: "boolean" },
+  offline: { type: "boolean" },
   strict: { type: "boolean" },
   format: { type: "string" },
   verbose: { type: "boolean" },
@@ -71,7 +73,7 @@ export async function main(argv: readonly string[]): Promise<void> {
     }
     if (command !== "build") throw new UsageError(`Unknown command: ${command}`);
     if (rest.length > 0) throw new UsageError(`Unexpected argument: ${rest[0]}`);
-    const result = await build({ ...common, drafts: values.drafts ?? false });
+    const result = await build({ ...common, drafts: values.drafts ?? false, offline: values.offline ?? false });
     printBuild(result, format, values.verbose ?? false);
     process.exitCode = result.ok ? 0 : 1;
   } catch (error) {

@@ -67,6 +67,8 @@ export interface ResolvedConfig {
   readonly outDir: string;
   readonly themeDir: string;
   readonly publicDir: string;
+  /** Build cache (downloaded images, incremental state), `.cache/` at the root: safe to delete. */
+  readonly cacheDir: string;
   readonly severities: readonly SeverityLevel[];
   readonly sections: readonly SectionSpec[];
   readonly taxonomies: readonly string[];
@@ -133,6 +135,7 @@ export function resolveConfig(user: UserConfig = {}, root: string = process.cwd(
     outDir: path.resolve(root, user.out ?? "dist"),
     themeDir,
     publicDir: path.resolve(root, user.public ?? "public"),
+    cacheDir: path.resolve(root, ".cache"),
     severities: user.severities ? user.severities.map(toSeverityLevel) : DEFAULT_SEVERITIES,
     sections: user.sections ? user.sections.map((spec) => Object.freeze({ name: spec.name, aliases: spec.aliases ?? [] })) : DEFAULT_SECTIONS,
     taxonomies: user.taxonomies ?? ["services", "severity", "tags"],

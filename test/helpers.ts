@@ -5,6 +5,7 @@ import path from "node:path";
 import { afterAll } from "vitest";
 import { resolveConfig, type UserConfig } from "../src/config.js";
 import { parse } from "../src/stages/parse.js";
+import { ImageStore } from "../src/images/store.js";
 import { render } from "../src/stages/render.js";
 import type { ParsedPostmortem, RenderedPostmortem } from "../src/types.js";
 
@@ -35,9 +36,14 @@ export function parseText(text: string, relPath = "2024/example.md", config: Use
   return parse({ path: path.join("/content", relPath), relPath, text }, resolveConfig(config, "/project"));
 }
 
+/** An image store for tests: nothing is downloaded unless `online`. */
+export function imageStore(config: UserConfig = {}, root = "/project", online = false): ImageStore {
+  return new ImageStore(resolveConfig(config, root), { mode: "build", offline: !online });
+}
+
 /** Parses and renders Markdown text. */
-export function renderText(text: string, relPath?: string): RenderedPostmortem {
-  return render(parseText(text, relPath));
+export function renderText(text: string, relPath?: string, slugs: ReadonlyMap<string, string> = new Map()): Promise<RenderedPostmortem> {
+  return render(parseText(text, relPath), { slugs, images: imageStore() });
 }
 
 /** Runs the compiled CLI (`npm test` compiles first) and returns its exit code and output. */

@@ -1,22 +1,26 @@
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { resolveConfig } from "../src/config.js";
-import { organize, termIdOf } from "../src/stages/organize.js";
+import { organize, termIdOf, type Site } from "../src/stages/organize.js";
 import { renderText } from "./helpers.js";
 
 const pm = (relPath: string, front: string) => renderText(`---\n${front}\n---\n\nBody\n`, relPath);
+type Rendered = Awaited<ReturnType<typeof pm>>;
 
 describe("organize", () => {
-  const a = pm("a.md", "title: Alpha\ndate: 2024-01-01\nseverity: SEV2\nservices: [Auth, db]\ntags: [x]");
-  const b = pm("b.md", "title: Bravo\ndate: 2024-03-01\nseverity: SEV1\nservices: [auth]");
-  const c = pm("c.md", "title: Charlie\ndate: 2024-03-01\nseverity: SEV2\nservices: [zeta, auth, auth]");
-  const d = pm("d.md", "title: Delta\nservices: [db]");
-  const site = organize([a, d, c, b], resolveConfig({}, "/p"));
+  let a: Rendered, b: Rendered, c: Rendered, d: Rendered, site: Site;
+  beforeAll(async () => {
+    a = await pm("a.md", "title: Alpha\ndate: 2024-01-01\nseverity: SEV2\nservices: [Auth, db]\ntags: [x]");
+    b = await pm("b.md", "title: Bravo\ndate: 2024-03-01\nseverity: SEV1\nservices: [auth]");
+    c = await pm("c.md", "title: Charlie\ndate: 2024-03-01\nseverity: SEV2\nservices: [zeta, auth, auth]");
+    d = await pm("d.md", "title: Delta\nservices: [db]");
+    site = organize([a, d, c, b], resolveConfig({}, "/p"));
+  });
 
-  it("sorts newest first, by title on the same date, undated last", () => {
+  it("sorts newest first, by title on the same date, undated last", async () => {
     expect(site.postmortems.map((p) => p.meta.title)).toEqual(["Bravo", "Charlie", "Alpha", "Delta"]);
   });
 
-  it("groups services under normalised ids, counts each postmortem once, sorts terms alphabetically", () => {
+  it("groups services under normalised ids, counts each postmortem once, sorts terms alphabetically", async () => {
     const services = site.taxonomies.find((t) => t.key === "services")!;
     expect(services.terms.map((t) => [t.id, t.label, t.postmortems.length])).toEqual([
       ["auth", "auth", 3],
@@ -27,7 +31,7 @@ describe("organize", () => {
     expect(services.terms[0]!.postmortems.map((p) => p.meta.title)).toEqual(["Bravo", "Charlie", "Alpha"]);
   });
 
-  it("lists every severity level worst first, with its postmortems", () => {
+  it("lists every severity level worst first, with its postmortems", async () => {
     const severity = site.taxonomies.find((t) => t.key === "severity")!;
     expect(severity.terms.map((t) => [t.id, t.postmortems.length])).toEqual([
       ["sev1", 1],
@@ -38,8 +42,8 @@ describe("organize", () => {
     ]);
   });
 
-  it("indexes any frontmatter key listed in taxonomies", () => {
-    const e = pm("e.md", "title: Echo\ncompany: [Acme Corp]");
+  it("indexes any frontmatter key listed in taxonomies", async () => {
+    const e = await pm("e.md", "title: Echo\ncompany: [Acme Corp]");
     const custom = organize([e], resolveConfig({ taxonomies: ["company"] }, "/p"));
     expect(custom.taxonomies).toEqual([
       {
@@ -52,8 +56,8 @@ describe("organize", () => {
     ]);
   });
 
-  it("keeps different terms apart even when their slugs collide (regression: C# and C merged)", () => {
-    const x = pm("x.md", "title: X\ntags: ['C#', C, 'c++', 'C ']");
+  it("keeps different terms apart even when their slugs collide (regression: C# and C merged)", async () => {
+    const x = await pm("x.md", "title: X\ntags: ['C#', C, 'c++', 'C ']");
     const tags = organize([x], resolveConfig({}, "/p")).taxonomies.find((t) => t.key === "tags")!;
     expect(tags.terms.map((t) => [t.label, t.id])).toEqual([
       ["C", "c"],
@@ -65,7 +69,7 @@ describe("organize", () => {
     expect(termIdOf({ postmortems: [x], taxonomies: [tags] }, "services", "auth")).toBeUndefined();
   });
 
-  it("gives the same order whatever the input order", () => {
+  it("gives the same order whatever the input order", async () => {
     const again = organize([b, c, a, d].reverse(), resolveConfig({}, "/p"));
     expect(again.postmortems.map((p) => p.meta.slug)).toEqual(site.postmortems.map((p) => p.meta.slug));
   });

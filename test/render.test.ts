@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { render } from "../src/stages/render.js";
-import { parseText, renderText } from "./helpers.js";
+import { imageStore, parseText, renderText } from "./helpers.js";
 
 describe("render", () => {
-  it("renders GFM: tables, task lists and footnotes whose links reach their targets", () => {
-    const { html } = renderText(
+  it("renders GFM: tables, task lists and footnotes whose links reach their targets", async () => {
+    const { html } = await renderText(
       "| a | b |\n|---|---|\n| 1 | 2 |\n\n- [ ] open\n- [x] done\n\nText[^1].\n\n[^1]: A note.\n",
     );
     expect(html).toContain("<table>");
@@ -15,8 +15,8 @@ describe("render", () => {
     for (const href of hrefs) expect(ids, `#${href} has a target`).toContain(href);
   });
 
-  it("gives headings readable ids and anchors, and lists h2/h3 in the table of contents", () => {
-    const { html, toc } = renderText("## Timeline (UTC)\n\n### Contributing factors\n\n#### Deep\n");
+  it("gives headings readable ids and anchors, and lists h2/h3 in the table of contents", async () => {
+    const { html, toc } = await renderText("## Timeline (UTC)\n\n### Contributing factors\n\n#### Deep\n");
     expect(html).toContain('<h2 id="timeline-utc">Timeline (UTC)<a class="anchor"');
     expect(toc).toEqual([
       { id: "timeline-utc", text: "Timeline (UTC)", depth: 2 },
@@ -24,13 +24,13 @@ describe("render", () => {
     ]);
   });
 
-  it("drops a leading # heading that repeats the title, and keeps one that does not", () => {
-    expect(renderText("---\ntitle: Same\n---\n# Same\n\nBody\n").html).not.toContain("<h1");
-    expect(renderText("---\ntitle: Other\n---\n# Same\n\nBody\n").html).toContain("<h1");
+  it("drops a leading # heading that repeats the title, and keeps one that does not", async () => {
+    expect((await renderText("---\ntitle: Same\n---\n# Same\n\nBody\n")).html).not.toContain("<h1");
+    expect((await renderText("---\ntitle: Other\n---\n# Same\n\nBody\n")).html).toContain("<h1");
   });
 
-  it("sanitizes raw HTML: no script, event handler or javascript: URL survives", () => {
-    const { html } = renderText(
+  it("sanitizes raw HTML: no script, event handler or javascript: URL survives", async () => {
+    const { html } = await renderText(
       [
         "<script>alert(1)</script>",
         '<img src="x.png" onerror="alert(2)">',
@@ -43,11 +43,11 @@ describe("render", () => {
       ].join("\n\n"),
     );
     expect(html).not.toMatch(/<script|onerror|onclick|javascript:|vbscript:|<iframe|<svg|<form|style=/i);
-    expect(html).toContain('<img src="x.png">');
+    expect(html).toContain('<img src="x.png" loading="lazy" decoding="async">');
   });
 
-  it("keeps ordinary inline HTML that is safe", () => {
-    const { html } = renderText("<details><summary>More</summary>\n\nHidden *text*\n\n</details>\n\nH<sub>2</sub>O");
+  it("keeps ordinary inline HTML that is safe", async () => {
+    const { html } = await renderText("<details><summary>More</summary>\n\nHidden *text*\n\n</details>\n\nH<sub>2</sub>O");
     expect(html).toContain("<details>");
     expect(html).toContain("<sub>2</sub>");
   });
@@ -59,12 +59,12 @@ describe("links between postmortems", () => {
     ["2024/q1/login.md", "2024/q1/login"],
   ]);
 
-  it("point at the target's page, relative, keeping the fragment, and leave other links alone", () => {
+  it("point at the target's page, relative, keeping the fragment, and leave other links alone", async () => {
     const pm = parseText(
       "---\ntitle: Outage\n---\n\nSee [PM-9](../2023/PM-9%20-%20IP%20starvation.md#timeline), [root](/2024/q1/login.md), [web](https://x.example/a.md) and [doc](guide.pdf).\n",
       "2024/outage.md",
     );
-    const { html } = render(pm, slugs);
+    const { html } = await render(pm, { slugs, images: imageStore() });
     expect(html).toContain('href="../../../postmortems/2023/pm-9-ip-starvation/index.html#timeline"');
     expect(html).toContain('href="../../../postmortems/2024/q1/login/index.html"');
     expect(html).toContain('href="https://x.example/a.md"');
@@ -74,8 +74,8 @@ describe("links between postmortems", () => {
 });
 
 describe("render regressions", () => {
-  it("leaves a fragment link with a malformed escape as written (regression: URIError crash)", () => {
-    const { html } = renderText('[bad](#%zz) <a href="#%E0%A4">x</a> <a href="#%">y</a>\n');
+  it("leaves a fragment link with a malformed escape as written (regression: URIError crash)", async () => {
+    const { html } = await renderText('[bad](#%zz) <a href="#%E0%A4">x</a> <a href="#%">y</a>\n');
     expect(html).toContain('href="#%zz"');
     expect(html).toContain('href="#%"');
   });

@@ -11,19 +11,33 @@ import remarkRehype from "remark-rehype";
 import { unified } from "unified";
 import { visit } from "unist-util-visit";
 import type { ParsedPostmortem, RenderedPostmortem, TocEntry } from "../types.js";
+import { rewriteImages } from "../images/rewrite.js";
+import type { ImageStore } from "../images/store.js";
 import { safeDecode } from "../util/format.js";
+import { postmortemPath, rootPrefix } from "../util/urls.js";
 import { rehypePostmortemLinks, type SlugsByPath } from "./links.js";
 
 const CLOBBER_PREFIX = "user-content-";
 
-/** The sanitize schema: GitHub's, which drops script, event handlers and `javascript:` URLs. */
-export const sanitizeSchema: SanitizeSchema = { ...defaultSchema, clobberPrefix: CLOBBER_PREFIX };
+/**
+ * The sanitize schema: GitHub's, which drops script, event handlers and `javascript:` URLs,
+ * plus the lazy-loading attributes the image stage adds.
+ */
+export const sanitizeSchema: SanitizeSchema = {
+  ...defaultSchema,
+  clobberPrefix: CLOBBER_PREFIX,
+  attributes: { ...defaultSchema.attributes, img: [...(defaultSchema.attributes?.img ?? []), ["loading", "lazy"], ["decoding", "async"]] },
+};
 
-// One processor for every postmortem, frozen once: no per-file set-up.
-const toHtml = unified()
+// Processors are built once for every postmortem, frozen: no per-file set-up. The first
+// stops before sanitizing, so that images (data: URIs included) can be stored in between.
+const toRawHast = unified()
   // Footnote ids are prefixed by the sanitizer below, so they must not be prefixed twice.
   .use(remarkRehype, { allowDangerousHtml: true, clobberPrefix: "" })
   .use(rehypeRaw)
+  .freeze();
+
+const toHtml = unified()
   .use(rehypeSanitize, sanitizeSchema)
   .use(rehypeFixFragmentLinks)
   // Heading ids come after sanitizing so they stay readable (`#timeline`). github-slugger
@@ -39,14 +53,28 @@ const toHtml = unified()
   .use(rehypeStringify)
   .freeze();
 
+/** What rendering needs beyond the postmortem: the other postmortems' pages and the image store. */
+export interface RenderContext {
+  /** Slugs by content path, so that links to other postmortems' Markdown files reach their pages. */
+  readonly slugs: SlugsByPath;
+  readonly images: ImageStore;
+}
+
+/** The postmortem's body as HTML before sanitizing, raw HTML parsed (for the image stage and check). */
+export function rawHast(parsed: ParsedPostmortem): HastRoot {
+  return toRawHast.runSync(withoutTitleHeading(parsed.tree, parsed.meta.title), parsed.file) as HastRoot;
+}
+
 /**
- * Renders a parsed postmortem's body to sanitized HTML with heading anchors and a table of
- * contents. `slugs` lets links to other postmortems' Markdown files point at their pages.
+ * Renders a parsed postmortem's body to sanitized HTML with stored images, heading anchors
+ * and a table of contents.
  */
-export function render(parsed: ParsedPostmortem, slugs: SlugsByPath = new Map()): RenderedPostmortem {
-  const mdast = withoutTitleHeading(parsed.tree, parsed.meta.title);
-  const hast = toHtml.runSync(mdast, parsed.file) as HastRoot;
-  rehypePostmortemLinks({ relPath: parsed.source.relPath, slug: parsed.meta.slug, slugs })(hast);
+export async function render(parsed: ParsedPostmortem, context: RenderContext): Promise<RenderedPostmortem> {
+  const raw = rawHast(parsed);
+  const toRoot = rootPrefix(postmortemPath(parsed.meta.slug));
+  await rewriteImages(raw, context.images, { file: parsed.file, relPath: parsed.source.relPath, toRoot });
+  const hast = toHtml.runSync(raw, parsed.file) as HastRoot;
+  rehypePostmortemLinks({ relPath: parsed.source.relPath, slug: parsed.meta.slug, slugs: context.slugs })(hast);
   const toc = tableOfContents(hast);
   return { source: parsed.source, meta: parsed.meta, html: toHtml.stringify(hast), toc };
 }

@@ -1,0 +1,84 @@
+import fs from "node:fs";
+import path from "node:path";
+import { hashText } from "../util/hash.js";
+import type { Validators } from "./fetch.js";
+
+/** What the cache knows of one remote image. */
+export interface CachedImage extends Validators {
+  readonly hash: string;
+  readonly ext: string;
+}
+
+const VERSION = 1;
+
+/**
+ * The persistent cache of downloaded images in `.cache/images/`: `remote.json` maps each URL to
+ * its validators and content hash; the bytes sit beside it as `<hash>.<ext>`. A corrupt index
+ * or a blob whose hash does not match is ignored, never trusted: deleting the folder is safe.
+ */
+export class RemoteImageCache {
+  private readonly dir: string;
+  private readonly entries: Map<string, CachedImage>;
+  private dirty = false;
+
+  constructor(cacheDir: string) {
+    this.dir = path.join(cacheDir, "images");
+    this.entries = readIndex(path.join(this.dir, "remote.json"));
+  }
+
+  /** The cached entry of a URL and its bytes, when both are there and the bytes are intact. */
+  get(url: string): { entry: CachedImage; bytes: Uint8Array } | undefined {
+    const entry = this.entries.get(url);
+    if (!entry) return undefined;
+    const bytes = readIfExists(this.blobPath(entry));
+    if (!bytes || hashText(bytes) !== entry.hash) return undefined;
+    return { entry, bytes };
+  }
+
+  /** Stores a download (the blob at once, the index on `save`). */
+  set(url: string, bytes: Uint8Array, ext: string, validators: Validators): void {
+    const entry: CachedImage = { hash: hashText(bytes), ext, ...validators };
+    fs.mkdirSync(this.dir, { recursive: true });
+    writeAtomic(this.blobPath(entry), bytes);
+    this.entries.set(url, entry);
+    this.dirty = true;
+  }
+
+  /** Writes the index, if anything changed, atomically. */
+  save(): void {
+    if (!this.dirty) return;
+    fs.mkdirSync(this.dir, { recursive: true });
+    const entries = Object.fromEntries([...this.entries].sort(([a], [b]) => (a < b ? -1 : 1)));
+    writeAtomic(path.join(this.dir, "remote.json"), JSON.stringify({ version: VERSION, entries }, null, 1));
+    this.dirty = false;
+  }
+
+  private blobPath(entry: CachedImage): string {
+    return path.join(this.dir, `${entry.hash}.${entry.ext.replace(/[^a-z0-9]/g, "")}`);
+  }
+}
+
+function readIndex(file: string): Map<string, CachedImage> {
+  try {
+    const data = JSON.parse(fs.readFileSync(file, "utf8")) as { version?: number; entries?: Record<string, CachedImage> };
+    if (data.version !== VERSION || typeof data.entries !== "object" || data.entries === null) return new Map();
+    return new Map(Object.entries(data.entries).filter(([, e]) => typeof e?.hash === "string" && /^[0-9a-f]{64}$/.test(e.hash) && typeof e.ext === "string"));
+  } catch {
+    return new Map();
+  }
+}
+
+function readIfExists(file: string): Uint8Array | undefined {
+  try {
+    return fs.readFileSync(file);
+  } catch {
+    return undefined;
+  }
+}
+
+// Two builds at once must never see half a file: write beside, then rename.
+function writeAtomic(file: string, contents: string | Uint8Array): void {
+  const temp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+  fs.writeFileSync(temp, contents);
+  fs.renameSync(temp, file);
+}

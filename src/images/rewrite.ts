@@ -1,0 +1,42 @@
+import type { Element, Root as HastRoot } from "hast";
+import type { VFile } from "vfile";
+import { visit } from "unist-util-visit";
+import { report } from "../util/messages.js";
+import type { ImageStore } from "./store.js";
+
+/**
+ * Points every `<img>` of a postmortem (from Markdown or raw HTML) at its stored copy, with
+ * `width`/`height`, `loading="lazy"` and `decoding="async"`; reports problems at the image's
+ * place. `toRoot` is the page's relative path back to the output root.
+ */
+export async function rewriteImages(tree: HastRoot, store: ImageStore, context: { file: VFile; relPath: string; toRoot: string }): Promise<void> {
+  const images: Element[] = [];
+  visit(tree, "element", (node: Element) => {
+    if (node.tagName === "img") images.push(node);
+  });
+  await Promise.all(
+    images.map(async (node) => {
+      const place = node.position?.start;
+      const alt = node.properties.alt;
+      if (typeof alt !== "string" || alt.trim() === "") {
+        report(context.file, { reason: "Missing alt text on an image", ruleId: "image/alt", place, hint: "Describe what the image shows, `![Error rate during the outage](graph.png)`, for readers who cannot see it." });
+      }
+      const src = node.properties.src;
+      if (typeof src !== "string" || src.trim() === "") return;
+      const outcome = await store.resolve(src, context.relPath);
+      if (outcome.problem) report(context.file, { ...outcome.problem, place });
+      node.properties.loading = "lazy";
+      node.properties.decoding = "async";
+      if (!outcome.stored) {
+        // An embedded image that could not be stored must not stay in the page as data.
+        if (/^\s*data:/i.test(src)) delete node.properties.src;
+        return;
+      }
+      node.properties.src = context.toRoot + outcome.stored.path;
+      if (outcome.stored.width && outcome.stored.height && node.properties.width === undefined && node.properties.height === undefined) {
+        node.properties.width = outcome.stored.width;
+        node.properties.height = outcome.stored.height;
+      }
+    }),
+  );
+}

@@ -1,0 +1,191 @@
+import fs from "node:fs";
+import path from "node:path";
+import pLimit, { type LimitFunction } from "p-limit";
+import type { ResolvedConfig } from "../config.js";
+import type { OutputFile } from "../types.js";
+import { safeDecode } from "../util/format.js";
+import { hashText } from "../util/hash.js";
+import type { Problem } from "../util/messages.js";
+import { RemoteImageCache } from "./cache.js";
+import { decodeDataUri } from "./data-uri.js";
+import { detectImageType, dimensions, sameType, type ImageType } from "./detect.js";
+import { fetchImage } from "./fetch.js";
+import { sanitizeSvg } from "./svg.js";
+
+/** An image stored in the archive. */
+export interface StoredImage {
+  /** Output path, `images/<hash>.<ext>`. */
+  readonly path: string;
+  readonly width: number | undefined;
+  readonly height: number | undefined;
+}
+
+/** The outcome for one image reference: stored, kept as written (a remote failure), or a problem. */
+export type ImageOutcome =
+  | { readonly stored: StoredImage; readonly problem?: undefined }
+  | { readonly stored?: undefined; readonly problem?: Omit<Problem, "place"> };
+
+/** How many images of each origin a build stored, and how many failed. */
+export interface ImageStats {
+  embedded: number;
+  downloaded: number;
+  cached: number;
+  local: number;
+  failed: number;
+}
+
+/** Options of the store. */
+export interface ImageStoreOptions {
+  /** `check` resolves embedded and local images without storing them, and fetches nothing. */
+  readonly mode: "build" | "check";
+  /** Use only the download cache, never the network. */
+  readonly offline: boolean;
+}
+
+/**
+ * Resolves every image a postmortem refers to (data: URIs, remote http(s) URLs, local files)
+ * into content-addressed files `images/<hash>.<ext>`: each distinct source is handled once,
+ * downloads run with bounded concurrency and are cached in `.cache/images/`.
+ */
+export class ImageStore {
+  readonly stats: ImageStats = { embedded: 0, downloaded: 0, cached: 0, local: 0, failed: 0 };
+  private readonly outcomes = new Map<string, Promise<ImageOutcome>>();
+  private readonly files = new Map<string, OutputFile>();
+  private readonly cache: RemoteImageCache;
+  private readonly limit: LimitFunction;
+
+  constructor(
+    private readonly config: ResolvedConfig,
+    private readonly options: ImageStoreOptions,
+  ) {
+    this.cache = new RemoteImageCache(config.cacheDir);
+    this.limit = pLimit(config.images.concurrency);
+  }
+
+  /** Resolves the `src` of an image in the postmortem at `relPath` (relative to the content folder). */
+  resolve(src: string, relPath: string): Promise<ImageOutcome> {
+    const trimmed = src.trim();
+    if (/^data:/i.test(trimmed)) return this.once(`data:${hashText(trimmed)}`, () => this.fromDataUri(trimmed));
+    if (/^https?:\/\//i.test(trimmed)) return this.once(trimmed, () => this.fromRemote(trimmed));
+    if (/^\/\//.test(trimmed)) return this.once(`https:${trimmed}`, () => this.fromRemote(`https:${trimmed}`));
+    if (/^[a-z][a-z0-9+.-]*:/i.test(trimmed)) {
+      return Promise.resolve({ problem: { reason: `Unexpected image URL scheme in \`${trimmed.slice(0, 60)}\`, expected http(s), data: or a file`, ruleId: "image/scheme", hint: "Only http(s) images are downloaded; other schemes are refused.", severity: "error" } });
+    }
+    const file = this.localPath(trimmed, relPath);
+    if (typeof file !== "string") return Promise.resolve({ problem: file });
+    return this.once(`file:${file}`, () => this.fromLocal(file, trimmed));
+  }
+
+  /** The stored images, to be written to the output folder (sorted, for stable output). */
+  outputs(): OutputFile[] {
+    return [...this.files.values()].sort((a, b) => (a.path < b.path ? -1 : 1));
+  }
+
+  /** Persists the download cache. */
+  saveCache(): void {
+    this.cache.save();
+  }
+
+  private once(key: string, run: () => Promise<ImageOutcome>): Promise<ImageOutcome> {
+    let outcome = this.outcomes.get(key);
+    if (!outcome) {
+      outcome = run().then((result) => {
+        if (result.problem) this.stats.failed++;
+        return result;
+      });
+      this.outcomes.set(key, outcome);
+    }
+    return outcome;
+  }
+
+  private async fromDataUri(uri: string): Promise<ImageOutcome> {
+    const decoded = decodeDataUri(uri);
+    const problem = (reason: string) => ({ problem: { reason: `Cannot read embedded image: ${reason}`, ruleId: "image/data-uri", hint: "Paste the image again, or save it as a file next to the postmortem and link it.", severity: "error" as const } });
+    if (typeof decoded === "string") return problem(decoded);
+    const type = await detectImageType(decoded.bytes);
+    if (!type) return problem(`its data is not an image (declared ${decoded.mime})`);
+    if (!sameType(decoded.mime, type)) return problem(`it is declared ${decoded.mime} but its data is ${type.mime}`);
+    const stored = this.store(decoded.bytes, type);
+    if (stored && this.options.mode === "build") this.stats.embedded++;
+    return stored ? { stored } : problem("its SVG has nothing left to draw once sanitized");
+  }
+
+  private async fromLocal(file: string, written: string): Promise<ImageOutcome> {
+    let bytes: Uint8Array;
+    try {
+      bytes = fs.readFileSync(file);
+    } catch {
+      return { problem: { reason: `Missing image \`${written}\``, ruleId: "image/missing", hint: "Check the path: it is relative to this file; a path starting with / is looked up in the content folder, then public/.", severity: "error" } };
+    }
+    const type = await detectImageType(bytes);
+    if (!type) return { problem: { reason: `Unexpected file \`${written}\` as an image, its content is not one`, ruleId: "image/invalid", hint: "Link a PNG, JPEG, GIF, WebP, AVIF or SVG file.", severity: "error" } };
+    const stored = this.store(bytes, type);
+    if (!stored) return { problem: { reason: `Unexpected SVG \`${written}\` with nothing left to draw once sanitized`, ruleId: "image/invalid", hint: "Export the drawing again as a plain SVG or a PNG.", severity: "error" } };
+    if (this.options.mode === "build") this.stats.local++;
+    return { stored };
+  }
+
+  private async fromRemote(url: string): Promise<ImageOutcome> {
+    if (this.options.mode === "check" || !this.config.images.remote) return {};
+    const cached = this.cache.get(url);
+    const fail = (reason: string) => ({ problem: { reason: `Cannot download image ${url}: ${reason}`, ruleId: "image/unreachable", hint: "The original URL is kept. Save the image next to the postmortem so the archive does not depend on that host.", severity: "warning" as const } });
+    if (this.options.offline) {
+      if (cached) return this.fromCache(cached.bytes);
+      return fail("offline, and not in the cache");
+    }
+    const result = await this.limit(() => fetchImage(url, this.config.images, cached?.entry));
+    // A cached copy outlives its host: that is what the cache is for.
+    if (cached && (result.kind === "not-modified" || result.kind === "failed")) return this.fromCache(cached.bytes);
+    if (result.kind === "not-modified") return fail("the server answered 304 to an unconditional request");
+    if (result.kind === "failed") return fail(result.reason);
+    const type = await detectImageType(result.bytes);
+    if (!type) return fail(`its content is not an image (served as ${result.contentType})`);
+    const stored = this.store(result.bytes, type);
+    if (!stored) return fail("its SVG has nothing left to draw once sanitized");
+    this.cache.set(url, result.bytes, type.ext, result.validators);
+    this.stats.downloaded++;
+    return { stored };
+  }
+
+  private async fromCache(bytes: Uint8Array): Promise<ImageOutcome> {
+    const type = await detectImageType(bytes);
+    const stored = type && this.store(bytes, type);
+    if (!stored) return {};
+    this.stats.cached++;
+    return { stored };
+  }
+
+  /** Adds bytes to the store (SVG sanitized first); undefined when an SVG has nothing left. */
+  private store(raw: Uint8Array, type: ImageType): StoredImage | undefined {
+    const bytes = type.ext === "svg" ? sanitizeSvg(raw) : raw;
+    if (!bytes) return undefined;
+    const size = dimensions(bytes);
+    const stored = { path: `images/${hashText(bytes).slice(0, 20)}.${type.ext}`, width: size?.width, height: size?.height };
+    if (this.options.mode === "build" && !this.files.has(stored.path)) this.files.set(stored.path, { path: stored.path, contents: bytes });
+    return stored;
+  }
+
+  /** The file a local image path names, or the problem with it. */
+  private localPath(src: string, relPath: string): string | Omit<Problem, "place"> {
+    const written = safeDecode(src.split(/[?#]/)[0]!);
+    const content = this.config.contentDir;
+    const candidates = written.startsWith("/")
+      ? [path.join(content, written), path.join(this.config.publicDir, written)]
+      : [path.resolve(content, path.dirname(relPath), written)];
+    const inside = (file: string, dir: string) => file.startsWith(dir + path.sep);
+    const allowed = candidates.filter((file, i) => inside(file, i === 1 ? this.config.publicDir : content));
+    if (allowed.length === 0) {
+      return { reason: `Unexpected image path \`${src}\` outside the content folder`, ruleId: "image/outside", hint: "Keep images inside the content folder (or public/ for paths starting with /).", severity: "error" };
+    }
+    const found = allowed.find((file) => fs.existsSync(file));
+    if (found) {
+      // A symlink must not carry a file from elsewhere on the machine into the archive.
+      const real = fs.realpathSync(found);
+      const roots = [content, this.config.publicDir].filter(fs.existsSync).map((dir) => fs.realpathSync(dir));
+      if (!roots.some((root) => inside(real, root))) {
+        return { reason: `Unexpected image \`${src}\` that links outside the content folder`, ruleId: "image/outside", hint: "Copy the image into the content folder instead of linking to it.", severity: "error" };
+      }
+    }
+    return found ?? allowed[0]!;
+  }
+}

@@ -96,6 +96,10 @@ function printBuild(result: BuildResult, format: Format, verbose: boolean): void
   for (const { stage, ms } of result.timings) {
     if (verbose || (ms >= 50 && ms > result.totalMs * 0.08)) say(`  ${stage.padEnd(9)} ${ms.toFixed(0).padStart(6)} ms`);
   }
+  const { embedded, downloaded, cached, local, failed } = result.images;
+  if (embedded + downloaded + cached + local + failed > 0) {
+    say(`Images: ${embedded} embedded, ${downloaded} downloaded, ${cached} from cache, ${local} local, ${failed} failed`);
+  }
   const seconds = (result.totalMs / 1000).toFixed(2);
   const each = result.written ? (result.totalMs / result.written).toFixed(1) : "0";
   say(`Built ${plural(result.postmortems, "postmortem")}: wrote ${plural(result.written, "file")} to ${out} in ${seconds} s (${each} ms each)`);

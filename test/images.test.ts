@@ -1,0 +1,216 @@
+import fs from "node:fs";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import path from "node:path";
+import zlib from "node:zlib";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { build } from "../src/build.js";
+import { hashText } from "../src/util/hash.js";
+import { listFiles, sharedDir, tempDir } from "./helpers.js";
+
+/** A PNG of the given size, made here (no binary fixtures). */
+function png(width: number, height: number): Buffer {
+  const chunk = (type: string, data: Buffer) => {
+    const body = Buffer.concat([Buffer.from(type), data]);
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(data.length);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(zlib.crc32(body) >>> 0);
+    return Buffer.concat([len, body, crc]);
+  };
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(width, 0);
+  header.writeUInt32BE(height, 4);
+  header.set([8, 2, 0, 0, 0], 8);
+  const rows = Buffer.concat(Array.from({ length: height }, () => Buffer.concat([Buffer.from([0]), Buffer.alloc(width * 3, 0x80)])));
+  return Buffer.concat([Buffer.from("\x89PNG\r\n\x1a\n", "latin1"), chunk("IHDR", header), chunk("IDAT", zlib.deflateSync(rows)), chunk("IEND", Buffer.alloc(0))]);
+}
+const PNG = png(4, 3);
+const JPEG = Buffer.from("/9j/4AAQSkZJRgABAQEASABIAAD/2wBDAP//////////////////////////////////////////////////////////////////////////////////////wgALCAABAAEBAREA/8QAFBABAAAAAAAAAAAAAAAAAAAAAP/aAAgBAQABPxA=", "base64");
+const SVG = '<svg xmlns="http://www.w3.org/2000/svg" width="8" height="6" onload="alert(1)"><script>alert(2)</script><rect width="8" height="6" fill="red"/></svg>';
+
+/** Requests the test server saw: path and whether they were conditional. */
+const seen: { path: string; conditional: boolean }[] = [];
+let server: http.Server;
+let base = "";
+
+beforeAll(async () => {
+  server = http.createServer((req, res) => {
+    seen.push({ path: req.url!, conditional: Boolean(req.headers["if-none-match"] || req.headers["if-modified-since"]) });
+    const send = (status: number, type: string, body: Buffer | string, headers: Record<string, string> = {}) => {
+      res.writeHead(status, { "content-type": type, ...headers });
+      res.end(body);
+    };
+    switch (req.url) {
+      case "/ok.png":
+        if (req.headers["if-none-match"] === '"png-v1"') return void res.writeHead(304).end();
+        return send(200, "image/png", PNG, { etag: '"png-v1"', "last-modified": "Tue, 01 Oct 2024 10:00:00 GMT" });
+      case "/photo.jpg":
+        if (req.headers["if-modified-since"]) return void res.writeHead(304).end();
+        return send(200, "image/jpeg", JPEG, { "last-modified": "Tue, 01 Oct 2024 10:00:00 GMT" });
+      case "/drawing.svg":
+        if (req.headers["if-none-match"] === '"svg-v1"') return void res.writeHead(304).end();
+        return send(200, "image/svg+xml", SVG, { etag: '"svg-v1"' });
+      case "/moved.png":
+        return send(302, "text/plain", "", { location: "/ok.png" });
+      case "/loop.png":
+        return send(302, "text/plain", "", { location: "/loop.png" });
+      case "/to-ftp.png":
+        return send(302, "text/plain", "", { location: "ftp://127.0.0.1/x.png" });
+      case "/slow.png":
+        return void setTimeout(() => send(200, "image/png", PNG), 2_000);
+      case "/huge.png":
+        // No Content-Length: the cap must hold while streaming.
+        res.writeHead(200, { "content-type": "image/png" });
+        res.write(PNG);
+        return void res.end(Buffer.alloc(64 * 1024));
+      case "/page.png":
+        return send(200, "text/html", "<html><body>Not found, but 200</body></html>");
+      case "/fake.png":
+        return send(200, "image/png", "<html><body>I am HTML</body></html>");
+      default:
+        return send(404, "text/plain", "not found");
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(() => server?.close());
+
+const IMAGES = ["ok.png", "photo.jpg", "drawing.svg", "moved.png", "missing.png", "slow.png", "huge.png", "page.png", "fake.png", "loop.png", "to-ftp.png"];
+
+/** A project whose one postmortem shows each test image on its own line (line 8 + index). */
+function project(): string {
+  const root = tempDir();
+  fs.mkdirSync(path.join(root, "content"));
+  const lines = IMAGES.map((name) => `![${name}](${base}/${name})\n`);
+  fs.writeFileSync(path.join(root, "content", "pm.md"), `---\ntitle: Images\n---\n\n## Evidence\n\nGraphs:\n\n${lines.join("\n")}`);
+  return root;
+}
+const lineOf = (name: string) => 9 + 2 * IMAGES.indexOf(name);
+const options = { sections: [], fields: { required: [] }, images: { timeoutMs: 700, maxBytes: 16 * 1024, concurrency: 3 } };
+
+describe("remote images", () => {
+  let root = "";
+  beforeAll(() => {
+    root = project();
+  });
+  const page = () => fs.readFileSync(path.join(root, "dist/postmortems/pm/index.html"), "utf8");
+
+  it("downloads PNG, JPEG and SVG (sanitized), follows a redirect, stores each image once", async () => {
+    const result = await build({ root, ...options });
+    expect(result.ok).toBe(true);
+    const stored = listFiles(path.join(root, "dist")).filter((f) => f.startsWith("images/"));
+    expect(stored).toHaveLength(3);
+    expect(stored).toContain(`images/${hashText(PNG).slice(0, 20)}.png`);
+    expect(stored).toContain(`images/${hashText(JPEG).slice(0, 20)}.jpg`);
+    expect(stored.some((f) => /^images\/[0-9a-f]{20}\.svg$/.test(f))).toBe(true);
+    expect(fs.readFileSync(path.join(root, "dist", `images/${hashText(PNG).slice(0, 20)}.png`)).equals(PNG)).toBe(true);
+    const svg = fs.readFileSync(path.join(root, "dist", stored.find((f) => f.endsWith(".svg"))!), "utf8");
+    expect(svg).toContain("<rect");
+    expect(svg).not.toMatch(/script|onload|alert/);
+    const html = page();
+    expect(html).toContain(`<img src="../../images/${hashText(PNG).slice(0, 20)}.png" alt="ok.png" loading="lazy" decoding="async" width="4" height="3">`);
+    expect(html).toContain(`<img src="../../images/${hashText(PNG).slice(0, 20)}.png" alt="moved.png" loading="lazy" decoding="async" width="4" height="3">`);
+    expect(html).toMatch(/alt="photo.jpg" loading="lazy" decoding="async" width="1" height="1"/);
+    // Four URLs downloaded (moved.png too), three distinct images stored.
+    expect(result.images).toEqual({ embedded: 0, downloaded: 4, cached: 0, local: 0, failed: 7 });
+  });
+
+  it("warns about each image it cannot use, at its line, and keeps the original URL", () => {
+    const html = page();
+    const reasons: Record<string, RegExp> = {
+      "missing.png": /HTTP 404/,
+      "slow.png": /no answer within 700 ms/,
+      "huge.png": /larger than the 16 KB limit/,
+      "page.png": /not an image \(Content-Type: text\/html\)/,
+      "fake.png": /its content is not an image/,
+      "loop.png": /more than 5 redirects/,
+      "to-ftp.png": /redirected to a URL that is not http\(s\): ftp:/,
+    };
+    return build({ root, ...options }).then((result) => {
+      const messages = result.files[0]!.messages;
+      for (const [name, reason] of Object.entries(reasons)) {
+        const message = messages.find((m) => m.reason.includes(`${base}/${name}:`));
+        expect(message, name).toBeDefined();
+        expect(message!.reason).toMatch(reason);
+        expect([message!.ruleId, message!.line, message!.column, message!.fatal]).toEqual(["image/unreachable", lineOf(name), 1, false]);
+        expect(html).toContain(`src="${base}/${name}"`);
+      }
+    });
+  });
+
+  it("revalidates on the next build: conditional requests, nothing downloaded", async () => {
+    seen.length = 0;
+    const result = await build({ root, ...options });
+    expect(result.images.downloaded).toBe(0);
+    // ok.png, photo.jpg, drawing.svg, and moved.png (which redirects to ok.png).
+    expect(result.images.cached).toBe(4);
+    const cachedOnes = seen.filter((r) => ["/ok.png", "/photo.jpg", "/drawing.svg", "/moved.png"].includes(r.path));
+    expect(cachedOnes.length).toBeGreaterThanOrEqual(4);
+    expect(cachedOnes.every((r) => r.conditional)).toBe(true);
+  });
+
+  it("with --offline, uses only the cache, even after the server is gone", async () => {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+    seen.length = 0;
+    const result = await build({ root, ...options, offline: true });
+    expect(seen).toEqual([]);
+    expect(result.ok).toBe(true);
+    expect(result.images).toMatchObject({ downloaded: 0, cached: 4 });
+    const offlineMisses = result.files[0]!.messages.filter((m) => m.reason.includes("offline, and not in the cache"));
+    expect(offlineMisses).toHaveLength(IMAGES.length - 4);
+    expect(page()).toContain(`${hashText(JPEG).slice(0, 20)}.jpg`);
+  });
+
+  it("ignores a corrupt cache instead of trusting it", async () => {
+    const blobs = fs.readdirSync(path.join(root, ".cache/images")).filter((f) => f.endsWith(".png"));
+    for (const blob of blobs) fs.writeFileSync(path.join(root, ".cache/images", blob), "garbage");
+    const result = await build({ root, ...options, offline: true });
+    // The PNG blob is garbage now: ok.png and moved.png are not trusted; photo and drawing are.
+    expect(result.images.cached).toBe(2);
+    expect(page()).toContain(`src="${base}/ok.png"`);
+  });
+});
+
+describe("embedded and local images", () => {
+  it("stores the seed's embedded PNG byte for byte, and leaves no data: in the starter archive", async () => {
+    const seed = fs.readFileSync(path.join(sharedDir, "seed", "000_1c7d0615a4075261.txt"), "utf8");
+    const base64 = /data:image\/png;base64,([A-Za-z0-9+/=]+)/.exec(seed)![1]!;
+    const bytes = Buffer.from(base64, "base64");
+    const root = tempDir();
+    fs.mkdirSync(path.join(root, "content"));
+    fs.writeFileSync(path.join(root, "content", "seed.md"), seed);
+    const result = await build({ root, offline: true, fields: { required: [] } });
+    expect(result.ok).toBe(true);
+    expect(fs.readFileSync(path.join(root, "dist", `images/${hashText(bytes).slice(0, 20)}.png`)).equals(bytes)).toBe(true);
+    for (const file of listFiles(path.join(root, "dist")).filter((f) => f.endsWith(".html"))) {
+      expect(fs.readFileSync(path.join(root, "dist", file), "utf8"), file).not.toContain("data:");
+    }
+  });
+
+  it("copies the Chia archive's /assets/images pictures", async () => {
+    const content = path.join(sharedDir, "corpus/real/chia-post-mortem");
+    const out = path.join(tempDir(), "site");
+    const result = await build({ root: content, content, out, offline: true, fields: { required: [] }, sections: [] });
+    expect(result.ok).toBe(true);
+    expect(result.images.local).toBeGreaterThan(0);
+    const referenced = fs.readdirSync(path.join(content, "assets/images")).length;
+    expect(listFiles(out).filter((f) => f.startsWith("images/")).length).toBeGreaterThan(0);
+    expect(listFiles(out).filter((f) => f.startsWith("images/")).length).toBeLessThanOrEqual(referenced);
+    const html = listFiles(out).filter((f) => f.endsWith(".html")).map((f) => fs.readFileSync(path.join(out, f), "utf8")).join("");
+    expect(html).not.toContain('src="/assets/images');
+  });
+
+  it("handles the PostHog archive's raw HTML images offline: warnings, URLs kept, lazy loading added", async () => {
+    const content = path.join(sharedDir, "corpus/real/posthog-post-mortems");
+    const out = path.join(tempDir(), "site");
+    const result = await build({ root: content, content, out, offline: true, fields: { required: [] }, sections: [] });
+    expect(result.ok).toBe(true);
+    const warnings = result.files.flatMap((f) => f.messages.filter((m) => m.ruleId === "image/unreachable"));
+    expect(warnings.length).toBeGreaterThan(0);
+    const html = listFiles(out).filter((f) => f.endsWith(".html")).map((f) => fs.readFileSync(path.join(out, f), "utf8")).join("");
+    expect(html).toMatch(/<img src="https:\/\/[^"]+"[^>]* loading="lazy" decoding="async"/);
+  });
+});

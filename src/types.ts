@@ -1,5 +1,6 @@
 import type { Root as MdastRoot } from "mdast";
 import type { VFile } from "vfile";
+import type { ActionItem } from "./stages/actions.js";
 import type { FieldPlace } from "./stages/frontmatter.js";
 
 /** A postmortem file found in the content folder. */
@@ -42,6 +43,8 @@ export interface PostmortemMeta {
   readonly timeToDetect: number | undefined;
   readonly timeToMitigate: number | undefined;
   readonly timeToResolve: number | undefined;
+  /** Follow-ups from the corrective-measures task list. */
+  readonly actions: readonly ActionItem[];
   /** Every frontmatter field as written, unknown ones included (templates may use them). */
   readonly data: Readonly<Record<string, unknown>>;
 }
@@ -71,6 +74,8 @@ export interface RenderedPostmortem {
   readonly meta: PostmortemMeta;
   readonly html: string;
   readonly toc: readonly TocEntry[];
+  /** The body as plain words, for the search index. */
+  readonly text: string;
 }
 
 /** One term of a taxonomy (a service, a severity level, a tag) and its postmortems. */

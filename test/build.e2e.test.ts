@@ -2,7 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { build, type BuildResult } from "../src/build.js";
-import { fixtureArchive, listFiles, tempDir } from "./helpers.js";
+import { fixtureArchive, listFiles, tempDir, withoutThemeScripts } from "./helpers.js";
 import { brokenLinks } from "./links.js";
 
 /** Page text without tags, for assertions on what a reader sees. */
@@ -75,6 +75,30 @@ describe("build of the fixture archive", () => {
     expect(page).toContain('rel="next" href="../../../../postmortems/2024/payments-latency/index.html"');
   });
 
+  it("indexes years, newest first, with their postmortems", () => {
+    expect(textOf(read("years/index.html"))).toContain("2024 2 1 May 2024 2023 2 20 Nov 2023");
+    const y2024 = textOf(read("years/2024/index.html"));
+    expect(y2024).toContain("2 postmortems");
+    expect(y2024).toContain("Payments latency from a slow replica");
+    expect(y2024).not.toContain("Search index rebuild");
+  });
+
+  it("gathers every action item on actions/, open first, linked to its postmortem", () => {
+    const page = read("actions/index.html");
+    const text = textOf(page);
+    expect(text).toMatch(/3 open items and 2 done items/);
+    expect(text).toMatch(/Open Item Owner Due Postmortem ○ Add TTL jitter OPS-1 @mlopez 1 Apr 2024 Login outage after token cache flush/);
+    expect(page).toContain('<time class="due" datetime="2024-04-01" data-due>');
+    expect(page).toContain('href="../postmortems/2024/q1/login-outage/index.html"');
+    expect(textOf(read("postmortems/2024/q1/login-outage/index.html"))).toContain("Action items 1 open, 1 done");
+  });
+
+  it("lists related postmortems: shared services first", () => {
+    const related = read("postmortems/2024/q1/login-outage/index.html").split('id="Related"')[1]!.split("</section>")[0]!;
+    expect(related).toContain("CDN certificate expired");
+    expect(related).not.toContain("Payments latency");
+  });
+
   it("falls back to the H1 for a title and the file name for a date, with warnings", () => {
     const cdn = result.files.find((f) => f.path.endsWith("2023-03-04-cdn-cert.md"))!;
     expect(cdn.messages.map((m) => m.ruleId).sort()).toEqual(["date/fallback", "title/fallback"]);
@@ -83,7 +107,7 @@ describe("build of the fixture archive", () => {
 
   it("sanitizes what the content tried to inject", () => {
     const page = read("postmortems/2023/search-index-rebuild/index.html");
-    expect(page).not.toMatch(/<script|onerror|javascript:/i);
+    expect(withoutThemeScripts(page)).not.toMatch(/<script|onerror|javascript:/i);
   });
 
   it("links only to files that exist, all relatively", () => {

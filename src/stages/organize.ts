@@ -2,6 +2,7 @@ import type { ResolvedConfig } from "../config.js";
 import type { RenderedPostmortem, Taxonomy, Term } from "../types.js";
 import { toList } from "../util/format.js";
 import { hashText } from "../util/hash.js";
+import { relatedPostmortems } from "./related.js";
 import { slugOrHash } from "../util/slug.js";
 
 /** The archive as the templates see it: postmortems in order, with their taxonomies. */
@@ -9,6 +10,10 @@ export interface Site {
   /** Newest first; undated ones last. */
   readonly postmortems: readonly RenderedPostmortem[];
   readonly taxonomies: readonly Taxonomy[];
+  /** Postmortems by year, newest year first (`years/<yyyy>/`). */
+  readonly years: Taxonomy;
+  /** Related postmortems by slug. */
+  readonly related: ReadonlyMap<string, readonly RenderedPostmortem[]>;
 }
 
 /** The id of a term's page, or undefined when the taxonomy is not configured or has no such term. */
@@ -24,7 +29,7 @@ export function organize(rendered: readonly RenderedPostmortem[], config: Resolv
   const taxonomies = config.taxonomies.map((key) =>
     key === "severity" ? severityTaxonomy(postmortems, config) : listTaxonomy(key, postmortems),
   );
-  return { postmortems, taxonomies };
+  return { postmortems, taxonomies, years: yearTaxonomy(postmortems), related: relatedPostmortems(postmortems) };
 }
 
 /** Newest first, then by title and slug so that the order never changes between runs. */
@@ -44,6 +49,18 @@ function severityTaxonomy(postmortems: readonly RenderedPostmortem[], config: Re
   }));
   const ids = new Map(config.severities.map((level, i) => [termKey(level.id), terms[i]!.id]));
   return { key: "severity", label: "Severity", singular: "level", terms, ids };
+}
+
+function yearTaxonomy(postmortems: readonly RenderedPostmortem[]): Taxonomy {
+  const terms: { id: string; label: string; postmortems: RenderedPostmortem[] }[] = [];
+  // Newest first already, so years come out newest first too.
+  for (const pm of postmortems) {
+    if (!pm.meta.year) continue;
+    const last = terms[terms.length - 1];
+    if (last?.id === pm.meta.year) last.postmortems.push(pm);
+    else terms.push({ id: pm.meta.year, label: pm.meta.year, postmortems: [pm] });
+  }
+  return { key: "years", label: "Years", singular: "year", terms, ids: new Map(terms.map((t) => [t.id, t.id])) };
 }
 
 /** Labels that differ only in case, width or spacing (`Auth`, `auth`) are one term. */

@@ -20,9 +20,11 @@ export function renderPages(site: Site, theme: Theme, config: ResolvedConfig): O
     // The list is newest first: the previous postmortem in time is the next one in the list.
     const older = list[i + 1];
     const newer = list[i - 1];
-    files.push(page(postmortemPath(pm.meta.slug), "postmortem", { title: pm.meta.title, pm, older, newer }));
+    const related = site.related.get(pm.meta.slug) ?? [];
+    files.push(page(postmortemPath(pm.meta.slug), "postmortem", { title: pm.meta.title, pm, older, newer, related }));
   });
-  for (const taxonomy of site.taxonomies) {
+  files.push(page("actions/index.html", "actions", { title: "Action items", ...actionItems(list) }));
+  for (const taxonomy of [...site.taxonomies, site.years]) {
     files.push(page(taxonomyPath(taxonomy.key), "taxonomy", { title: taxonomy.label, taxonomy }));
     for (const term of taxonomy.terms) {
       files.push(page(termPath(taxonomy.key, term.id), "term", { title: `${taxonomy.label}: ${term.label}`, taxonomy, term }));
@@ -35,7 +37,10 @@ type PageRenderer = (path: string, layout: string, data: Record<string, unknown>
 
 function pageRenderer(site: Site, theme: Theme, config: ResolvedConfig): PageRenderer {
   const severityById = new Map(config.severities.map((level) => [level.id, level]));
-  const nav = site.taxonomies.filter((t) => t.terms.length > 0).map((t) => ({ label: t.label, path: taxonomyPath(t.key) }));
+  const nav = [
+    ...[site.years, ...site.taxonomies].filter((t) => t.terms.length > 0).map((t) => ({ label: t.label, path: taxonomyPath(t.key) })),
+    { label: "Actions", path: "actions/index.html" },
+  ];
   return (outputPath, layout, data) => {
     const root = rootPrefix(outputPath);
     const helpers = {
@@ -58,6 +63,15 @@ function pageRenderer(site: Site, theme: Theme, config: ResolvedConfig): PageRen
     const contents = theme.render(layout, { ...data, site: { title: config.title, nav, total: site.postmortems.length }, root, path: outputPath, h: helpers });
     return { path: outputPath, contents };
   };
+}
+
+/** Every action item of the archive: open ones first, soonest due first; then done ones. */
+function actionItems(list: readonly RenderedPostmortem[]) {
+  const rows = list.flatMap((pm) => pm.meta.actions.map((action) => ({ action, pm })));
+  const byDue = (a: (typeof rows)[number], b: (typeof rows)[number]) =>
+    (a.action.due ?? "9999") < (b.action.due ?? "9999") ? -1 : (a.action.due ?? "9999") > (b.action.due ?? "9999") ? 1 : 0;
+  // Array.prototype.sort is stable: within a due date, archive order (newest postmortem first) stays.
+  return { open: rows.filter((r) => !r.action.done).sort(byDue), done: rows.filter((r) => r.action.done) };
 }
 
 function groupByYear(list: readonly RenderedPostmortem[]) {

@@ -10,6 +10,7 @@ import { toList } from "../util/format.js";
 import { report, type Problem } from "../util/messages.js";
 import { matchSection } from "../util/sections.js";
 import { slugFromPath } from "../util/slug.js";
+import { extractActions } from "./actions.js";
 import { readFrontmatter } from "./frontmatter.js";
 import { parseDuration, parseInstant } from "../util/time.js";
 
@@ -69,6 +70,7 @@ function normalizeMeta(
     timeToDetect: since("detected"),
     timeToMitigate: since("mitigated"),
     timeToResolve: since("resolved"),
+    actions: extractActions(tree),
     data,
   };
 }

@@ -16,6 +16,7 @@ import type { ImageStore } from "../images/store.js";
 import { safeDecode } from "../util/format.js";
 import { postmortemPath, rootPrefix } from "../util/urls.js";
 import { rehypePostmortemLinks, type SlugsByPath } from "./links.js";
+import { plainText } from "./plain-text.js";
 
 const CLOBBER_PREFIX = "user-content-";
 
@@ -76,7 +77,7 @@ export async function render(parsed: ParsedPostmortem, context: RenderContext): 
   const hast = toHtml.runSync(raw, parsed.file) as HastRoot;
   rehypePostmortemLinks({ relPath: parsed.source.relPath, slug: parsed.meta.slug, slugs: context.slugs })(hast);
   const toc = tableOfContents(hast);
-  return { source: parsed.source, meta: parsed.meta, html: toHtml.stringify(hast), toc };
+  return { source: parsed.source, meta: parsed.meta, html: toHtml.stringify(hast), toc, text: plainText(parsed.tree) };
 }
 
 /** The page shows the title itself: a leading `# Title` that repeats it is dropped. */

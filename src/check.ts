@@ -31,7 +31,7 @@ export async function check(options: CheckOptions = {}): Promise<CheckResult> {
   const parsed = await analyze(config, await sourcesOutside(config, paths));
   // Embedded and local images are checked too (nothing is stored, nothing downloaded).
   const images = new ImageStore(config, { mode: "check", offline: true });
-  await Promise.all(parsed.map((pm) => rewriteImages(rawHast(pm), images, { file: pm.file, relPath: pm.source.relPath, toRoot: "" })));
+  await Promise.all(parsed.map((pm) => rewriteImages(rawHast(pm), images, { file: pm.file, path: pm.source.path, toRoot: "" })));
   const wanted = paths.map((p) => path.resolve(p));
   const files = parsed.map((pm) => pm.file).filter((file) => wanted.length === 0 || wanted.some((p) => isInside(file.path, p)));
   if (options.strict) makeStrict(files);

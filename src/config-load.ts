@@ -20,7 +20,8 @@ const section = z.strictObject({ name: text, aliases: z.array(text).optional() }
 const key = text.regex(/^[a-z][a-z0-9_-]*$/, "expected a lowercase key such as `company`");
 
 /** The schema of a config file: every key optional, nothing unknown. */
-export const userConfigSchema = z.strictObject({
+export const userConfigSchema = z
+  .strictObject({
   title: text.optional(),
   url: z.url({ protocol: /^https?$/, error: "expected an absolute http(s) URL" }).optional(),
   content: text.optional(),
@@ -30,7 +31,6 @@ export const userConfigSchema = z.strictObject({
   severities: z
     .array(severityLevel)
     .min(1, "expected at least one level")
-    .refine((levels) => new Set(levels.map((l) => (typeof l === "string" ? l : l.id).toLowerCase())).size === levels.length, "expected unique level ids")
     .optional(),
   fields: z.strictObject({ required: z.array(key) }).partial().optional(),
   sections: z.array(section).optional(),
@@ -40,14 +40,27 @@ export const userConfigSchema = z.strictObject({
   images: z
     .strictObject({
       remote: z.boolean(),
-      timeoutMs: z.number().int().positive(),
-      maxBytes: z.number().int().positive(),
+      timeoutMs: z.number().int().positive().max(600_000, "expected at most 600000 (10 minutes)"),
+      maxBytes: z.number().int().positive().max(1024 ** 3, "expected at most 1 GiB"),
       concurrency: z.number().int().min(1).max(64),
     })
     .partial()
     .optional(),
   editUrl: z.string().refine((u) => /^https?:\/\/.+\{path\}/.test(u), "expected an http(s) URL containing {path}").optional(),
-});
+  })
+  .superRefine((config, context) => {
+    // Names that must mean one thing: a taxonomy, a section heading, a severity spelling.
+    const unique = (key: string, names: string[]) => {
+      const seen = new Set<string>();
+      for (const name of names.map((n) => n.toLowerCase().replace(/[\s_-]+/g, ""))) {
+        if (seen.has(name)) context.addIssue({ code: "custom", path: [key], message: `expected each name once, \`${name}\` appears twice` });
+        seen.add(name);
+      }
+    };
+    if (config.taxonomies) unique("taxonomies", config.taxonomies);
+    if (config.sections) unique("sections", config.sections.flatMap((s) => [s.name, ...(s.aliases ?? [])]));
+    if (config.severities) unique("severities", config.severities.flatMap((l) => (typeof l === "string" ? [l] : [l.id, ...(l.aliases ?? [])])));
+  });
 
 /** A config as loaded: the values and the file they came from (undefined when there is none). */
 export interface LoadedConfig {

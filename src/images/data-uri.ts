@@ -4,7 +4,8 @@ export interface DataUri {
   readonly bytes: Uint8Array;
 }
 
-const DATA_URI = /^data:([^,;]*)((?:;[^,;=]+=[^,;]*)*)(;base64)?,(.*)$/is;
+// data:[<type>][;param…][;base64],<data>; browsers accept bare parameters such as `;utf8`.
+const DATA_URI = /^data:([^,;]*)((?:;(?!base64,)[^,;]*)*)(;base64)?,(.*)$/is;
 
 /**
  * Decodes a `data:` URI, base64 or percent-encoded (RFC 2397). Returns a reason string when

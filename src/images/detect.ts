@@ -26,8 +26,11 @@ const SVG: ImageType = { ext: "svg", mime: "image/svg+xml" };
  */
 export async function detectImageType(bytes: Uint8Array): Promise<ImageType | undefined> {
   const found = await fileTypeFromBuffer(bytes);
-  if (found) return RASTER.get(found.mime === "image/vnd.microsoft.icon" ? "image/x-icon" : found.mime);
-  return looksLikeSvg(bytes) ? SVG : undefined;
+  const mime = found?.mime === "image/vnd.microsoft.icon" ? "image/x-icon" : found?.mime === "image/apng" ? "image/png" : found?.mime;
+  const raster = mime ? RASTER.get(mime) : undefined;
+  if (raster) return raster;
+  // SVG has no magic bytes; file-type calls one with an XML prolog application/xml.
+  return (!found || found.mime === "application/xml") && looksLikeSvg(bytes) ? SVG : undefined;
 }
 
 /** True when a declared MIME type (`image/jpg`, `image/svg+xml; charset=utf-8`) names the detected type. */

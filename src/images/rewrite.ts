@@ -9,10 +9,21 @@ import type { ImageStore } from "./store.js";
  * `width`/`height`, `loading="lazy"` and `decoding="async"`; reports problems at the image's
  * place. `toRoot` is the page's relative path back to the output root.
  */
-export async function rewriteImages(tree: HastRoot, store: ImageStore, context: { file: VFile; relPath: string; toRoot: string }): Promise<void> {
+export async function rewriteImages(tree: HastRoot, store: ImageStore, context: { file: VFile; path: string; toRoot: string }): Promise<void> {
   const images: Element[] = [];
-  visit(tree, "element", (node: Element) => {
-    if (node.tagName === "img") images.push(node);
+  visit(tree, (node) => {
+    if (node.type === "element" && node.tagName === "img") images.push(node);
+    // Image data that Markdown did not read as an image (a data: URI broken across lines)
+    // would show as a wall of text, and leave data: in the page.
+    if (node.type === "text" && /data:image\/[\w.+-]+[;,]/i.test(node.value)) {
+      report(context.file, {
+        reason: "Unexpected embedded image data in the text, expected it inside an image `![alt](data:…)`",
+        ruleId: "image/data-uri",
+        place: node.position?.start,
+        hint: "A data: URI must stay on one line; join its lines, or save the image as a file and link it.",
+        severity: "error",
+      });
+    }
   });
   await Promise.all(
     images.map(async (node) => {
@@ -23,7 +34,7 @@ export async function rewriteImages(tree: HastRoot, store: ImageStore, context: 
       }
       const src = node.properties.src;
       if (typeof src !== "string" || src.trim() === "") return;
-      const outcome = await store.resolve(src, context.relPath);
+      const outcome = await store.resolve(src, context.path);
       if (outcome.problem) report(context.file, { ...outcome.problem, place });
       node.properties.loading = "lazy";
       node.properties.decoding = "async";

@@ -62,8 +62,8 @@ export class ImageStore {
     this.limit = pLimit(config.images.concurrency);
   }
 
-  /** Resolves the `src` of an image in the postmortem at `relPath` (relative to the content folder). */
-  resolve(src: string, relPath: string): Promise<ImageOutcome> {
+  /** Resolves the `src` of an image in the postmortem at `postmortemPath` (an absolute file path). */
+  resolve(src: string, postmortemPath: string): Promise<ImageOutcome> {
     const trimmed = src.trim();
     if (/^data:/i.test(trimmed)) return this.once(`data:${hashText(trimmed)}`, () => this.fromDataUri(trimmed));
     if (/^https?:\/\//i.test(trimmed)) return this.once(trimmed, () => this.fromRemote(trimmed));
@@ -71,7 +71,7 @@ export class ImageStore {
     if (/^[a-z][a-z0-9+.-]*:/i.test(trimmed)) {
       return Promise.resolve({ problem: { reason: `Unexpected image URL scheme in \`${trimmed.slice(0, 60)}\`, expected http(s), data: or a file`, ruleId: "image/scheme", hint: "Only http(s) images are downloaded; other schemes are refused.", severity: "error" } });
     }
-    const file = this.localPath(trimmed, relPath);
+    const file = this.localPath(trimmed, postmortemPath);
     if (typeof file !== "string") return Promise.resolve({ problem: file });
     return this.once(`file:${file}`, () => this.fromLocal(file, trimmed));
   }
@@ -166,12 +166,14 @@ export class ImageStore {
   }
 
   /** The file a local image path names, or the problem with it. */
-  private localPath(src: string, relPath: string): string | Omit<Problem, "place"> {
+  private localPath(src: string, postmortemPath: string): string | Omit<Problem, "place"> {
     const written = safeDecode(src.split(/[?#]/)[0]!);
-    const content = this.config.contentDir;
+    // A postmortem checked from outside the content folder may use images beside it, no further.
+    const own = path.dirname(postmortemPath);
+    const content = postmortemPath.startsWith(this.config.contentDir + path.sep) ? this.config.contentDir : own;
     const candidates = written.startsWith("/")
       ? [path.join(content, written), path.join(this.config.publicDir, written)]
-      : [path.resolve(content, path.dirname(relPath), written)];
+      : [path.resolve(own, written)];
     const inside = (file: string, dir: string) => file.startsWith(dir + path.sep);
     const allowed = candidates.filter((file, i) => inside(file, i === 1 ? this.config.publicDir : content));
     if (allowed.length === 0) {

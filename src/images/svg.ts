@@ -10,13 +10,16 @@ const ELEMENTS = [
   "marker", "filter", "feBlend", "feColorMatrix", "feComponentTransfer", "feComposite", "feFlood", "feGaussianBlur",
   "feMerge", "feMergeNode", "feOffset", "feMorphology", "feTurbulence", "feFuncA", "feFuncB", "feFuncG", "feFuncR", "use",
 ];
+// Inline styles keep colours and fonts (`fill: rgb(…)`), but nothing that can load or run.
+const SAFE_STYLE = /^(?!.*(?:url|image|expression|import|@|\\|&#|\/\*))[^<>]*$/is;
 // A colour, or a gradient or pattern of this file: never url(…) to anywhere else.
 const PAINT = /^(?:[^()]*|url\(#[\w-]+\)|[a-z]+\([\d\s.,%]+\))$/i;
 // Presentation and geometry attributes. `style` only without url(…), `href` only to a fragment.
 const ATTRIBUTES = [
   "viewBox", "width", "height", "x", "y", "x1", "x2", "y1", "y2", "cx", "cy", "r", "rx", "ry", "d", "points", "transform",
   "fillOpacity", "fillRule", "strokeWidth", "strokeOpacity", "strokeLinecap", "strokeLinejoin",
-  "strokeDasharray", "strokeDashoffset", "strokeMiterlimit", "opacity", "fontFamily", "fontSize", "fontWeight",
+  "strokeDashArray", "strokeDashOffset", "strokeMiterLimit", "floodColor", "floodOpacity", "color", "shapeRendering",
+  "textRendering", "paintOrder", "imageRendering", "colorInterpolationFilters", "opacity", "fontFamily", "fontSize", "fontWeight",
   "fontStyle", "textAnchor", "dominantBaseline", "alignmentBaseline", "letterSpacing", "dx", "dy", "rotate",
   "offset", "stopColor", "stopOpacity", "gradientUnits", "gradientTransform", "spreadMethod", "fx", "fy",
   "patternUnits", "patternTransform", "clipPathUnits", "maskUnits", "markerWidth", "markerHeight", "refX", "refY",
@@ -24,7 +27,7 @@ const ATTRIBUTES = [
   "filterUnits", "stdDeviation", "in", "in2", "result", "mode", "values", "type", "operator", "k1", "k2", "k3",
   "k4", "radius", "baseFrequency", "numOctaves", "seed", "slope", "intercept", "amplitude", "exponent", "tableValues",
   "xmlns", "xmlnsXLink", "version", "lang", "xmlSpace", "startOffset", "textLength", "lengthAdjust",
-  ["style", /^[^()\\]*$/], ["fill", PAINT], ["stroke", PAINT], ["clipPath", /^url\(#[\w-]+\)$/], ["mask", /^url\(#[\w-]+\)$/], ["filter", /^url\(#[\w-]+\)$/],
+  ["style", SAFE_STYLE], ["fill", PAINT], ["stroke", PAINT], ["clipPath", /^url\(#[\w-]+\)$/], ["mask", /^url\(#[\w-]+\)$/], ["filter", /^url\(#[\w-]+\)$/],
   ["markerStart", /^url\(#[\w-]+\)$/], ["markerMid", /^url\(#[\w-]+\)$/], ["markerEnd", /^url\(#[\w-]+\)$/],
   ["href", /^#[\w-]+$/], ["xLinkHref", /^#[\w-]+$/],
 ] as const;

@@ -41,7 +41,8 @@ export function readFrontmatter(text: string, file: VFile): Frontmatter {
   let places = new Map<string, FieldPlace>();
   const engine = (yamlText: string): object => {
     const lines = new LineCounter();
-    const doc = parseDocument(yamlText, { ...YAML_OPTIONS, lineCounter: lines });
+    // A CRLF file hands over lines ending in \r, which YAML reads as part of the value.
+    const doc = parseDocument(yamlText.replace(/\r$/gm, ""), { ...YAML_OPTIONS, lineCounter: lines });
     // gray-matter hands over the block from the newline that ends the opening `---`, so the
     // YAML's 1-based line numbers are already the file's.
     const at = (offset: number): Point => {

@@ -24,6 +24,9 @@ export function renderPages(site: Site, theme: Theme, config: ResolvedConfig): O
     files.push(page(postmortemPath(pm.meta.slug), "postmortem", { title: pm.meta.title, pm, older, newer, related }));
   });
   files.push(page("actions/index.html", "actions", { title: "Action items", ...actionItems(list) }));
+  // A 404 page is served at any depth, so relative links cannot work: it links from the site's
+  // root path, known from `url` (or assumed to be the host's root).
+  files.push(page("404.html", "404", { title: "Page not found" }, config.url ? new URL(config.url).pathname.replace(/\/?$/, "/") : "/"));
   for (const taxonomy of [...site.taxonomies, site.years]) {
     files.push(page(taxonomyPath(taxonomy.key), "taxonomy", { title: taxonomy.label, taxonomy }));
     for (const term of taxonomy.terms) {
@@ -33,7 +36,7 @@ export function renderPages(site: Site, theme: Theme, config: ResolvedConfig): O
   return files;
 }
 
-type PageRenderer = (path: string, layout: string, data: Record<string, unknown>) => OutputFile;
+type PageRenderer = (path: string, layout: string, data: Record<string, unknown>, root?: string) => OutputFile;
 
 function pageRenderer(site: Site, theme: Theme, config: ResolvedConfig): PageRenderer {
   const severityById = new Map(config.severities.map((level) => [level.id, level]));
@@ -41,8 +44,8 @@ function pageRenderer(site: Site, theme: Theme, config: ResolvedConfig): PageRen
     ...[site.years, ...site.taxonomies].filter((t) => t.terms.length > 0).map((t) => ({ label: t.label, path: taxonomyPath(t.key) })),
     { label: "Actions", path: "actions/index.html" },
   ];
-  return (outputPath, layout, data) => {
-    const root = rootPrefix(outputPath);
+  return (outputPath, layout, data, absoluteRoot) => {
+    const root = absoluteRoot ?? rootPrefix(outputPath);
     const helpers = {
       /** A link from this page to an output path. */
       url: (target: string) => root + target,

@@ -73,7 +73,7 @@ export function rawHast(parsed: ParsedPostmortem): HastRoot {
 export async function render(parsed: ParsedPostmortem, context: RenderContext): Promise<RenderedPostmortem> {
   const raw = rawHast(parsed);
   const toRoot = rootPrefix(postmortemPath(parsed.meta.slug));
-  await rewriteImages(raw, context.images, { file: parsed.file, relPath: parsed.source.relPath, toRoot });
+  await rewriteImages(raw, context.images, { file: parsed.file, path: parsed.source.path, toRoot });
   const hast = toHtml.runSync(raw, parsed.file) as HastRoot;
   rehypePostmortemLinks({ relPath: parsed.source.relPath, slug: parsed.meta.slug, slugs: context.slugs })(hast);
   const toc = tableOfContents(hast);

@@ -64,23 +64,28 @@ export function scanSections(tree: MdastRoot, sections: readonly SectionSpec[]):
     const start = node.position?.start ?? { line: 1, column: 1 };
     if (node.type === "heading") {
       const spec = matchSection(toString(node), sections);
-      if (spec && node.depth === 2) marks.push({ spec, text: toString(node), place: start, kind: "heading", hasContent: hasContentAfter(nodes, index) });
+      if (spec && node.depth === 2) marks.push({ spec, text: toString(node), place: start, kind: "heading", hasContent: hasContentAfter(nodes, index, sections) });
       else if (spec) misleveled.push({ spec, depth: node.depth, place: start });
       return;
     }
     const label = boldLabel(node);
     const spec = label === undefined ? undefined : matchSection(label, sections);
-    if (spec) marks.push({ spec, text: label!, place: start, kind: "bold", hasContent: hasContentAfter(nodes, index) });
+    if (spec) marks.push({ spec, text: label!, place: start, kind: "bold", hasContent: hasContentAfter(nodes, index, sections) });
   });
-  // A bold label only stands in for a section that has no real heading: with one, it is just bold text.
-  const headed = new Set(marks.filter((m) => m.kind === "heading").map((m) => m.spec));
+  // A bold label only stands in for a section that has no real heading, and only its first
+  // one does: the same label under several `###` subsections is a repeated sub-heading.
+  const firstBold = new Map<SectionSpec, SectionMark>();
+  for (const mark of marks) if (mark.kind === "bold" && !firstBold.has(mark.spec)) firstBold.set(mark.spec, mark);
   const last = nodes[nodes.length - 1];
-  return { marks: marks.filter((m) => m.kind === "heading" || !headed.has(m.spec)), misleveled, end: last?.position?.end ?? { line: 1, column: 1 } };
+  const kept = marks.filter((m) => m.kind === "heading" || (firstBold.get(m.spec) === m && !marks.some((h) => h.kind === "heading" && h.spec === m.spec)));
+  return { marks: kept, misleveled, end: last?.position?.end ?? { line: 1, column: 1 } };
 }
 
-function hasContentAfter(nodes: readonly RootContent[], index: number): boolean {
+function hasContentAfter(nodes: readonly RootContent[], index: number, sections: readonly SectionSpec[]): boolean {
   for (const node of nodes.slice(index + 1)) {
-    if ((node.type === "heading" && node.depth <= 2) || boldLabel(node) !== undefined) return false;
+    const label = boldLabel(node);
+    // Only another section's bold label ends a section; `**All times UTC:**` is content.
+    if ((node.type === "heading" && node.depth <= 2) || (label !== undefined && matchSection(label, sections))) return false;
     if (!(node.type === "html" && /^\s*<!--[\s\S]*-->\s*$/.test(node.value))) return true;
   }
   return false;

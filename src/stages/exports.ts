@@ -1,0 +1,116 @@
+import type { ResolvedConfig } from "../config.js";
+import type { OutputFile, RenderedPostmortem } from "../types.js";
+import { hashText } from "../util/hash.js";
+import { postmortemPath } from "../util/urls.js";
+import type { Site } from "./organize.js";
+
+const FEED_SIZE = 50;
+
+/** The archive's machine-readable files: `feed.xml` (Atom), `postmortems.json`, and `sitemap.xml` when `url` is set. */
+export function renderExports(site: Site, config: ResolvedConfig): OutputFile[] {
+  const files = [
+    { path: "feed.xml", contents: atomFeed(site, config) },
+    { path: "postmortems.json", contents: jsonExport(site, config) },
+  ];
+  if (config.url) files.push({ path: "sitemap.xml", contents: sitemap(site, config.url) });
+  return files;
+}
+
+/** The archive's base URL with a trailing slash, or "" for links relative to the output root. */
+function base(config: ResolvedConfig): string {
+  return config.url ? config.url.replace(/\/?$/, "/") : "";
+}
+
+function atomFeed(site: Site, config: ResolvedConfig): string {
+  const root = base(config);
+  const entries = site.postmortems.filter((pm) => pm.meta.date).slice(0, FEED_SIZE);
+  const updated = toDateTime(entries[0]?.meta.date ?? "1970-01-01");
+  // Without a base URL, ids are URNs: stable, and unique within the archive.
+  const feedId = root || `urn:hindsight:${hashText(config.title).slice(0, 16)}`;
+  const lines = [
+    '<?xml version="1.0" encoding="utf-8"?>',
+    '<feed xmlns="http://www.w3.org/2005/Atom">',
+    `  <title>${xml(config.title)}</title>`,
+    `  <id>${xml(feedId)}</id>`,
+    `  <updated>${updated}</updated>`,
+    `  <link rel="alternate" type="text/html" href="${xml(root || "index.html")}"/>`,
+    ...(root ? [`  <link rel="self" type="application/atom+xml" href="${xml(root)}feed.xml"/>`] : []),
+    `  <author><name>${xml(config.title)}</name></author>`,
+    "  <generator>Hindsight</generator>",
+  ];
+  for (const pm of entries) {
+    const url = root + postmortemPath(pm.meta.slug);
+    lines.push(
+      "  <entry>",
+      `    <title>${xml(pm.meta.title)}</title>`,
+      `    <id>${xml(root ? url : `urn:hindsight:${pm.meta.slug}`)}</id>`,
+      `    <link rel="alternate" type="text/html" href="${xml(url)}"/>`,
+      `    <published>${toDateTime(pm.meta.date!)}</published>`,
+      `    <updated>${toDateTime(pm.meta.date!)}</updated>`,
+      ...pm.meta.authors.map((name) => `    <author><name>${xml(name)}</name></author>`),
+      ...[pm.meta.severity, ...pm.meta.services].filter(Boolean).map((term) => `    <category term="${xml(term!)}"/>`),
+      ...(pm.meta.summary ? [`    <summary>${xml(pm.meta.summary)}</summary>`] : []),
+      "  </entry>",
+    );
+  }
+  lines.push("</feed>", "");
+  return lines.join("\n");
+}
+
+function jsonExport(site: Site, config: ResolvedConfig): string {
+  const root = base(config);
+  const record = (pm: RenderedPostmortem) => {
+    const m = pm.meta;
+    const field = (key: string) => (typeof m.data[key] === "string" ? (m.data[key] as string) : undefined);
+    return {
+      slug: m.slug,
+      url: root + postmortemPath(m.slug),
+      source: pm.source.relPath,
+      title: m.title,
+      date: m.date,
+      severity: m.severity,
+      services: m.services,
+      tags: m.tags,
+      status: m.status,
+      summary: m.summary,
+      impact: m.impact,
+      authors: m.authors,
+      incident_id: m.incidentId,
+      started: field("started"),
+      detected: field("detected"),
+      mitigated: field("mitigated"),
+      resolved: field("resolved"),
+      duration_minutes: round(m.durationMinutes),
+      time_to_detect_minutes: round(m.timeToDetect),
+      time_to_mitigate_minutes: round(m.timeToMitigate),
+      time_to_resolve_minutes: round(m.timeToResolve),
+      actions: m.actions.map(({ text, done, owner, due, ticket }) => ({ text, done, owner, due, ticket })),
+    };
+  };
+  return `${JSON.stringify({ title: config.title, url: config.url ?? null, count: site.postmortems.length, postmortems: site.postmortems.map(record) }, null, 1)}\n`;
+}
+
+function sitemap(site: Site, url: string): string {
+  const root = url.replace(/\/?$/, "/");
+  const pages = ["", "postmortems/index.html", ...site.postmortems.map((pm) => postmortemPath(pm.meta.slug))];
+  const body = pages.map((page) => `  <url><loc>${xml(root + page)}</loc></url>`).join("\n");
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n${body}\n</urlset>\n`;
+}
+
+function toDateTime(iso: string): string {
+  return iso.length === 10 ? `${iso}T00:00:00Z` : iso;
+}
+
+function round(minutes: number | undefined): number | undefined {
+  return minutes === undefined ? undefined : Math.round(minutes * 10) / 10;
+}
+
+/** Escapes text for XML content and attribute values; drops characters XML 1.0 forbids. */
+export function xml(text: string): string {
+  return text
+    .replace(/[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu, "")
+    .replace(/&/g, "&amp;")
+    .replace(/</g, "&lt;")
+    .replace(/>/g, "&gt;")
+    .replace(/"/g, "&quot;");
+}

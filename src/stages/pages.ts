@@ -1,4 +1,5 @@
 import type { ResolvedConfig } from "../config.js";
+import { buildDashboard } from "../stats/dashboard.js";
 import type { Theme } from "../theme.js";
 import type { OutputFile, RenderedPostmortem, Term } from "../types.js";
 import { plural } from "../util/format.js";
@@ -24,6 +25,7 @@ export function renderPages(site: Site, theme: Theme, config: ResolvedConfig): O
     files.push(page(postmortemPath(pm.meta.slug), "postmortem", { title: pm.meta.title, pm, older, newer, related }));
   });
   files.push(page("actions/index.html", "actions", { title: "Action items", ...actionItems(list) }));
+  files.push(page("stats/index.html", "stats", { title: "Dashboard", charts: buildDashboard(list, config.severities) }));
   // A 404 page is served at any depth, so relative links cannot work: it links from the site's
   // root path, known from `url` (or assumed to be the host's root).
   files.push(page("404.html", "404", { title: "Page not found" }, config.url ? new URL(config.url).pathname.replace(/\/?$/, "/") : "/"));
@@ -43,6 +45,7 @@ function pageRenderer(site: Site, theme: Theme, config: ResolvedConfig): PageRen
   const nav = [
     ...[site.years, ...site.taxonomies].filter((t) => t.terms.length > 0).map((t) => ({ label: t.label, path: taxonomyPath(t.key) })),
     { label: "Actions", path: "actions/index.html" },
+    { label: "Dashboard", path: "stats/index.html" },
   ];
   return (outputPath, layout, data, absoluteRoot) => {
     const root = absoluteRoot ?? rootPrefix(outputPath);

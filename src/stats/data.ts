@@ -1,0 +1,106 @@
+/** The numbers behind the dashboard: counts and medians from postmortem metadata, no drawing. */
+import type { SeverityLevel } from "../config.js";
+import { termKey } from "../stages/organize.js";
+import type { PostmortemMeta } from "../types.js";
+
+/** Beyond this many months, monthly columns get too thin to read, so counts go by quarter. */
+export const MAX_MONTHS = 36;
+
+/** Postmortem counts per period, periods contiguous from the first dated one to the last. */
+export interface PeriodCounts {
+  readonly unit: "month" | "quarter";
+  /** `2024-03` or `2024 Q1`, oldest first. */
+  readonly labels: readonly string[];
+  /** `counts[period][level]`: levels in scale order (worst first), then one for unrated postmortems. */
+  readonly counts: readonly (readonly number[])[];
+  /** Postmortems left out because they have no usable date. */
+  readonly undated: number;
+}
+
+/** Counts dated postmortems per month (per quarter past 36 months) and severity; undefined when none is dated. */
+export function countByPeriod(metas: readonly PostmortemMeta[], severities: readonly SeverityLevel[]): PeriodCounts | undefined {
+  const dated: Array<{ month: number; level: number }> = [];
+  for (const meta of metas) {
+    const month = monthIndex(meta.date);
+    if (month === undefined) continue;
+    const level = severities.findIndex((l) => l.id === meta.severity);
+    // Unknown ids count as unrated: meta.severity should already be on the scale, but a stale scale must not drop them.
+    dated.push({ month, level: level < 0 ? severities.length : level });
+  }
+  if (!dated.length) return undefined;
+  let [first, last] = [dated[0]!.month, dated[0]!.month];
+  for (const { month } of dated) [first, last] = [Math.min(first, month), Math.max(last, month)];
+  const unit = last - first + 1 > MAX_MONTHS ? "quarter" : "month";
+  const periodOf = (month: number) => (unit === "quarter" ? Math.floor(month / 3) : month);
+  const start = periodOf(first);
+  const counts = Array.from({ length: periodOf(last) - start + 1 }, () => new Array<number>(severities.length + 1).fill(0));
+  for (const { month, level } of dated) counts[periodOf(month) - start]![level]! += 1;
+  const labels = counts.map((_, i) => periodLabel(start + i, unit));
+  return { unit, labels, counts, undated: metas.length - dated.length };
+}
+
+/** Months since year 0, from the `YYYY-MM` prefix of an ISO date. */
+function monthIndex(date: string | undefined): number | undefined {
+  const match = /^(\d{4})-(\d{2})/.exec(date ?? "");
+  if (!match) return undefined;
+  const [year, month] = [Number(match[1]), Number(match[2])];
+  return month >= 1 && month <= 12 ? year * 12 + month - 1 : undefined;
+}
+
+function periodLabel(period: number, unit: "month" | "quarter"): string {
+  if (unit === "quarter") return `${Math.floor(period / 4)} Q${(period % 4) + 1}`;
+  return `${Math.floor(period / 12)}-${String((period % 12) + 1).padStart(2, "0")}`;
+}
+
+/** A service and the number of postmortems that name it. */
+export interface ServiceCount {
+  readonly label: string;
+  readonly count: number;
+}
+
+// The same collator as the taxonomy pages, so ties read in the order a reader sees elsewhere.
+const collator = new Intl.Collator("en", { sensitivity: "base", numeric: true });
+
+/** Services by postmortem count, most first, ties alphabetical; spellings merge as on the service pages. */
+export function countServices(metas: readonly PostmortemMeta[]): ServiceCount[] {
+  const byKey = new Map<string, { label: string; count: number }>();
+  for (const meta of metas) {
+    // A postmortem that lists a service twice (`auth`, `Auth`) is still one postmortem for it.
+    for (const key of new Set(meta.services.map(termKey))) {
+      if (!key) continue;
+      const label = meta.services.find((s) => termKey(s) === key)!.trim();
+      const entry = byKey.get(key) ?? byKey.set(key, { label, count: 0 }).get(key)!;
+      entry.count += 1;
+    }
+  }
+  return [...byKey]
+    .sort(([ka, a], [kb, b]) => b.count - a.count || collator.compare(a.label, b.label) || (ka < kb ? -1 : ka > kb ? 1 : 0))
+    .map(([, entry]) => entry);
+}
+
+/** Compares labels such as years in reading order (`2023` before `2024`, `999` before `1000`). */
+export function compareLabels(a: string, b: string): number {
+  return collator.compare(a, b) || (a < b ? -1 : a > b ? 1 : 0);
+}
+
+/** The median of a non-empty list; the mean of the two middle values when its length is even. */
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/** Groups the usable values (finite, not negative) of one metric by a key; postmortems without a key or value are left out. */
+export function groupValues(
+  metas: readonly PostmortemMeta[],
+  keyOf: (meta: PostmortemMeta) => string | undefined,
+  valueOf: (meta: PostmortemMeta) => number | undefined,
+): Map<string, number[]> {
+  const groups = new Map<string, number[]>();
+  for (const meta of metas) {
+    const [key, value] = [keyOf(meta), valueOf(meta)];
+    if (key === undefined || typeof value !== "number" || !Number.isFinite(value) || value < 0) continue;
+    (groups.get(key) ?? groups.set(key, []).get(key)!).push(value);
+  }
+  return groups;
+}

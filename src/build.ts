@@ -4,6 +4,7 @@ import type { ResolvedConfig } from "./config.js";
 import pLimit from "p-limit";
 import { ImageStore, type ImageStats } from "./images/store.js";
 import { analyze, loadProjectConfig, makeStrict, type RunOptions } from "./project.js";
+import { buildSearchIndex } from "./search/build-index.js";
 import { renderExports } from "./stages/exports.js";
 import { organize } from "./stages/organize.js";
 import { renderPages } from "./stages/pages.js";
@@ -85,11 +86,12 @@ export async function build(options: BuildOptions = {}): Promise<BuildResult> {
   // Rendering has messages of its own (images); under --strict they stop the build too.
   if (failed()) return result(false, 0, 0);
   const site = await time("organize", () => organize(rendered, config));
-  const pages = await time("pages", () => [...renderPages(site, theme, config), ...renderExports(site, config)]);
+  const search = await time("search", () => buildSearchIndex(site.postmortems, config));
+  const pages = await time("pages", () => [...renderPages(site, theme, config, search.meta), ...renderExports(site, config)]);
   const written = await time("write", () =>
     writeOutput(
       { outDir: config.outDir, publicDir: config.publicDir, protectedDirs: [config.root, config.contentDir, config.themeDir, config.publicDir] },
-      [...theme.assets, ...images.outputs(), ...pages],
+      [...theme.assets, ...images.outputs(), ...search.files, ...pages],
     ),
   );
   return result(true, rendered.length, written);

@@ -66,5 +66,7 @@ export function listFiles(dir: string): string[] {
 
 /** A page without the theme's own script tags (external, content-hashed files under assets/), to look for injected ones. */
 export function withoutThemeScripts(html: string): string {
-  return html.replace(/<script (?:defer|type="module") src="(?:\.\.\/|\.\/|\/)*assets\/[a-z-]+\.[0-9a-f]{10}\.js"><\/script>/g, "");
+  return html
+    .replace(/<script (?:defer|type="module") src="(?:\.\.\/|\.\/|\/)*assets\/[a-z-]+\.[0-9a-f]{10}\.js"><\/script>/g, "")
+    .replace(/<script type="module" src="[0-9a-f]{12}\/search\.js"><\/script>/g, "");
 }

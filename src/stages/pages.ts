@@ -1,4 +1,5 @@
 import type { ResolvedConfig } from "../config.js";
+import type { SearchMeta } from "../search/build-index.js";
 import { buildDashboard } from "../stats/dashboard.js";
 import type { Theme } from "../theme.js";
 import type { OutputFile, RenderedPostmortem, Term } from "../types.js";
@@ -10,7 +11,7 @@ import { termIdOf, type Site } from "./organize.js";
 const HOME_RECENT = 30;
 
 /** Renders every page of the archive through the theme's layouts. */
-export function renderPages(site: Site, theme: Theme, config: ResolvedConfig): OutputFile[] {
+export function renderPages(site: Site, theme: Theme, config: ResolvedConfig, search: SearchMeta): OutputFile[] {
   const page = pageRenderer(site, theme, config);
   const files: OutputFile[] = [];
   const list = site.postmortems;
@@ -25,6 +26,7 @@ export function renderPages(site: Site, theme: Theme, config: ResolvedConfig): O
     files.push(page(postmortemPath(pm.meta.slug), "postmortem", { title: pm.meta.title, pm, older, newer, related }));
   });
   files.push(page("actions/index.html", "actions", { title: "Action items", ...actionItems(list) }));
+  files.push(page("search/index.html", "search", { title: "Search", search, facets: searchFacets(search, config) }));
   files.push(page("stats/index.html", "stats", { title: "Dashboard", charts: buildDashboard(list, config.severities) }));
   // A 404 page is served at any depth, so relative links cannot work: it links from the site's
   // root path, known from `url` (or assumed to be the host's root).
@@ -69,6 +71,19 @@ function pageRenderer(site: Site, theme: Theme, config: ResolvedConfig): PageRen
     const contents = theme.render(layout, { ...data, site: { title: config.title, nav, total: site.postmortems.length }, root, path: outputPath, h: helpers });
     return { path: outputPath, contents };
   };
+}
+
+/** The search page's filters: each facet's label and values with counts, severity levels by label. */
+function searchFacets(search: SearchMeta, config: ResolvedConfig) {
+  const labels: Record<string, string> = { severity: "Severity", service: "Service", year: "Year", tag: "Tag", status: "Status" };
+  const levelLabel = new Map(config.severities.map((level) => [level.id, level.label]));
+  return Object.entries(search.facets)
+    .filter(([, facet]) => facet.values.length > 0)
+    .map(([key, facet]) => ({
+      key,
+      label: labels[key] ?? key,
+      values: facet.values.map(([value, count]) => ({ value, count, label: key === "severity" ? levelLabel.get(value) ?? value : value })),
+    }));
 }
 
 /** Every action item of the archive: open ones first, soonest due first; then done ones. */

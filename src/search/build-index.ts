@@ -1,0 +1,192 @@
+import fs from "node:fs";
+import { createRequire } from "node:module";
+import path from "node:path";
+import type { ResolvedConfig } from "../config.js";
+import type { OutputFile, RenderedPostmortem } from "../types.js";
+import { hashText } from "../util/hash.js";
+import { postmortemPath } from "../util/urls.js";
+import { STOPWORDS, termOf, words } from "./client/tokenize.js";
+import { ByteWriter } from "./encode.js";
+import { stemmer } from "stemmer";
+
+// BM25 parameters, the usual ones; the per-document part of the score is computed here so that
+// the browser needs no document lengths, only each term's postings.
+const K1 = 1.2;
+const B = 0.75;
+const MAX_WEIGHT = K1 + 1;
+const FIELD_WEIGHTS = { title: 3, summary: 2, terms: 2, body: 1 } as const;
+const CHUNK_BYTES = 24 * 1024;
+const EXCERPT_CHARS = 2_000;
+
+/** The facets results can be filtered by, and how each reads a postmortem. */
+const FACETS: Record<string, (pm: RenderedPostmortem) => readonly string[]> = {
+  severity: (pm) => (pm.meta.severity ? [pm.meta.severity] : []),
+  service: (pm) => pm.meta.services,
+  year: (pm) => (pm.meta.year ? [pm.meta.year] : []),
+  tag: (pm) => pm.meta.tags,
+  status: (pm) => [pm.meta.status],
+};
+
+/** What the search client fetches first (`search/meta.json`, never cached long). */
+export interface SearchMeta {
+  readonly version: 1;
+  /** Folder of this index's immutable files, relative to `search/`. */
+  readonly base: string;
+  readonly docs: number;
+  /** Term chunks: first term, last term, file. */
+  readonly chunks: readonly (readonly [string, string, string])[];
+  /** Facet values with their archive-wide counts, and the file of their bitsets. */
+  readonly facets: Readonly<Record<string, { readonly file: string; readonly values: readonly (readonly [string, number])[] }>>;
+  /** The severity scale: id, label, colour. */
+  readonly severities: readonly (readonly [string, string, string])[];
+}
+
+/**
+ * Builds the full-text index from the pipeline's own records, on Pagefind's design: term
+ * chunks sorted by term (the client fetches only the chunks its words fall in), one fragment
+ * per postmortem (fetched only for results shown), a bitset file per facet, and a small
+ * `meta.json` naming them. Everything but `meta.json` lives in a folder named by the hash of
+ * its contents, so hosts can cache it forever. Document ids follow the archive's order
+ * (newest first), so sorting by date is sorting by id.
+ */
+export function buildSearchIndex(postmortems: readonly RenderedPostmortem[], config: ResolvedConfig): { files: OutputFile[]; meta: SearchMeta } {
+  const severities = config.severities.map((level) => [level.id, level.label, level.color] as const);
+  const stem = memoStemmer();
+  const postings = new Map<string, number[]>(); // term → [doc, weight, doc, weight…]
+  const lengths: number[] = [];
+  const termFreqs: Map<string, number>[] = [];
+  postmortems.forEach((pm) => {
+    const tf = new Map<string, number>();
+    let length = 0;
+    const add = (text: string, weight: number) => {
+      for (const word of words(text)) {
+        length++;
+        if (STOPWORDS.has(word)) continue;
+        const term = stem(word);
+        tf.set(term, (tf.get(term) ?? 0) + weight);
+      }
+    };
+    add(pm.meta.title, FIELD_WEIGHTS.title);
+    add(pm.meta.summary ?? "", FIELD_WEIGHTS.summary);
+    add([...pm.meta.services, ...pm.meta.tags, pm.meta.incidentId ?? ""].join(" "), FIELD_WEIGHTS.terms);
+    add(pm.text, FIELD_WEIGHTS.body);
+    lengths.push(length);
+    termFreqs.push(tf);
+  });
+  const avgLength = lengths.reduce((a, b) => a + b, 0) / Math.max(1, lengths.length);
+  termFreqs.forEach((tf, doc) => {
+    const norm = K1 * (1 - B + (B * lengths[doc]!) / avgLength);
+    for (const [term, f] of tf) {
+      const weight = Math.max(1, Math.round(((f * (K1 + 1)) / (f + norm) / MAX_WEIGHT) * 255));
+      (postings.get(term) ?? postings.set(term, []).get(term)!).push(doc, weight);
+    }
+  });
+
+  const files: OutputFile[] = [];
+  const chunks = encodeChunks(postings);
+  const facets = encodeFacets(postmortems, config.severities.map((level) => level.id));
+  const fragments = postmortems.map((pm, doc) => ({ path: `f/${doc}.json`, contents: fragment(pm) }));
+  const client = clientFiles();
+  const all = [...chunks.map((c) => c.file), ...facets.files, ...fragments, ...client];
+  // The folder name hashes every file in it: a change anywhere gives a new folder.
+  const version = hashText(all.map((f) => `${f.path}\0${hashText(f.contents)}`).join("\n")).slice(0, 12);
+  for (const file of all) files.push({ path: `search/${version}/${file.path}`, contents: file.contents });
+  const meta: SearchMeta = {
+    version: 1,
+    base: version,
+    docs: postmortems.length,
+    chunks: chunks.map((c) => [c.first, c.last, c.file.path] as const),
+    facets: facets.meta,
+    severities,
+  };
+  files.push({ path: "search/meta.json", contents: JSON.stringify(meta) });
+  return { files, meta };
+}
+
+/** The search client's own files, served from the index folder. */
+function clientFiles(): OutputFile[] {
+  // The compiled client, whether this module runs compiled (.build/search) or from src/ in tests.
+  const dir = path.resolve(import.meta.dirname, "..", "..", ".build", "search", "client");
+  const stemmerFile = createRequire(import.meta.url).resolve("stemmer");
+  return [
+    { path: "search.js", contents: fs.readFileSync(path.join(dir, "search.js")) },
+    { path: "tokenize.js", contents: fs.readFileSync(path.join(dir, "tokenize.js")) },
+    { path: "stemmer.js", contents: fs.readFileSync(stemmerFile) },
+  ];
+}
+
+function encodeChunks(postings: Map<string, number[]>): { first: string; last: string; file: OutputFile }[] {
+  const terms = [...postings.keys()].sort();
+  const chunks: { first: string; last: string; file: OutputFile }[] = [];
+  let writer = new ByteWriter();
+  let first = "";
+  let count = 0;
+  const flush = (last: string) => {
+    const bytes = writer.done();
+    chunks.push({ first, last, file: { path: `c/${hashText(bytes).slice(0, 12)}.bin`, contents: bytes } });
+    writer = new ByteWriter();
+    count = 0;
+  };
+  terms.forEach((term, i) => {
+    if (count === 0) first = term;
+    const list = postings.get(term)!;
+    writer.text(term);
+    writer.varint(list.length / 2);
+    let previous = 0;
+    for (let j = 0; j < list.length; j += 2) {
+      writer.varint(list[j]! - previous);
+      writer.byte(list[j + 1]!);
+      previous = list[j]!;
+    }
+    count++;
+    if (writer.size >= CHUNK_BYTES || i === terms.length - 1) flush(term);
+  });
+  return chunks;
+}
+
+function encodeFacets(postmortems: readonly RenderedPostmortem[], scale: readonly string[]) {
+  const files: OutputFile[] = [];
+  const meta: Record<string, { file: string; values: [string, number][] }> = {};
+  for (const [facet, valuesOf] of Object.entries(FACETS)) {
+    const bits = new Map<string, Uint8Array>();
+    const counts = new Map<string, number>();
+    postmortems.forEach((pm, doc) => {
+      for (const value of new Set(valuesOf(pm))) {
+        const set = bits.get(value) ?? bits.set(value, new Uint8Array(Math.ceil(postmortems.length / 8))).get(value)!;
+        set[doc >> 3]! |= 1 << (doc & 7);
+        counts.set(value, (counts.get(value) ?? 0) + 1);
+      }
+    });
+    // Severity in the scale's order, years newest first, the rest most used first.
+    const values = [...counts].sort(([a, ca], [b, cb]) =>
+      facet === "severity" ? scale.indexOf(a) - scale.indexOf(b) : facet === "year" ? (a < b ? 1 : -1) : cb - ca || (a < b ? -1 : 1),
+    );
+    const contents = JSON.stringify(Object.fromEntries(values.map(([value]) => [value, Buffer.from(bits.get(value)!).toString("base64")])));
+    const file = `facets/${facet}.${hashText(contents).slice(0, 12)}.json`;
+    files.push({ path: file, contents });
+    meta[facet] = { file, values };
+  }
+  return { files, meta };
+}
+
+function fragment(pm: RenderedPostmortem): string {
+  const m = pm.meta;
+  return JSON.stringify({
+    url: postmortemPath(m.slug),
+    title: m.title,
+    severity: m.severity ?? null,
+    services: m.services,
+    date: m.date ?? null,
+    summary: m.summary ?? null,
+    text: pm.text.length > EXCERPT_CHARS ? pm.text.slice(0, EXCERPT_CHARS) : pm.text,
+  });
+}
+
+function memoStemmer(): (word: string) => string {
+  const cache = new Map<string, string>();
+  return (word) => {
+    let stem = cache.get(word);
+    if (stem === undefined) cache.set(word, (stem = termOf(word, stemmer)));
+    return stem;
+  };
+}

@@ -1,0 +1,3 @@
+// The `stemmer` package's module, served beside the search client as stemmer.js.
+/** Porter stemmer: `retries` → `retri`. */
+export function stemmer(value: string): string;

@@ -16,7 +16,7 @@ const B = 0.75;
 const MAX_WEIGHT = K1 + 1;
 const FIELD_WEIGHTS = { title: 3, summary: 2, terms: 2, body: 1 } as const;
 const CHUNK_BYTES = 24 * 1024;
-const EXCERPT_CHARS = 2_000;
+const EXCERPT_CHARS = 6_000;
 
 /** The facets results can be filtered by, and how each reads a postmortem. */
 const FACETS: Record<string, (pm: RenderedPostmortem) => readonly string[]> = {

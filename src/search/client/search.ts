@@ -22,7 +22,7 @@ interface Fragment {
 }
 type Postings = Map<string, { docs: Uint32Array; weights: Uint8Array }>;
 
-const PAGE_SIZE = 20;
+const PAGE_SIZE = 10;
 const MAX_PREFIX_TERMS = 60;
 const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 

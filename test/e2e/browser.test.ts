@@ -1,0 +1,102 @@
+import path from "node:path";
+import { chromium, type Browser, type Page } from "playwright-core";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { build } from "../../src/build.js";
+import { repoRoot, tempDir } from "../helpers.js";
+import { serve } from "./serve.js";
+
+// The starter archive, built and served under a sub-path with the CSP of DESIGN.md, read by
+// Debian's Chromium driven by playwright-core.
+const PREFIX = "/eng/postmortems/";
+let browser: Browser;
+let site: Awaited<ReturnType<typeof serve>>;
+let page: Page;
+let problems: string[] = [];
+
+beforeAll(async () => {
+  const out = path.join(tempDir(), "site");
+  const result = await build({ root: repoRoot, out, offline: true });
+  expect(result.ok).toBe(true);
+  site = await serve(out, PREFIX);
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+  });
+});
+afterAll(async () => {
+  await browser?.close();
+  await site?.close();
+});
+
+async function open(url: string): Promise<Page> {
+  page = await browser.newPage();
+  problems = [];
+  page.on("console", (message) => {
+    if (message.type() === "error") problems.push(`console: ${message.text()}`);
+  });
+  page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
+  page.on("requestfailed", (request) => problems.push(`failed: ${request.url()}`));
+  page.on("response", (response) => {
+    if (response.status() >= 400) problems.push(`HTTP ${response.status()}: ${response.url()}`);
+  });
+  await page.goto(site.url + url);
+  return page;
+}
+afterEach(async () => {
+  expect(problems).toEqual([]);
+  await page?.close();
+});
+
+describe("the archive in a browser, under a sub-path, with the CSP", () => {
+  it("finds a postmortem by a word only its body contains, and opens it", async () => {
+    await open("index.html");
+    await page.keyboard.press("/");
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe("SiteSearch");
+    await page.keyboard.type("coalescing");
+    await page.keyboard.press("Enter");
+    await page.waitForURL(/search\/index\.html\?q=coalescing/);
+    const results = page.locator("#SearchResults > li");
+    await expect.poll(() => results.count()).toBe(1);
+    expect(await results.first().locator("mark").first().textContent()).toMatch(/^coalesc/i);
+    await results.first().locator("a").click();
+    await page.waitForURL(/postmortems\/2024\/auth-token-cache-stampede\/index\.html$/);
+    expect(await page.locator("h1").textContent()).toContain("auth token cache stampede");
+  });
+
+  it("matches as you type, and narrows results with a severity filter kept in the URL", async () => {
+    await open("search/index.html");
+    await page.locator("#SearchQuery").fill("dep");
+    const results = page.locator("#SearchResults > li");
+    await expect.poll(() => results.count()).toBeGreaterThan(2);
+    const all = await results.count();
+    await page.getByRole("checkbox", { name: /^SEV1/ }).check();
+    await expect.poll(() => results.count()).toBeLessThan(all);
+    const badges = await results.locator(".badge.sev").allTextContents();
+    expect(badges.length).toBeGreaterThan(0);
+    expect(new Set(badges)).toEqual(new Set(["SEV1"]));
+    expect(page.url()).toContain("q=dep");
+    expect(page.url()).toContain("severity=SEV1");
+    // The shared URL restores the same search.
+    await page.reload();
+    await expect.poll(() => results.count()).toBe(badges.length);
+    expect(await page.getByRole("checkbox", { name: /^SEV1/ }).isChecked()).toBe(true);
+  });
+
+  it("shows the dashboard's charts", async () => {
+    await open("stats/index.html");
+    const charts = page.locator("svg.chart");
+    expect(await charts.count()).toBe(6);
+    for (const chart of await charts.all()) {
+      const box = await chart.boundingBox();
+      expect(box!.width).toBeGreaterThan(200);
+      expect(box!.height).toBeGreaterThan(50);
+    }
+    expect(await page.locator("svg.chart rect").count()).toBeGreaterThan(10);
+  });
+
+  it("marks overdue action items in the reader's browser", async () => {
+    await open("actions/index.html");
+    // The starter archive's open items are due in 2023–2025, before any day these tests run.
+    await expect.poll(() => page.locator("time.overdue").count()).toBeGreaterThan(0);
+  });
+});

@@ -1,0 +1,88 @@
+import fs from "node:fs";
+import path from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { build } from "../src/build.js";
+import type { SearchMeta } from "../src/search/build-index.js";
+import { termOf, words } from "../src/search/client/tokenize.js";
+import { stemmer } from "stemmer";
+import { fixtureArchive, listFiles, tempDir } from "./helpers.js";
+
+/** Reads a term chunk as the client does (varint doc deltas, one weight byte). */
+function decode(bytes: Buffer): Map<string, [number, number][]> {
+  const out = new Map<string, [number, number][]>();
+  let i = 0;
+  const varint = () => {
+    let value = 0;
+    let shift = 1;
+    for (;;) {
+      const b = bytes[i++]!;
+      value += (b & 0x7f) * shift;
+      if (b < 0x80) return value;
+      shift *= 128;
+    }
+  };
+  while (i < bytes.length) {
+    const length = varint();
+    const term = bytes.subarray(i, i + length).toString("utf8");
+    i += length;
+    const postings: [number, number][] = [];
+    let doc = 0;
+    for (let n = varint(); n > 0; n--) {
+      doc += varint();
+      postings.push([doc, bytes[i++]!]);
+    }
+    out.set(term, postings);
+  }
+  return out;
+}
+
+describe("search index", () => {
+  const out = path.join(tempDir(), "site");
+  let meta: SearchMeta;
+  let postings: Map<string, [number, number][]>;
+  beforeAll(async () => {
+    await build({ root: fixtureArchive, out });
+    meta = JSON.parse(fs.readFileSync(path.join(out, "search/meta.json"), "utf8"));
+    postings = new Map(meta.chunks.flatMap(([, , file]) => [...decode(fs.readFileSync(path.join(out, "search", meta.base, file)))]));
+  });
+
+  it("cuts words the same way for the index and the browser: no diacritics, stems, numbers kept", () => {
+    expect(words("Café-Crème: 504s, retries!")).toEqual(["cafe", "creme", "504s", "retries"]);
+    expect(["retries", "2024", "flushing"].map((w) => termOf(w, stemmer))).toEqual(["retri", "2024", "flush"]);
+  });
+
+  it("indexes every postmortem's words, title words weighing more than body words", () => {
+    expect(meta.docs).toBe(4);
+    // Doc ids follow the archive order: 0 is the newest (Payments latency), 1 Login outage.
+    const flush = postings.get("flush")!;
+    expect(flush.map(([doc]) => doc)).toEqual([1]);
+    const replica = postings.get("replica")!;
+    expect(replica.map(([doc]) => doc)).toEqual([0]);
+    const cache = postings.get("cach")!;
+    expect(cache.length).toBeGreaterThan(0);
+    expect(postings.has("the")).toBe(false);
+  });
+
+  it("keeps chunks sorted and disjoint, and files under a content-hashed folder", () => {
+    const ranges = meta.chunks.map(([first, last]) => [first, last]);
+    for (let i = 1; i < ranges.length; i++) expect(ranges[i - 1]![1]! < ranges[i]![0]!).toBe(true);
+    const files = listFiles(path.join(out, "search"));
+    expect(files.filter((f) => !f.startsWith(`${meta.base}/`))).toEqual(["index.html", "meta.json"]);
+    expect(files).toContain(`${meta.base}/f/3.json`);
+    expect(files).toContain(`${meta.base}/search.js`);
+  });
+
+  it("has facet bitsets that match the counts", () => {
+    const severity = meta.facets.severity!;
+    expect(severity.values).toEqual([["SEV1", 1], ["SEV2", 1], ["SEV3", 2]]);
+    const bits = JSON.parse(fs.readFileSync(path.join(out, "search", meta.base, severity.file), "utf8"));
+    const docsOf = (value: string) => [...Buffer.from(bits[value], "base64")].flatMap((byte, i) => [0, 1, 2, 3, 4, 5, 6, 7].filter((b) => byte & (1 << b)).map((b) => i * 8 + b));
+    expect(docsOf("SEV3")).toEqual([2, 3]);
+  });
+
+  it("is deterministic: the same archive gives the same index folder", async () => {
+    const again = path.join(tempDir(), "site");
+    await build({ root: fixtureArchive, out: again });
+    expect(JSON.parse(fs.readFileSync(path.join(again, "search/meta.json"), "utf8")).base).toBe(meta.base);
+  });
+});

@@ -7,7 +7,7 @@ import { termOf, words } from "../src/search/client/tokenize.js";
 import { stemmer } from "stemmer";
 import { fixtureArchive, listFiles, tempDir } from "./helpers.js";
 
-/** Reads a term chunk as the client does (varint doc deltas, one weight byte). */
+/** Reads a term chunk: term, posting count, postings' byte length, then varint doc deltas and a weight byte each. */
 function decode(bytes: Buffer): Map<string, [number, number][]> {
   const out = new Map<string, [number, number][]>();
   let i = 0;
@@ -27,7 +27,9 @@ function decode(bytes: Buffer): Map<string, [number, number][]> {
     i += length;
     const postings: [number, number][] = [];
     let doc = 0;
-    for (let n = varint(); n > 0; n--) {
+    const count = varint();
+    varint(); // byte length of the postings, for skipping
+    for (let n = count; n > 0; n--) {
       doc += varint();
       postings.push([doc, bytes[i++]!]);
     }

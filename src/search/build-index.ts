@@ -130,14 +130,20 @@ function encodeChunks(postings: Map<string, number[]>): { first: string; last: s
   terms.forEach((term, i) => {
     if (count === 0) first = term;
     const list = postings.get(term)!;
-    writer.text(term);
-    writer.varint(list.length / 2);
+    // Postings are written apart first so that their byte length can precede them: the client
+    // skips the postings of every term it does not need without decoding them.
+    const block = new ByteWriter();
     let previous = 0;
     for (let j = 0; j < list.length; j += 2) {
-      writer.varint(list[j]! - previous);
-      writer.byte(list[j + 1]!);
+      block.varint(list[j]! - previous);
+      block.byte(list[j + 1]!);
       previous = list[j]!;
     }
+    const bytes = block.done();
+    writer.text(term);
+    writer.varint(list.length / 2);
+    writer.varint(bytes.length);
+    writer.raw(bytes);
     count++;
     if (writer.size >= CHUNK_BYTES || i === terms.length - 1) flush(term);
   });

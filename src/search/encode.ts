@@ -28,6 +28,11 @@ export class ByteWriter {
     this.bytes[this.length++] = value;
   }
 
+  /** Appends raw bytes. */
+  raw(values: Uint8Array): void {
+    for (const b of values) this.byte(b);
+  }
+
   /** Appends UTF-8 text, length first. */
   text(value: string): void {
     const encoded = new TextEncoder().encode(value);

@@ -20,7 +20,8 @@ interface Fragment {
   summary: string | null;
   text: string;
 }
-type Postings = Map<string, { docs: Uint32Array; weights: Uint8Array }>;
+/** A chunk's terms, each with where its postings start and how many there are (decoded on demand). */
+type Chunk = { bytes: Uint8Array; terms: Map<string, { count: number; offset: number }> };
 
 const PAGE_SIZE = 10;
 const MAX_PREFIX_TERMS = 60;
@@ -51,38 +52,46 @@ function fetchOnce<T>(url: string, read: (response: Response) => Promise<T>): Pr
 const meta = fetchOnce<Meta>("meta.json", (r) => r.json());
 const at = (m: Meta, file: string) => `${m.base}/${file}`;
 
-/** Decodes a term chunk: per term, varint doc deltas and one weight byte each. */
-function decodeChunk(buffer: ArrayBuffer): Postings {
+/** Reads a varint at `at.i`, moving it on. */
+function varint(bytes: Uint8Array, at: { i: number }): number {
+  let value = 0;
+  let shift = 1;
+  for (;;) {
+    const b = bytes[at.i++]!;
+    value += (b & 0x7f) * shift;
+    if (b < 0x80) return value;
+    shift *= 128;
+  }
+}
+
+/** Indexes a term chunk (term, count, byte length, postings…) without decoding any postings. */
+function readChunk(buffer: ArrayBuffer): Chunk {
   const bytes = new Uint8Array(buffer);
   const decoder = new TextDecoder();
-  const out: Postings = new Map();
-  let i = 0;
-  const varint = () => {
-    let value = 0;
-    let shift = 1;
-    for (;;) {
-      const b = bytes[i++]!;
-      value += (b & 0x7f) * shift;
-      if (b < 0x80) return value;
-      shift *= 128;
-    }
-  };
-  while (i < bytes.length) {
-    const length = varint();
-    const term = decoder.decode(bytes.subarray(i, i + length));
-    i += length;
-    const count = varint();
-    const docs = new Uint32Array(count);
-    const weights = new Uint8Array(count);
-    let doc = 0;
-    for (let j = 0; j < count; j++) {
-      doc += varint();
-      docs[j] = doc;
-      weights[j] = bytes[i++]!;
-    }
-    out.set(term, { docs, weights });
+  const terms = new Map<string, { count: number; offset: number }>();
+  const at = { i: 0 };
+  while (at.i < bytes.length) {
+    const length = varint(bytes, at);
+    const term = decoder.decode(bytes.subarray(at.i, at.i + length));
+    at.i += length;
+    const count = varint(bytes, at);
+    const size = varint(bytes, at);
+    terms.set(term, { count, offset: at.i });
+    at.i += size;
   }
-  return out;
+  return { bytes, terms };
+}
+
+/** Adds a term's postings to `hits`: varint doc deltas, one weight byte each. */
+function addPostings(chunk: Chunk, entry: { count: number; offset: number }, factor: number, hits: Map<number, number>): void {
+  const at = { i: entry.offset };
+  let doc = 0;
+  for (let j = 0; j < entry.count; j++) {
+    doc += varint(chunk.bytes, at);
+    const weight = (chunk.bytes[at.i++]! / 255) * factor;
+    const previous = hits.get(doc);
+    if (previous === undefined || weight > previous) hits.set(doc, weight);
+  }
 }
 
 /** The chunks that can hold a term, or every term starting with a prefix. */
@@ -101,16 +110,15 @@ async function score(m: Meta, query: string): Promise<Map<number, number> | unde
   for (const [index, word] of all.entries()) {
     const term = termOf(word, stemmer);
     const prefix = typing && index === all.length - 1 && word.length >= 2 ? word : undefined;
-    const chunks = await Promise.all(chunksFor(m, term, prefix).map((file) => fetchOnce(at(m, file), (r) => r.arrayBuffer().then(decodeChunk))));
+    const chunks = await Promise.all(chunksFor(m, term, prefix).map((file) => fetchOnce(at(m, file), (r) => r.arrayBuffer().then(readChunk))));
     const hits = new Map<number, number>();
     let expansions = 0;
-    for (const postings of chunks) {
-      for (const [candidate, entry] of postings) {
+    for (const chunk of chunks) {
+      for (const [candidate, entry] of chunk.terms) {
         const exact = candidate === term;
         if (!exact && !(prefix && candidate.startsWith(prefix) && expansions++ < MAX_PREFIX_TERMS)) continue;
         // A word completed from a prefix counts a little less than the word itself.
-        const factor = exact ? 1 : 0.8;
-        entry.docs.forEach((doc, j) => hits.set(doc, Math.max(hits.get(doc) ?? 0, (entry.weights[j]! / 255) * factor)));
+        addPostings(chunk, entry, exact ? 1 : 0.8, hits);
       }
     }
     const idf = Math.log(1 + (m.docs - hits.size + 0.5) / (hits.size + 0.5));
@@ -151,17 +159,20 @@ let generation = 0;
 
 async function run(): Promise<void> {
   const started = performance.now();
+  performance.mark("search-start");
   const current = ++generation;
   const m = await meta;
   const query = input.value;
   const filters = checkedFilters();
-  saveState(query, filters);
   const [scores, pass] = await Promise.all([score(m, query), allowed(m, filters)]);
+  const scored = performance.now();
+  performance.mark("search-scored");
   if (current !== generation) return;
   let docs: number[];
   if (scores) docs = [...scores.keys()];
   else if (filters.size > 0) docs = Array.from({ length: m.docs }, (_, i) => i);
   else {
+    saveState(query, filters);
     list.replaceChildren();
     more.hidden = true;
     status.textContent = "Type to search every postmortem, or pick filters.";
@@ -170,22 +181,39 @@ async function run(): Promise<void> {
   if (pass) docs = docs.filter(pass);
   // Ids follow the archive's order, newest first: sorting by date is sorting by id.
   if (sort.value === "date" || !scores) docs.sort((a, b) => a - b);
-  else docs.sort((a, b) => scores.get(b)! - scores.get(a)! || a - b);
+  else {
+    // Sorting plain numbers is much faster than looking scores up in the comparator.
+    const ranked = docs.map((doc) => ({ doc, score: scores.get(doc)! }));
+    ranked.sort((a, b) => b.score - a.score || a.doc - b.doc);
+    docs = ranked.map((r) => r.doc);
+  }
   shown = docs;
+  performance.mark("search-sorted");
   list.replaceChildren();
-  await showMore(m, query);
+  const firstShown = showMore(m, query);
+  await firstShown.first;
   if (current !== generation) return;
+  // Results are on screen once the first one is: the others fill in as their fragments arrive.
   const ms = Math.round(performance.now() - started);
+  await firstShown.all;
+  if (current !== generation) return;
+  // After the results: updating the address can make the browser do work (the favicon) first.
+  saveState(query, filters);
   status.textContent = `${docs.length.toLocaleString("en")} ${docs.length === 1 ? "result" : "results"} (${ms} ms)`;
   document.body.dataset.searchMs = String(ms);
+  document.body.dataset.searchTiming = `index ${Math.round(scored - started)} ms, fragments ${Math.round(performance.now() - scored)} ms`;
 }
 
-async function showMore(m: Meta, query: string): Promise<void> {
+/** Shows the next page of results, each filled in as soon as its fragment arrives, in order. */
+function showMore(m: Meta, query: string): { first: Promise<void>; all: Promise<void> } {
   const from = list.children.length;
   const page = shown.slice(from, from + PAGE_SIZE);
-  const fragments = await Promise.all(page.map((doc) => fetchOnce<Fragment>(at(m, `f/${doc}.json`), (r) => r.json())));
-  list.append(...fragments.map((f) => resultItem(m, f, query)));
-  more.hidden = list.children.length >= shown.length;
+  const slots = page.map(() => list.appendChild(element("li", "pm-item loading")));
+  more.hidden = from + page.length >= shown.length;
+  const filled = page.map((doc, i) =>
+    fetchOnce<Fragment>(at(m, `f/${doc}.json`), (r) => r.json()).then((f) => void slots[i]!.replaceWith(resultItem(m, f, query))),
+  );
+  return { first: filled.length ? Promise.race(filled) : Promise.resolve(), all: Promise.all(filled).then(() => undefined) };
 }
 
 function resultItem(m: Meta, f: Fragment, query: string): HTMLLIElement {
@@ -281,7 +309,7 @@ form.addEventListener("submit", (event) => {
 });
 input.addEventListener("input", schedule);
 form.addEventListener("change", () => void run().catch(fail));
-more.addEventListener("click", () => void meta.then((m) => showMore(m, input.value)).catch(fail));
+more.addEventListener("click", () => void meta.then((m) => showMore(m, input.value).all).catch(fail));
 loadState();
 document.documentElement.classList.add("search-ready");
 void run().catch(fail);

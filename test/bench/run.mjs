@@ -17,7 +17,7 @@ console.log(`Hindsight benchmark, ${new Date().toISOString().slice(0, 10)}, ${os
 for (const size of sizes) {
   const dir = path.join(work, String(size));
   execFileSync(process.execPath, [generator, String(size), dir], { stdio: "ignore" });
-  const time = spawnSync("/usr/bin/time", ["-f", "%e %M", process.execPath, path.join(root, ".build/cli.js"), "build", "--offline", "--verbose"], { cwd: dir, encoding: "utf8" });
+  const time = spawnSync("/usr/bin/time", ["-f", "%e %M", process.execPath, path.join(root, ".build/cli.js"), "build", "--offline", "--verbose"], { cwd: dir, encoding: "utf8", maxBuffer: 1 << 30 });
   const [wall, rssKb] = time.stderr.trim().split("\n").pop().split(" ").map(Number);
   const stages = Object.fromEntries([...time.stdout.matchAll(/^\s+(\w+)\s+(\d+) ms$/gm)].map((m) => [m[1], Number(m[2])]));
   const built = /Built ([\d,]+) postmortems/.exec(time.stdout)?.[1];

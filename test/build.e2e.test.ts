@@ -17,7 +17,7 @@ describe("build of the fixture archive", () => {
   const read = (page: string) => fs.readFileSync(path.join(out, page), "utf8");
 
   beforeAll(async () => {
-    result = await build({ root: fixtureArchive, out });
+    result = await build({ offline: true, root: fixtureArchive, out });
     files = listFiles(out);
   });
 
@@ -126,14 +126,14 @@ describe("build of the fixture archive", () => {
 
   it("is deterministic: a second build is byte-identical", async () => {
     const again = path.join(tempDir(), "site");
-    await build({ root: fixtureArchive, out: again });
+    await build({ offline: true, root: fixtureArchive, out: again });
     expect(listFiles(again)).toEqual(files);
     for (const file of files) expect(fs.readFileSync(path.join(again, file)).equals(fs.readFileSync(path.join(out, file))), file).toBe(true);
   });
 
   it("includes drafts only when asked", async () => {
     const withDrafts = path.join(tempDir(), "site");
-    const run = await build({ root: fixtureArchive, out: withDrafts, drafts: true });
+    const run = await build({ offline: true, root: fixtureArchive, out: withDrafts, drafts: true });
     expect(run.postmortems).toBe(5);
     expect(fs.readFileSync(path.join(withDrafts, "postmortems/2024/draft-billing/index.html"), "utf8")).toContain("draft");
     expect(textOf(fs.readFileSync(path.join(withDrafts, "services/index.html"), "utf8"))).toContain("billing 1");
@@ -145,12 +145,12 @@ describe("a build that fails", () => {
     const root = tempDir();
     fs.cpSync(fixtureArchive, root, { recursive: true });
     const out = path.join(root, "dist");
-    expect((await build({ root })).ok).toBe(true);
+    expect((await build({ offline: true, root })).ok).toBe(true);
     const before = listFiles(out).map((f) => [f, fs.readFileSync(path.join(out, f), "utf8")]);
 
     fs.writeFileSync(path.join(root, "content/2024/broken.md"), "---\ntitle: [unclosed\n---\n\nBody\n");
     fs.writeFileSync(path.join(root, "content/2024/clash.md"), "---\nslug: 2024/q1/login-outage\n---\n# Clash\n");
-    const result = await build({ root });
+    const result = await build({ offline: true, root });
     expect(result.ok).toBe(false);
     const problems = result.files.flatMap((f) => f.messages.filter((m) => m.fatal).map((m) => [path.basename(f.path), m.ruleId, m.line]));
     expect(problems).toEqual(expect.arrayContaining([
@@ -166,7 +166,7 @@ describe("a build that fails", () => {
 describe("taxonomies", () => {
   it("without services and severity pages, shows them as text instead of dead links", async () => {
     const out = path.join(tempDir(), "site");
-    const result = await build({ root: fixtureArchive, out, taxonomies: ["tags"] });
+    const result = await build({ offline: true, root: fixtureArchive, out, taxonomies: ["tags"] });
     expect(result.ok).toBe(true);
     const files = listFiles(out);
     expect(files.some((f) => f.startsWith("services/"))).toBe(false);

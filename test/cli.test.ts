@@ -30,7 +30,7 @@ describe("hindsight CLI", () => {
 
   it("builds an archive with --content and --out and says what it wrote", () => {
     const cwd = tempDir();
-    const result = runCli(["build", "--content", path.join(fixtureArchive, "content"), "--out", "site"], cwd);
+    const result = runCli(["build", "--offline", "--content", path.join(fixtureArchive, "content"), "--out", "site"], cwd);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/Built 4 postmortems: wrote \d+ files to site in [\d.]+ s/);
     // Warnings are shown with file:line:column and a hint, but do not fail the build.
@@ -41,7 +41,7 @@ describe("hindsight CLI", () => {
 
   it("includes drafts with --drafts", () => {
     const cwd = tempDir();
-    const result = runCli(["build", "--content", path.join(fixtureArchive, "content"), "--drafts"], cwd);
+    const result = runCli(["build", "--offline", "--content", path.join(fixtureArchive, "content"), "--drafts"], cwd);
     expect(result.stdout).toContain("Built 5 postmortems");
     expect(fs.existsSync(path.join(cwd, "dist/postmortems/2024/draft-billing/index.html"))).toBe(true);
   });

@@ -17,7 +17,7 @@ describe("real archives from ../shared/corpus/real", () => {
     const expected = fg.sync("**/*.{md,markdown}", { cwd: content, caseSensitiveMatch: false }).length;
     expect(expected).toBeGreaterThan(0);
     const out = path.join(tempDir(), "site");
-    const result = await build({ root: content, content, out, drafts: true, fields: { required: [] }, sections: [] });
+    const result = await build({ offline: true, root: content, content, out, drafts: true, fields: { required: [] }, sections: [] });
     expect(result.files.flatMap((f) => f.messages.filter((m) => m.fatal).map(String))).toEqual([]);
     expect(result.ok).toBe(true);
     const files = listFiles(out);
@@ -35,7 +35,7 @@ describe("real archives from ../shared/corpus/real", () => {
     const root = tempDir();
     fs.mkdirSync(path.join(root, "content"));
     fs.copyFileSync(path.join(sharedDir, "seed", "000_1c7d0615a4075261.txt"), path.join(root, "content", "seed.md"));
-    const result = await build({ root, fields: { required: ["title"] } });
+    const result = await build({ offline: true, root, fields: { required: ["title"] } });
     expect(result.ok).toBe(true);
     const page = fs.readFileSync(path.join(root, "dist/postmortems/seed/index.html"), "utf8");
     expect(page).toContain("<h1>0x19. Postmortem</h1>");
@@ -50,7 +50,7 @@ describe("generated archives from ../shared/bench/gen-corpus.mjs", () => {
     const root = tempDir();
     const gen = spawnSync(process.execPath, [path.join(sharedDir, "bench", "gen-corpus.mjs"), "300", root], { encoding: "utf8" });
     expect(gen.status, gen.stderr).toBe(0);
-    const result = await build({ root, drafts: true });
+    const result = await build({ offline: true, root, drafts: true });
     expect(result.ok).toBe(true);
     expect(result.postmortems).toBe(300);
     const files = listFiles(path.join(root, "dist"));

@@ -9,7 +9,7 @@ describe("feed, JSON export, sitemap and 404", () => {
   const out = path.join(tempDir(), "site");
   const read = (file: string) => fs.readFileSync(path.join(out, file), "utf8");
   beforeAll(async () => {
-    expect((await build({ root: fixtureArchive, out, url: "https://intranet.example.com/eng/postmortems" })).ok).toBe(true);
+    expect((await build({ offline: true, root: fixtureArchive, out, url: "https://intranet.example.com/eng/postmortems" })).ok).toBe(true);
   });
 
   it("writes an Atom feed: well-formed, every required element, newest first, absolute links", () => {
@@ -60,7 +60,7 @@ describe("feed, JSON export, sitemap and 404", () => {
     expect(XMLValidator.validate(xml)).toBe(true);
     expect(xml).toContain("<loc>https://intranet.example.com/eng/postmortems/postmortems/2024/q1/login-outage/index.html</loc>");
     const bare = path.join(tempDir(), "site");
-    await build({ root: fixtureArchive, out: bare });
+    await build({ offline: true, root: fixtureArchive, out: bare });
     expect(listFiles(bare)).not.toContain("sitemap.xml");
     expect(fs.readFileSync(path.join(bare, "feed.xml"), "utf8")).toContain("<id>urn:hindsight:2024/q1/login-outage</id>");
   });

@@ -43,7 +43,7 @@ describe("search index", () => {
   let meta: SearchMeta;
   let postings: Map<string, [number, number][]>;
   beforeAll(async () => {
-    await build({ root: fixtureArchive, out });
+    await build({ offline: true, root: fixtureArchive, out });
     meta = JSON.parse(fs.readFileSync(path.join(out, "search/meta.json"), "utf8"));
     postings = new Map(meta.chunks.flatMap(([, , file]) => [...decode(fs.readFileSync(path.join(out, "search", meta.base, file)))]));
   });
@@ -84,7 +84,7 @@ describe("search index", () => {
 
   it("is deterministic: the same archive gives the same index folder", async () => {
     const again = path.join(tempDir(), "site");
-    await build({ root: fixtureArchive, out: again });
+    await build({ offline: true, root: fixtureArchive, out: again });
     expect(JSON.parse(fs.readFileSync(path.join(again, "search/meta.json"), "utf8")).base).toBe(meta.base);
   });
 });

@@ -4,6 +4,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { build, type BuildResult } from "./build.js";
 import { check } from "./check.js";
+import { newPostmortem } from "./new.js";
 import { HindsightError, UsageError } from "./errors.js";
 import { formatMessages, toFormat, type Format } from "./report/index.js";
 import { plural } from "./util/format.js";
@@ -13,6 +14,8 @@ const HELP = `hindsight — build a searchable static archive of incident postmo
 Usage:
   hindsight build [options]          build the archive from content/ into dist/
   hindsight check [PATH…] [options]  validate postmortems; write nothing
+  hindsight new "Title" [--severity S] [--service X…] [--date D]
+                                     start a postmortem: content/<yyyy>/<slug>.md, a draft
   hindsight --help | --version
 
 Options:
@@ -25,12 +28,16 @@ Options:
   --strict           treat warnings as errors
   --format F         messages as stylish (default), json or github
   --verbose          build: show the time of every stage
+  --severity S       new: the severity (default: the middle of the scale)
+  --service X        new: an affected service; repeat for more
+  --date D           new: incident start, ISO date or date-time (default: now)
 
 Examples:
   hindsight build
   hindsight build --content ../postmortems --out public_html --drafts
   hindsight check content/2025/checkout-timeouts.md
   hindsight check --format github --strict
+  hindsight new "Checkout timeouts after a pool change" --severity SEV2 --service checkout
 
 Exit codes: 0 ok (warnings allowed), 1 content errors, 2 usage or config errors.`;
 
@@ -44,6 +51,9 @@ const OPTIONS = {
   strict: { type: "boolean" },
   format: { type: "string" },
   verbose: { type: "boolean" },
+  severity: { type: "string" },
+  service: { type: "string", multiple: true },
+  date: { type: "string" },
   help: { type: "boolean", short: "h" },
   version: { type: "boolean", short: "v" },
 } as const;
@@ -69,6 +79,12 @@ export async function main(argv: readonly string[]): Promise<void> {
       if (report) console.log(report);
       if (format === "stylish" && !result.files.some((f) => f.messages.length)) console.log(`✔ ${plural(result.files.length, "postmortem")} checked: no problems`);
       process.exitCode = result.ok ? 0 : 1;
+      return;
+    }
+    if (command === "new") {
+      if (rest.length !== 1) throw new UsageError('Expected one title: hindsight new "Checkout timeouts after a pool change"');
+      const file = await newPostmortem({ ...common, title: rest[0]!, severity: values.severity, services: values.service, date: values.date });
+      console.log(`Wrote ${path.relative(process.cwd(), file)} (a draft: hindsight check it, set status: final when it is reviewed)`);
       return;
     }
     if (command !== "build") throw new UsageError(`Unknown command: ${command}`);

@@ -11,6 +11,7 @@ import { renderPages } from "./stages/pages.js";
 import { render } from "./stages/render.js";
 import { writeOutput } from "./stages/write.js";
 import { loadTheme } from "./theme.js";
+import type { RenderedPostmortem } from "./types.js";
 import { isError } from "./util/messages.js";
 
 const RENDER_CONCURRENCY = 16;
@@ -81,7 +82,9 @@ export async function build(options: BuildOptions = {}): Promise<BuildResult> {
   const slugs = new Map(included.map((pm) => [pm.source.relPath, pm.meta.slug]));
   // Postmortems render concurrently only so that image downloads overlap; the order is kept.
   const limit = pLimit(RENDER_CONCURRENCY);
-  const rendered = await time("render", () => Promise.all(included.map((pm) => limit(() => render(pm, { slugs, images })))));
+  const rendered = (await time("render", () => Promise.all(included.map((pm) => limit(() => render(pm, { slugs, images })))))).filter(
+    (pm): pm is RenderedPostmortem => pm !== undefined,
+  );
   images.saveCache();
   // Rendering has messages of its own (images); under --strict they stop the build too.
   if (failed()) return result(false, 0, 0);

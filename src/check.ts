@@ -3,7 +3,7 @@ import type { VFile } from "vfile";
 import type { ResolvedConfig } from "./config.js";
 import { rewriteImages } from "./images/rewrite.js";
 import { ImageStore } from "./images/store.js";
-import { rawHast } from "./stages/render.js";
+import { guardDepth, rawHast } from "./stages/render.js";
 import { analyze, isInside, loadProjectConfig, makeStrict, sourcesOutside, type RunOptions } from "./project.js";
 import { isError } from "./util/messages.js";
 
@@ -31,7 +31,12 @@ export async function check(options: CheckOptions = {}): Promise<CheckResult> {
   const parsed = await analyze(config, await sourcesOutside(config, paths));
   // Embedded and local images are checked too (nothing is stored, nothing downloaded).
   const images = new ImageStore(config, { mode: "check", offline: true });
-  await Promise.all(parsed.map((pm) => rewriteImages(rawHast(pm), images, { file: pm.file, path: pm.source.path, toRoot: "" })));
+  await Promise.all(
+    parsed.map((pm) => {
+      const tree = guardDepth(pm, () => rawHast(pm));
+      return tree && rewriteImages(tree, images, { file: pm.file, path: pm.source.path, toRoot: "" });
+    }),
+  );
   const wanted = paths.map((p) => path.resolve(p));
   const files = parsed.map((pm) => pm.file).filter((file) => wanted.length === 0 || wanted.some((p) => isInside(file.path, p)));
   if (options.strict) makeStrict(files);

@@ -59,6 +59,8 @@ export interface ParsedPostmortem {
   readonly places: ReadonlyMap<string, FieldPlace>;
   /** False when the frontmatter could not be read (its fields are then unknown, not missing). */
   readonly frontmatterOk: boolean;
+  /** False when the body was refused unparsed (nested too deep): its sections are unknown. */
+  readonly bodyOk: boolean;
 }
 
 /** A heading of the table of contents. */

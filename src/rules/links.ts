@@ -3,7 +3,7 @@ import { markdownLinkTarget } from "../util/md-links.js";
 import { lintRule } from "./rule.js";
 
 /** `links/postmortem`: a link to another postmortem's Markdown file names a file that exists. */
-export const postmortemLinks = lintRule({ id: "links/postmortem", severity: "warning" }, ({ pm, sources }, report) => {
+export const postmortemLinks = lintRule({ id: "links/postmortem", severity: "warning", needsBody: true }, ({ pm, sources }, report) => {
   visit(pm.tree, (node) => {
     if (node.type !== "link" && node.type !== "definition") return;
     const target = markdownLinkTarget((node as { url: string }).url, pm.source.relPath);

@@ -35,6 +35,8 @@ export interface RuleMeta {
   readonly lenientInDrafts?: boolean;
   /** Frontmatter rules have nothing to say about a frontmatter that could not be read. */
   readonly needsFrontmatter?: boolean;
+  /** Body rules have nothing to say about a body that was not parsed. */
+  readonly needsBody?: boolean;
 }
 
 /**
@@ -45,7 +47,7 @@ export function lintRule(meta: RuleMeta, body: (context: RuleContext, report: (p
   return {
     id: meta.id,
     check(context) {
-      if (meta.needsFrontmatter && !context.pm.frontmatterOk) return;
+      if ((meta.needsFrontmatter && !context.pm.frontmatterOk) || (meta.needsBody && !context.pm.bodyOk)) return;
       const lenient = meta.lenientInDrafts === true && context.pm.meta.status === "draft";
       body(context, (problem) =>
         record(context.pm.file, { ...problem, ruleId: meta.id, severity: lenient ? "warning" : meta.severity }),

@@ -2,7 +2,7 @@ import { lintRule } from "./rule.js";
 import { scanOf } from "./section-scan.js";
 
 /** `sections/duplicate`: each configured section appears once. */
-export const sectionsDuplicate = lintRule({ id: "sections/duplicate", severity: "error", lenientInDrafts: true }, (context, report) => {
+export const sectionsDuplicate = lintRule({ id: "sections/duplicate", severity: "error", lenientInDrafts: true, needsBody: true }, (context, report) => {
   const seen = new Map<string, { line: number }>();
   for (const mark of scanOf(context).marks) {
     const first = seen.get(mark.spec.name);

@@ -2,7 +2,7 @@ import { lintRule } from "./rule.js";
 import { scanOf } from "./section-scan.js";
 
 /** `sections/missing`: every configured section has a `##` heading (its name or an alias). */
-export const sectionsMissing = lintRule({ id: "sections/missing", severity: "error", lenientInDrafts: true }, (context, report) => {
+export const sectionsMissing = lintRule({ id: "sections/missing", severity: "error", lenientInDrafts: true, needsBody: true }, (context, report) => {
   const scan = scanOf(context);
   const order = context.config.sections;
   order.forEach((spec, index) => {

@@ -12,6 +12,7 @@ import { matchSection } from "../util/sections.js";
 import { slugFromPath } from "../util/slug.js";
 import { extractActions } from "./actions.js";
 import { readFrontmatter } from "./frontmatter.js";
+import { MAX_NESTING, tooDeeplyNested } from "./nesting.js";
 import { parseDuration, parseInstant } from "../util/time.js";
 
 const markdown = unified().use(remarkParse).use(remarkGfm).freeze();
@@ -27,11 +28,21 @@ export function parse(source: SourceFile, config: ResolvedConfig): ParsedPostmor
   const file = new VFile({ path: source.path, value: source.text });
   const { data, places, ok, body, bodyLine } = readFrontmatter(source.text, file);
   // Padding the body with the frontmatter's line count keeps mdast positions true to the file.
-  const tree = markdown.parse("\n".repeat(bodyLine - 1) + body) as MdastRoot;
+  const deep = tooDeeplyNested(body, bodyLine);
+  if (deep) {
+    report(file, {
+      reason: `Unexpected nesting deeper than ${MAX_NESTING} levels`,
+      ruleId: "content/too-deep",
+      place: deep,
+      hint: "Flatten the quotes or lists; no postmortem needs them this deep.",
+      severity: "error",
+    });
+  }
+  const tree = (deep ? { type: "root", children: [] } : markdown.parse("\n".repeat(bodyLine - 1) + body)) as MdastRoot;
   // After a broken frontmatter, fallback warnings would only be noise: the fields are there.
   const note: Note = ok ? (problem) => report(file, problem) : () => {};
   const meta = normalizeMeta(data, tree, source, note, config);
-  return { source, file, meta, tree, places, frontmatterOk: ok };
+  return { source, file, meta, tree, places, frontmatterOk: ok, bodyOk: !deep };
 }
 
 type Note = (problem: Problem) => void;

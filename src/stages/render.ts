@@ -14,8 +14,10 @@ import type { ParsedPostmortem, RenderedPostmortem, TocEntry } from "../types.js
 import { rewriteImages } from "../images/rewrite.js";
 import type { ImageStore } from "../images/store.js";
 import { safeDecode } from "../util/format.js";
+import { report } from "../util/messages.js";
 import { postmortemPath, rootPrefix } from "../util/urls.js";
 import { rehypePostmortemLinks, type SlugsByPath } from "./links.js";
+import { listItem } from "./list-item.js";
 import { plainText } from "./plain-text.js";
 
 const CLOBBER_PREFIX = "user-content-";
@@ -34,7 +36,7 @@ export const sanitizeSchema: SanitizeSchema = {
 // stops before sanitizing, so that images (data: URIs included) can be stored in between.
 const toRawHast = unified()
   // Footnote ids are prefixed by the sanitizer below, so they must not be prefixed twice.
-  .use(remarkRehype, { allowDangerousHtml: true, clobberPrefix: "" })
+  .use(remarkRehype, { allowDangerousHtml: true, clobberPrefix: "", handlers: { listItem } })
   .use(rehypeRaw)
   .freeze();
 
@@ -54,6 +56,25 @@ const toHtml = unified()
   .use(rehypeStringify)
   .freeze();
 
+/**
+ * Runs a tree transform, turning a stack overflow (inline markup or raw HTML nested thousands
+ * deep, which the line check in parse cannot see) into a content error instead of a crash.
+ */
+export function guardDepth<T>(parsed: ParsedPostmortem, run: () => T): T | undefined {
+  try {
+    return run();
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error;
+    report(parsed.file, {
+      reason: "Unexpected nesting too deep to render (emphasis, links or HTML elements inside one another)",
+      ruleId: "content/too-deep",
+      hint: "Flatten the nested markup; no postmortem needs it this deep.",
+      severity: "error",
+    });
+    return undefined;
+  }
+}
+
 /** What rendering needs beyond the postmortem: the other postmortems' pages and the image store. */
 export interface RenderContext {
   /** Slugs by content path, so that links to other postmortems' Markdown files reach their pages. */
@@ -70,11 +91,13 @@ export function rawHast(parsed: ParsedPostmortem): HastRoot {
  * Renders a parsed postmortem's body to sanitized HTML with stored images, heading anchors
  * and a table of contents.
  */
-export async function render(parsed: ParsedPostmortem, context: RenderContext): Promise<RenderedPostmortem> {
-  const raw = rawHast(parsed);
+export async function render(parsed: ParsedPostmortem, context: RenderContext): Promise<RenderedPostmortem | undefined> {
+  const raw = guardDepth(parsed, () => rawHast(parsed));
+  if (!raw) return undefined;
   const toRoot = rootPrefix(postmortemPath(parsed.meta.slug));
   await rewriteImages(raw, context.images, { file: parsed.file, path: parsed.source.path, toRoot });
-  const hast = toHtml.runSync(raw, parsed.file) as HastRoot;
+  const hast = guardDepth(parsed, () => toHtml.runSync(raw, parsed.file) as HastRoot);
+  if (!hast) return undefined;
   rehypePostmortemLinks({ relPath: parsed.source.relPath, slug: parsed.meta.slug, slugs: context.slugs })(hast);
   const toc = tableOfContents(hast);
   return { source: parsed.source, meta: parsed.meta, html: toHtml.stringify(hast), toc, text: plainText(parsed.tree) };

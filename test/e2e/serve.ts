@@ -12,8 +12,9 @@ const TYPES: Record<string, string> = {
 };
 
 /** Serves `dir` under `prefix` on 127.0.0.1 with the CSP header, as an internal static host would. */
-export async function serve(dir: string, prefix: string): Promise<{ url: string; bytes: () => number; resetBytes: () => void; close: () => Promise<void> }> {
+export async function serve(dir: string, prefix: string, options: { csp?: boolean } = {}): Promise<{ url: string; bytes: () => number; resetBytes: () => void; close: () => Promise<void> }> {
   let sent = 0;
+  const policy: Record<string, string> = options.csp === false ? {} : { "content-security-policy": CSP };
   const server = http.createServer((req, res) => {
     const url = new URL(req.url!, "http://x");
     if (!url.pathname.startsWith(prefix)) return void res.writeHead(404).end();
@@ -21,12 +22,12 @@ export async function serve(dir: string, prefix: string): Promise<{ url: string;
     if (!file.startsWith(dir)) return void res.writeHead(403).end();
     if (fs.existsSync(file) && fs.statSync(file).isDirectory()) file = path.join(file, "index.html");
     if (!fs.existsSync(file)) {
-      res.writeHead(404, { "content-type": "text/html", "content-security-policy": CSP });
+      res.writeHead(404, { "content-type": "text/html", ...policy });
       return void res.end(fs.readFileSync(path.join(dir, "404.html")));
     }
     const body = fs.readFileSync(file);
     sent += body.length;
-    res.writeHead(200, { "content-type": TYPES[path.extname(file)] ?? "application/octet-stream", "content-security-policy": CSP });
+    res.writeHead(200, { "content-type": TYPES[path.extname(file)] ?? "application/octet-stream", ...policy });
     res.end(body);
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));

@@ -17,7 +17,7 @@ export function renderPages(site: Site, theme: Theme, config: ResolvedConfig, se
   const list = site.postmortems;
 
   files.push(page("index.html", "home", { title: config.title, recent: list.slice(0, HOME_RECENT), stats: headlineStats(site) }));
-  files.push(page("postmortems/index.html", "all", { title: "All postmortems", byYear: groupByYear(list) }));
+  files.push(page("postmortems/index.html", "all", { title: "All postmortems", byYear: byYear(site) }));
   list.forEach((pm, i) => {
     // The list is newest first: the previous postmortem in time is the next one in the list.
     const older = list[i + 1];
@@ -95,15 +95,11 @@ function actionItems(list: readonly RenderedPostmortem[]) {
   return { open: rows.filter((r) => !r.action.done).sort(byDue), done: rows.filter((r) => r.action.done) };
 }
 
-function groupByYear(list: readonly RenderedPostmortem[]) {
-  const groups: { year: string; postmortems: RenderedPostmortem[] }[] = [];
-  for (const pm of list) {
-    const year = pm.meta.year ?? "Undated";
-    const last = groups[groups.length - 1];
-    if (last?.year === year) last.postmortems.push(pm);
-    else groups.push({ year, postmortems: [pm] });
-  }
-  return groups;
+/** The years index's groups, and the undated postmortems last (they have no year page). */
+function byYear(site: Site) {
+  const groups = site.years.terms.map((term) => ({ year: term.label, postmortems: term.postmortems }));
+  const undated = site.postmortems.filter((pm) => !pm.meta.year);
+  return undated.length ? [...groups, { year: "Undated", postmortems: undated }] : groups;
 }
 
 function headlineStats(site: Site) {

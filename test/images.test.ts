@@ -6,7 +6,7 @@ import zlib from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { build } from "../src/build.js";
 import { hashText } from "../src/util/hash.js";
-import { listFiles, sharedDir, tempDir } from "./helpers.js";
+import { listFiles, repoRoot, sharedDir, tempDir } from "./helpers.js";
 
 /** A PNG of the given size, made here (no binary fixtures). */
 function png(width: number, height: number): Buffer {
@@ -186,7 +186,17 @@ describe("embedded and local images", () => {
     expect(result.ok).toBe(true);
     expect(fs.readFileSync(path.join(root, "dist", `images/${hashText(bytes).slice(0, 20)}.png`)).equals(bytes)).toBe(true);
     for (const file of listFiles(path.join(root, "dist")).filter((f) => f.endsWith(".html"))) {
-      expect(fs.readFileSync(path.join(root, "dist", file), "utf8"), file).not.toContain("data:");
+      expect(fs.readFileSync(path.join(root, "dist", file), "utf8"), file).not.toMatch(/data:[a-z]+\/[\w.+-]+[;,]/i);
+    }
+  });
+
+  it("leaves no data: in any page of the starter archive (content/)", async () => {
+    const out = path.join(tempDir(), "site");
+    const result = await build({ root: repoRoot, out, offline: true });
+    expect(result.ok).toBe(true);
+    expect(result.images.embedded).toBeGreaterThan(0);
+    for (const file of listFiles(out).filter((f) => f.endsWith(".html"))) {
+      expect(fs.readFileSync(path.join(out, file), "utf8"), file).not.toMatch(/data:[a-z]+\/[\w.+-]+[;,]/i);
     }
   });
 

@@ -52,3 +52,33 @@ describe("writeOutput", () => {
     expect(fs.readFileSync(path.join(outDir, "handbook.md"), "utf8")).toBe("precious");
   });
 });
+
+describe("a build killed mid-write", () => {
+  it("leaves the previous archive as it was, and the next build removes its staging folder", async () => {
+    const { spawn } = await import("node:child_process");
+    const { repoRoot: root } = await import("./helpers.js");
+    const project = tempDir();
+    fs.cpSync(path.join(root, "content"), path.join(project, "content"), { recursive: true });
+    const outDir = path.join(project, "dist");
+    await writeOutput({ outDir, protectedDirs: [] }, [{ path: "index.html", contents: "previous" }]);
+    // A build that is killed as soon as its staging folder appears.
+    const child = spawn(process.execPath, [path.join(root, ".build/cli.js"), "build", "--offline"], { cwd: project, stdio: "ignore" });
+    const staging = await new Promise<string>((resolve) => {
+      const timer = setInterval(() => {
+        const found = fs.readdirSync(project).find((name) => name.startsWith(".dist.tmp-"));
+        if (found) {
+          clearInterval(timer);
+          child.kill("SIGKILL");
+          resolve(found);
+        }
+      }, 1);
+    });
+    await new Promise((resolve) => child.on("exit", resolve));
+    expect(fs.readFileSync(path.join(outDir, "index.html"), "utf8")).toBe("previous");
+    expect(fs.existsSync(path.join(project, staging))).toBe(true);
+    // The next build cleans up after the dead one.
+    await writeOutput({ outDir, protectedDirs: [] }, [{ path: "index.html", contents: "next" }]);
+    expect(fs.readdirSync(project).sort()).toEqual(["content", "dist"]);
+    expect(fs.readFileSync(path.join(outDir, "index.html"), "utf8")).toBe("next");
+  });
+});

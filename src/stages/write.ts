@@ -23,7 +23,9 @@ export async function writeOutput(target: WriteTarget, files: readonly OutputFil
   const outDir = path.resolve(target.outDir);
   await assertReplaceable(outDir, target.protectedDirs);
   await fs.mkdir(path.dirname(outDir), { recursive: true });
-  const staging = await fs.mkdtemp(path.join(path.dirname(outDir), `.${path.basename(outDir)}.tmp-`));
+  await removeAbandonedStaging(outDir);
+  // The pid in the name tells a later build whether the folder's writer is still alive.
+  const staging = await fs.mkdtemp(path.join(path.dirname(outDir), `.${path.basename(outDir)}.tmp-${process.pid}-`));
   try {
     let count = 0;
     if (target.publicDir) count += await copyPublic(target.publicDir, staging);
@@ -70,6 +72,30 @@ async function assertReplaceable(outDir: string, protectedDirs: readonly string[
     throw new UsageError(
       `Refusing to replace ${outDir}: it is not empty and was not made by Hindsight (empty it or choose another --out)`,
     );
+  }
+}
+
+/**
+ * Removes staging folders left by builds that were killed mid-write (their process is gone);
+ * those of builds still running are theirs to finish.
+ */
+async function removeAbandonedStaging(outDir: string): Promise<void> {
+  const prefix = `.${path.basename(outDir)}.tmp-`;
+  const siblings = await fs.readdir(path.dirname(outDir)).catch(() => [] as string[]);
+  for (const name of siblings) {
+    const pid = name.startsWith(prefix) ? Number(/^(\d+)-/.exec(name.slice(prefix.length))?.[1]) : NaN;
+    if (Number.isInteger(pid) && pid !== process.pid && !isAlive(pid)) {
+      await fs.rm(path.join(path.dirname(outDir), name), { recursive: true, force: true });
+    }
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
   }
 }
 

@@ -171,14 +171,12 @@ let generation = 0;
 
 async function run(): Promise<void> {
   const started = performance.now();
-  performance.mark("search-start");
   const current = ++generation;
   const m = await meta;
   const query = input.value;
   const filters = checkedFilters();
   const [result, pass] = await Promise.all([score(m, query), allowed(m, filters)]);
   const scored = performance.now();
-  performance.mark("search-scored");
   if (current !== generation) return;
   let docs: number[];
   if (result) docs = result.docs;
@@ -200,7 +198,6 @@ async function run(): Promise<void> {
     docs = ranked.map((r) => r.doc);
   }
   shown = docs;
-  performance.mark("search-sorted");
   list.replaceChildren();
   const firstShown = showMore(m, query);
   await firstShown.first;

@@ -1,5 +1,5 @@
 import { performance } from "node:perf_hooks";
-import type { VFile } from "vfile";
+import type { VFileMessage } from "vfile-message";
 import type { ResolvedConfig } from "./config.js";
 import pLimit from "p-limit";
 import { ImageStore, type ImageStats } from "./images/store.js";
@@ -11,7 +11,10 @@ import { renderPages } from "./stages/pages.js";
 import { render } from "./stages/render.js";
 import { writeOutput } from "./stages/write.js";
 import { loadTheme } from "./theme.js";
-import type { RenderedPostmortem } from "./types.js";
+import { VFile } from "vfile";
+import { parse } from "./stages/parse.js";
+import type { OutputFile, ParsedPostmortem, RenderedPostmortem, SourceFile } from "./types.js";
+import { hashText } from "./util/hash.js";
 import { isError } from "./util/messages.js";
 
 const RENDER_CONCURRENCY = 16;
@@ -22,6 +25,8 @@ export interface BuildOptions extends RunOptions {
   drafts?: boolean;
   /** Download nothing: remote images come from the cache or stay as written. @default false */
   offline?: boolean;
+  /** Called as postmortems render, for a progress bar. */
+  onProgress?: (done: number, total: number) => void;
 }
 
 /** Time spent in one stage. */
@@ -30,7 +35,7 @@ export interface StageTiming {
   readonly ms: number;
 }
 
-/** What a build did: every file's messages, what it wrote and how long each stage took. */
+/** What a build did: every file's messages, what it made and how long each stage took. */
 export interface BuildResult {
   readonly config: ResolvedConfig;
   /** One vfile per postmortem found, with its messages. */
@@ -39,20 +44,71 @@ export interface BuildResult {
   readonly ok: boolean;
   /** Postmortems that got a page. */
   readonly postmortems: number;
-  /** Files written to the output folder, 0 when the build failed. */
+  /** Other HTML pages: home, indexes, terms, search, dashboard, actions, 404. */
+  readonly indexPages: number;
+  /** Files written to the output folder, 0 when the build failed or nothing was written. */
   readonly written: number;
   /** Images stored, by origin, and those that failed. */
   readonly images: ImageStats;
+  /** Image files in the output. */
+  readonly imageFiles: number;
   readonly timings: readonly StageTiming[];
   readonly totalMs: number;
 }
 
+/** A build's result and, when it succeeded, every file of the archive (public/ aside). */
+export interface Generated {
+  readonly result: BuildResult;
+  readonly outputs: readonly OutputFile[] | undefined;
+}
+
 /**
- * Builds the archive: config → discover, parse, validate → render → organize → pages → write.
- * Any content error stops it before anything is written.
+ * State kept between builds in one process (`hindsight dev`): postmortems whose text, config
+ * and neighbours did not change are not rendered again.
  */
-export async function build(options: BuildOptions = {}): Promise<BuildResult> {
-  const { drafts = false, offline = false, ...runOptions } = options;
+export class BuildSession {
+  /** Rendered postmortems by content path, with what they depended on. */
+  readonly renders = new Map<string, { key: string; rendered: RenderedPostmortem | undefined; messages: VFileMessage[] }>();
+  images: ImageStore | undefined;
+  configKey: string | undefined;
+  /** How many postmortems the last build rendered, and reused. */
+  lastRendered = 0;
+  lastReused = 0;
+
+  /** Parsed postmortems by content path, with their text's hash and the messages parsing gave. */
+  private readonly parses = new Map<string, { hash: string; parsed: ParsedPostmortem; messages: VFileMessage[] }>();
+
+  /**
+   * Forgets every render, after a change that any postmortem may depend on (a local image);
+   * with `parses`, every parse too (the config changed).
+   */
+  invalidate(parses = false): void {
+    this.renders.clear();
+    this.images = undefined;
+    if (parses) this.parses.clear();
+  }
+
+  /** Parses a postmortem, or gives the last parse of the same text again, on a fresh vfile. */
+  readonly parser = (source: SourceFile, config: ResolvedConfig): ParsedPostmortem => {
+    const hash = hashText(source.text);
+    const memo = this.parses.get(source.relPath);
+    if (memo?.hash === hash) {
+      const file = new VFile({ path: source.path, value: source.text });
+      file.messages.push(...memo.messages);
+      return { ...memo.parsed, source, file };
+    }
+    const parsed = parse(source, config);
+    this.parses.set(source.relPath, { hash, parsed, messages: [...parsed.file.messages] });
+    return parsed;
+  };
+}
+
+/**
+ * Builds the archive in memory: config → discover, parse, validate → render → organize → pages.
+ * Any content error stops it, with no outputs.
+ */
+export async function generate(options: BuildOptions = {}, session?: BuildSession): Promise<Generated> {
+  const { drafts = false, offline = false, onProgress, ...runOptions } = options;
   const timings: StageTiming[] = [];
   const started = performance.now();
   const time = async <T>(stage: string, run: () => T | Promise<T>): Promise<T> => {
@@ -65,37 +121,97 @@ export async function build(options: BuildOptions = {}): Promise<BuildResult> {
   };
 
   const config = await time("config", () => loadProjectConfig(runOptions));
-  const theme = await time("theme", () => loadTheme(config.themeDir));
-  const parsed = await time("analyze", () => analyze(config));
+  const theme = await time("theme", () => loadTheme(config.themeDirs));
+  if (session) {
+    const configKey = JSON.stringify([config, offline]);
+    if (session.configKey !== configKey) session.invalidate(true);
+    session.configKey = configKey;
+  }
+  const parsed = await time("analyze", () => analyze(config, [], session ? session.parser : parse));
   const files = parsed.map((pm) => pm.file);
   const failed = () => {
     if (options.strict) makeStrict(files);
     return files.some((file) => file.messages.some(isError));
   };
-  const images = new ImageStore(config, { mode: "build", offline });
-  const result = (ok: boolean, postmortems: number, written: number): BuildResult => ({
-    config, files, ok, postmortems, written, images: images.stats, timings, totalMs: performance.now() - started,
+  const images = session?.images ?? new ImageStore(config, { mode: "build", offline });
+  if (session) session.images = images;
+  const result = (ok: boolean, counts: { postmortems?: number; indexPages?: number } = {}): BuildResult => ({
+    config, files, ok, postmortems: counts.postmortems ?? 0, indexPages: counts.indexPages ?? 0, written: 0,
+    images: images.stats, imageFiles: ok ? images.outputs().length : 0, timings, totalMs: performance.now() - started,
   });
-  if (failed()) return result(false, 0, 0);
+  if (failed()) return { result: result(false), outputs: undefined };
 
   const included = parsed.filter((pm) => drafts || pm.meta.status !== "draft");
   const slugs = new Map(included.map((pm) => [pm.source.relPath, pm.meta.slug]));
+  const renderOne = memoizedRender(slugs, images, session);
   // Postmortems render concurrently only so that image downloads overlap; the order is kept.
   const limit = pLimit(RENDER_CONCURRENCY);
-  const rendered = (await time("render", () => Promise.all(included.map((pm) => limit(() => render(pm, { slugs, images })))))).filter(
-    (pm): pm is RenderedPostmortem => pm !== undefined,
-  );
+  let done = 0;
+  const rendered = (
+    await time("render", () =>
+      Promise.all(
+        included.map((pm) =>
+          limit(async () => {
+            const out = await renderOne(pm);
+            onProgress?.(++done, included.length);
+            return out;
+          }),
+        ),
+      ),
+    )
+  ).filter((pm): pm is RenderedPostmortem => pm !== undefined);
   images.saveCache();
   // Rendering has messages of its own (images); under --strict they stop the build too.
-  if (failed()) return result(false, 0, 0);
+  if (failed()) return { result: result(false), outputs: undefined };
   const site = await time("organize", () => organize(rendered, config));
   const search = await time("search", () => buildSearchIndex(site.postmortems, config));
   const pages = await time("pages", () => [...renderPages(site, theme, config, search.meta), ...renderExports(site, config)]);
-  const written = await time("write", () =>
-    writeOutput(
-      { outDir: config.outDir, publicDir: config.publicDir, protectedDirs: [config.root, config.contentDir, config.themeDir, config.publicDir] },
-      [...theme.assets, ...images.outputs(), ...search.files, ...pages],
-    ),
+  const htmlPages = pages.filter((file) => file.path.endsWith(".html")).length;
+  const outputs = [...theme.assets, ...images.outputs(), ...search.files, ...pages];
+  return { result: result(true, { postmortems: rendered.length, indexPages: htmlPages - rendered.length }), outputs };
+}
+
+/**
+ * Builds the archive and writes it to the output folder, swapped in whole: a build that fails
+ * leaves the previous archive as it was.
+ */
+export async function build(options: BuildOptions = {}): Promise<BuildResult> {
+  const started = performance.now();
+  const { result, outputs } = await generate(options);
+  if (!outputs) return result;
+  const t0 = performance.now();
+  const { config } = result;
+  const written = await writeOutput(
+    { outDir: config.outDir, publicDir: config.publicDir, protectedDirs: [config.root, config.contentDir, config.themeDir, config.publicDir] },
+    outputs,
   );
-  return result(true, rendered.length, written);
+  const now = performance.now();
+  return { ...result, written, timings: [...result.timings, { stage: "write", ms: now - t0 }], totalMs: now - started };
+}
+
+/** Renders a postmortem, or reuses the session's render when its text and its neighbours are unchanged. */
+function memoizedRender(slugs: ReadonlyMap<string, string>, images: ImageStore, session: BuildSession | undefined) {
+  const context = { slugs, images };
+  if (!session) return (pm: ParsedPostmortem) => render(pm, context);
+  session.lastRendered = 0;
+  session.lastReused = 0;
+  // Links between postmortems depend on every slug: a new, moved or renamed one renders all again.
+  const slugsKey = hashText(JSON.stringify([...slugs]));
+  const seen = new Set<string>();
+  return async (pm: ParsedPostmortem) => {
+    const key = `${slugsKey}:${hashText(pm.source.text)}`;
+    seen.add(pm.source.relPath);
+    const memo = session.renders.get(pm.source.relPath);
+    if (memo?.key === key) {
+      // The messages rendering gave (images) are given again, as a fresh render would.
+      pm.file.messages.push(...memo.messages);
+      session.lastReused++;
+      return memo.rendered === undefined ? undefined : { ...memo.rendered, source: pm.source, meta: pm.meta };
+    }
+    const before = pm.file.messages.length;
+    const rendered = await render(pm, context);
+    session.renders.set(pm.source.relPath, { key, rendered, messages: pm.file.messages.slice(before) });
+    session.lastRendered++;
+    return rendered;
+  };
 }

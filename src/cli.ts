@@ -2,7 +2,9 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
+import { spawn } from "node:child_process";
 import { build, type BuildResult } from "./build.js";
+import { startDev, type DevOptions } from "./dev/server.js";
 import { check } from "./check.js";
 import { newPostmortem } from "./new.js";
 import { HindsightError, UsageError } from "./errors.js";
@@ -14,32 +16,83 @@ const HELP = `hindsight — build a searchable static archive of incident postmo
 Usage:
   hindsight build [options]          build the archive from content/ into dist/
   hindsight check [PATH…] [options]  validate postmortems; write nothing
-  hindsight new "Title" [--severity S] [--service X…] [--date D]
-                                     start a postmortem: content/<yyyy>/<slug>.md, a draft
-  hindsight --help | --version
+  hindsight dev [--port N] [--open]  build, serve on 127.0.0.1 and rebuild as files change
+  hindsight new "Title" [options]    start a postmortem: content/<yyyy>/<slug>.md, a draft
+  hindsight help COMMAND             options and examples of one command
+  hindsight --version
+
+Exit codes: 0 ok (warnings allowed), 1 content errors, 2 usage or config errors.`;
+
+const PROJECT_OPTIONS = `  --content DIR      folder of postmortems (default: content)
+  --config FILE      config file (default: hindsight.config.{json,js,mjs,ts} if present)`;
+
+/** Each command's help: what it does, its options, examples. */
+const COMMAND_HELP: Record<string, string> = {
+  build: `hindsight build [options]
+
+Checks every postmortem, then builds the archive into the output folder, swapped in whole:
+a build with errors writes nothing and leaves the previous archive as it was.
 
 Options:
-  --content DIR      folder of postmortems (default: content)
+${PROJECT_OPTIONS}
   --out DIR          output folder (default: dist)
   --theme NAME|DIR   theme: a folder under themes/ or a path (default: default)
-  --config FILE      config file (default: hindsight.config.{json,js,mjs,ts} if present)
-  --drafts           build: include postmortems with status: draft
-  --offline          build: download no image; use the cache or keep the URL
+  --drafts           include postmortems with status: draft
+  --offline          download no image; use the cache or keep the URL
   --strict           treat warnings as errors
   --format F         messages as stylish (default), json or github
-  --verbose          build: show the time of every stage
-  --severity S       new: the severity (default: the middle of the scale)
-  --service X        new: an affected service; repeat for more
-  --date D           new: incident start, ISO date or date-time (default: now)
+  --verbose          show the time of every stage
 
 Examples:
   hindsight build
   hindsight build --content ../postmortems --out public_html --drafts
-  hindsight check content/2025/checkout-timeouts.md
-  hindsight check --format github --strict
-  hindsight new "Checkout timeouts after a pool change" --severity SEV2 --service checkout
+  hindsight build --strict --format github     # in CI: annotations on the pull request`,
+  check: `hindsight check [PATH…] [options]
 
-Exit codes: 0 ok (warnings allowed), 1 content errors, 2 usage or config errors.`;
+Validates postmortems (all of them, or the files and folders given) against the required
+fields and sections; writes nothing. Exit code 1 when there is an error.
+
+Options:
+${PROJECT_OPTIONS}
+  --strict           treat warnings as errors
+  --format F         messages as stylish (default), json or github
+
+Examples:
+  hindsight check
+  hindsight check content/2025/checkout-timeouts.md
+  hindsight check --format github --strict`,
+  dev: `hindsight dev [--port N] [--open] [options]
+
+Builds the archive in memory, drafts included, and serves it on http://127.0.0.1:PORT/.
+Watches content, theme, public/ and the config: each save rebuilds what changed and
+reloads the open pages. Errors show in the terminal and over the page until fixed.
+
+Options:
+  --port N           port on 127.0.0.1 (default: 4000; 0 picks a free one)
+  --open             open the archive in the default browser
+${PROJECT_OPTIONS}
+  --theme NAME|DIR   theme: a folder under themes/ or a path (default: default)
+  --offline          download no image; use the cache or keep the URL
+
+Examples:
+  hindsight dev
+  hindsight dev --port 8080 --open`,
+  new: `hindsight new "Title" [options]
+
+Writes content/<yyyy>/<slug>.md from the theme's template (templates/postmortem.md,
+overridable in your project's themes/<name>/): frontmatter filled in, status: draft, and
+every configured section with a prompt. Never overwrites a file; prints its path.
+
+Options:
+  --severity S       the severity, a level or an alias (default: the middle of the scale)
+  --service X        an affected service; repeat for more
+  --date D           incident start, ISO date or date-time (default: now)
+${PROJECT_OPTIONS}
+
+Examples:
+  hindsight new "Checkout timeouts after a pool change" --severity SEV2 --service checkout
+  hindsight new "Expired certificate on the edge" --service edge --service auth --date 2025-03-12T14:05Z`,
+};
 
 const OPTIONS = {
   content: { type: "string" },
@@ -54,9 +107,20 @@ const OPTIONS = {
   severity: { type: "string" },
   service: { type: "string", multiple: true },
   date: { type: "string" },
+  port: { type: "string" },
+  open: { type: "boolean" },
   help: { type: "boolean", short: "h" },
   version: { type: "boolean", short: "v" },
 } as const;
+
+const PROJECT = ["content", "config"];
+/** The options each command takes; any other is a mistake worth saying. */
+const COMMAND_OPTIONS: Record<string, readonly string[]> = {
+  build: [...PROJECT, "out", "theme", "drafts", "offline", "strict", "format", "verbose"],
+  check: [...PROJECT, "strict", "format"],
+  dev: [...PROJECT, "theme", "offline", "port", "open"],
+  new: [...PROJECT, "theme", "severity", "service", "date"],
+};
 
 /** Runs the CLI with the given arguments; sets process.exitCode instead of exiting. */
 export async function main(argv: readonly string[]): Promise<void> {
@@ -64,7 +128,18 @@ export async function main(argv: readonly string[]): Promise<void> {
     const { values, positionals } = parseArgs({ args: [...argv], allowPositionals: true, strict: true, options: OPTIONS });
     const [command, ...rest] = positionals;
     if (values.version) return void console.log(version());
-    if (values.help || command === "help" || command === undefined) return void console.log(HELP);
+    if (command === "help" || (values.help && command === undefined) || command === undefined) {
+      const topic = command === "help" ? rest[0] : undefined;
+      if (topic !== undefined && !COMMAND_HELP[topic]) throw new UsageError(`Unknown command: ${topic}`);
+      return void console.log(topic ? COMMAND_HELP[topic] : HELP);
+    }
+    if (values.help) {
+      if (!COMMAND_HELP[command]) throw new UsageError(`Unknown command: ${command}`);
+      return void console.log(COMMAND_HELP[command]);
+    }
+    const allowed = COMMAND_OPTIONS[command];
+    const stray = allowed && Object.keys(values).find((name) => !allowed.includes(name) && name !== "help" && name !== "version");
+    if (stray) throw new UsageError(`Unexpected option --${stray} for ${command}`);
     const format = toFormat(values.format);
     const common = {
       content: values.content,
@@ -87,9 +162,15 @@ export async function main(argv: readonly string[]): Promise<void> {
       console.log(`Wrote ${path.relative(process.cwd(), file)} (a draft: hindsight check it, set status: final when it is reviewed)`);
       return;
     }
+    if (command === "dev") {
+      if (rest.length > 0) throw new UsageError(`Unexpected argument: ${rest[0]}`);
+      await runDev({ ...common, offline: values.offline ?? false }, values.port, values.open ?? false);
+      return;
+    }
     if (command !== "build") throw new UsageError(`Unknown command: ${command}`);
     if (rest.length > 0) throw new UsageError(`Unexpected argument: ${rest[0]}`);
-    const result = await build({ ...common, drafts: values.drafts ?? false, offline: values.offline ?? false });
+    const progress = progressBar(process.stderr);
+    const result = await build({ ...common, drafts: values.drafts ?? false, offline: values.offline ?? false, onProgress: progress.update }).finally(progress.done);
     printBuild(result, format, values.verbose ?? false);
     process.exitCode = result.ok ? 0 : 1;
   } catch (error) {
@@ -116,9 +197,56 @@ function printBuild(result: BuildResult, format: Format, verbose: boolean): void
   if (embedded + downloaded + cached + local + failed > 0) {
     say(`Images: ${embedded} embedded, ${downloaded} downloaded, ${cached} from cache, ${local} local, ${failed} failed`);
   }
-  const seconds = (result.totalMs / 1000).toFixed(2);
-  const each = result.written ? (result.totalMs / result.written).toFixed(1) : "0";
-  say(`Built ${plural(result.postmortems, "postmortem")}: wrote ${plural(result.written, "file")} to ${out} in ${seconds} s (${each} ms each)`);
+  const seconds = (result.totalMs / 1000).toFixed(result.totalMs < 10_000 ? 2 : 1);
+  say(`Built ${plural(result.postmortems, "postmortem")}, ${plural(result.indexPages, "index page")}, ${plural(result.imageFiles, "image")} in ${seconds} s → ${out}/`);
+}
+
+async function runDev(options: DevOptions, port: string | undefined, open: boolean): Promise<void> {
+  const number = port === undefined ? undefined : Number(port);
+  if (number !== undefined && !(Number.isInteger(number) && number >= 0 && number < 65536)) {
+    throw new UsageError(`Unexpected --port ${port}, expected a number from 0 to 65535`);
+  }
+  const server = await startDev({ ...options, ...(number === undefined ? {} : { port: number }), color: useColor(process.stdout) });
+  console.log(`Serving the archive at ${server.url} (drafts included). Watching for changes; Ctrl-C stops.`);
+  if (open) openBrowser(server.url);
+  await new Promise<void>((resolve) => {
+    const stop = () => void server.close().then(resolve);
+    process.once("SIGINT", stop);
+    process.once("SIGTERM", stop);
+  });
+}
+
+function openBrowser(url: string): void {
+  const command = process.platform === "darwin" ? "open" : process.platform === "win32" ? "explorer" : "xdg-open";
+  // Opening a browser is a convenience: if there is none, the URL printed above is enough.
+  const child = spawn(command, [url], { stdio: "ignore", detached: true });
+  child.on("error", () => console.log(`Could not open a browser; open ${url} yourself.`));
+  child.unref();
+}
+
+/**
+ * A progress bar on a terminal, redrawn at most every 100 ms, cleared when done; nothing when
+ * the output is a file or CI log (the summary line says it all there).
+ */
+function progressBar(stream: NodeJS.WriteStream) {
+  const enabled = stream.isTTY === true && process.env.TERM !== "dumb" && !process.env.CI;
+  let last = 0;
+  let shown = false;
+  return {
+    update(done: number, total: number): void {
+      const now = Date.now();
+      if (!enabled || total < 200 || (now - last < 100 && done < total)) return;
+      last = now;
+      const width = Math.max(10, Math.min(40, (stream.columns ?? 80) - 40));
+      const filled = Math.round((done / total) * width);
+      stream.write(`\r  rendering [${"#".repeat(filled)}${"-".repeat(width - filled)}] ${done.toLocaleString("en")}/${total.toLocaleString("en")} postmortems`);
+      shown = true;
+    },
+    done(): void {
+      if (shown) stream.write("\r\u001b[2K");
+      shown = false;
+    },
+  };
 }
 
 function fail(error: unknown): number {

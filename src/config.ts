@@ -65,7 +65,10 @@ export interface ResolvedConfig {
   readonly url: string | undefined;
   readonly contentDir: string;
   readonly outDir: string;
+  /** The theme's folder (where `--theme` points). */
   readonly themeDir: string;
+  /** Folders a layout or asset is looked up in, first one first: the theme, then the default theme. */
+  readonly themeDirs: readonly string[];
   readonly publicDir: string;
   /** Build cache (downloaded images, incremental state), `.cache/` at the root: safe to delete. */
   readonly cacheDir: string;
@@ -123,10 +126,8 @@ export function defineConfig(config: UserConfig): UserConfig {
 /** Applies defaults to a user config; paths are resolved against `root`. */
 export function resolveConfig(user: UserConfig = {}, root: string = process.cwd()): ResolvedConfig {
   const themeName = user.theme ?? "default";
-  const themeDir =
-    themeName.includes("/") || themeName.includes(path.sep) || themeName.startsWith(".")
-      ? path.resolve(root, themeName)
-      : resolveNamedTheme(root, themeName);
+  const isPath = themeName.includes("/") || themeName.includes(path.sep) || themeName.startsWith(".");
+  const themeDir = isPath ? path.resolve(root, themeName) : resolveNamedTheme(root, themeName);
   return Object.freeze({
     root,
     title: user.title ?? "Postmortems",
@@ -134,6 +135,7 @@ export function resolveConfig(user: UserConfig = {}, root: string = process.cwd(
     contentDir: path.resolve(root, user.content ?? "content"),
     outDir: path.resolve(root, user.out ?? "dist"),
     themeDir,
+    themeDirs: themeStack(themeDir, isPath ? undefined : themeName),
     publicDir: path.resolve(root, user.public ?? "public"),
     cacheDir: path.resolve(root, ".cache"),
     severities: user.severities ? user.severities.map(toSeverityLevel) : DEFAULT_SEVERITIES,
@@ -149,10 +151,20 @@ export function resolveConfig(user: UserConfig = {}, root: string = process.cwd(
 export const BUILTIN_THEMES_DIR = path.resolve(import.meta.dirname, "..", "themes");
 
 function resolveNamedTheme(root: string, name: string): string {
-  // A project's own themes/<name>/ wins over the bundled theme of the same name.
+  // A project's own themes/<name>/ wins over the bundled theme of the same name, file by file.
   const local = path.resolve(root, "themes", name);
   const bundled = path.join(BUILTIN_THEMES_DIR, name);
-  return fs.existsSync(path.join(local, "layouts")) || !fs.existsSync(bundled) ? local : bundled;
+  return fs.existsSync(local) || !fs.existsSync(bundled) ? local : bundled;
+}
+
+/**
+ * The folders a theme's files are looked up in: the theme itself, the bundled theme of that
+ * name (which a project's `themes/<name>/` overrides file by file), then the default theme.
+ */
+function themeStack(themeDir: string, name: string | undefined): readonly string[] {
+  const fallbacks = [name === undefined ? undefined : path.join(BUILTIN_THEMES_DIR, name), path.join(BUILTIN_THEMES_DIR, "default")];
+  const found = fallbacks.filter((dir): dir is string => dir !== undefined && fs.existsSync(dir));
+  return Object.freeze([...new Set([themeDir, ...found])]);
 }
 
 function toSeverityLevel(entry: string | (Partial<SeverityLevel> & { id: string }), index: number): SeverityLevel {

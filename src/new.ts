@@ -2,6 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { BUILTIN_THEMES_DIR } from "./config.js";
 import { UsageError } from "./errors.js";
+import { themeFile } from "./theme.js";
 import { loadProjectConfig, type RunOptions } from "./project.js";
 import { normalizeSeverity } from "./stages/parse.js";
 import { slugOrHash } from "./util/slug.js";
@@ -41,7 +42,7 @@ export async function newPostmortem(options: NewOptions): Promise<string> {
   const file = path.join(config.contentDir, instant.iso.slice(0, 4), `${slugOrHash(title)}.md`);
   if (fs.existsSync(file)) throw new UsageError(`${path.relative(process.cwd(), file)} already exists: choose another title, or edit that file`);
 
-  const template = [path.join(config.themeDir, "templates", "postmortem.md"), path.join(BUILTIN_THEMES_DIR, "default", "templates", "postmortem.md")].find((f) => fs.existsSync(f))!;
+  const template = themeFile(config.themeDirs, "templates/postmortem.md") ?? path.join(BUILTIN_THEMES_DIR, "default", "templates", "postmortem.md");
   const sections = config.sections.map((spec) => `## ${spec.name}\n\n<!-- ${PROMPTS[spec.name] ?? `Write the ${spec.name.toLowerCase()} here.`} -->\n`).join("\n");
   const values: Record<string, string> = {
     title: JSON.stringify(title.trim()),

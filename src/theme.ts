@@ -8,7 +8,8 @@ import { shortHash } from "./util/hash.js";
 
 /** A loaded theme: its layouts, ready to render, and its content-hashed assets. */
 export interface Theme {
-  readonly dir: string;
+  /** The theme's folders, the one that wins first (a project's override, then the default theme). */
+  readonly dirs: readonly string[];
   /** Renders a layout (`"postmortem"`) with the given data; output is auto-escaped. */
   render(layout: string, data: Record<string, unknown>): string;
   /** Asset name (`style.css`) → output path (`assets/style.3f2a9c1b0d.css`). */
@@ -16,18 +17,44 @@ export interface Theme {
   readonly assets: readonly OutputFile[];
 }
 
-/** Loads a theme folder: `layouts/*.eta` and `assets/**`. */
-export function loadTheme(dir: string): Theme {
-  const layouts = path.join(dir, "layouts");
-  if (!fs.existsSync(layouts)) {
-    throw new UsageError(`Theme not found: ${dir} has no layouts/ folder (set it with --theme NAME|DIR)`);
+/**
+ * Loads a theme from its folders, first one first: each layout (`layouts/*.eta`) and asset
+ * (`assets/**`) is taken from the first folder that has a file of that name, so a theme can
+ * override single files of the default theme and inherit the rest.
+ */
+export function loadTheme(dirs: string | readonly string[]): Theme {
+  const stack = typeof dirs === "string" ? [dirs] : dirs;
+  const primary = stack[0];
+  if (!primary || !fs.statSync(primary, { throwIfNoEntry: false })?.isDirectory()) {
+    throw new UsageError(`Theme not found: ${primary} is not a folder (set it with --theme NAME|DIR)`);
   }
-  const eta = new Eta({ views: layouts, cache: true, autoEscape: true, autoTrim: [false, "nl"] });
+  const layoutDirs = stack.map((dir) => path.join(dir, "layouts"));
+  if (!layoutDirs.some((dir) => fs.existsSync(dir))) {
+    throw new UsageError(`Theme not found: ${primary} has no layouts/ folder (set it with --theme NAME|DIR)`);
+  }
+  const views = layoutDirs[0]!;
+  const eta = new Eta({ views, cache: true, autoEscape: true, autoTrim: [false, "nl"] });
+  // Eta resolves every template inside `views`; the file itself comes from the first folder that has it.
+  eta.readFile = (file: string) => {
+    const relative = path.relative(views, file);
+    for (const dir of layoutDirs) {
+      const candidate = path.join(dir, relative);
+      if (fs.existsSync(candidate)) return fs.readFileSync(candidate, "utf8");
+    }
+    throw new UsageError(`Theme layout not found: ${relative} (looked in ${layoutDirs.join(", ")})`);
+  };
+
+  const winners = new Map<string, string>();
+  for (const dir of stack) {
+    const assetDir = path.join(dir, "assets");
+    for (const name of fg.sync("**/*", { cwd: assetDir, onlyFiles: true, followSymbolicLinks: false })) {
+      if (!winners.has(name)) winners.set(name, path.join(assetDir, name));
+    }
+  }
   const assetPaths: Record<string, string> = {};
   const assets: OutputFile[] = [];
-  const assetDir = path.join(dir, "assets");
-  for (const name of fg.sync("**/*", { cwd: assetDir, onlyFiles: true }).sort()) {
-    const contents = fs.readFileSync(path.join(assetDir, name));
+  for (const name of [...winners.keys()].sort()) {
+    const contents = fs.readFileSync(winners.get(name)!);
     const ext = path.extname(name);
     // Content-hashed names can be cached forever by the host.
     const hashed = `assets/${name.slice(0, name.length - ext.length)}.${shortHash(contents)}${ext}`;
@@ -35,9 +62,14 @@ export function loadTheme(dir: string): Theme {
     assets.push({ path: hashed, contents });
   }
   return {
-    dir,
+    dirs: stack,
     render: (layout, data) => eta.render(`./${layout}`, data),
     assetPaths,
     assets,
   };
+}
+
+/** The first of the theme's folders that has `relative` (`templates/postmortem.md`), if any. */
+export function themeFile(dirs: readonly string[], relative: string): string | undefined {
+  return dirs.map((dir) => path.join(dir, relative)).find((file) => fs.existsSync(file));
 }

@@ -32,7 +32,7 @@ describe("hindsight CLI", () => {
     const cwd = tempDir();
     const result = runCli(["build", "--offline", "--content", path.join(fixtureArchive, "content"), "--out", "site"], cwd);
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/Built 4 postmortems: wrote \d+ files to site in [\d.]+ s/);
+    expect(result.stdout).toMatch(/Built 4 postmortems, \d+ index pages, \d+ images? in [\d.]+ s → site\//);
     // Warnings are shown with file:line:column and a hint, but do not fail the build.
     expect(result.stderr).toMatch(/2023-03-04-cdn-cert\.md\n\s+1:1\s+warning\s+Missing `date`, using 2023-03-04 from the file name\s+date\/fallback/);
     expect(result.stderr).toContain("hint: Add `date: 2023-03-04` to the frontmatter.");

@@ -1,0 +1,296 @@
+import fs from "node:fs";
+import http from "node:http";
+import path from "node:path";
+import { performance } from "node:perf_hooks";
+import { BuildSession, generate, type BuildOptions, type BuildResult } from "../build.js";
+import { CONFIG_FILES } from "../config-load.js";
+import { resolveConfig, type ResolvedConfig } from "../config.js";
+import { HindsightError, UsageError } from "../errors.js";
+import { formatStylish } from "../report/index.js";
+import type { OutputFile } from "../types.js";
+import { plural } from "../util/format.js";
+import { hashText } from "../util/hash.js";
+import { contentType } from "./mime.js";
+
+/** Where the dev server keeps its own files, apart from the archive's. */
+export const DEV_PREFIX = "/__hindsight/";
+
+/** Options of `hindsight dev`. */
+export interface DevOptions extends Omit<BuildOptions, "drafts" | "onProgress"> {
+  /** Port on 127.0.0.1; 0 picks a free one. @default 4000 */
+  readonly port?: number;
+  /** Where progress goes (the terminal). @default console.log */
+  readonly log?: (line: string) => void;
+  /** ANSI colours in the messages. @default false */
+  readonly color?: boolean;
+}
+
+/** A running dev server. */
+export interface DevServer {
+  readonly url: string;
+  /** Settles when the rebuild in progress, if any, is done: for tests. */
+  idle(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** A content problem as the browser overlay shows it. */
+interface OverlayMessage {
+  readonly file: string;
+  readonly line: number;
+  readonly column: number;
+  readonly severity: "error" | "warning";
+  readonly message: string;
+  readonly ruleId: string | undefined;
+  readonly hint: string | undefined;
+}
+
+/** What the browser is told after each build. */
+interface DevState {
+  /** Incremented by each successful build. */
+  readonly build: number;
+  /** Output paths whose bytes changed in that build. */
+  readonly changed: readonly string[];
+  /** Errors of the last build, which then kept the previous archive; empty when it succeeded. */
+  readonly errors: readonly OverlayMessage[];
+  /** A problem with the project itself (config, theme), not a postmortem. */
+  readonly fatal: string | undefined;
+}
+
+/**
+ * `hindsight dev`: builds the archive in memory (drafts included), serves it on 127.0.0.1,
+ * watches content, theme, public and config, rebuilds what changed and tells the open pages
+ * over server-sent events: they reload, or show the build's errors in an overlay.
+ */
+export async function startDev(options: DevOptions = {}): Promise<DevServer> {
+  const { port = 4000, log = console.log, color = false, ...buildOptions } = options;
+  const root = path.resolve(buildOptions.root ?? process.cwd());
+  // The compiled client, whether this module runs compiled (.build/dev) or from src/ in tests.
+  const clientScript = fs.readFileSync(path.resolve(import.meta.dirname, "..", "..", ".build", "dev", "client.js"));
+  let files = new Map<string, { contents: string | Uint8Array; hash: string }>();
+  let state: DevState = { build: 0, changed: [], errors: [], fatal: undefined };
+  let session = new BuildSession();
+  let config: ResolvedConfig | undefined;
+  const clients = new Set<http.ServerResponse>();
+
+  const broadcast = () => {
+    for (const client of clients) client.write(`event: state\ndata: ${JSON.stringify(state)}\n\n`);
+  };
+
+  const rebuild = async (reason: string) => {
+    const started = performance.now();
+    let result: BuildResult;
+    let outputs: readonly OutputFile[] | undefined;
+    try {
+      ({ result, outputs } = await generate({ ...buildOptions, root, drafts: true }, session));
+    } catch (error) {
+      if (!(error instanceof HindsightError)) throw error;
+      log(`✖ ${error.message}`);
+      state = { ...state, changed: [], errors: [], fatal: error.message };
+      return broadcast();
+    }
+    config = result.config;
+    const report = formatStylish(result.files, { cwd: process.cwd(), color });
+    if (report) log(report);
+    if (!outputs) {
+      log(`✖ Build failed (${reason}): the page shows the errors; fix them and save.`);
+      state = { ...state, changed: [], errors: overlayMessages(result), fatal: undefined };
+      return broadcast();
+    }
+    const next = new Map(outputs.map((file) => [file.path, { contents: file.contents, hash: hashText(file.contents) }]));
+    const changed = [...next].filter(([file, { hash }]) => files.get(file)?.hash !== hash).map(([file]) => file);
+    for (const file of files.keys()) if (!next.has(file)) changed.push(file);
+    files = next;
+    // A change that touches most of the archive reloads every page; no need to list it.
+    state = { build: state.build + 1, changed: changed.length > 200 ? ["*"] : changed, errors: [], fatal: undefined };
+    const ms = performance.now() - started;
+    const work = `${session.lastRendered} rendered, ${session.lastReused} reused`;
+    log(`✔ ${state.build === 1 ? "Built" : "Rebuilt"} ${plural(result.postmortems, "postmortem")} in ${ms.toFixed(0)} ms (${work}); ${plural(changed.length, "file")} changed`);
+    broadcast();
+  };
+
+  const server = http.createServer((request, response) => {
+    const url = new URL(request.url ?? "/", "http://localhost");
+    let pathname: string;
+    try {
+      pathname = decodeURIComponent(url.pathname);
+    } catch {
+      return void response.writeHead(400).end("Bad request");
+    }
+    if (pathname === `${DEV_PREFIX}events`) return void subscribe(response);
+    if (pathname === `${DEV_PREFIX}client.js`) return void send(response, 200, "client.js", clientScript);
+    const found = lookup(pathname);
+    if (found) return void send(response, 200, found.path, found.contents);
+    const missing = files.get("404.html");
+    send(response, 404, "404.html", missing?.contents ?? notFoundPage(state));
+  });
+
+  function subscribe(response: http.ServerResponse): void {
+    response.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-store", connection: "keep-alive" });
+    response.write(`retry: 500\nevent: state\ndata: ${JSON.stringify(state)}\n\n`);
+    clients.add(response);
+    response.on("close", () => clients.delete(response));
+  }
+
+  function lookup(pathname: string): { path: string; contents: string | Uint8Array } | undefined {
+    const relative = pathname.replace(/^\/+/, "");
+    for (const candidate of [relative, `${relative.replace(/\/?$/, "/")}index.html`.replace(/^\//, "")]) {
+      const file = files.get(candidate);
+      if (file) return { path: candidate, contents: file.contents };
+    }
+    // public/ is copied as it is: served from the disk, never from outside it.
+    const publicDir = config?.publicDir;
+    if (!publicDir || relative === "" || relative.split("/").includes("..")) return undefined;
+    const onDisk = path.join(publicDir, relative);
+    const stat = fs.lstatSync(onDisk, { throwIfNoEntry: false });
+    return stat?.isFile() ? { path: relative, contents: fs.readFileSync(onDisk) } : undefined;
+  }
+
+  function send(response: http.ServerResponse, status: number, file: string, contents: string | Uint8Array): void {
+    const type = contentType(file);
+    // Every HTML page gets the client, which reloads it and shows errors: a file, not inline script.
+    const body = type.startsWith("text/html") ? withClient(contents.toString(), state.build) : contents;
+    response.writeHead(status, { "content-type": type, "cache-control": "no-store" });
+    response.end(body);
+  }
+
+  // A first build before serving, so the first page asked for is there.
+  await rebuild("start");
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", (error: NodeJS.ErrnoException) => {
+      reject(error.code === "EADDRINUSE" ? new UsageError(`Port ${port} is in use: choose another with --port`) : error);
+    });
+    server.listen(port, "127.0.0.1", () => resolve());
+  });
+  const address = server.address();
+  const url = `http://127.0.0.1:${typeof address === "object" && address ? address.port : port}/`;
+
+  // The folders to watch come from the config, which a change can move: watched anew after each build.
+  let watchers: fs.FSWatcher[] = [];
+  let watchedKey = "";
+  const queue = rebuildQueue(async (reason) => {
+    await rebuild(reason);
+    rewatch();
+  });
+  const rewatch = () => {
+    const dirs = config ?? resolveConfig({}, root);
+    const key = JSON.stringify([dirs.contentDir, dirs.themeDirs, dirs.publicDir]);
+    if (key === watchedKey) return;
+    for (const watcher of watchers) watcher.close();
+    watchedKey = key;
+    watchers = watchProject(root, buildOptions.configFile, dirs, (kind, file) => {
+      if (kind === "config") session = new BuildSession();
+      if (kind === "asset") session.invalidate();
+      queue.request(path.relative(root, file) || file);
+    });
+  };
+  rewatch();
+  return {
+    url,
+    idle: () => queue.idle(),
+    close: async () => {
+      watchedKey = "closed";
+      for (const watcher of watchers) watcher.close();
+      for (const client of clients) client.end();
+      await queue.idle();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+const IMAGE_FILE = /\.(png|jpe?g|gif|webp|avif|svg|bmp|ico)$/i;
+
+/** What a changed file means for the next build. */
+type ChangeKind = "postmortem" | "asset" | "theme" | "config";
+
+/**
+ * Watches the content, theme and public folders and the config file; calls back with what kind
+ * of file changed. Folders that do not exist are not watched.
+ */
+function watchProject(root: string, configFile: string | undefined, config: ResolvedConfig, onChange: (kind: ChangeKind, file: string) => void): fs.FSWatcher[] {
+  const ignored = [config.outDir, config.cacheDir];
+  const watchers: fs.FSWatcher[] = [];
+  const watch = (dir: string, recursive: boolean, classify: (file: string) => ChangeKind | undefined) => {
+    if (!fs.statSync(dir, { throwIfNoEntry: false })?.isDirectory()) return;
+    const watcher = fs.watch(dir, { recursive }, (_event, name) => {
+      if (!name) return;
+      const file = path.join(dir, name.toString());
+      if (ignored.some((d) => file === d || file.startsWith(d + path.sep)) || /(^|[/\\])\.|~$/.test(name.toString())) return;
+      const kind = classify(file);
+      if (kind) onChange(kind, file);
+    });
+    watcher.on("error", () => watcher.close());
+    watchers.push(watcher);
+  };
+  // Postmortems and the images beside them; an editor's swap and backup files are not either.
+  watch(config.contentDir, true, (file) => (/\.(md|markdown)$/i.test(file) ? "postmortem" : IMAGE_FILE.test(file) ? "asset" : undefined));
+  // The bundled default theme is watched too: editing it is how Hindsight's own theme is worked on.
+  for (const dir of config.themeDirs) watch(dir, true, () => "theme");
+  watch(config.publicDir, true, () => "theme");
+  const configNames = new Set(configFile ? [path.resolve(root, configFile)] : CONFIG_FILES.map((name) => path.join(root, name)));
+  for (const dir of new Set([...configNames].map((file) => path.dirname(file)))) {
+    watch(dir, false, (file) => (configNames.has(file) ? "config" : undefined));
+  }
+  return watchers;
+}
+
+/**
+ * Runs one rebuild at a time: changes that arrive together (an editor saves in several steps)
+ * make one rebuild, and changes during a rebuild make one more after it.
+ */
+function rebuildQueue(rebuild: (reason: string) => Promise<void>) {
+  const DEBOUNCE_MS = 40;
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> = Promise.resolve();
+  const pending = new Set<string>();
+  const run = () => {
+    timer = undefined;
+    running = running.then(() => {
+      if (pending.size === 0) return;
+      const reason = [...pending].slice(0, 3).join(", ") + (pending.size > 3 ? ` and ${pending.size - 3} more` : "");
+      pending.clear();
+      return rebuild(reason);
+    });
+  };
+  return {
+    request(file: string) {
+      pending.add(file);
+      if (timer) clearTimeout(timer);
+      timer = setTimeout(run, DEBOUNCE_MS);
+    },
+    async idle() {
+      while (timer || pending.size) {
+        await new Promise((resolve) => setTimeout(resolve, DEBOUNCE_MS));
+        await running;
+      }
+      await running;
+    },
+  };
+}
+
+function overlayMessages(result: BuildResult): OverlayMessage[] {
+  return result.files.flatMap((file) =>
+    file.messages
+      .filter((message) => message.fatal)
+      .map((message) => ({
+        file: path.relative(process.cwd(), file.path) || file.path,
+        line: message.line ?? 1,
+        column: message.column ?? 1,
+        severity: "error" as const,
+        message: message.reason,
+        ruleId: message.ruleId,
+        hint: message.note,
+      })),
+  );
+}
+
+function withClient(html: string, build: number): string {
+  const tag = `<script type="module" src="${DEV_PREFIX}client.js?build=${build}"></script>`;
+  const at = html.lastIndexOf("</body>");
+  return at === -1 ? html + tag : html.slice(0, at) + tag + html.slice(at);
+}
+
+/** Before any build succeeded there is no archive: the overlay says why. */
+function notFoundPage(state: DevState): string {
+  const title = state.build === 0 ? "The archive has not been built yet" : "Page not found";
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${title}</title></head><body><h1>${title}</h1></body></html>`;
+}

@@ -1,0 +1,216 @@
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { chromium, type Browser } from "playwright-core";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { startDev, type DevServer } from "../../src/dev/server.js";
+import { repoRoot, tempDir } from "../helpers.js";
+
+// `hindsight dev` on a temporary project: the served pages follow the files as they are saved,
+// and a broken postmortem shows as an overlay in the page until it is fixed.
+const POSTMORTEM = "2024/cache-outage.md";
+const text = (title: string, extra = "") => `---
+title: "${title}"
+date: 2024-05-02
+severity: SEV2
+services: [cache]
+status: final
+${extra}---
+
+## Issue Summary
+
+The cache fell over.
+
+## Timeline
+
+- 10:00 it broke
+
+## Root Cause and Resolution
+
+Too many keys.
+
+## Corrective and Preventative Measures
+
+- [ ] Fewer keys
+`;
+
+let project: string;
+let server: DevServer | undefined;
+const logs: string[] = [];
+
+function write(relPath: string, contents: string): void {
+  const file = path.join(project, "content", relPath);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, contents);
+}
+
+async function start(): Promise<DevServer> {
+  server = await startDev({ root: project, port: 0, offline: true, log: (line) => logs.push(line) });
+  return server;
+}
+
+async function get(url: string): Promise<{ status: number; body: string }> {
+  const response = await fetch(url);
+  return { status: response.status, body: await response.text() };
+}
+
+/** The states the server sends over server-sent events, as they arrive. */
+async function listen(url: string) {
+  const controller = new AbortController();
+  const response = await fetch(`${url}__hindsight/events`, { signal: controller.signal });
+  const states: Array<{ build: number; changed: string[]; errors: Array<{ file: string; line: number; column: number; message: string }> }> = [];
+  const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = "";
+  void (async () => {
+    try {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) return;
+        buffer += value;
+        let end: number;
+        while ((end = buffer.indexOf("\n\n")) !== -1) {
+          const data = /^data: (.*)$/m.exec(buffer.slice(0, end))?.[1];
+          if (data) states.push(JSON.parse(data));
+          buffer = buffer.slice(end + 2);
+        }
+      }
+    } catch {
+      // Aborted at the end of the test.
+    }
+  })();
+  return { states, stop: () => controller.abort() };
+}
+
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+  logs.length = 0;
+});
+
+describe("hindsight dev", () => {
+  it("serves the archive, drafts included, and a changed postmortem's page within seconds", async () => {
+    project = tempDir();
+    write(POSTMORTEM, text("Cache outage"));
+    write("2024/draft.md", text("A draft in progress").replace("status: final", "status: draft"));
+    const { url } = await start();
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+    const page = await get(`${url}postmortems/2024/cache-outage/`);
+    expect(page.status).toBe(200);
+    expect(page.body).toContain("Cache outage");
+    // The page carries the reload client, as a file (no inline script).
+    expect(page.body).toMatch(/<script type="module" src="\/__hindsight\/client\.js\?build=1"><\/script><\/body>/);
+    expect((await get(`${url}postmortems/2024/draft/`)).body).toContain("A draft in progress");
+    expect((await get(`${url}__hindsight/client.js`)).body).toContain("EventSource");
+    expect((await get(`${url}no/such/page/`)).status).toBe(404);
+
+    const events = await listen(url);
+    write(POSTMORTEM, text("Cache outage, revised"));
+    await expect.poll(async () => (await get(`${url}postmortems/2024/cache-outage/`)).body, { timeout: 5000 }).toContain("Cache outage, revised");
+    await expect.poll(() => events.states.at(-1)?.build, { timeout: 5000 }).toBe(2);
+    expect(events.states.at(-1)!.changed).toContain("postmortems/2024/cache-outage/index.html");
+    // Only the changed postmortem was rendered again.
+    expect(logs.join("\n")).toMatch(/Rebuilt 2 postmortems in \d+ ms \(1 rendered, 1 reused\)/);
+    events.stop();
+  });
+
+  it("reports a broken postmortem to the page and the terminal, keeps the last good archive, and clears when fixed", async () => {
+    project = tempDir();
+    write(POSTMORTEM, text("Cache outage"));
+    const { url } = await start();
+    const events = await listen(url);
+    write(POSTMORTEM, text("Cache outage").replace("severity: SEV2", "severity: SEV9"));
+    await expect.poll(() => events.states.at(-1)?.errors.length ?? 0, { timeout: 5000 }).toBeGreaterThan(0);
+    const [error] = events.states.at(-1)!.errors;
+    expect(error).toMatchObject({ line: 4, column: 11 });
+    expect(error!.file.endsWith(path.join("content", POSTMORTEM))).toBe(true);
+    expect(error!.message).toMatch(/SEV9/);
+    expect(logs.join("\n")).toMatch(/Build failed/);
+    expect((await get(`${url}postmortems/2024/cache-outage/`)).body).toContain("Cache outage");
+
+    write(POSTMORTEM, text("Cache outage, fixed"));
+    await expect.poll(() => events.states.at(-1)?.errors.length, { timeout: 5000 }).toBe(0);
+    expect(events.states.at(-1)!.build).toBe(2);
+    expect((await get(`${url}postmortems/2024/cache-outage/`)).body).toContain("Cache outage, fixed");
+    events.stop();
+  });
+
+  it("rebuilds when the theme or the config changes", async () => {
+    project = tempDir();
+    write(POSTMORTEM, text("Cache outage"));
+    const { url } = await start();
+    fs.mkdirSync(path.join(project, "themes", "default", "layouts"), { recursive: true });
+    fs.writeFileSync(path.join(project, "themes", "default", "layouts", "404.eta"), "<!doctype html><title>Lost</title><body><h1>Nothing here, friend</h1></body>");
+    fs.writeFileSync(path.join(project, "hindsight.config.json"), JSON.stringify({ title: "Team Ledger" }));
+    await expect.poll(async () => (await get(`${url}index.html`)).body, { timeout: 5000 }).toContain("Team Ledger");
+    await expect.poll(async () => (await get(`${url}missing`)).body, { timeout: 5000 }).toContain("Nothing here, friend");
+    // A broken config is reported, and the last good archive stays served.
+    fs.writeFileSync(path.join(project, "hindsight.config.json"), JSON.stringify({ title: 42 }));
+    await expect.poll(() => logs.join("\n"), { timeout: 5000 }).toMatch(/✖ Invalid config[^]*`title`/);
+    expect((await get(`${url}index.html`)).body).toContain("Team Ledger");
+  });
+});
+
+describe("hindsight dev in a browser", () => {
+  let browser: Browser;
+  beforeAll(async () => {
+    browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium", args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking"] });
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it("reloads the open page on save, and overlays the errors of a broken save until it is fixed", async () => {
+    project = tempDir();
+    write(POSTMORTEM, text("Cache outage"));
+    const { url } = await start();
+    const page = await browser.newPage();
+    const problems: string[] = [];
+    page.on("pageerror", (error) => problems.push(error.message));
+    await page.goto(`${url}postmortems/2024/cache-outage/`);
+    await page.waitForFunction(() => document.documentElement.dataset.hindsightDev === "connected");
+
+    write(POSTMORTEM, text("Cache outage, live"));
+    await page.waitForFunction(() => document.querySelector("h1")?.textContent?.includes("Cache outage, live"), null, { timeout: 5000 });
+
+    write(POSTMORTEM, text("Cache outage, live").replace("date: 2024-05-02", "date: 2024-05-02\ndate: 2024-05-03"));
+    const overlay = page.locator("#HindsightDevOverlay");
+    await overlay.waitFor({ timeout: 5000 });
+    expect(await overlay.getAttribute("role")).toBe("alert");
+    expect(await overlay.locator(".hindsight-dev-where").first().textContent()).toMatch(/content[/\\]2024[/\\]cache-outage\.md:\d+:\d+$/);
+    await page.screenshot({ path: path.join(project, "overlay.png") });
+
+    write(POSTMORTEM, text("Cache outage, mended"));
+    await page.waitForFunction(() => document.querySelector("h1")?.textContent?.includes("mended") && !document.getElementById("HindsightDevOverlay"), null, { timeout: 5000 });
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+});
+
+describe("hindsight dev on the command line", () => {
+  it("prints the URL it serves and stops on SIGTERM", async () => {
+    const cwd = tempDir();
+    fs.cpSync(path.join(repoRoot, "content"), path.join(cwd, "content"), { recursive: true });
+    const child = spawn(process.execPath, [path.join(repoRoot, ".build/cli.js"), "dev", "--port", "0", "--offline"], { cwd, env: { ...process.env, NO_COLOR: "1" } });
+    let stdout = "";
+    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk));
+    await expect.poll(() => stdout, { timeout: 15_000 }).toMatch(/Serving the archive at http:\/\/127\.0\.0\.1:\d+\//);
+    const url = /http:\/\/127\.0\.0\.1:\d+\//.exec(stdout)![0];
+    expect((await get(url)).body).toContain("Postmortems");
+    child.kill("SIGTERM");
+    expect(await new Promise((resolve) => child.on("exit", resolve))).toBe(0);
+  });
+
+  it("says so when the port is taken or not a port", async () => {
+    const cwd = tempDir();
+    fs.cpSync(path.join(repoRoot, "content"), path.join(cwd, "content"), { recursive: true });
+    const { runCli } = await import("../helpers.js");
+    expect(runCli(["dev", "--port", "http"], cwd)).toMatchObject({ code: 2, stderr: expect.stringMatching(/Unexpected --port http, expected a number/) });
+    const taken = await startDev({ root: cwd, port: 0, offline: true, log: () => {} });
+    const port = new URL(taken.url).port;
+    const result = runCli(["dev", "--port", port, "--offline"], cwd);
+    await taken.close();
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(`Port ${port} is in use: choose another with --port`);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+});

@@ -1,7 +1,9 @@
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import zlib from "node:zlib";
 import { afterAll } from "vitest";
 import { resolveConfig, type UserConfig } from "../src/config.js";
 import { parse } from "../src/stages/parse.js";
@@ -69,4 +71,58 @@ export function withoutThemeScripts(html: string): string {
   return html
     .replace(/<script (?:defer|type="module") src="(?:\.\.\/|\.\/|\/)*assets\/[a-z-]+\.[0-9a-f]{10}\.js"><\/script>/g, "")
     .replace(/<script type="module" src="[0-9a-f]{12}\/search\.js"><\/script>/g, "");
+}
+
+/** Runs the compiled CLI without blocking, so that several can run at once or a server in the test can answer them. */
+export function runCliAsync(args: string[], cwd: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [path.join(repoRoot, ".build", "cli.js"), ...args], { cwd, env: { ...process.env, NO_COLOR: "1" } });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/**
+ * Everything under a folder, for byte-for-byte comparisons: each file's relative path with the
+ * SHA-256 of its bytes, each folder (so empty ones count) and each symlink with its target.
+ */
+export function snapshot(dir: string, skip: (relPath: string) => boolean = () => false): Record<string, string> {
+  const entries: [string, string][] = [];
+  const walk = (relDir: string) => {
+    for (const entry of fs.readdirSync(path.join(dir, relDir), { withFileTypes: true })) {
+      const rel = relDir ? `${relDir}/${entry.name}` : entry.name;
+      if (skip(rel)) continue;
+      const full = path.join(dir, rel);
+      if (entry.isSymbolicLink()) entries.push([rel, `-> ${fs.readlinkSync(full)}`]);
+      else if (entry.isDirectory()) {
+        entries.push([`${rel}/`, "folder"]);
+        walk(rel);
+      } else entries.push([rel, createHash("sha256").update(fs.readFileSync(full)).digest("hex")]);
+    }
+  };
+  walk("");
+  return Object.fromEntries(entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+/** A small truecolour PNG made here (no binary fixtures): one grey `shade`, and an optional `tEXt` chunk to find it by. */
+export function makePng(width = 1, height = 1, shade = 0x80, text?: string): Buffer {
+  const chunk = (type: string, data: Buffer) => {
+    const body = Buffer.concat([Buffer.from(type), data]);
+    const length = Buffer.alloc(4);
+    length.writeUInt32BE(data.length);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(zlib.crc32(body) >>> 0);
+    return Buffer.concat([length, body, crc]);
+  };
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(width, 0);
+  header.writeUInt32BE(height, 4);
+  header.set([8, 2, 0, 0, 0], 8);
+  const rows = Buffer.concat(Array.from({ length: height }, () => Buffer.concat([Buffer.from([0]), Buffer.alloc(width * 3, shade)])));
+  const extra = text === undefined ? [] : [chunk("tEXt", Buffer.from(`Comment\0${text}`, "latin1"))];
+  return Buffer.concat([Buffer.from("\x89PNG\r\n\x1a\n", "latin1"), chunk("IHDR", header), ...extra, chunk("IDAT", zlib.deflateSync(rows)), chunk("IEND", Buffer.alloc(0))]);
 }

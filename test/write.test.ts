@@ -51,6 +51,18 @@ describe("writeOutput", () => {
     await expect(writeOutput({ outDir: root, protectedDirs: [path.join(root, "content")] }, [])).rejects.toThrow(UsageError);
     expect(fs.readFileSync(path.join(outDir, "handbook.md"), "utf8")).toBe("precious");
   });
+
+  // Regression: `--out notes.txt` moved the file aside, swapped a folder in, and deleted the file.
+  it("refuses an output path that is a file, and leaves the file as it was", async () => {
+    const root = tempDir();
+    const notes = path.join(root, "notes.txt");
+    fs.writeFileSync(notes, "precious");
+    await expect(writeOutput({ outDir: notes, protectedDirs: [] }, [{ path: "index.html", contents: "x" }])).rejects.toThrow(
+      /Refusing to use .*notes\.txt as the output folder: it is a file/,
+    );
+    expect(fs.readFileSync(notes, "utf8")).toBe("precious");
+    expect(fs.readdirSync(root)).toEqual(["notes.txt"]);
+  });
 });
 
 describe("a build killed mid-write", () => {

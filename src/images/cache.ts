@@ -19,11 +19,12 @@ const VERSION = 1;
 export class RemoteImageCache {
   private readonly dir: string;
   private readonly entries: Map<string, CachedImage>;
-  private dirty = false;
+  /** URLs downloaded by this build, to merge into the index on `save`. */
+  private readonly changed = new Set<string>();
 
   constructor(cacheDir: string) {
     this.dir = path.join(cacheDir, "images");
-    this.entries = readIndex(path.join(this.dir, "remote.json"));
+    this.entries = readIndex(this.indexPath());
   }
 
   /** The cached entry of a URL and its bytes, when both are there and the bytes are intact. */
@@ -41,16 +42,26 @@ export class RemoteImageCache {
     fs.mkdirSync(this.dir, { recursive: true });
     writeAtomic(this.blobPath(entry), bytes);
     this.entries.set(url, entry);
-    this.dirty = true;
+    this.changed.add(url);
   }
 
-  /** Writes the index, if anything changed, atomically. */
+  /**
+   * Writes the index, if anything changed, atomically. It is read again first so that the
+   * entries another build saved meanwhile are kept (two saving at the same instant: one's new
+   * entries are lost, which only costs a download next time).
+   */
   save(): void {
-    if (!this.dirty) return;
+    if (this.changed.size === 0) return;
     fs.mkdirSync(this.dir, { recursive: true });
-    const entries = Object.fromEntries([...this.entries].sort(([a], [b]) => (a < b ? -1 : 1)));
-    writeAtomic(path.join(this.dir, "remote.json"), JSON.stringify({ version: VERSION, entries }, null, 1));
-    this.dirty = false;
+    const merged = readIndex(this.indexPath());
+    for (const url of this.changed) merged.set(url, this.entries.get(url)!);
+    const entries = Object.fromEntries([...merged].sort(([a], [b]) => (a < b ? -1 : 1)));
+    writeAtomic(this.indexPath(), JSON.stringify({ version: VERSION, entries }, null, 1));
+    this.changed.clear();
+  }
+
+  private indexPath(): string {
+    return path.join(this.dir, "remote.json");
   }
 
   private blobPath(entry: CachedImage): string {

@@ -67,6 +67,11 @@ async function assertReplaceable(outDir: string, protectedDirs: readonly string[
       throw new UsageError(`Refusing to use ${outDir} as the output folder: it would replace ${dir} (choose another --out)`);
     }
   }
+  // A file in the way would be moved aside and deleted by the swap: refuse it like a folder.
+  const stat = await fs.stat(outDir).catch(() => undefined);
+  if (stat && !stat.isDirectory()) {
+    throw new UsageError(`Refusing to use ${outDir} as the output folder: it is a file (choose another --out)`);
+  }
   const entries = await fs.readdir(outDir).catch(() => undefined);
   if (entries && entries.length > 0 && !entries.includes(BUILD_MARKER)) {
     throw new UsageError(
@@ -85,7 +90,8 @@ async function removeAbandonedStaging(outDir: string): Promise<void> {
   for (const name of siblings) {
     const pid = name.startsWith(prefix) ? Number(/^(\d+)-/.exec(name.slice(prefix.length))?.[1]) : NaN;
     if (Number.isInteger(pid) && pid !== process.pid && !isAlive(pid)) {
-      await fs.rm(path.join(path.dirname(outDir), name), { recursive: true, force: true });
+      // Best effort: another build may be removing the same folder; it is not worth failing for.
+      await fs.rm(path.join(path.dirname(outDir), name), { recursive: true, force: true }).catch(() => undefined);
     }
   }
 }
@@ -99,19 +105,51 @@ function isAlive(pid: number): boolean {
   }
 }
 
+/** Swaps a build retries when other builds swap theirs in at the same moment (each retry means one of them finished). */
+const SWAP_ATTEMPTS = 100;
+
+/**
+ * Moves the staging folder to `outDir` with two renames and no lock: whatever is at `outDir` is
+ * moved aside, then the staging folder takes its place. If another build swaps its own in
+ * between, the second rename fails (the folder is there again): that build is moved aside too
+ * and the rename retried. So the build that swaps last wins, `outDir` is only ever one complete
+ * build (absent only between two renames), and every folder moved aside is removed.
+ */
 async function swapIn(staging: string, outDir: string): Promise<void> {
-  const previous = `${staging}.previous`;
-  const hadPrevious = await fs.rename(outDir, previous).then(() => true, (error: NodeJS.ErrnoException) => {
-    if (error.code === "ENOENT") return false;
-    throw error;
-  });
+  const asides: string[] = [];
   try {
-    await fs.rename(staging, outDir);
+    for (let attempt = 1; ; attempt++) {
+      const aside = `${staging}.previous-${attempt}`;
+      if (await renameIfExists(outDir, aside)) asides.push(aside);
+      try {
+        return await fs.rename(staging, outDir);
+      } catch (error) {
+        if (isTaken(error) && attempt < SWAP_ATTEMPTS) continue;
+        // Put back the archive moved aside, unless another build has put one there since.
+        const last = asides.pop();
+        if (last) await fs.rename(last, outDir).catch((restore: unknown) => isTaken(restore) && asides.push(last));
+        throw error;
+      }
+    }
+  } finally {
+    await Promise.all(asides.map((aside) => fs.rm(aside, { recursive: true, force: true })));
+  }
+}
+
+async function renameIfExists(from: string, to: string): Promise<boolean> {
+  try {
+    await fs.rename(from, to);
+    return true;
   } catch (error) {
-    if (hadPrevious) await fs.rename(previous, outDir);
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return false;
     throw error;
   }
-  if (hadPrevious) await fs.rm(previous, { recursive: true, force: true });
+}
+
+/** A rename onto `outDir` failed because a folder is there (put by another build). */
+function isTaken(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException).code;
+  return code === "ENOTEMPTY" || code === "EEXIST";
 }
 
 async function copyPublic(publicDir: string, staging: string): Promise<number> {

@@ -1,3 +1,5 @@
+import fs from "node:fs";
+import path from "node:path";
 import { performance } from "node:perf_hooks";
 import type { VFileMessage } from "vfile-message";
 import type { ResolvedConfig } from "./config.js";
@@ -12,6 +14,7 @@ import { render } from "./stages/render.js";
 import { writeOutput } from "./stages/write.js";
 import { loadTheme } from "./theme.js";
 import { VFile } from "vfile";
+import { editLink, readGitHistory, type GitHistory } from "./stages/git.js";
 import { parse } from "./stages/parse.js";
 import type { OutputFile, ParsedPostmortem, RenderedPostmortem, SourceFile } from "./types.js";
 import { hashText } from "./util/hash.js";
@@ -40,6 +43,8 @@ export interface BuildResult {
   readonly config: ResolvedConfig;
   /** One vfile per postmortem found, with its messages. */
   readonly files: readonly VFile[];
+  /** Things worth knowing about the build that are not about one postmortem. */
+  readonly notes: readonly string[];
   /** False when a content error stopped the build (nothing was written). */
   readonly ok: boolean;
   /** Postmortems that got a page. */
@@ -110,6 +115,7 @@ export class BuildSession {
 export async function generate(options: BuildOptions = {}, session?: BuildSession): Promise<Generated> {
   const { drafts = false, offline = false, onProgress, ...runOptions } = options;
   const timings: StageTiming[] = [];
+  const notes: string[] = [];
   const started = performance.now();
   const time = async <T>(stage: string, run: () => T | Promise<T>): Promise<T> => {
     const t0 = performance.now();
@@ -127,6 +133,8 @@ export async function generate(options: BuildOptions = {}, session?: BuildSessio
     if (session.configKey !== configKey) session.invalidate(true);
     session.configKey = configKey;
   }
+  // git runs beside the parsing: one `git log` for the whole archive.
+  const history = readGitHistory(config.contentDir);
   const parsed = await time("analyze", () => analyze(config, [], session ? session.parser : parse));
   const files = parsed.map((pm) => pm.file);
   const failed = () => {
@@ -136,7 +144,7 @@ export async function generate(options: BuildOptions = {}, session?: BuildSessio
   const images = session?.images ?? new ImageStore(config, { mode: "build", offline });
   if (session) session.images = images;
   const result = (ok: boolean, counts: { postmortems?: number; indexPages?: number } = {}): BuildResult => ({
-    config, files, ok, postmortems: counts.postmortems ?? 0, indexPages: counts.indexPages ?? 0, written: 0,
+    config, files, notes, ok, postmortems: counts.postmortems ?? 0, indexPages: counts.indexPages ?? 0, written: 0,
     images: images.stats, imageFiles: ok ? images.outputs().length : 0, timings, totalMs: performance.now() - started,
   });
   if (failed()) return { result: result(false), outputs: undefined };
@@ -161,9 +169,14 @@ export async function generate(options: BuildOptions = {}, session?: BuildSessio
     )
   ).filter((pm): pm is RenderedPostmortem => pm !== undefined);
   images.saveCache();
+  const git = await time("git", () => history);
+  if (git?.shallow) {
+    notes.push("The git history is shallow, so last-updated dates and contributors come from the fetched commits only: fetch the whole history (actions/checkout: fetch-depth: 0).");
+  }
+  const withHistory = withGit(rendered, git, config);
   // Rendering has messages of its own (images); under --strict they stop the build too.
   if (failed()) return { result: result(false), outputs: undefined };
-  const site = await time("organize", () => organize(rendered, config));
+  const site = await time("organize", () => organize(withHistory, config));
   const search = await time("search", () => buildSearchIndex(site.postmortems, config));
   const pages = await time("pages", () => [...renderPages(site, theme, config, search.meta), ...renderExports(site, config)]);
   const htmlPages = pages.filter((file) => file.path.endsWith(".html")).length;
@@ -187,6 +200,21 @@ export async function build(options: BuildOptions = {}): Promise<BuildResult> {
   );
   const now = performance.now();
   return { ...result, written, timings: [...result.timings, { stage: "write", ms: now - t0 }], totalMs: now - started };
+}
+
+/** Adds what git knows, and the edit link, to each postmortem. */
+function withGit(rendered: readonly RenderedPostmortem[], git: GitHistory | undefined, config: ResolvedConfig): RenderedPostmortem[] {
+  if (!git && !config.editUrl) return [...rendered];
+  const contentDir = git ? fs.realpathSync(config.contentDir) : config.contentDir;
+  return rendered.map((pm) => {
+    const info = git?.files.get(path.join(contentDir, pm.source.relPath));
+    const repoPath = info?.repoPath ?? path.relative(git?.top ?? config.root, path.join(contentDir, pm.source.relPath)).split(path.sep).join("/");
+    return {
+      ...pm,
+      history: info && { updated: info.updated, contributors: info.contributors },
+      editUrl: editLink(config.editUrl, repoPath),
+    };
+  });
 }
 
 /** Renders a postmortem, or reuses the session's render when its text and its neighbours are unchanged. */

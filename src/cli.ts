@@ -185,6 +185,7 @@ function printBuild(result: BuildResult, format: Format, verbose: boolean): void
   if (report) (toStdout ? console.log : console.error)(report);
   const say = toStdout ? console.error : console.log;
   const out = path.relative(process.cwd(), result.config.outDir) || ".";
+  for (const note of result.notes) console.error(`note: ${note}`);
   if (!result.ok) {
     console.error(`Build failed: fix the errors above. Nothing was written to ${out}.`);
     return;

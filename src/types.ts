@@ -78,6 +78,10 @@ export interface RenderedPostmortem {
   readonly toc: readonly TocEntry[];
   /** The body as plain words, for the search index. */
   readonly text: string;
+  /** From git, when the archive is a git checkout: last change and its authors. */
+  readonly history?: { readonly updated: string; readonly contributors: readonly string[] } | undefined;
+  /** The "edit this postmortem" link, when `editUrl` is set. */
+  readonly editUrl?: string | undefined;
 }
 
 /** One term of a taxonomy (a service, a severity level, a tag) and its postmortems. */

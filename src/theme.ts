@@ -63,7 +63,17 @@ export function loadTheme(dirs: string | readonly string[]): Theme {
   }
   return {
     dirs: stack,
-    render: (layout, data) => eta.render(`./${layout}`, data),
+    render: (layout, data) => {
+      try {
+        return eta.render(`./${layout}`, data);
+      } catch (error) {
+        if (error instanceof UsageError) throw error;
+        // A layout is code of the project: its mistakes are shown as such, never as a crash.
+        const where = layoutDirs.find((dir) => fs.existsSync(path.join(dir, `${layout}.eta`))) ?? views;
+        const reason = error instanceof Error ? error.message.split("\n")[0] : String(error);
+        throw new UsageError(`Theme layout ${path.join(where, `${layout}.eta`)} failed: ${reason}`, { cause: error });
+      }
+    },
     assetPaths,
     assets,
   };

@@ -28,8 +28,8 @@ export interface BuildOptions extends RunOptions {
   drafts?: boolean;
   /** Download nothing: remote images come from the cache or stay as written. @default false */
   offline?: boolean;
-  /** Called as postmortems render, for a progress bar. */
-  onProgress?: (done: number, total: number) => void;
+  /** Called as postmortems are parsed, then rendered, for a progress bar. */
+  onProgress?: (stage: "parsing" | "rendering", done: number, total: number) => void;
 }
 
 /** Time spent in one stage. */
@@ -135,7 +135,7 @@ export async function generate(options: BuildOptions = {}, session?: BuildSessio
   }
   // git runs beside the parsing: one `git log` for the whole archive.
   const history = readGitHistory(config.contentDir);
-  const parsed = await time("analyze", () => analyze(config, [], session ? session.parser : parse));
+  const parsed = await time("analyze", () => analyze(config, [], session ? session.parser : parse, onProgress && ((done, total) => onProgress("parsing", done, total))));
   const files = parsed.map((pm) => pm.file);
   const failed = () => {
     if (options.strict) makeStrict(files);
@@ -161,7 +161,7 @@ export async function generate(options: BuildOptions = {}, session?: BuildSessio
         included.map((pm) =>
           limit(async () => {
             const out = await renderOne(pm);
-            onProgress?.(++done, included.length);
+            onProgress?.("rendering", ++done, included.length);
             return out;
           }),
         ),

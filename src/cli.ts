@@ -234,13 +234,13 @@ function progressBar(stream: NodeJS.WriteStream) {
   let last = 0;
   let shown = false;
   return {
-    update(done: number, total: number): void {
+    update(stage: string, done: number, total: number): void {
       const now = Date.now();
       if (!enabled || total < 200 || (now - last < 100 && done < total)) return;
       last = now;
       const width = Math.max(10, Math.min(40, (stream.columns ?? 80) - 40));
       const filled = Math.round((done / total) * width);
-      stream.write(`\r  rendering [${"#".repeat(filled)}${"-".repeat(width - filled)}] ${done.toLocaleString("en")}/${total.toLocaleString("en")} postmortems`);
+      stream.write(`\r  ${stage.padEnd(9)} [${"#".repeat(filled)}${"-".repeat(width - filled)}] ${done.toLocaleString("en")}/${total.toLocaleString("en")} postmortems`);
       shown = true;
     },
     done(): void {

@@ -31,9 +31,18 @@ export async function loadProjectConfig(options: RunOptions): Promise<ResolvedCo
 export type Parser = (source: SourceFile, config: ResolvedConfig) => ParsedPostmortem;
 
 /** Reads every postmortem of the content folder (plus `extra` files), parses and validates them. */
-export async function analyze(config: ResolvedConfig, extra: readonly SourceFile[] = [], parseOne: Parser = parse): Promise<ParsedPostmortem[]> {
+export async function analyze(
+  config: ResolvedConfig,
+  extra: readonly SourceFile[] = [],
+  parseOne: Parser = parse,
+  onProgress?: (done: number, total: number) => void,
+): Promise<ParsedPostmortem[]> {
   const sources = [...(await discover(config.contentDir)), ...extra];
-  const parsed = sources.map((source) => parseOne(source, config));
+  const parsed = sources.map((source, i) => {
+    const pm = parseOne(source, config);
+    onProgress?.(i + 1, sources.length);
+    return pm;
+  });
   validate(parsed, config);
   return parsed;
 }

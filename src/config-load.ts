@@ -81,7 +81,13 @@ export async function loadConfig(root: string, explicit?: string): Promise<Loade
 
 /** Validates a config object against the schema; `origin` names it in the error (a file, "options"). */
 export function validateUserConfig(raw: unknown, origin: string): UserConfig {
-  const parsed = userConfigSchema.safeParse(raw ?? {});
+  let parsed: ReturnType<typeof userConfigSchema.safeParse>;
+  try {
+    parsed = userConfigSchema.safeParse(raw ?? {});
+  } catch (error) {
+    // A JS config is code: a getter or proxy in it can throw while it is read.
+    throw new UsageError(`Cannot read config in ${origin}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  }
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `  ${describeIssue(issue)}`);
     throw new UsageError(`Invalid config in ${origin}:\n${problems.join("\n")}`);

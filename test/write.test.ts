@@ -3,7 +3,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { HindsightError, UsageError } from "../src/errors.js";
 import { BUILD_MARKER, writeOutput } from "../src/stages/write.js";
-import { listFiles, tempDir } from "./helpers.js";
+import { listFiles, snapshot, tempDir } from "./helpers.js";
 
 describe("writeOutput", () => {
   it("writes files and public/ into the output folder, generated files winning", async () => {
@@ -19,7 +19,27 @@ describe("writeOutput", () => {
     ]);
     expect(listFiles(outDir)).toEqual([BUILD_MARKER, "a/b/index.html", "index.html", "robots.txt"]);
     expect(fs.readFileSync(path.join(outDir, "index.html"), "utf8")).toBe("generated");
-    expect(count).toBe(4);
+    // Each file once: public/index.html was replaced, not written too.
+    expect(count).toBe(3);
+  });
+
+  // Regression: a public file named like a generated folder (public/services) failed the
+  // build with "Cannot write the archive … EEXIST"; a public folder named like a generated file, with EISDIR.
+  it("leaves out public/ entries in the way of generated files or folders", async () => {
+    const root = tempDir();
+    const publicDir = path.join(root, "public");
+    fs.mkdirSync(path.join(publicDir, "index.html"), { recursive: true });
+    fs.writeFileSync(path.join(publicDir, "index.html", "inside.txt"), "public");
+    fs.writeFileSync(path.join(publicDir, "services"), "public");
+    fs.mkdirSync(path.join(publicDir, "services-extra"));
+    fs.writeFileSync(path.join(publicDir, "services-extra", "kept.txt"), "public");
+    const outDir = path.join(root, "dist");
+    const count = await writeOutput({ outDir, publicDir, protectedDirs: [root] }, [
+      { path: "index.html", contents: "generated" },
+      { path: "services/api/index.html", contents: "generated" },
+    ]);
+    expect(listFiles(outDir)).toEqual([BUILD_MARKER, "index.html", "services-extra/kept.txt", "services/api/index.html"]);
+    expect(count).toBe(3);
   });
 
   it("replaces a previous build whole, leaving no staging folder behind", async () => {
@@ -72,7 +92,11 @@ describe("a build killed mid-write", () => {
     const project = tempDir();
     fs.cpSync(path.join(root, "content"), path.join(project, "content"), { recursive: true });
     const outDir = path.join(project, "dist");
-    await writeOutput({ outDir, protectedDirs: [] }, [{ path: "index.html", contents: "previous" }]);
+    await writeOutput({ outDir, protectedDirs: [] }, [
+      { path: "index.html", contents: "previous" },
+      { path: "images/a.png", contents: new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0, 255]) },
+    ]);
+    const previous = snapshot(outDir);
     // A build that is killed as soon as its staging folder appears.
     const child = spawn(process.execPath, [path.join(root, ".build/cli.js"), "build", "--offline"], { cwd: project, stdio: "ignore" });
     const staging = await new Promise<string>((resolve) => {
@@ -86,7 +110,7 @@ describe("a build killed mid-write", () => {
       }, 1);
     });
     await new Promise((resolve) => child.on("exit", resolve));
-    expect(fs.readFileSync(path.join(outDir, "index.html"), "utf8")).toBe("previous");
+    expect(snapshot(outDir)).toEqual(previous);
     expect(fs.existsSync(path.join(project, staging))).toBe(true);
     // The next build cleans up after the dead one.
     await writeOutput({ outDir, protectedDirs: [] }, [{ path: "index.html", contents: "next" }]);

@@ -28,7 +28,7 @@ export async function writeOutput(target: WriteTarget, files: readonly OutputFil
   const staging = await fs.mkdtemp(path.join(path.dirname(outDir), `.${path.basename(outDir)}.tmp-${process.pid}-`));
   try {
     let count = 0;
-    if (target.publicDir) count += await copyPublic(target.publicDir, staging);
+    if (target.publicDir) count += await copyPublic(target.publicDir, staging, files);
     const madeDirs = new Set<string>();
     const written = new Set<string>();
     for (const file of files) {
@@ -152,11 +152,28 @@ function isTaken(error: unknown): boolean {
   return code === "ENOTEMPTY" || code === "EEXIST";
 }
 
-async function copyPublic(publicDir: string, staging: string): Promise<number> {
+/** Copies public/ into the staging folder, leaving out what generated files replace; returns the files kept. */
+async function copyPublic(publicDir: string, staging: string, files: readonly OutputFile[]): Promise<number> {
   const exists = await fs.stat(publicDir).then((s) => s.isDirectory(), () => false);
   if (!exists) return 0;
-  // Symlinks are not followed: public/ must not carry files from elsewhere on the machine.
-  await fs.cp(publicDir, staging, { recursive: true, dereference: false, filter: async (src) => !(await fs.lstat(src)).isSymbolicLink() });
-  const entries = await fs.readdir(staging, { recursive: true, withFileTypes: true });
-  return entries.filter((e) => e.isFile()).length;
+  // Generated files win: a public file where a generated folder goes (public/services) or a
+  // public folder where a generated file goes (public/index.html/) is left out, not a failure.
+  const generated = new Set(files.map((f) => path.posix.normalize(f.path)));
+  const generatedDirs = new Set([...generated].flatMap((f) => f.split("/").slice(0, -1).map((_, i, parts) => parts.slice(0, i + 1).join("/"))));
+  let kept = 0;
+  await fs.cp(publicDir, staging, {
+    recursive: true,
+    dereference: false,
+    filter: async (src) => {
+      const rel = path.relative(publicDir, src).split(path.sep).join("/");
+      const stat = await fs.lstat(src);
+      // Symlinks are not followed: public/ must not carry files from elsewhere on the machine.
+      if (stat.isSymbolicLink()) return false;
+      if (stat.isDirectory()) return !generated.has(rel);
+      if (generatedDirs.has(rel)) return false;
+      if (!generated.has(rel)) kept++;
+      return true;
+    },
+  });
+  return kept;
 }

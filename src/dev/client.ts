@@ -42,7 +42,7 @@ function showOverlay(state: DevState): void {
   overlay.setAttribute("aria-label", "Build errors");
   Object.assign(overlay.style, {
     position: "fixed", inset: "0", zIndex: "2147483647", overflow: "auto", padding: "2rem",
-    background: "rgba(20, 20, 24, 0.94)", color: "#f5f5f5", font: "14px/1.5 ui-monospace, SFMono-Regular, Menlo, monospace",
+    background: "rgba(20, 20, 24, 0.97)", color: "#f5f5f5", font: "14px/1.5 ui-monospace, SFMono-Regular, Menlo, monospace",
   });
   const heading = document.createElement("h2");
   heading.textContent = state.fatal ? "Hindsight cannot build this project" : `Build failed: ${state.errors.length === 1 ? "1 error" : `${state.errors.length} errors`}`;
@@ -67,7 +67,13 @@ function showOverlay(state: DevState): void {
     }
     const message = document.createElement("div");
     message.className = "hindsight-dev-message";
-    message.textContent = error.message + (error.ruleId ? `  ${error.ruleId}` : "");
+    message.textContent = error.message;
+    if (error.ruleId) {
+      const rule = document.createElement("span");
+      rule.textContent = `  ${error.ruleId}`;
+      rule.style.color = "#999";
+      message.append(rule);
+    }
     item.append(message);
     if (error.hint) {
       const hint = document.createElement("div");

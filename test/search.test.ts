@@ -3,6 +3,7 @@ import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { build } from "../src/build.js";
 import type { SearchMeta } from "../src/search/build-index.js";
+import { planQuery, rankAll, readChunk, score, topByScore, type Chunk } from "../src/search/client/score.js";
 import { termOf, words } from "../src/search/client/tokenize.js";
 import { stemmer } from "stemmer";
 import { fixtureArchive, listFiles, tempDir } from "./helpers.js";
@@ -80,6 +81,41 @@ describe("search index", () => {
     const bits = JSON.parse(fs.readFileSync(path.join(out, "search", meta.base, severity.file), "utf8"));
     const docsOf = (value: string) => [...Buffer.from(bits[value], "base64")].flatMap((byte, i) => [0, 1, 2, 3, 4, 5, 6, 7].filter((b) => byte & (1 << b)).map((b) => i * 8 + b));
     expect(docsOf("SEV3")).toEqual([2, 3]);
+  });
+
+  describe("the browser's scorer, over the built chunks", () => {
+    const load = (file: string): Promise<Chunk> => {
+      const bytes = fs.readFileSync(path.join(out, "search", meta.base, file));
+      return Promise.resolve(readChunk(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length)));
+    };
+    const search = async (query: string) => {
+      const result = await score(meta.docs, planQuery(query, meta.chunks, stemmer, load));
+      return result && rankAll(result.docs, result.scores);
+    };
+
+    it("lists a chunk's terms in order, with their posting counts, without decoding postings", async () => {
+      for (const [, , file] of meta.chunks) {
+        const chunk = await load(file);
+        const expected = decode(fs.readFileSync(path.join(out, "search", meta.base, file)));
+        expect(chunk.terms).toEqual([...expected.keys()]);
+        expect([...chunk.counts]).toEqual([...expected.values()].map((list) => list.length));
+      }
+    });
+
+    it("finds a word's documents, a typed prefix's completions, and requires every word", async () => {
+      expect(await search("flushing")).toEqual([1]);
+      // "replic" completes to "replica" while it is typed, not once a space follows it.
+      expect(await search("replic")).toEqual([0]);
+      expect(await search("replic ")).toEqual([]);
+      expect(await search("replica flushing")).toEqual([]);
+      expect(await search("the")).toBeUndefined();
+    });
+
+    it("picks the same first page as a full sort, ties going to the newer postmortem", () => {
+      const scores = Float64Array.from({ length: 50 }, (_, doc) => (doc * 7919) % 13);
+      const docs = Array.from({ length: 50 }, (_, doc) => 49 - doc);
+      for (const k of [1, 10, 50, 60]) expect(topByScore(docs, scores, k)).toEqual(rankAll(docs, scores).slice(0, k));
+    });
   });
 
   it("is deterministic: the same archive gives the same index folder", async () => {

@@ -103,14 +103,16 @@ export function buildSearchIndex(postmortems: readonly RenderedPostmortem[], con
   return { files, meta };
 }
 
+/** The search client's compiled modules, served from the index folder beside the stemmer. */
+const CLIENT_MODULES = ["search.js", "score.js", "tokenize.js"] as const;
+
 /** The search client's own files, served from the index folder. */
 function clientFiles(): OutputFile[] {
   // The compiled client, whether this module runs compiled (.build/search) or from src/ in tests.
   const dir = path.resolve(import.meta.dirname, "..", "..", ".build", "search", "client");
   const stemmerFile = createRequire(import.meta.url).resolve("stemmer");
   return [
-    { path: "search.js", contents: fs.readFileSync(path.join(dir, "search.js")) },
-    { path: "tokenize.js", contents: fs.readFileSync(path.join(dir, "tokenize.js")) },
+    ...CLIENT_MODULES.map((file) => ({ path: file, contents: fs.readFileSync(path.join(dir, file)) })),
     { path: "stemmer.js", contents: fs.readFileSync(stemmerFile) },
   ];
 }

@@ -1,13 +1,15 @@
-// The search page's client: a small ES module, no framework. It fetches search/meta.json, then
-// only the term chunks its words fall in, the facet bitsets of the filters in use, and the
-// fragments of the results it shows (Pagefind's design). The page works as links without it.
+// The search page's client: a small ES module, no framework. It fetches search/meta.json as the
+// page opens, the term chunks of the words as they are typed, the facet bitsets of the filters
+// in use, and the fragments of the results it shows (Pagefind's design). The page works as
+// links without it.
+import { planQuery, rankAll, readChunk, score, topByScore, type Chunk, type ChunkRange, type Plan } from "./score.js";
 import { stemmer } from "./stemmer.js";
-import { STOPWORDS, termOf, words } from "./tokenize.js";
+import { STOPWORDS, words } from "./tokenize.js";
 
 interface Meta {
   base: string;
   docs: number;
-  chunks: [string, string, string][];
+  chunks: ChunkRange[];
   facets: Record<string, { file: string; values: [string, number][] }>;
   severities: [string, string, string][];
 }
@@ -20,11 +22,8 @@ interface Fragment {
   summary: string | null;
   text: string;
 }
-/** A chunk's terms, each with where its postings start and how many there are (decoded on demand). */
-type Chunk = { bytes: Uint8Array; terms: Map<string, { count: number; offset: number }> };
 
 const PAGE_SIZE = 10;
-const MAX_PREFIX_TERMS = 60;
 const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 
 const form = document.querySelector<HTMLFormElement>("#SearchForm")!;
@@ -44,6 +43,8 @@ function fetchOnce<T>(url: string, read: (response: Response) => Promise<T>): Pr
       if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
       return read(response);
     });
+    // A failed request is not kept: the next search asks again.
+    pending.catch(() => cache.delete(url));
     cache.set(url, pending);
   }
   return pending;
@@ -51,98 +52,13 @@ function fetchOnce<T>(url: string, read: (response: Response) => Promise<T>): Pr
 
 const meta = fetchOnce<Meta>("meta.json", (r) => r.json());
 const at = (m: Meta, file: string) => `${m.base}/${file}`;
+const loadChunk = (m: Meta) => (file: string) => fetchOnce<Chunk>(at(m, file), (r) => r.arrayBuffer().then(readChunk));
 
-/** Reads a varint at `at.i`, moving it on. */
-function varint(bytes: Uint8Array, at: { i: number }): number {
-  let value = 0;
-  let shift = 1;
-  for (;;) {
-    const b = bytes[at.i++]!;
-    value += (b & 0x7f) * shift;
-    if (b < 0x80) return value;
-    shift *= 128;
-  }
-}
-
-/** Indexes a term chunk (term, count, byte length, postings…) without decoding any postings. */
-function readChunk(buffer: ArrayBuffer): Chunk {
-  const bytes = new Uint8Array(buffer);
-  const decoder = new TextDecoder();
-  const terms = new Map<string, { count: number; offset: number }>();
-  const at = { i: 0 };
-  while (at.i < bytes.length) {
-    const length = varint(bytes, at);
-    const term = decoder.decode(bytes.subarray(at.i, at.i + length));
-    at.i += length;
-    const count = varint(bytes, at);
-    const size = varint(bytes, at);
-    terms.set(term, { count, offset: at.i });
-    at.i += size;
-  }
-  return { bytes, terms };
-}
-
-/** Keeps, per document, the best weight of any term matching one word of the query. */
-function addPostings(chunk: Chunk, entry: { count: number; offset: number }, factor: number, best: Float32Array, touched: number[]): void {
-  const at = { i: entry.offset };
-  let doc = 0;
-  for (let j = 0; j < entry.count; j++) {
-    doc += varint(chunk.bytes, at);
-    const weight = (chunk.bytes[at.i++]! / 255) * factor;
-    if (best[doc] === 0) touched.push(doc);
-    if (weight > best[doc]!) best[doc] = weight;
-  }
-}
-
-/** The chunks that can hold a term, or every term starting with a prefix. */
-function chunksFor(m: Meta, term: string, prefix: string | undefined): string[] {
-  const covers = ([first, last]: [string, string, string]) => first <= term && term <= last;
-  const overlaps = ([first, last]: [string, string, string]) => prefix !== undefined && last >= prefix && first <= `${prefix}\uffff`;
-  return m.chunks.filter((chunk) => covers(chunk) || overlaps(chunk)).slice(0, 4).map(([, , file]) => file);
-}
-
-/**
- * Scores every document that matches all the words of the query: BM25 weights from the index
- * times each word's idf. Dense typed arrays over all documents are faster than maps here.
- */
-async function score(m: Meta, query: string): Promise<{ docs: number[]; scores: Float64Array } | undefined> {
-  const all = words(query).filter((w) => !STOPWORDS.has(w));
-  if (all.length === 0) return undefined;
-  const typing = !/\s$/.test(query);
-  const plans = all.map((word, index) => {
-    const term = termOf(word, stemmer);
-    const prefix = typing && index === all.length - 1 && word.length >= 2 ? word : undefined;
-    // Every word's chunks are fetched at once.
-    const chunks = Promise.all(chunksFor(m, term, prefix).map((file) => fetchOnce(at(m, file), (r) => r.arrayBuffer().then(readChunk))));
-    return { term, prefix, chunks };
-  });
-  const scores = new Float64Array(m.docs);
-  const matched = new Uint8Array(m.docs);
-  let candidates: number[] = [];
-  for (const [index, plan] of plans.entries()) {
-    const best = new Float32Array(m.docs);
-    const touched: number[] = [];
-    let expansions = 0;
-    for (const chunk of await plan.chunks) {
-      for (const [candidate, entry] of chunk.terms) {
-        const exact = candidate === plan.term;
-        if (!exact && !(plan.prefix && candidate.startsWith(plan.prefix) && expansions++ < MAX_PREFIX_TERMS)) continue;
-        // A word completed from a prefix counts a little less than the word itself.
-        addPostings(chunk, entry, exact ? 1 : 0.8, best, touched);
-      }
-    }
-    const idf = Math.log(1 + (m.docs - touched.length + 0.5) / (touched.length + 0.5));
-    const next: number[] = [];
-    for (const doc of touched) {
-      if (matched[doc] !== index) continue;
-      matched[doc] = index + 1;
-      scores[doc] = scores[doc]! + idf * best[doc]!;
-      next.push(doc);
-    }
-    candidates = next;
-    if (candidates.length === 0) break;
-  }
-  return { docs: candidates, scores };
+let planned: { query: string; plans: Plan[] } | undefined;
+/** The query's plan, made once per query text: its chunks start loading when it is made. */
+function plan(m: Meta, query: string): Plan[] {
+  if (planned?.query !== query) planned = { query, plans: planQuery(query, m.chunks, stemmer, loadChunk(m)) };
+  return planned.plans;
 }
 
 /** The checked filters: facet → values. */
@@ -166,7 +82,8 @@ async function allowed(m: Meta, filters: Map<string, string[]>): Promise<((doc: 
   return (doc) => sets.every((facet) => facet.some((bits) => ((bits[doc >> 3] ?? 0) >> (doc & 7)) & 1));
 }
 
-let shown: number[] = [];
+/** The results of the current search in order; ranking all of them waits until more than a page is wanted. */
+let results: { count: number; ordered: number[]; rest: (() => number[]) | undefined } = { count: 0, ordered: [], rest: undefined };
 let generation = 0;
 
 async function run(): Promise<void> {
@@ -175,7 +92,7 @@ async function run(): Promise<void> {
   const m = await meta;
   const query = input.value;
   const filters = checkedFilters();
-  const [result, pass] = await Promise.all([score(m, query), allowed(m, filters)]);
+  const [result, pass] = await Promise.all([score(m.docs, plan(m, query)), allowed(m, filters)]);
   const scored = performance.now();
   if (current !== generation) return;
   let docs: number[];
@@ -190,14 +107,12 @@ async function run(): Promise<void> {
   }
   if (pass) docs = docs.filter(pass);
   // Ids follow the archive's order, newest first: sorting by date is sorting by id.
-  if (sort.value === "date" || !result) docs.sort((a, b) => a - b);
+  if (sort.value === "date" || !result) results = { count: docs.length, ordered: Array.from(Uint32Array.from(docs).sort()), rest: undefined };
   else {
-    const scores = result.scores;
-    const ranked = docs.map((doc) => ({ doc, score: scores[doc]! }));
-    ranked.sort((a, b) => b.score - a.score || a.doc - b.doc);
-    docs = ranked.map((r) => r.doc);
+    const { scores } = result;
+    const ranked = docs;
+    results = { count: docs.length, ordered: topByScore(docs, scores, PAGE_SIZE), rest: () => rankAll(ranked, scores) };
   }
-  shown = docs;
   list.replaceChildren();
   const firstShown = showMore(m, query);
   await firstShown.first;
@@ -208,7 +123,7 @@ async function run(): Promise<void> {
   if (current !== generation) return;
   // After the results: updating the address can make the browser do work (the favicon) first.
   saveState(query, filters);
-  status.textContent = `${docs.length.toLocaleString("en")} ${docs.length === 1 ? "result" : "results"} (${ms} ms)`;
+  status.textContent = `${results.count.toLocaleString("en")} ${results.count === 1 ? "result" : "results"} (${ms} ms)`;
   document.body.dataset.searchMs = String(ms);
   document.body.dataset.searchTiming = `index ${Math.round(scored - started)} ms, fragments ${Math.round(performance.now() - scored)} ms`;
 }
@@ -216,9 +131,13 @@ async function run(): Promise<void> {
 /** Shows the next page of results, each filled in as soon as its fragment arrives, in order. */
 function showMore(m: Meta, query: string): { first: Promise<void>; all: Promise<void> } {
   const from = list.children.length;
-  const page = shown.slice(from, from + PAGE_SIZE);
+  if (results.rest && results.ordered.length < from + PAGE_SIZE) {
+    results.ordered = results.rest();
+    results.rest = undefined;
+  }
+  const page = results.ordered.slice(from, from + PAGE_SIZE);
   const slots = page.map(() => list.appendChild(element("li", "pm-item loading")));
-  more.hidden = from + page.length >= shown.length;
+  more.hidden = from + page.length >= results.count;
   const filled = page.map((doc, i) =>
     fetchOnce<Fragment>(at(m, `f/${doc}.json`), (r) => r.json()).then((f) => void slots[i]!.replaceWith(resultItem(m, f, query))),
   );
@@ -316,7 +235,11 @@ form.addEventListener("submit", (event) => {
   event.preventDefault();
   void run().catch(fail);
 });
-input.addEventListener("input", schedule);
+input.addEventListener("input", () => {
+  // The words' chunks start loading with the keystroke, while the debounce waits.
+  void meta.then((m) => plan(m, input.value).forEach((p) => p.chunks.catch(() => undefined))).catch(() => undefined);
+  schedule();
+});
 form.addEventListener("change", () => void run().catch(fail));
 more.addEventListener("click", () => void meta.then((m) => showMore(m, input.value).all).catch(fail));
 loadState();

@@ -1,24 +1,30 @@
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
-import type { VFileMessage } from "vfile-message";
-import type { ResolvedConfig } from "./config.js";
+import { pathToFileURL } from "node:url";
 import pLimit from "p-limit";
+import { Piscina } from "piscina";
+import type { VFile } from "vfile";
+import type { ResolvedConfig } from "./config.js";
 import { ImageStore, type ImageStats } from "./images/store.js";
-import { analyze, loadProjectConfig, makeStrict, type RunOptions } from "./project.js";
+import { loadProjectConfig, makeStrict, type RunOptions } from "./project.js";
+import { checkUniqueSlugs } from "./rules/index.js";
+import { missingLinkProblems } from "./rules/links.js";
 import { buildSearchIndex } from "./search/build-index.js";
+import { discover } from "./stages/discover.js";
 import { renderExports } from "./stages/exports.js";
+import { editLink, readGitHistory, type GitHistory } from "./stages/git.js";
+import { resolvePostmortemLinks } from "./stages/links.js";
 import { organize } from "./stages/organize.js";
 import { renderPages } from "./stages/pages.js";
-import { render } from "./stages/render.js";
+import { fileOf, type PostmortemRecord } from "./stages/process.js";
+import { processWith, type WorkerResult, type WorkerSetup } from "./stages/worker.js";
 import { writeOutput } from "./stages/write.js";
 import { loadTheme } from "./theme.js";
-import { VFile } from "vfile";
-import { editLink, readGitHistory, type GitHistory } from "./stages/git.js";
-import { parse } from "./stages/parse.js";
-import type { OutputFile, ParsedPostmortem, RenderedPostmortem, SourceFile } from "./types.js";
+import type { OutputFile, RenderedPostmortem, SourceFile } from "./types.js";
 import { hashText } from "./util/hash.js";
-import { isError } from "./util/messages.js";
+import { isError, report } from "./util/messages.js";
 
 const RENDER_CONCURRENCY = 16;
 
@@ -28,8 +34,10 @@ export interface BuildOptions extends RunOptions {
   drafts?: boolean;
   /** Download nothing: remote images come from the cache or stay as written. @default false */
   offline?: boolean;
-  /** Called as postmortems are parsed, then rendered, for a progress bar. */
-  onProgress?: (stage: "parsing" | "rendering", done: number, total: number) => void;
+  /** Called as postmortems are processed, for a progress bar. */
+  onProgress?: (stage: "processing", done: number, total: number) => void;
+  /** Worker threads for processing postmortems; 0 processes them in this thread. @default one per core, for 64 postmortems or more */
+  workers?: number;
 }
 
 /** Time spent in one stage. */
@@ -68,52 +76,35 @@ export interface Generated {
 }
 
 /**
- * State kept between builds in one process (`hindsight dev`): postmortems whose text, config
- * and neighbours did not change are not rendered again.
+ * State kept between builds in one process (`hindsight dev`): postmortems whose text and config
+ * did not change are not processed again.
  */
 export class BuildSession {
-  /** Rendered postmortems by content path, with what they depended on. */
-  readonly renders = new Map<string, { key: string; rendered: RenderedPostmortem | undefined; messages: VFileMessage[] }>();
-  images: ImageStore | undefined;
+  readonly records = new Map<string, { key: string; record: PostmortemRecord }>();
+  /** Image files of every record kept, by output path. */
+  readonly images = new Map<string, OutputFile>();
   configKey: string | undefined;
-  /** How many postmortems the last build rendered, and reused. */
+  /** How many postmortems the last build processed, and reused. */
   lastRendered = 0;
   lastReused = 0;
 
-  /** Parsed postmortems by content path, with their text's hash and the messages parsing gave. */
-  private readonly parses = new Map<string, { hash: string; parsed: ParsedPostmortem; messages: VFileMessage[] }>();
-
-  /**
-   * Forgets every render, after a change that any postmortem may depend on (a local image);
-   * with `parses`, every parse too (the config changed).
-   */
-  invalidate(parses = false): void {
-    this.renders.clear();
-    this.images = undefined;
-    if (parses) this.parses.clear();
+  /** Forgets every postmortem: after a change any of them may depend on (a local image, the config). */
+  invalidate(): void {
+    this.records.clear();
+    this.images.clear();
   }
-
-  /** Parses a postmortem, or gives the last parse of the same text again, on a fresh vfile. */
-  readonly parser = (source: SourceFile, config: ResolvedConfig): ParsedPostmortem => {
-    const hash = hashText(source.text);
-    const memo = this.parses.get(source.relPath);
-    if (memo?.hash === hash) {
-      const file = new VFile({ path: source.path, value: source.text });
-      file.messages.push(...memo.messages);
-      return { ...memo.parsed, source, file };
-    }
-    const parsed = parse(source, config);
-    this.parses.set(source.relPath, { hash, parsed, messages: [...parsed.file.messages] });
-    return parsed;
-  };
 }
 
+/** Below this many postmortems to process, starting worker threads costs more than it saves. */
+const WORKER_THRESHOLD = 64;
+
 /**
- * Builds the archive in memory: config → discover, parse, validate → render → organize → pages.
- * Any content error stops it, with no outputs.
+ * Builds the archive in memory: config → discover → process (parse, per-file rules, render; in
+ * worker threads) → rules across files → organize → search → pages. Any content error stops
+ * it, with no outputs.
  */
 export async function generate(options: BuildOptions = {}, session?: BuildSession): Promise<Generated> {
-  const { drafts = false, offline = false, onProgress, ...runOptions } = options;
+  const { drafts = false, offline = false, onProgress, workers, ...runOptions } = options;
   const timings: StageTiming[] = [];
   const notes: string[] = [];
   const started = performance.now();
@@ -128,60 +119,133 @@ export async function generate(options: BuildOptions = {}, session?: BuildSessio
 
   const config = await time("config", () => loadProjectConfig(runOptions));
   const theme = await time("theme", () => loadTheme(config.themeDirs));
-  if (session) {
-    const configKey = JSON.stringify([config, offline]);
-    if (session.configKey !== configKey) session.invalidate(true);
+  const configKey = JSON.stringify([config, offline]);
+  if (session && session.configKey !== configKey) {
+    session.invalidate();
     session.configKey = configKey;
   }
   // git runs beside the parsing: one `git log` for the whole archive.
   const history = readGitHistory(config.contentDir);
-  const parsed = await time("analyze", () => analyze(config, [], session ? session.parser : parse, onProgress && ((done, total) => onProgress("parsing", done, total))));
-  const files = parsed.map((pm) => pm.file);
+  const sources = await time("discover", () => discover(config.contentDir));
+  const processed = await time("process", () =>
+    processAll(sources, config, { offline, session, workers, onProgress: onProgress && ((done, total) => onProgress("processing", done, total)) }),
+  );
+  const { records, images } = processed;
+  const files = sources.map((source, i) => fileOf(source.path, records[i]!));
+  await time("validate", () => checkAcrossFiles(sources, records, files));
   const failed = () => {
     if (options.strict) makeStrict(files);
     return files.some((file) => file.messages.some(isError));
   };
-  const images = session?.images ?? new ImageStore(config, { mode: "build", offline });
-  if (session) session.images = images;
   const result = (ok: boolean, counts: { postmortems?: number; indexPages?: number } = {}): BuildResult => ({
     config, files, notes, ok, postmortems: counts.postmortems ?? 0, indexPages: counts.indexPages ?? 0, written: 0,
-    images: images.stats, imageFiles: ok ? images.outputs().length : 0, timings, totalMs: performance.now() - started,
+    images: processed.stats, imageFiles: ok ? images.size : 0, timings, totalMs: performance.now() - started,
   });
   if (failed()) return { result: result(false), outputs: undefined };
 
-  const included = parsed.filter((pm) => drafts || pm.meta.status !== "draft");
-  const slugs = new Map(included.map((pm) => [pm.source.relPath, pm.meta.slug]));
-  const renderOne = memoizedRender(slugs, images, session);
-  // Postmortems render concurrently only so that image downloads overlap; the order is kept.
-  const limit = pLimit(RENDER_CONCURRENCY);
-  let done = 0;
-  const rendered = (
-    await time("render", () =>
-      Promise.all(
-        included.map((pm) =>
-          limit(async () => {
-            const out = await renderOne(pm);
-            onProgress?.("rendering", ++done, included.length);
-            return out;
-          }),
-        ),
-      ),
-    )
-  ).filter((pm): pm is RenderedPostmortem => pm !== undefined);
-  images.saveCache();
+  const included = sources.flatMap((source, i) => {
+    const record = records[i]!;
+    return (drafts || record.meta.status !== "draft") && record.body ? [{ source, record, body: record.body }] : [];
+  });
+  const slugs = new Map(included.map(({ record }) => [record.relPath, record.meta.slug]));
+  const rendered: RenderedPostmortem[] = included.map(({ source, record, body }) => ({
+    source: { path: source.path, relPath: source.relPath },
+    meta: record.meta,
+    html: resolvePostmortemLinks(body.html, { ...body, slug: record.meta.slug, slugs }),
+    toc: body.toc,
+    text: body.text,
+  }));
   const git = await time("git", () => history);
   if (git?.shallow) {
     notes.push("The git history is shallow, so last-updated dates and contributors come from the fetched commits only: fetch the whole history (actions/checkout: fetch-depth: 0).");
   }
   const withHistory = withGit(rendered, git, config);
-  // Rendering has messages of its own (images); under --strict they stop the build too.
-  if (failed()) return { result: result(false), outputs: undefined };
   const site = await time("organize", () => organize(withHistory, config));
   const search = await time("search", () => buildSearchIndex(site.postmortems, config));
   const pages = await time("pages", () => [...renderPages(site, theme, config, search.meta), ...renderExports(site, config)]);
   const htmlPages = pages.filter((file) => file.path.endsWith(".html")).length;
-  const outputs = [...theme.assets, ...images.outputs(), ...search.files, ...pages];
-  return { result: result(true, { postmortems: rendered.length, indexPages: htmlPages - rendered.length }), outputs };
+  // Images used by the postmortems in the archive, not those of drafts left out.
+  const used = [...new Set(included.flatMap(({ record }) => record.images))].sort();
+  const imageFiles = used.map((path) => images.get(path)).filter((file): file is OutputFile => file !== undefined);
+  const outputs = [...theme.assets, ...imageFiles, ...search.files, ...pages];
+  return { result: { ...result(true, { postmortems: rendered.length, indexPages: htmlPages - rendered.length }), imageFiles: imageFiles.length }, outputs };
+}
+
+/** The rules that look at more than one file: slugs used twice, links to postmortems that do not exist. */
+function checkAcrossFiles(sources: readonly SourceFile[], records: readonly PostmortemRecord[], files: readonly VFile[]): void {
+  const paths = new Set(sources.map((source) => source.relPath));
+  records.forEach((record, i) => {
+    for (const problem of missingLinkProblems(record.links, paths)) report(files[i]!, problem);
+  });
+  checkUniqueSlugs(records.map((record, i) => ({ slug: record.meta.slug, relPath: record.relPath, file: files[i]!, slugPlace: record.slugPlace })));
+}
+
+/** What processing every postmortem gave: records in source order, image files, image work. */
+interface Processed {
+  readonly records: readonly PostmortemRecord[];
+  readonly images: ReadonlyMap<string, OutputFile>;
+  readonly stats: ImageStats;
+}
+
+/**
+ * Processes every postmortem: those the session already has are reused; the others run in a
+ * pool of worker threads (one per core), or in this thread when there are only a few.
+ */
+async function processAll(
+  sources: readonly SourceFile[],
+  config: ResolvedConfig,
+  options: { offline: boolean; session: BuildSession | undefined; workers: number | undefined; onProgress: ((done: number, total: number) => void) | undefined },
+): Promise<Processed> {
+  const { session, onProgress } = options;
+  const stats: ImageStats = { embedded: 0, downloaded: 0, cached: 0, local: 0, failed: 0 };
+  const images = session?.images ?? new Map<string, OutputFile>();
+  const records: PostmortemRecord[] = new Array(sources.length);
+  const keys = sources.map((source) => hashText(`${source.relPath}\0${source.text}`));
+  const pending: number[] = [];
+  sources.forEach((source, i) => {
+    const memo = session?.records.get(source.relPath);
+    if (memo && memo.key === keys[i]) records[i] = memo.record;
+    else pending.push(i);
+  });
+  if (session) {
+    session.lastReused = sources.length - pending.length;
+    session.lastRendered = pending.length;
+  }
+  const threads = options.workers ?? (pending.length >= WORKER_THRESHOLD ? os.availableParallelism() : 0);
+  let done = 0;
+  const keep = (i: number, result: WorkerResult) => {
+    records[i] = result.record;
+    for (const file of result.images) images.set(file.path, file);
+    session?.records.set(sources[i]!.relPath, { key: keys[i]!, record: result.record });
+    onProgress?.(++done, pending.length);
+  };
+  if (threads > 0 && pending.length > 0) {
+    const pool = new Piscina<SourceFile, WorkerResult>({
+      // The compiled worker, whether this module runs compiled (.build/) or from src/ in tests.
+      filename: pathToFileURL(path.resolve(import.meta.dirname, "..", ".build", "stages", "worker.js")).href,
+      workerData: { config, offline: options.offline } satisfies WorkerSetup,
+      minThreads: threads,
+      maxThreads: threads,
+    });
+    try {
+      await Promise.all(
+        pending.map(async (i) => {
+          const result = await pool.run(sources[i]!);
+          for (const key of Object.keys(stats) as (keyof ImageStats)[]) stats[key] += result.stats[key];
+          keep(i, result);
+        }),
+      );
+    } finally {
+      await pool.destroy();
+    }
+    return { records, images, stats };
+  }
+  // In this thread, postmortems are processed concurrently only so that image downloads overlap.
+  const store = new ImageStore(config, { mode: "build", offline: options.offline });
+  const limit = pLimit(RENDER_CONCURRENCY);
+  await Promise.all(pending.map((i) => limit(async () => keep(i, await processWith(store, sources[i]!, config)))));
+  Object.assign(stats, store.stats);
+  return { records, images, stats };
 }
 
 /**
@@ -215,31 +279,4 @@ function withGit(rendered: readonly RenderedPostmortem[], git: GitHistory | unde
       editUrl: editLink(config.editUrl, repoPath),
     };
   });
-}
-
-/** Renders a postmortem, or reuses the session's render when its text and its neighbours are unchanged. */
-function memoizedRender(slugs: ReadonlyMap<string, string>, images: ImageStore, session: BuildSession | undefined) {
-  const context = { slugs, images };
-  if (!session) return (pm: ParsedPostmortem) => render(pm, context);
-  session.lastRendered = 0;
-  session.lastReused = 0;
-  // Links between postmortems depend on every slug: a new, moved or renamed one renders all again.
-  const slugsKey = hashText(JSON.stringify([...slugs]));
-  const seen = new Set<string>();
-  return async (pm: ParsedPostmortem) => {
-    const key = `${slugsKey}:${hashText(pm.source.text)}`;
-    seen.add(pm.source.relPath);
-    const memo = session.renders.get(pm.source.relPath);
-    if (memo?.key === key) {
-      // The messages rendering gave (images) are given again, as a fresh render would.
-      pm.file.messages.push(...memo.messages);
-      session.lastReused++;
-      return memo.rendered === undefined ? undefined : { ...memo.rendered, source: pm.source, meta: pm.meta };
-    }
-    const before = pm.file.messages.length;
-    const rendered = await render(pm, context);
-    session.renders.set(pm.source.relPath, { key, rendered, messages: pm.file.messages.slice(before) });
-    session.lastRendered++;
-    return rendered;
-  };
 }

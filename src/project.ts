@@ -27,22 +27,10 @@ export async function loadProjectConfig(options: RunOptions): Promise<ResolvedCo
   return resolveConfig({ ...fromFile, ...defined }, root);
 }
 
-/** Parses one postmortem: the parse stage, or a cache of it. */
-export type Parser = (source: SourceFile, config: ResolvedConfig) => ParsedPostmortem;
-
 /** Reads every postmortem of the content folder (plus `extra` files), parses and validates them. */
-export async function analyze(
-  config: ResolvedConfig,
-  extra: readonly SourceFile[] = [],
-  parseOne: Parser = parse,
-  onProgress?: (done: number, total: number) => void,
-): Promise<ParsedPostmortem[]> {
+export async function analyze(config: ResolvedConfig, extra: readonly SourceFile[] = []): Promise<ParsedPostmortem[]> {
   const sources = [...(await discover(config.contentDir)), ...extra];
-  const parsed = sources.map((source, i) => {
-    const pm = parseOne(source, config);
-    onProgress?.(i + 1, sources.length);
-    return pm;
-  });
+  const parsed = sources.map((source) => parse(source, config));
   validate(parsed, config);
   return parsed;
 }

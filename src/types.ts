@@ -72,7 +72,7 @@ export interface TocEntry {
 
 /** Output of the render stage: a postmortem ready for the templates. */
 export interface RenderedPostmortem {
-  readonly source: SourceFile;
+  readonly source: Pick<SourceFile, "path" | "relPath">;
   readonly meta: PostmortemMeta;
   readonly html: string;
   readonly toc: readonly TocEntry[];

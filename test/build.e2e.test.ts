@@ -180,3 +180,17 @@ describe("taxonomies", () => {
     );
   });
 });
+
+describe("processing in worker threads", () => {
+  it("gives the same archive, byte for byte, as processing in the main thread", async () => {
+    const { repoRoot } = await import("./helpers.js");
+    const outs = [path.join(tempDir(), "threads"), path.join(tempDir(), "main")];
+    const [threads, main] = [await build({ root: repoRoot, out: outs[0], offline: true, workers: 2, drafts: true }), await build({ root: repoRoot, out: outs[1], offline: true, workers: 0, drafts: true })];
+    expect(threads.ok && main.ok).toBe(true);
+    expect(threads.images).toEqual(main.images);
+    expect(threads.files.map((f) => f.messages.map(String))).toEqual(main.files.map((f) => f.messages.map(String)));
+    const files = listFiles(outs[0]!);
+    expect(files).toEqual(listFiles(outs[1]!));
+    for (const file of files) expect(fs.readFileSync(path.join(outs[0]!, file)), file).toEqual(fs.readFileSync(path.join(outs[1]!, file)));
+  });
+});

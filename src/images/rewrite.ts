@@ -9,7 +9,11 @@ import type { ImageStore } from "./store.js";
  * `width`/`height`, `loading="lazy"` and `decoding="async"`; reports problems at the image's
  * place. `toRoot` is the page's relative path back to the output root.
  */
-export async function rewriteImages(tree: HastRoot, store: ImageStore, context: { file: VFile; path: string; toRoot: string }): Promise<void> {
+export async function rewriteImages(
+  tree: HastRoot,
+  store: ImageStore,
+  context: { file: VFile; path: string; toRoot: string; onStored?: ((outputPath: string) => void) | undefined },
+): Promise<void> {
   const images: Element[] = [];
   visit(tree, (node) => {
     if (node.type === "element" && node.tagName === "img") images.push(node);
@@ -44,6 +48,7 @@ export async function rewriteImages(tree: HastRoot, store: ImageStore, context: 
         return;
       }
       node.properties.src = context.toRoot + outcome.stored.path;
+      context.onStored?.(outcome.stored.path);
       if (outcome.stored.width && outcome.stored.height && node.properties.width === undefined && node.properties.height === undefined) {
         node.properties.width = outcome.stored.width;
         node.properties.height = outcome.stored.height;

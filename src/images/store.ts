@@ -81,6 +81,11 @@ export class ImageStore {
     return [...this.files.values()].sort((a, b) => (a.path < b.path ? -1 : 1));
   }
 
+  /** A stored image by its output path. */
+  file(outputPath: string): OutputFile | undefined {
+    return this.files.get(outputPath);
+  }
+
   /** Persists the download cache. */
   saveCache(): void {
     this.cache.save();

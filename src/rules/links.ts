@@ -1,17 +1,44 @@
+import type { Point } from "unist";
 import { visit } from "unist-util-visit";
+import type { ParsedPostmortem } from "../types.js";
 import { markdownLinkTarget } from "../util/md-links.js";
+import type { Problem } from "../util/messages.js";
 import { lintRule } from "./rule.js";
 
-/** `links/postmortem`: a link to another postmortem's Markdown file names a file that exists. */
-export const postmortemLinks = lintRule({ id: "links/postmortem", severity: "warning", needsBody: true }, ({ pm, sources }, report) => {
+/** A link written in a postmortem to another postmortem's Markdown file. */
+export interface MarkdownLink {
+  /** The target's path in the content folder. */
+  readonly relPath: string;
+  /** The file as written, for messages. */
+  readonly written: string;
+  readonly place: Point | undefined;
+}
+
+/** Every link (and link definition) of a postmortem to a Markdown file. */
+export function markdownLinks(pm: ParsedPostmortem): MarkdownLink[] {
+  const links: MarkdownLink[] = [];
   visit(pm.tree, (node) => {
     if (node.type !== "link" && node.type !== "definition") return;
     const target = markdownLinkTarget((node as { url: string }).url, pm.source.relPath);
-    if (!target || sources.has(target.relPath)) return;
-    report({
-      reason: `Unexpected link to \`${target.written}\`, which is not a postmortem of this archive`,
-      place: node.position?.start,
-      hint: "Check the file name; links are relative to this file's folder, or start with / for the content folder.",
-    });
+    if (target) links.push({ relPath: target.relPath, written: target.written, place: node.position?.start });
   });
+  return links;
+}
+
+/** The problems of links that name no postmortem of the archive (`sources`: content paths). */
+export function missingLinkProblems(links: readonly MarkdownLink[], sources: ReadonlySet<string>): Problem[] {
+  return links
+    .filter((link) => !sources.has(link.relPath))
+    .map((link) => ({
+      reason: `Unexpected link to \`${link.written}\`, which is not a postmortem of this archive`,
+      ruleId: "links/postmortem",
+      place: link.place,
+      hint: "Check the file name; links are relative to this file's folder, or start with / for the content folder.",
+      severity: "warning" as const,
+    }));
+}
+
+/** `links/postmortem`: a link to another postmortem's Markdown file names a file that exists. */
+export const postmortemLinks = lintRule({ id: "links/postmortem", severity: "warning", needsBody: true }, ({ pm, sources }, report) => {
+  for (const problem of missingLinkProblems(markdownLinks(pm), sources)) report(problem);
 });

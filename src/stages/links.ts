@@ -6,22 +6,52 @@ import { postmortemPath, rootPrefix } from "../util/urls.js";
 /** Slugs of the postmortems in this build, by their path in the content folder. */
 export type SlugsByPath = ReadonlyMap<string, string>;
 
+/** A link from a rendered body to another postmortem's Markdown file, resolved when pages are made. */
+export interface PostmortemLink {
+  /** The target's path in the content folder. */
+  readonly relPath: string;
+  readonly fragment: string | undefined;
+  /** The href as written (after sanitizing), kept when the target is not in the build. */
+  readonly href: string;
+}
+
 /**
- * Rewrites links between postmortems, written as links to their Markdown files
- * (`[PM-9](PM-9%20-%20Outage.md#timeline)`, as they work on a git host), into links to their
- * pages. Links to files that are not in the build are left as written (`links/postmortem`
- * reports the missing ones).
+ * Marks links between postmortems, written as links to their Markdown files
+ * (`[PM-9](PM-9%20-%20Outage.md#timeline)`, as they work on a git host), so that they can be
+ * pointed at the pages once every slug is known: the rendered body then depends on this file
+ * alone, and can be cached. The marker is a URL scheme the sanitizer would have removed, with
+ * a nonce from the file's text, so the author cannot write one.
  */
-export function rehypePostmortemLinks(options: { relPath: string; slug: string; slugs: SlugsByPath }) {
-  const toRoot = rootPrefix(postmortemPath(options.slug));
+export function rehypeMarkPostmortemLinks(options: { relPath: string; nonce: string; links: PostmortemLink[] }) {
   return (tree: HastRoot) => {
     visit(tree, "element", (node: Element) => {
       const href = node.properties.href;
       if (node.tagName !== "a" || typeof href !== "string") return;
       const target = markdownLinkTarget(href, options.relPath);
-      const slug = target && options.slugs.get(target.relPath);
-      if (!target || !slug) return;
-      node.properties.href = toRoot + postmortemPath(slug) + (target.fragment === undefined ? "" : `#${target.fragment}`);
+      if (!target) return;
+      node.properties.href = `${markerScheme(options.nonce)}${options.links.length}`;
+      options.links.push({ relPath: target.relPath, fragment: target.fragment, href });
     });
   };
+}
+
+/**
+ * Points the marked links of a rendered body at the pages of the postmortems they name. Links to
+ * files that are not in the build are left as written (`links/postmortem` reports the missing ones).
+ */
+export function resolvePostmortemLinks(html: string, options: { nonce: string; links: readonly PostmortemLink[]; slug: string; slugs: SlugsByPath }): string {
+  if (options.links.length === 0) return html;
+  const toRoot = rootPrefix(postmortemPath(options.slug));
+  const marker = new RegExp(`href="${markerScheme(options.nonce)}(\\d+)"`, "g");
+  return html.replace(marker, (whole, index: string) => {
+    const link = options.links[Number(index)];
+    if (!link) return whole;
+    const slug = options.slugs.get(link.relPath);
+    const href = slug ? toRoot + postmortemPath(slug) + (link.fragment === undefined ? "" : `#${link.fragment}`) : link.href;
+    return `href="${href.replaceAll("&", "&amp;").replaceAll('"', "&quot;")}"`;
+  });
+}
+
+function markerScheme(nonce: string): string {
+  return `hindsight-pm-${nonce}:`;
 }

@@ -16,7 +16,8 @@ import type { ImageStore } from "../images/store.js";
 import { safeDecode } from "../util/format.js";
 import { report } from "../util/messages.js";
 import { postmortemPath, rootPrefix } from "../util/urls.js";
-import { rehypePostmortemLinks, type SlugsByPath } from "./links.js";
+import { hashText } from "../util/hash.js";
+import { rehypeMarkPostmortemLinks, resolvePostmortemLinks, type PostmortemLink, type SlugsByPath } from "./links.js";
 import { listItem } from "./list-item.js";
 import { plainText } from "./plain-text.js";
 
@@ -82,6 +83,17 @@ export interface RenderContext {
   readonly images: ImageStore;
 }
 
+/** A rendered body that depends on its own file alone: links to other postmortems still marked. */
+export interface RenderedBody {
+  readonly html: string;
+  readonly toc: readonly TocEntry[];
+  /** The body as plain words, for the search index. */
+  readonly text: string;
+  /** Marks the links in `html` (see `resolvePostmortemLinks`). */
+  readonly nonce: string;
+  readonly links: readonly PostmortemLink[];
+}
+
 /** The postmortem's body as HTML before sanitizing, raw HTML parsed (for the image stage and check). */
 export function rawHast(parsed: ParsedPostmortem): HastRoot {
   return toRawHast.runSync(withoutTitleHeading(parsed.tree, parsed.meta.title), parsed.file) as HastRoot;
@@ -92,15 +104,24 @@ export function rawHast(parsed: ParsedPostmortem): HastRoot {
  * and a table of contents.
  */
 export async function render(parsed: ParsedPostmortem, context: RenderContext): Promise<RenderedPostmortem | undefined> {
+  const body = await renderBody(parsed, context.images);
+  if (!body) return undefined;
+  const html = resolvePostmortemLinks(body.html, { ...body, slug: parsed.meta.slug, slugs: context.slugs });
+  return { source: parsed.source, meta: parsed.meta, html, toc: body.toc, text: body.text };
+}
+
+/** Renders a body with its images stored; links to other postmortems stay marked. */
+export async function renderBody(parsed: ParsedPostmortem, images: ImageStore, onImage?: (outputPath: string) => void): Promise<RenderedBody | undefined> {
   const raw = guardDepth(parsed, () => rawHast(parsed));
   if (!raw) return undefined;
   const toRoot = rootPrefix(postmortemPath(parsed.meta.slug));
-  await rewriteImages(raw, context.images, { file: parsed.file, path: parsed.source.path, toRoot });
+  await rewriteImages(raw, images, { file: parsed.file, path: parsed.source.path, toRoot, onStored: onImage });
   const hast = guardDepth(parsed, () => toHtml.runSync(raw, parsed.file) as HastRoot);
   if (!hast) return undefined;
-  rehypePostmortemLinks({ relPath: parsed.source.relPath, slug: parsed.meta.slug, slugs: context.slugs })(hast);
-  const toc = tableOfContents(hast);
-  return { source: parsed.source, meta: parsed.meta, html: toHtml.stringify(hast), toc, text: plainText(parsed.tree) };
+  const links: PostmortemLink[] = [];
+  const nonce = hashText(parsed.source.text).slice(0, 12);
+  rehypeMarkPostmortemLinks({ relPath: parsed.source.relPath, nonce, links })(hast);
+  return { html: toHtml.stringify(hast), toc: tableOfContents(hast), text: plainText(parsed.tree), nonce, links };
 }
 
 /** The page shows the title itself: a leading `# Title` that repeats it is dropped. */

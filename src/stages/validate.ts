@@ -11,5 +11,5 @@ export function validate(parsed: readonly ParsedPostmortem[], config: ResolvedCo
     const context = { pm, config, sources, placeOf: (field: string) => pm.places.get(field)?.value ?? FILE_START };
     for (const rule of rules) rule.check(context);
   }
-  checkUniqueSlugs(parsed);
+  checkUniqueSlugs(parsed.map((pm) => ({ slug: pm.meta.slug, relPath: pm.source.relPath, file: pm.file, slugPlace: pm.places.get("slug")?.value })));
 }

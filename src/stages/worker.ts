@@ -1,0 +1,39 @@
+// A worker thread of the build's pool (piscina): processes postmortems, one at a time, with
+// its own frozen unified processors and image store. Only plain data crosses the thread line.
+import { workerData } from "node:worker_threads";
+import type { ResolvedConfig } from "../config.js";
+import { ImageStore, type ImageStats } from "../images/store.js";
+import type { OutputFile, SourceFile } from "../types.js";
+import { processPostmortem, type PostmortemRecord } from "./process.js";
+
+/** What each worker is given once. */
+export interface WorkerSetup {
+  readonly config: ResolvedConfig;
+  readonly offline: boolean;
+}
+
+/** A processed postmortem, with the bytes of its images and what storing them took. */
+export interface WorkerResult {
+  readonly record: PostmortemRecord;
+  readonly images: readonly OutputFile[];
+  readonly stats: ImageStats;
+}
+
+const setup = workerData as WorkerSetup | undefined;
+let store: ImageStore | undefined;
+
+/** Processes one postmortem (the pool's task). */
+export default async function processTask(source: SourceFile): Promise<WorkerResult> {
+  if (!setup) throw new Error("The build worker was started without its setup");
+  store ??= new ImageStore(setup.config, { mode: "build", offline: setup.offline });
+  return processWith(store, source, setup.config);
+}
+
+/** Processes one postmortem with an image store, reporting the images it used and the store's work. */
+export async function processWith(images: ImageStore, source: SourceFile, config: ResolvedConfig): Promise<WorkerResult> {
+  const before = { ...images.stats };
+  const record = await processPostmortem(source, config, images);
+  images.saveCache();
+  const stats = Object.fromEntries(Object.entries(images.stats).map(([key, n]) => [key, n - before[key as keyof ImageStats]])) as unknown as ImageStats;
+  return { record, images: record.images.map((path) => images.file(path)).filter((file): file is OutputFile => file !== undefined), stats };
+}

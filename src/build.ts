@@ -9,6 +9,7 @@ import type { VFile } from "vfile";
 import type { ResolvedConfig } from "./config.js";
 import { ImageStore, type ImageStats } from "./images/store.js";
 import { loadProjectConfig, makeStrict, type RunOptions } from "./project.js";
+import { RecordCache } from "./cache/records.js";
 import { checkUniqueSlugs } from "./rules/index.js";
 import { missingLinkProblems } from "./rules/links.js";
 import { buildSearchIndex } from "./search/build-index.js";
@@ -24,6 +25,7 @@ import { writeOutput } from "./stages/write.js";
 import { loadTheme } from "./theme.js";
 import type { OutputFile, RenderedPostmortem, SourceFile } from "./types.js";
 import { hashText } from "./util/hash.js";
+import { VERSION } from "./util/version.js";
 import { isError, report } from "./util/messages.js";
 
 const RENDER_CONCURRENCY = 16;
@@ -36,6 +38,8 @@ export interface BuildOptions extends RunOptions {
   offline?: boolean;
   /** Called as postmortems are processed, for a progress bar. */
   onProgress?: (stage: "processing", done: number, total: number) => void;
+  /** Keep processed postmortems in `.cache/records/` and reuse them. @default true */
+  cache?: boolean;
   /** Worker threads for processing postmortems; 0 processes them in this thread. @default one per core, for 64 postmortems or more */
   workers?: number;
 }
@@ -57,6 +61,8 @@ export interface BuildResult {
   readonly ok: boolean;
   /** Postmortems that got a page. */
   readonly postmortems: number;
+  /** Postmortems found that were not processed again: unchanged since the cached or the previous build. */
+  readonly reused: number;
   /** Other HTML pages: home, indexes, terms, search, dashboard, actions, 404. */
   readonly indexPages: number;
   /** Files written to the output folder, 0 when the build failed or nothing was written. */
@@ -104,7 +110,7 @@ const WORKER_THRESHOLD = 64;
  * it, with no outputs.
  */
 export async function generate(options: BuildOptions = {}, session?: BuildSession): Promise<Generated> {
-  const { drafts = false, offline = false, onProgress, workers, ...runOptions } = options;
+  const { drafts = false, offline = false, onProgress, workers, cache = true, ...runOptions } = options;
   const timings: StageTiming[] = [];
   const notes: string[] = [];
   const started = performance.now();
@@ -128,7 +134,7 @@ export async function generate(options: BuildOptions = {}, session?: BuildSessio
   const history = readGitHistory(config.contentDir);
   const sources = await time("discover", () => discover(config.contentDir));
   const processed = await time("process", () =>
-    processAll(sources, config, { offline, session, workers, onProgress: onProgress && ((done, total) => onProgress("processing", done, total)) }),
+    processAll(sources, config, { offline, session, workers, cache, configKey, onProgress: onProgress && ((done, total) => onProgress("processing", done, total)) }),
   );
   const { records, images } = processed;
   const files = sources.map((source, i) => fileOf(source.path, records[i]!));
@@ -138,7 +144,7 @@ export async function generate(options: BuildOptions = {}, session?: BuildSessio
     return files.some((file) => file.messages.some(isError));
   };
   const result = (ok: boolean, counts: { postmortems?: number; indexPages?: number } = {}): BuildResult => ({
-    config, files, notes, ok, postmortems: counts.postmortems ?? 0, indexPages: counts.indexPages ?? 0, written: 0,
+    config, files, notes, ok, reused: processed.reused, postmortems: counts.postmortems ?? 0, indexPages: counts.indexPages ?? 0, written: 0,
     images: processed.stats, imageFiles: ok ? images.size : 0, timings, totalMs: performance.now() - started,
   });
   if (failed()) return { result: result(false), outputs: undefined };
@@ -185,6 +191,8 @@ interface Processed {
   readonly records: readonly PostmortemRecord[];
   readonly images: ReadonlyMap<string, OutputFile>;
   readonly stats: ImageStats;
+  /** How many records came from the session or the cache. */
+  readonly reused: number;
 }
 
 /**
@@ -194,18 +202,30 @@ interface Processed {
 async function processAll(
   sources: readonly SourceFile[],
   config: ResolvedConfig,
-  options: { offline: boolean; session: BuildSession | undefined; workers: number | undefined; onProgress: ((done: number, total: number) => void) | undefined },
+  options: {
+    offline: boolean;
+    session: BuildSession | undefined;
+    workers: number | undefined;
+    cache: boolean;
+    configKey: string;
+    onProgress: ((done: number, total: number) => void) | undefined;
+  },
 ): Promise<Processed> {
   const { session, onProgress } = options;
   const stats: ImageStats = { embedded: 0, downloaded: 0, cached: 0, local: 0, failed: 0 };
   const images = session?.images ?? new Map<string, OutputFile>();
   const records: PostmortemRecord[] = new Array(sources.length);
-  const keys = sources.map((source) => hashText(`${source.relPath}\0${source.text}`));
+  const cache = options.cache ? new RecordCache(config.cacheDir, VERSION, options.configKey) : undefined;
+  const keys = sources.map((source) => (cache ? cache.keyOf(source.relPath, source.text) : hashText(`${options.configKey}\0${source.relPath}\0${source.text}`)));
   const pending: number[] = [];
   sources.forEach((source, i) => {
     const memo = session?.records.get(source.relPath);
-    if (memo && memo.key === keys[i]) records[i] = memo.record;
-    else pending.push(i);
+    if (memo && memo.key === keys[i]) return void (records[i] = memo.record);
+    const cached = cache?.get(keys[i]!);
+    if (!cached) return void pending.push(i);
+    records[i] = cached.record;
+    for (const file of cached.images) images.set(file.path, file);
+    session?.records.set(source.relPath, { key: keys[i]!, record: cached.record });
   });
   if (session) {
     session.lastReused = sources.length - pending.length;
@@ -217,6 +237,7 @@ async function processAll(
     records[i] = result.record;
     for (const file of result.images) images.set(file.path, file);
     session?.records.set(sources[i]!.relPath, { key: keys[i]!, record: result.record });
+    cache?.set(keys[i]!, result.record, result.images);
     onProgress?.(++done, pending.length);
   };
   if (threads > 0 && pending.length > 0) {
@@ -238,14 +259,16 @@ async function processAll(
     } finally {
       await pool.destroy();
     }
-    return { records, images, stats };
+    cache?.prune();
+    return { records, images, stats, reused: sources.length - pending.length };
   }
   // In this thread, postmortems are processed concurrently only so that image downloads overlap.
   const store = new ImageStore(config, { mode: "build", offline: options.offline });
   const limit = pLimit(RENDER_CONCURRENCY);
   await Promise.all(pending.map((i) => limit(async () => keep(i, await processWith(store, sources[i]!, config)))));
   Object.assign(stats, store.stats);
-  return { records, images, stats };
+  cache?.prune();
+  return { records, images, stats, reused: sources.length - pending.length };
 }
 
 /**

@@ -10,6 +10,7 @@ import { newPostmortem } from "./new.js";
 import { HindsightError, UsageError } from "./errors.js";
 import { formatMessages, toFormat, type Format } from "./report/index.js";
 import { plural } from "./util/format.js";
+import { VERSION } from "./util/version.js";
 
 const HELP = `hindsight — build a searchable static archive of incident postmortems
 
@@ -127,7 +128,7 @@ export async function main(argv: readonly string[]): Promise<void> {
   try {
     const { values, positionals } = parseArgs({ args: [...argv], allowPositionals: true, strict: true, options: OPTIONS });
     const [command, ...rest] = positionals;
-    if (values.version) return void console.log(version());
+    if (values.version) return void console.log(VERSION);
     if (command === "help" || (values.help && command === undefined) || command === undefined) {
       const topic = command === "help" ? rest[0] : undefined;
       if (topic !== undefined && !COMMAND_HELP[topic]) throw new UsageError(`Unknown command: ${topic}`);
@@ -199,7 +200,8 @@ function printBuild(result: BuildResult, format: Format, verbose: boolean): void
     say(`Images: ${embedded} embedded, ${downloaded} downloaded, ${cached} from cache, ${local} local, ${failed} failed`);
   }
   const seconds = (result.totalMs / 1000).toFixed(result.totalMs < 10_000 ? 2 : 1);
-  say(`Built ${plural(result.postmortems, "postmortem")}, ${plural(result.indexPages, "index page")}, ${plural(result.imageFiles, "image")} in ${seconds} s → ${out}/`);
+  const unchanged = result.reused > 0 ? ` (${result.reused.toLocaleString("en")} unchanged)` : "";
+  say(`Built ${plural(result.postmortems, "postmortem")}${unchanged}, ${plural(result.indexPages, "index page")}, ${plural(result.imageFiles, "image")} in ${seconds} s → ${out}/`);
 }
 
 async function runDev(options: DevOptions, port: string | undefined, open: boolean): Promise<void> {
@@ -271,9 +273,5 @@ function useColor(stream: NodeJS.WriteStream): boolean {
   return stream.isTTY === true && !process.env.NO_COLOR && process.env.TERM !== "dumb";
 }
 
-function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string };
-  return pkg.version;
-}
 
 await main(process.argv.slice(2));

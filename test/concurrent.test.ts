@@ -49,7 +49,7 @@ describe("builds writing the same output folder at once", () => {
         expect(run.code, run.stderr).toBe(0);
       }
       expect(references).toContainEqual(snapshot(path.join(project, "dist")));
-      expect(fs.readdirSync(project).sort()).toEqual(["2023", "2024", "dist", "ref-0", "ref-1"]);
+      expect(fs.readdirSync(project).sort()).toEqual([".cache", "2023", "2024", "dist", "ref-0", "ref-1"]);
     }
   });
 });

@@ -2,7 +2,7 @@ import type { Element, Root as HastRoot } from "hast";
 import type { VFile } from "vfile";
 import { visit } from "unist-util-visit";
 import { report } from "../util/messages.js";
-import type { ImageStore } from "./store.js";
+import type { ImageStore, StoredImage } from "./store.js";
 
 /**
  * Points every `<img>` of a postmortem (from Markdown or raw HTML) at its stored copy, with
@@ -12,7 +12,7 @@ import type { ImageStore } from "./store.js";
 export async function rewriteImages(
   tree: HastRoot,
   store: ImageStore,
-  context: { file: VFile; path: string; toRoot: string; onStored?: ((outputPath: string) => void) | undefined },
+  context: { file: VFile; path: string; toRoot: string; onStored?: ((stored: StoredImage) => void) | undefined },
 ): Promise<void> {
   const images: Element[] = [];
   visit(tree, (node) => {
@@ -48,7 +48,7 @@ export async function rewriteImages(
         return;
       }
       node.properties.src = context.toRoot + outcome.stored.path;
-      context.onStored?.(outcome.stored.path);
+      context.onStored?.(outcome.stored);
       if (outcome.stored.width && outcome.stored.height && node.properties.width === undefined && node.properties.height === undefined) {
         node.properties.width = outcome.stored.width;
         node.properties.height = outcome.stored.height;

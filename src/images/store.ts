@@ -18,6 +18,8 @@ export interface StoredImage {
   readonly path: string;
   readonly width: number | undefined;
   readonly height: number | undefined;
+  /** For an image from a local file: the file and the hash of its bytes (a cached page depends on them). */
+  readonly local?: { readonly file: string; readonly hash: string } | undefined;
 }
 
 /** The outcome for one image reference: stored, kept as written (a remote failure), or a problem. */
@@ -127,7 +129,7 @@ export class ImageStore {
     const stored = this.store(bytes, type);
     if (!stored) return { problem: { reason: `Unexpected SVG \`${written}\` with nothing left to draw once sanitized`, ruleId: "image/invalid", hint: "Export the drawing again as a plain SVG or a PNG.", severity: "error" } };
     if (this.options.mode === "build") this.stats.local++;
-    return { stored };
+    return { stored: { ...stored, local: { file, hash: hashText(bytes) } } };
   }
 
   private async fromRemote(url: string): Promise<ImageOutcome> {

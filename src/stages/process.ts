@@ -39,6 +39,8 @@ export interface PostmortemRecord {
   readonly body: RenderedBody | undefined;
   /** Output paths of the images the body uses. */
   readonly images: readonly string[];
+  /** Local image files the body uses, with the hash of their bytes: if one changes, the record is stale. */
+  readonly localFiles: readonly { readonly file: string; readonly hash: string }[];
 }
 
 /**
@@ -51,7 +53,13 @@ export async function processPostmortem(source: SourceFile, config: ResolvedConf
   for (const rule of fileRules) rule.check(context);
   const failed = pm.file.messages.some(isError);
   const used = new Set<string>();
-  const body = failed ? undefined : await renderBody(pm, images, (stored) => used.add(stored));
+  const localFiles = new Map<string, string>();
+  const body = failed
+    ? undefined
+    : await renderBody(pm, images, (stored) => {
+        used.add(stored.path);
+        if (stored.local) localFiles.set(stored.local.file, stored.local.hash);
+      });
   return {
     relPath: source.relPath,
     meta: pm.meta,
@@ -60,6 +68,7 @@ export async function processPostmortem(source: SourceFile, config: ResolvedConf
     links: pm.bodyOk ? markdownLinks(pm) : [],
     body,
     images: [...used].sort(),
+    localFiles: [...localFiles].sort(([a], [b]) => (a < b ? -1 : 1)).map(([file, hash]) => ({ file, hash })),
   };
 }
 

@@ -12,7 +12,7 @@ import { unified } from "unified";
 import { visit } from "unist-util-visit";
 import type { ParsedPostmortem, RenderedPostmortem, TocEntry } from "../types.js";
 import { rewriteImages } from "../images/rewrite.js";
-import type { ImageStore } from "../images/store.js";
+import type { ImageStore, StoredImage } from "../images/store.js";
 import { safeDecode } from "../util/format.js";
 import { report } from "../util/messages.js";
 import { postmortemPath, rootPrefix } from "../util/urls.js";
@@ -111,7 +111,7 @@ export async function render(parsed: ParsedPostmortem, context: RenderContext): 
 }
 
 /** Renders a body with its images stored; links to other postmortems stay marked. */
-export async function renderBody(parsed: ParsedPostmortem, images: ImageStore, onImage?: (outputPath: string) => void): Promise<RenderedBody | undefined> {
+export async function renderBody(parsed: ParsedPostmortem, images: ImageStore, onImage?: (stored: StoredImage) => void): Promise<RenderedBody | undefined> {
   const raw = guardDepth(parsed, () => rawHast(parsed));
   if (!raw) return undefined;
   const toRoot = rootPrefix(postmortemPath(parsed.meta.slug));

@@ -1,0 +1,119 @@
+import fs from "node:fs";
+import path from "node:path";
+import type { PostmortemRecord } from "../stages/process.js";
+import type { OutputFile } from "../types.js";
+import { hashText } from "../util/hash.js";
+
+// Bumped whenever a record's shape or meaning changes; Hindsight's version is in the key too.
+const SCHEMA = 1;
+
+/** What the cache keeps of one postmortem: its record and nothing else (image bytes sit beside). */
+interface Entry {
+  readonly schema: number;
+  readonly key: string;
+  readonly record: PostmortemRecord;
+}
+
+/**
+ * The persistent cache of processed postmortems in `.cache/records/`, keyed by a hash of
+ * Hindsight's version, the config, the file's path and its text. Image bytes are stored once
+ * each in `.cache/blobs/` under their content-hashed output name. An entry whose JSON does not
+ * parse, whose key does not match, whose images are missing or altered, or whose local image
+ * files changed is ignored, never trusted: deleting `.cache/` is always safe.
+ */
+export class RecordCache {
+  private readonly recordsDir: string;
+  private readonly blobsDir: string;
+  private readonly salt: string;
+  /** Keys read or written by this build, to prune the others. */
+  private readonly used = new Set<string>();
+
+  constructor(cacheDir: string, version: string, configKey: string) {
+    this.recordsDir = path.join(cacheDir, "records");
+    this.blobsDir = path.join(cacheDir, "blobs");
+    this.salt = hashText(`${SCHEMA}\0${version}\0${configKey}`);
+  }
+
+  /** The key of a postmortem's text at a path. */
+  keyOf(relPath: string, text: string): string {
+    return hashText(`${this.salt}\0${relPath}\0${text}`);
+  }
+
+  /** The cached record and its image files, when the entry is there, intact and still true. */
+  get(key: string): { record: PostmortemRecord; images: OutputFile[] } | undefined {
+    let entry: Entry;
+    try {
+      entry = JSON.parse(fs.readFileSync(this.entryPath(key), "utf8")) as Entry;
+    } catch {
+      return undefined;
+    }
+    if (entry?.schema !== SCHEMA || entry.key !== key || typeof entry.record?.relPath !== "string" || !Array.isArray(entry.record.images)) return undefined;
+    for (const local of entry.record.localFiles ?? []) {
+      if (readHash(local.file) !== local.hash) return undefined;
+    }
+    const images: OutputFile[] = [];
+    for (const imagePath of entry.record.images) {
+      const bytes = readBytes(path.join(this.blobsDir, path.basename(imagePath)));
+      // The name carries the start of the bytes' hash: a blob that does not match it is not used.
+      if (!bytes || !hashText(bytes).startsWith(/^images\/([0-9a-f]{20})\./.exec(imagePath)?.[1] ?? "-")) return undefined;
+      images.push({ path: imagePath, contents: bytes });
+    }
+    this.used.add(key);
+    return { record: entry.record, images };
+  }
+
+  /** Stores a record and its image files. */
+  set(key: string, record: PostmortemRecord, images: readonly OutputFile[]): void {
+    this.used.add(key);
+    // A download that failed is tried again next time, not remembered as failed.
+    if (record.messages.some((m) => m.ruleId === "image/unreachable")) return;
+    try {
+      for (const image of images) {
+        const blob = path.join(this.blobsDir, path.basename(image.path));
+        if (!fs.existsSync(blob)) writeAtomic(blob, image.contents);
+      }
+      writeAtomic(this.entryPath(key), JSON.stringify({ schema: SCHEMA, key, record } satisfies Entry));
+    } catch {
+      // A cache that cannot be written only makes the next build slower.
+    }
+  }
+
+  /**
+   * Removes the entries this build did not use, once there are many more of them than used
+   * ones (a dev session leaves one per save). Image blobs stay: they are few and shared.
+   */
+  prune(): void {
+    if (!fs.existsSync(this.recordsDir)) return;
+    const shards = fs.readdirSync(this.recordsDir, { withFileTypes: true }).filter((d) => d.isDirectory());
+    const entries = shards.flatMap((shard) => fs.readdirSync(path.join(this.recordsDir, shard.name)).map((name) => path.join(this.recordsDir, shard.name, name)));
+    if (entries.length <= 2 * this.used.size + 100) return;
+    for (const file of entries) {
+      if (!this.used.has(path.basename(file, ".json"))) fs.rmSync(file, { force: true });
+    }
+  }
+
+  private entryPath(key: string): string {
+    return path.join(this.recordsDir, key.slice(0, 2), `${key}.json`);
+  }
+}
+
+function readBytes(file: string): Uint8Array | undefined {
+  try {
+    return fs.readFileSync(file);
+  } catch {
+    return undefined;
+  }
+}
+
+function readHash(file: string): string | undefined {
+  const bytes = readBytes(file);
+  return bytes && hashText(bytes);
+}
+
+// Two builds at once must never see half a file: write beside, then rename.
+function writeAtomic(file: string, contents: string | Uint8Array): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const temp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+  fs.writeFileSync(temp, contents);
+  fs.renameSync(temp, file);
+}

@@ -1,0 +1,104 @@
+import fs from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { build } from "../src/build.js";
+import { listFiles, repoRoot, tempDir } from "./helpers.js";
+
+// The persistent cache in .cache/: a warm build gives the same bytes as a cold one, and every
+// kind of change reaches the next build.
+const PNG_1PX = Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==", "base64");
+const PNG_2PX = Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAIAAAABCAYAAAD0In+KAAAAEUlEQVR42mP8z8DwnwEIGBgAHf4C/0Qm9VMAAAAASUVORK5CYII=", "base64");
+
+function project(): string {
+  const root = tempDir();
+  fs.cpSync(path.join(repoRoot, "content"), path.join(root, "content"), { recursive: true });
+  fs.mkdirSync(path.join(root, "content", "2024", "img"), { recursive: true });
+  fs.writeFileSync(path.join(root, "content", "2024", "img", "graph.png"), PNG_1PX);
+  const file = path.join(root, "content", "2024", "auth-token-cache-stampede.md");
+  fs.appendFileSync(file, "\n![Error rate during the stampede](img/graph.png)\n");
+  return root;
+}
+
+function snapshot(dir: string): Map<string, string> {
+  return new Map(listFiles(dir).map((file) => [file, fs.readFileSync(path.join(dir, file)).toString("base64")]));
+}
+
+const pagePath = (root: string, slug: string) => path.join(root, "dist", "postmortems", slug, "index.html");
+
+describe("the build cache", () => {
+  it("makes a warm build byte-identical to a cold one, reusing every postmortem", async () => {
+    const root = project();
+    const cold = await build({ root, offline: true });
+    expect(cold.ok).toBe(true);
+    const before = snapshot(path.join(root, "dist"));
+    expect(fs.readdirSync(path.join(root, ".cache", "records")).length).toBeGreaterThan(0);
+    const warm = await build({ root, offline: true });
+    expect(warm.ok).toBe(true);
+    expect(cold.reused).toBe(0);
+    // All but the seed, whose remote images cannot be fetched offline: a failed download is tried again.
+    expect(warm.reused).toBe(cold.files.length - 1);
+    expect(snapshot(path.join(root, "dist"))).toEqual(before);
+    // The same messages, the seed's image warnings included.
+    expect(warm.files.map((f) => f.messages.map(String))).toEqual(cold.files.map((f) => f.messages.map(String)));
+    // Without the cache, the same bytes again.
+    fs.rmSync(path.join(root, ".cache"), { recursive: true });
+    await build({ root, offline: true });
+    expect(snapshot(path.join(root, "dist"))).toEqual(before);
+  });
+
+  it("shows a change to content, config, theme or a local image in the next build", async () => {
+    const root = project();
+    await build({ root, offline: true });
+    const file = path.join(root, "content", "2024", "auth-token-cache-stampede.md");
+    fs.writeFileSync(file, fs.readFileSync(file, "utf8").replace(/^title: .*$/m, 'title: "Token cache stampede, revised"'));
+    const changed = await build({ root, offline: true });
+    // One file changed; the seed is never cached (its remote images could not be fetched offline).
+    expect(changed.reused).toBe(changed.files.length - 2);
+    expect(fs.readFileSync(pagePath(root, "2024/auth-token-cache-stampede"), "utf8")).toContain("Token cache stampede, revised");
+
+    fs.writeFileSync(path.join(root, "hindsight.config.json"), JSON.stringify({ title: "Ledger of Mishaps", sections: [] }));
+    await build({ root, offline: true });
+    expect(fs.readFileSync(path.join(root, "dist", "index.html"), "utf8")).toContain("Ledger of Mishaps");
+
+    fs.mkdirSync(path.join(root, "themes", "default", "layouts"), { recursive: true });
+    fs.writeFileSync(path.join(root, "themes", "default", "layouts", "postmortem.eta"), "<main><%= it.pm.meta.title %> (custom)</main>");
+    await build({ root, offline: true });
+    expect(fs.readFileSync(pagePath(root, "2024/auth-token-cache-stampede"), "utf8")).toBe("<main>Token cache stampede, revised (custom)</main>");
+    fs.rmSync(path.join(root, "themes"), { recursive: true });
+
+    const imagesBefore = listFiles(path.join(root, "dist")).filter((f) => f.startsWith("images/"));
+    fs.writeFileSync(path.join(root, "content", "2024", "img", "graph.png"), PNG_2PX);
+    await build({ root, offline: true });
+    const page = fs.readFileSync(pagePath(root, "2024/auth-token-cache-stampede"), "utf8");
+    expect(page).toMatch(/<img src="..\/..\/..\/images\/[0-9a-f]{20}\.png" alt="Error rate during the stampede"[^>]* width="2" height="1"/);
+    expect(listFiles(path.join(root, "dist")).filter((f) => f.startsWith("images/"))).not.toEqual(imagesBefore);
+  });
+
+  it("detects a corrupt or tampered cache and builds as if it were not there", async () => {
+    const root = project();
+    await build({ root, offline: true });
+    const before = snapshot(path.join(root, "dist"));
+    const recordsDir = path.join(root, ".cache", "records");
+    const entries = fs.readdirSync(recordsDir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => path.join(e.parentPath, e.name));
+    // One entry cut in half, one whose page was altered, every image blob replaced.
+    fs.writeFileSync(entries[0]!, fs.readFileSync(entries[0]!, "utf8").slice(0, 100));
+    const altered = JSON.parse(fs.readFileSync(entries[1]!, "utf8"));
+    altered.key = "0".repeat(64);
+    fs.writeFileSync(entries[1]!, JSON.stringify(altered));
+    for (const blob of fs.readdirSync(path.join(root, ".cache", "blobs"))) fs.writeFileSync(path.join(root, ".cache", "blobs", blob), "not an image");
+    const result = await build({ root, offline: true });
+    expect(result.ok).toBe(true);
+    expect(snapshot(path.join(root, "dist"))).toEqual(before);
+  });
+
+  it("gives the same archive with and without worker threads, cold and warm", async () => {
+    const root = project();
+    await build({ root, offline: true, workers: 2 });
+    const threaded = snapshot(path.join(root, "dist"));
+    await build({ root, offline: true, workers: 2 });
+    expect(snapshot(path.join(root, "dist"))).toEqual(threaded);
+    fs.rmSync(path.join(root, ".cache"), { recursive: true });
+    await build({ root, offline: true, workers: 0 });
+    expect(snapshot(path.join(root, "dist"))).toEqual(threaded);
+  });
+});

@@ -3,7 +3,7 @@ import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { build } from "../src/build.js";
 import type { SearchMeta } from "../src/search/build-index.js";
-import { planQuery, rankAll, readChunk, score, topByScore, type Chunk } from "../src/search/client/score.js";
+import { planQuery, rankAll, readChunk, score, topByScore, warmUp, type Chunk } from "../src/search/client/score.js";
 import { termOf, words } from "../src/search/client/tokenize.js";
 import { stemmer } from "stemmer";
 import { fixtureArchive, listFiles, tempDir } from "./helpers.js";
@@ -115,6 +115,10 @@ describe("search index", () => {
       const scores = Float64Array.from({ length: 50 }, (_, doc) => (doc * 7919) % 13);
       const docs = Array.from({ length: 50 }, (_, doc) => 49 - doc);
       for (const k of [1, 10, 50, 60]) expect(topByScore(docs, scores, k)).toEqual(rankAll(docs, scores).slice(0, k));
+    });
+
+    it("warms up on made-up postings, touching nothing else", async () => {
+      await expect(warmUp()).resolves.toBeUndefined();
     });
   });
 

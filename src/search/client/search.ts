@@ -2,7 +2,7 @@
 // page opens, the term chunks of the words as they are typed, the facet bitsets of the filters
 // in use, and the fragments of the results it shows (Pagefind's design). The page works as
 // links without it.
-import { planQuery, rankAll, readChunk, score, topByScore, type Chunk, type ChunkRange, type Plan } from "./score.js";
+import { planQuery, rankAll, readChunk, score, topByScore, warmUp, type Chunk, type ChunkRange, type Plan } from "./score.js";
 import { stemmer } from "./stemmer.js";
 import { STOPWORDS, words } from "./tokenize.js";
 
@@ -24,6 +24,8 @@ interface Fragment {
 }
 
 const PAGE_SIZE = 10;
+/** Fragments requested at once for a new page of results, about a screenful; the others wait for the first. */
+const FIRST_FRAGMENTS = 4;
 const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 
 const form = document.querySelector<HTMLFormElement>("#SearchForm")!;
@@ -113,8 +115,7 @@ async function run(): Promise<void> {
     const ranked = docs;
     results = { count: docs.length, ordered: topByScore(docs, scores, PAGE_SIZE), rest: () => rankAll(ranked, scores) };
   }
-  list.replaceChildren();
-  const firstShown = showMore(m, query);
+  const firstShown = showMore(m, query, true, () => current === generation);
   await firstShown.first;
   if (current !== generation) return;
   // Results are on screen once the first one is: the others fill in as their fragments arrive.
@@ -128,18 +129,39 @@ async function run(): Promise<void> {
   document.body.dataset.searchTiming = `index ${Math.round(scored - started)} ms, fragments ${Math.round(performance.now() - scored)} ms`;
 }
 
-/** Shows the next page of results, each filled in as soon as its fragment arrives, in order. */
-function showMore(m: Meta, query: string): { first: Promise<void>; all: Promise<void> } {
-  const from = list.children.length;
+/**
+ * Shows the first page of results (`fresh`, replacing the list) or the next one, each filled in
+ * as soon as its fragment arrives, in order. The list changes only when the first fragment is
+ * here: until then the previous results stay. Only the first few fragments are requested at
+ * once: each request costs the page's main thread a millisecond or more, and the first result
+ * should not wait behind them.
+ */
+function showMore(m: Meta, query: string, fresh: boolean, isCurrent: () => boolean): { first: Promise<void>; all: Promise<void> } {
+  const from = fresh ? 0 : list.children.length;
   if (results.rest && results.ordered.length < from + PAGE_SIZE) {
     results.ordered = results.rest();
     results.rest = undefined;
   }
   const page = results.ordered.slice(from, from + PAGE_SIZE);
-  const slots = page.map(() => list.appendChild(element("li", "pm-item loading")));
-  more.hidden = from + page.length >= results.count;
-  const filled = page.map((doc, i) =>
-    fetchOnce<Fragment>(at(m, `f/${doc}.json`), (r) => r.json()).then((f) => void slots[i]!.replaceWith(resultItem(m, f, query))),
+  const request = (doc: number) => fetchOnce<Fragment>(at(m, `f/${doc}.json`), (r) => r.json());
+  const early = page.slice(0, FIRST_FRAGMENTS).map(request);
+  const later = (early.length ? Promise.race(early) : Promise.resolve()).then(() => page.slice(FIRST_FRAGMENTS).map(request));
+  const fragments = [...early, ...page.slice(FIRST_FRAGMENTS).map((_, j) => later.then((requested) => requested[j]!))];
+  const count = results.count;
+  let slots: HTMLElement[] | undefined;
+  const place = (): HTMLElement[] => {
+    if (!slots) {
+      if (fresh) list.replaceChildren();
+      slots = page.map(() => list.appendChild(element("li", "pm-item loading")));
+      more.hidden = from + page.length >= count;
+    }
+    return slots;
+  };
+  if (page.length === 0) place();
+  const filled = fragments.map((fragment, i) =>
+    fragment.then((f) => {
+      if (isCurrent()) place()[i]!.replaceWith(resultItem(m, f, query));
+    }),
   );
   return { first: filled.length ? Promise.race(filled) : Promise.resolve(), all: Promise.all(filled).then(() => undefined) };
 }
@@ -246,7 +268,11 @@ input.addEventListener("input", () => {
   schedule();
 });
 form.addEventListener("change", () => void run().catch(fail));
-more.addEventListener("click", () => void meta.then((m) => showMore(m, input.value).all).catch(fail));
+more.addEventListener("click", () => {
+  const current = generation;
+  void meta.then((m) => showMore(m, input.value, false, () => current === generation).all).catch(fail);
+});
 loadState();
+void warmUp();
 document.documentElement.classList.add("search-ready");
 void run().catch(fail);

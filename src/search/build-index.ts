@@ -121,6 +121,8 @@ function encodeChunks(postings: Map<string, number[]>): { first: string; last: s
   const terms = [...postings.keys()].sort();
   const chunks: { first: string; last: string; file: OutputFile }[] = [];
   let writer = new ByteWriter();
+  // One scratch writer for every term's postings: a writer per term was a 4 KB allocation each.
+  const block = new ByteWriter();
   let first = "";
   let count = 0;
   const flush = (last: string) => {
@@ -134,14 +136,14 @@ function encodeChunks(postings: Map<string, number[]>): { first: string; last: s
     const list = postings.get(term)!;
     // Postings are written apart first so that their byte length can precede them: the client
     // skips the postings of every term it does not need without decoding them.
-    const block = new ByteWriter();
+    block.reset();
     let previous = 0;
     for (let j = 0; j < list.length; j += 2) {
       block.varint(list[j]! - previous);
       block.byte(list[j + 1]!);
       previous = list[j]!;
     }
-    const bytes = block.done();
+    const bytes = block.view();
     writer.text(term);
     writer.varint(list.length / 2);
     writer.varint(bytes.length);

@@ -1,3 +1,5 @@
+const encoder = new TextEncoder();
+
 /** A growable byte buffer with LEB128 varints: the search index's binary chunk format. */
 export class ByteWriter {
   private bytes = new Uint8Array(4096);
@@ -20,28 +22,44 @@ export class ByteWriter {
 
   /** Appends one byte. */
   byte(value: number): void {
-    if (this.length === this.bytes.length) {
-      const grown = new Uint8Array(this.bytes.length * 2);
-      grown.set(this.bytes);
-      this.bytes = grown;
-    }
+    if (this.length === this.bytes.length) this.grow(1);
     this.bytes[this.length++] = value;
   }
 
   /** Appends raw bytes. */
   raw(values: Uint8Array): void {
-    for (const b of values) this.byte(b);
+    if (this.length + values.length > this.bytes.length) this.grow(values.length);
+    this.bytes.set(values, this.length);
+    this.length += values.length;
   }
 
   /** Appends UTF-8 text, length first. */
   text(value: string): void {
-    const encoded = new TextEncoder().encode(value);
+    const encoded = encoder.encode(value);
     this.varint(encoded.length);
-    for (const b of encoded) this.byte(b);
+    this.raw(encoded);
   }
 
-  /** The bytes written. */
+  /** The bytes written, as a copy. */
   done(): Uint8Array {
     return this.bytes.slice(0, this.length);
+  }
+
+  /** The bytes written, without a copy: valid until the next write. */
+  view(): Uint8Array {
+    return this.bytes.subarray(0, this.length);
+  }
+
+  /** Starts again from nothing, keeping the buffer: one writer can serve many short blocks. */
+  reset(): void {
+    this.length = 0;
+  }
+
+  private grow(needed: number): void {
+    let capacity = this.bytes.length * 2;
+    while (capacity < this.length + needed) capacity *= 2;
+    const grown = new Uint8Array(capacity);
+    grown.set(this.bytes.subarray(0, this.length));
+    this.bytes = grown;
   }
 }

@@ -23,7 +23,7 @@ import { fileOf, type PostmortemRecord } from "./stages/process.js";
 import { processWith, type WorkerResult, type WorkerSetup } from "./stages/worker.js";
 import { writeOutput } from "./stages/write.js";
 import { loadTheme } from "./theme.js";
-import type { OutputFile, RenderedPostmortem, SourceFile } from "./types.js";
+import type { Output, OutputFile, RenderedPostmortem, SourceFile } from "./types.js";
 import { hashText } from "./util/hash.js";
 import { VERSION } from "./util/version.js";
 import { isError, report } from "./util/messages.js";
@@ -78,7 +78,7 @@ export interface BuildResult {
 /** A build's result and, when it succeeded, every file of the archive (public/ aside). */
 export interface Generated {
   readonly result: BuildResult;
-  readonly outputs: readonly OutputFile[] | undefined;
+  readonly outputs: readonly Output[] | undefined;
 }
 
 /**
@@ -151,10 +151,11 @@ export async function generate(options: BuildOptions = {}, session?: BuildSessio
 
   const included = sources.flatMap((source, i) => {
     const record = records[i]!;
-    return (drafts || record.meta.status !== "draft") && record.body ? [{ source, record, body: record.body }] : [];
+    return (drafts || record.meta.status !== "draft") && record.body ? [{ source, record, body: record.body, key: processed.keys[i]! }] : [];
   });
   const slugs = new Map(included.map(({ record }) => [record.relPath, record.meta.slug]));
-  const rendered: RenderedPostmortem[] = included.map(({ source, record, body }) => ({
+  const rendered: RenderedPostmortem[] = included.map(({ source, record, body, key }) => ({
+    key,
     source: { path: source.path, relPath: source.relPath },
     meta: record.meta,
     html: resolvePostmortemLinks(body.html, { ...body, slug: record.meta.slug, slugs }),
@@ -193,6 +194,8 @@ interface Processed {
   readonly stats: ImageStats;
   /** How many records came from the session or the cache. */
   readonly reused: number;
+  /** Each record's key: its file, path and the config, hashed. */
+  readonly keys: readonly string[];
 }
 
 /**
@@ -260,7 +263,7 @@ async function processAll(
       await pool.destroy();
     }
     cache?.prune();
-    return { records, images, stats, reused: sources.length - pending.length };
+    return { records, images, stats, keys, reused: sources.length - pending.length };
   }
   // In this thread, postmortems are processed concurrently only so that image downloads overlap.
   const store = new ImageStore(config, { mode: "build", offline: options.offline });
@@ -268,7 +271,7 @@ async function processAll(
   await Promise.all(pending.map((i) => limit(async () => keep(i, await processWith(store, sources[i]!, config)))));
   Object.assign(stats, store.stats);
   cache?.prune();
-  return { records, images, stats, reused: sources.length - pending.length };
+  return { records, images, stats, keys, reused: sources.length - pending.length };
 }
 
 /**
@@ -282,7 +285,12 @@ export async function build(options: BuildOptions = {}): Promise<BuildResult> {
   const t0 = performance.now();
   const { config } = result;
   const written = await writeOutput(
-    { outDir: config.outDir, publicDir: config.publicDir, protectedDirs: [config.root, config.contentDir, config.themeDir, config.publicDir] },
+    {
+      outDir: config.outDir,
+      publicDir: config.publicDir,
+      protectedDirs: [config.root, config.contentDir, config.themeDir, config.publicDir],
+      manifestFile: options.cache === false ? undefined : path.join(config.cacheDir, "outputs", `${hashText(config.outDir).slice(0, 16)}.json`),
+    },
     outputs,
   );
   const now = performance.now();

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { Eta } from "eta";
@@ -15,6 +16,8 @@ export interface Theme {
   /** Asset name (`style.css`) → output path (`assets/style.3f2a9c1b0d.css`). */
   readonly assetPaths: Readonly<Record<string, string>>;
   readonly assets: readonly OutputFile[];
+  /** A hash of every layout and asset: pages made with another theme are made again. */
+  readonly key: string;
 }
 
 /**
@@ -61,8 +64,15 @@ export function loadTheme(dirs: string | readonly string[]): Theme {
     assetPaths[name] = hashed;
     assets.push({ path: hashed, contents });
   }
+  // Every layout that could be used, first folder first, so that any edit changes the key.
+  const layoutHash = createHash("sha256");
+  for (const dir of layoutDirs) {
+    for (const name of fg.sync("**/*", { cwd: dir, onlyFiles: true }).sort()) layoutHash.update(`${dir}/${name}\0`).update(fs.readFileSync(path.join(dir, name)));
+  }
+  layoutHash.update(JSON.stringify(assetPaths));
   return {
     dirs: stack,
+    key: layoutHash.digest("hex"),
     render: (layout, data) => {
       try {
         return eta.render(`./${layout}`, data);

@@ -82,6 +82,8 @@ export interface RenderedPostmortem {
   readonly history?: { readonly updated: string; readonly contributors: readonly string[] } | undefined;
   /** The "edit this postmortem" link, when `editUrl` is set. */
   readonly editUrl?: string | undefined;
+  /** A hash of the file and the config it was processed with (what its pages depend on). */
+  readonly key?: string | undefined;
 }
 
 /** One term of a taxonomy (a service, a severity level, a tag) and its postmortems. */
@@ -108,4 +110,22 @@ export interface Taxonomy {
 export interface OutputFile {
   readonly path: string;
   readonly contents: string | Uint8Array;
+}
+
+/**
+ * A file of the archive made only when needed: `key` is a hash of everything it is made from,
+ * so when the previous build wrote the same key the file is taken from it instead.
+ */
+export interface LazyOutputFile {
+  readonly path: string;
+  readonly key: string;
+  render(): string | Uint8Array;
+}
+
+/** Any file of the archive. */
+export type Output = OutputFile | LazyOutputFile;
+
+/** The bytes of any output file, made now if it is lazy. */
+export function contentsOf(file: Output): string | Uint8Array {
+  return "render" in file ? file.render() : file.contents;
 }

@@ -101,4 +101,35 @@ describe("the build cache", () => {
     await build({ root, offline: true, workers: 0 });
     expect(snapshot(path.join(root, "dist"))).toEqual(threaded);
   });
+
+  it("takes unchanged pages from the previous build instead of making them again", async () => {
+    const root = project();
+    await build({ root, offline: true });
+    const inode = (relPath: string) => fs.statSync(path.join(root, "dist", relPath)).ino;
+    const pages = listFiles(path.join(root, "dist")).filter((f) => f.startsWith("postmortems/") && f !== "postmortems/index.html");
+    const before = new Map(pages.map((page) => [page, inode(page)]));
+    await build({ root, offline: true });
+    // The same files (hard links to the previous build's), not new copies.
+    for (const page of pages) expect(inode(page), page).toBe(before.get(page));
+
+    const changed = "postmortems/2023/cdn-expired-tls-certificate/index.html";
+    const file = path.join(root, "content", "2023", "cdn-expired-tls-certificate.md");
+    fs.writeFileSync(file, fs.readFileSync(file, "utf8").replace(/^## Timeline/m, "A new sentence.\n\n## Timeline"));
+    await build({ root, offline: true });
+    expect(inode(changed)).not.toBe(before.get(changed));
+    expect(fs.readFileSync(path.join(root, "dist", changed), "utf8")).toContain("A new sentence.");
+    // Pages that show it (its neighbours, those that list it as related) are made again; the others are taken as they were.
+    const kept = pages.filter((page) => inode(page) === before.get(page));
+    expect(kept.length).toBeGreaterThan(0);
+  });
+
+  it("makes every page again when the output folder is not the previous build any more", async () => {
+    const root = project();
+    await build({ root, offline: true });
+    const page = path.join(root, "dist", "postmortems/2019/auth-service-outage/index.html");
+    fs.writeFileSync(page, "tampered, same size?".padEnd(fs.statSync(page).size, " "));
+    fs.writeFileSync(path.join(root, "dist", "stray.txt"), "a file added by hand");
+    await build({ root, offline: true });
+    expect(fs.readFileSync(page, "utf8")).toContain("<!doctype html>");
+  });
 });

@@ -7,7 +7,7 @@ import { CONFIG_FILES } from "../config-load.js";
 import { resolveConfig, type ResolvedConfig } from "../config.js";
 import { HindsightError, UsageError } from "../errors.js";
 import { formatStylish } from "../report/index.js";
-import type { OutputFile } from "../types.js";
+import { contentsOf, type Output } from "../types.js";
 import { plural } from "../util/format.js";
 import { hashText } from "../util/hash.js";
 import { contentType } from "./mime.js";
@@ -79,7 +79,7 @@ export async function startDev(options: DevOptions = {}): Promise<DevServer> {
   const rebuild = async (reason: string) => {
     const started = performance.now();
     let result: BuildResult;
-    let outputs: readonly OutputFile[] | undefined;
+    let outputs: readonly Output[] | undefined;
     try {
       ({ result, outputs } = await generate({ ...buildOptions, root, drafts: true }, session));
     } catch (error) {
@@ -96,7 +96,12 @@ export async function startDev(options: DevOptions = {}): Promise<DevServer> {
       state = { ...state, changed: [], errors: overlayMessages(result), fatal: undefined };
       return broadcast();
     }
-    const next = new Map(outputs.map((file) => [file.path, { contents: file.contents, hash: hashText(file.contents) }]));
+    const next = new Map(
+      outputs.map((file) => {
+        const contents = contentsOf(file);
+        return [file.path, { contents, hash: hashText(contents) }];
+      }),
+    );
     const changed = [...next].filter(([file, { hash }]) => files.get(file)?.hash !== hash).map(([file]) => file);
     for (const file of files.keys()) if (!next.has(file)) changed.push(file);
     files = next;

@@ -2,7 +2,8 @@ import type { ResolvedConfig } from "../config.js";
 import type { SearchMeta } from "../search/build-index.js";
 import { buildDashboard } from "../stats/dashboard.js";
 import type { Theme } from "../theme.js";
-import type { OutputFile, RenderedPostmortem, Term } from "../types.js";
+import type { LazyOutputFile, Output, OutputFile, RenderedPostmortem, Term } from "../types.js";
+import { hashText } from "../util/hash.js";
 import { plural } from "../util/format.js";
 import { formatDate, formatDuration } from "../util/time.js";
 import { postmortemPath, rootPrefix, taxonomyPath, termPath } from "../util/urls.js";
@@ -10,20 +11,28 @@ import { termIdOf, type Site } from "./organize.js";
 
 const HOME_RECENT = 30;
 
-/** Renders every page of the archive through the theme's layouts. */
-export function renderPages(site: Site, theme: Theme, config: ResolvedConfig, search: SearchMeta): OutputFile[] {
+/** Renders every page of the archive through the theme's layouts (those from postmortems, when written). */
+export function renderPages(site: Site, theme: Theme, config: ResolvedConfig, search: SearchMeta): Output[] {
   const page = pageRenderer(site, theme, config);
-  const files: OutputFile[] = [];
+  const files: Output[] = [];
   const list = site.postmortems;
 
   files.push(page("index.html", "home", { title: config.title, recent: list.slice(0, HOME_RECENT), stats: headlineStats(site) }));
   files.push(page("postmortems/index.html", "all", { title: "All postmortems", byYear: byYear(site) }));
+  // Pages made from postmortems are lazy, with a key of everything they show: a build whose
+  // previous build made the same page takes that one (see write.ts).
+  const siteKey = hashText(JSON.stringify([theme.key, config, site.postmortems.length, site.taxonomies.map((t) => [...t.ids]), site.years.terms.map((t) => t.id)]));
+  const keyOf = (...parts: unknown[]) => hashText(JSON.stringify([siteKey, ...parts]));
+  const identity = (pm: RenderedPostmortem | undefined) => pm && [pm.key, pm.history, pm.editUrl];
   list.forEach((pm, i) => {
     // The list is newest first: the previous postmortem in time is the next one in the list.
     const older = list[i + 1];
     const newer = list[i - 1];
     const related = site.related.get(pm.meta.slug) ?? [];
-    files.push(page(postmortemPath(pm.meta.slug), "postmortem", { title: pm.meta.title, pm, older, newer, related }));
+    const make = () => page(postmortemPath(pm.meta.slug), "postmortem", { title: pm.meta.title, pm, older, newer, related });
+    const inputs = [pm, older, newer, ...related];
+    const known = inputs.every((input) => input === undefined || input.key !== undefined);
+    files.push(known ? lazy(postmortemPath(pm.meta.slug), keyOf("pm", inputs.map(identity)), () => make().contents) : make());
   });
   files.push(page("actions/index.html", "actions", { title: "Action items", ...actionItems(list) }));
   files.push(page("search/index.html", "search", { title: "Search", search, facets: searchFacets(search, config) }));
@@ -34,10 +43,16 @@ export function renderPages(site: Site, theme: Theme, config: ResolvedConfig, se
   for (const taxonomy of [...site.taxonomies, site.years]) {
     files.push(page(taxonomyPath(taxonomy.key), "taxonomy", { title: taxonomy.label, taxonomy }));
     for (const term of taxonomy.terms) {
-      files.push(page(termPath(taxonomy.key, term.id), "term", { title: `${taxonomy.label}: ${term.label}`, taxonomy, term }));
+      const make = () => page(termPath(taxonomy.key, term.id), "term", { title: `${taxonomy.label}: ${term.label}`, taxonomy, term });
+      const members = term.postmortems.map(identity);
+      files.push(term.postmortems.every((pm) => pm.key !== undefined) ? lazy(termPath(taxonomy.key, term.id), keyOf("term", taxonomy.key, term.id, term.label, members), () => make().contents) : make());
     }
   }
   return files;
+}
+
+function lazy(path: string, key: string, render: () => string | Uint8Array): LazyOutputFile {
+  return { path, key, render };
 }
 
 type PageRenderer = (path: string, layout: string, data: Record<string, unknown>, root?: string) => OutputFile;

@@ -1,7 +1,9 @@
+import { createHash } from "node:crypto";
+import { readFileSync, writeFileSync, renameSync, mkdirSync } from "node:fs";
 import fs from "node:fs/promises";
 import path from "node:path";
 import { HindsightError, IOError, UsageError } from "../errors.js";
-import type { OutputFile } from "../types.js";
+import type { Output } from "../types.js";
 
 /** Name of the marker file that says a folder is a Hindsight build, safe to replace. */
 export const BUILD_MARKER = ".hindsight";
@@ -13,13 +15,27 @@ export interface WriteTarget {
   readonly publicDir?: string | undefined;
   /** Folders the output may not be, nor contain (project root, content…). */
   readonly protectedDirs: readonly string[];
+  /**
+   * Where to remember what each output file was made from (in the cache). With it, a file whose
+   * key is unchanged since the previous build is hard-linked from it instead of made again.
+   */
+  readonly manifestFile?: string | undefined;
+}
+
+/**
+ * What the previous build wrote: each file's key and size, and the identity of the folder it
+ * swapped in (inode and change time), to know the output folder is still that build.
+ */
+interface Manifest {
+  readonly dir: string;
+  readonly files: Record<string, readonly [key: string, size: number]>;
 }
 
 /**
  * Writes the archive to a temporary folder beside `outDir` and swaps it in only when every
  * file is written: a failed build leaves the previous archive as it was.
  */
-export async function writeOutput(target: WriteTarget, files: readonly OutputFile[]): Promise<number> {
+export async function writeOutput(target: WriteTarget, files: Iterable<Output>): Promise<number> {
   const outDir = path.resolve(target.outDir);
   await assertReplaceable(outDir, target.protectedDirs);
   await fs.mkdir(path.dirname(outDir), { recursive: true });
@@ -27,28 +43,103 @@ export async function writeOutput(target: WriteTarget, files: readonly OutputFil
   // The pid in the name tells a later build whether the folder's writer is still alive.
   const staging = await fs.mkdtemp(path.join(path.dirname(outDir), `.${path.basename(outDir)}.tmp-${process.pid}-`));
   try {
+    const list = [...files];
     let count = 0;
-    if (target.publicDir) count += await copyPublic(target.publicDir, staging, files);
-    const madeDirs = new Set<string>();
-    const written = new Set<string>();
-    for (const file of files) {
-      const destination = insideOf(staging, file.path);
-      if (written.has(destination)) throw new HindsightError(`Two output files share the path ${file.path}`);
-      written.add(destination);
-      const dir = path.dirname(destination);
-      if (!madeDirs.has(dir)) {
-        await fs.mkdir(dir, { recursive: true });
-        madeDirs.add(dir);
-      }
-      await fs.writeFile(destination, file.contents);
-      count++;
+    if (target.publicDir) count += await copyPublic(target.publicDir, staging, list);
+    const previous = await previousBuild(outDir, target.manifestFile);
+    let made = await writeFiles(staging, outDir, list, previous);
+    // Files were linked from the previous build: if another build swapped it meanwhile, they may
+    // be that build's; then make every file here instead.
+    if (made.linked > 0 && (await folderId(outDir)) !== previous?.dir) {
+      await fs.rm(staging, { recursive: true, force: true });
+      await fs.mkdir(staging);
+      if (target.publicDir) await copyPublic(target.publicDir, staging, list);
+      made = await writeFiles(staging, outDir, list, undefined);
     }
+    count += list.length;
     await fs.writeFile(path.join(staging, BUILD_MARKER), "Built by Hindsight. This folder is replaced by each build.\n");
     await swapIn(staging, outDir);
+    const dir = await folderId(outDir);
+    if (target.manifestFile && dir) saveManifest(target.manifestFile, { dir, files: made.entries });
     return count;
   } catch (error) {
     await fs.rm(staging, { recursive: true, force: true });
     throw error instanceof HindsightError ? error : new IOError(`Cannot write the archive to ${outDir}`, { cause: error });
+  }
+}
+
+/**
+ * Writes the files into the staging folder; a file whose key the previous build wrote (same
+ * size, still there) is hard-linked from it, a lazy file is made only when it is not.
+ */
+async function writeFiles(staging: string, outDir: string, files: readonly Output[], previous: Manifest | undefined) {
+  const madeDirs = new Set<string>();
+  const entries: Record<string, readonly [string, number]> = {};
+  let linked = 0;
+  for (const file of files) {
+    const destination = insideOf(staging, file.path);
+    if (Object.hasOwn(entries, file.path)) throw new HindsightError(`Two output files share the path ${file.path}`);
+    const dir = path.dirname(destination);
+    if (!madeDirs.has(dir)) {
+      await fs.mkdir(dir, { recursive: true });
+      madeDirs.add(dir);
+    }
+    const key = "key" in file ? file.key : contentKey(file.contents);
+    const before = previous?.files[file.path];
+    if (before && before[0] === key && (await linkFrom(path.join(outDir, file.path), destination, before[1]))) {
+      entries[file.path] = before;
+      linked++;
+      continue;
+    }
+    const contents = "key" in file ? file.render() : file.contents;
+    await fs.writeFile(destination, contents);
+    entries[file.path] = [key, typeof contents === "string" ? Buffer.byteLength(contents) : contents.byteLength];
+  }
+  return { entries, linked };
+}
+
+async function linkFrom(source: string, destination: string, size: number): Promise<boolean> {
+  try {
+    const stat = await fs.stat(source);
+    if (!stat.isFile() || stat.size !== size) return false;
+    await fs.link(source, destination);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function contentKey(contents: string | Uint8Array): string {
+  return createHash("sha1").update(contents).digest("base64url");
+}
+
+/** The previous build's manifest, when the output folder is still the build it describes. */
+async function previousBuild(outDir: string, manifestFile: string | undefined): Promise<Manifest | undefined> {
+  if (!manifestFile) return undefined;
+  let manifest: Manifest;
+  try {
+    manifest = JSON.parse(readFileSync(manifestFile, "utf8")) as Manifest;
+  } catch {
+    return undefined;
+  }
+  if (typeof manifest?.dir !== "string" || typeof manifest.files !== "object" || manifest.files === null) return undefined;
+  return (await folderId(outDir)) === manifest.dir ? manifest : undefined;
+}
+
+/** A folder's identity: a swap, or a file added or removed at its top, changes it. */
+async function folderId(dir: string): Promise<string | undefined> {
+  const stat = await fs.stat(dir, { bigint: true }).catch(() => undefined);
+  return stat && `${stat.dev}:${stat.ino}:${stat.ctimeNs}`;
+}
+
+function saveManifest(file: string, manifest: Manifest): void {
+  try {
+    mkdirSync(path.dirname(file), { recursive: true });
+    const temp = `${file}.${process.pid}.tmp`;
+    writeFileSync(temp, JSON.stringify(manifest));
+    renameSync(temp, file);
+  } catch {
+    // Without it, the next build makes every file again: slower, never wrong.
   }
 }
 
@@ -153,7 +244,7 @@ function isTaken(error: unknown): boolean {
 }
 
 /** Copies public/ into the staging folder, leaving out what generated files replace; returns the files kept. */
-async function copyPublic(publicDir: string, staging: string, files: readonly OutputFile[]): Promise<number> {
+async function copyPublic(publicDir: string, staging: string, files: readonly Output[]): Promise<number> {
   const exists = await fs.stat(publicDir).then((s) => s.isDirectory(), () => false);
   if (!exists) return 0;
   // Generated files win: a public file where a generated folder goes (public/services) or a

@@ -12,7 +12,7 @@ import { loadProjectConfig, makeStrict, type RunOptions } from "./project.js";
 import { RecordCache } from "./cache/records.js";
 import { checkUniqueSlugs } from "./rules/index.js";
 import { missingLinkProblems } from "./rules/links.js";
-import { buildSearchIndex } from "./search/build-index.js";
+import { buildSearchIndex, type SearchMeta } from "./search/build-index.js";
 import { discover } from "./stages/discover.js";
 import { renderExports } from "./stages/exports.js";
 import { editLink, readGitHistory, type GitHistory } from "./stages/git.js";
@@ -23,7 +23,7 @@ import { fileOf, type PostmortemRecord } from "./stages/process.js";
 import { processWith, type WorkerResult, type WorkerSetup } from "./stages/worker.js";
 import { writeOutput } from "./stages/write.js";
 import { loadTheme } from "./theme.js";
-import type { Output, OutputFile, RenderedPostmortem, SourceFile } from "./types.js";
+import type { LazyOutputFile, Output, OutputFile, RenderedPostmortem, SourceFile } from "./types.js";
 import { hashText } from "./util/hash.js";
 import { VERSION } from "./util/version.js";
 import { isError, report } from "./util/messages.js";
@@ -168,7 +168,7 @@ export async function generate(options: BuildOptions = {}, session?: BuildSessio
   }
   const withHistory = withGit(rendered, git, config);
   const site = await time("organize", () => organize(withHistory, config));
-  const search = await time("search", () => buildSearchIndex(site.postmortems, config));
+  const search = await time("search", () => searchIndex(site.postmortems, config, cache));
   const pages = await time("pages", () => [...renderPages(site, theme, config, search.meta), ...renderExports(site, config)]);
   const htmlPages = pages.filter((file) => file.path.endsWith(".html")).length;
   // Images used by the postmortems in the archive, not those of drafts left out.
@@ -176,6 +176,47 @@ export async function generate(options: BuildOptions = {}, session?: BuildSessio
   const imageFiles = used.map((path) => images.get(path)).filter((file): file is OutputFile => file !== undefined);
   const outputs = [...theme.assets, ...imageFiles, ...search.files, ...pages];
   return { result: { ...result(true, { postmortems: rendered.length, indexPages: htmlPages - rendered.length }), imageFiles: imageFiles.length }, outputs };
+}
+
+/**
+ * The search index, or, when its inputs are those of a build that made it before, its meta
+ * from the cache and its files as lazy outputs (taken from the previous build when written).
+ */
+function searchIndex(postmortems: readonly RenderedPostmortem[], config: ResolvedConfig, cache: boolean): { files: Output[]; meta: SearchMeta } {
+  if (!cache || postmortems.some((pm) => pm.key === undefined)) return buildSearchIndex(postmortems, config);
+  // The compiled client is part of the index's folder: a new client is a new index.
+  const clientDir = path.resolve(import.meta.dirname, "..", ".build", "search", "client");
+  const client = fs.readdirSync(clientDir).filter((name) => name.endsWith(".js")).sort().map((name) => hashText(fs.readFileSync(path.join(clientDir, name))));
+  const key = hashText(JSON.stringify([VERSION, client, config.severities, config.taxonomies, postmortems.map((pm) => [pm.key, pm.meta.slug])]));
+  const file = path.join(config.cacheDir, "search", `${key.slice(0, 32)}.json`);
+  let built: { files: OutputFile[]; meta: SearchMeta } | undefined;
+  const build = () => (built ??= buildSearchIndex(postmortems, config));
+  try {
+    const saved = JSON.parse(fs.readFileSync(file, "utf8")) as { key: string; meta: SearchMeta; paths: string[] };
+    if (saved.key === key && Array.isArray(saved.paths) && typeof saved.meta?.base === "string") {
+      const files: LazyOutputFile[] = saved.paths.map((outputPath) => ({
+        path: outputPath,
+        key: `${key}:${outputPath}`,
+        render: () => {
+          const found = build().files.find((f) => f.path === outputPath);
+          if (!found) throw new Error(`The search index has no ${outputPath} any more`);
+          return found.contents;
+        },
+      }));
+      return { files, meta: saved.meta };
+    }
+  } catch {
+    // No index of these inputs yet, or a damaged one: build it.
+  }
+  const index = build();
+  try {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, JSON.stringify({ key, meta: index.meta, paths: index.files.map((f) => f.path) }));
+  } catch {
+    // Only the next build is slower.
+  }
+  // Keyed like the lazy files above, so that the next warm build links them.
+  return { files: index.files.map((f) => ({ path: f.path, key: `${key}:${f.path}`, render: () => f.contents })), meta: index.meta };
 }
 
 /** The rules that look at more than one file: slugs used twice, links to postmortems that do not exist. */

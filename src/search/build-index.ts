@@ -51,37 +51,7 @@ export interface SearchMeta {
  */
 export function buildSearchIndex(postmortems: readonly RenderedPostmortem[], config: ResolvedConfig): { files: OutputFile[]; meta: SearchMeta } {
   const severities = config.severities.map((level) => [level.id, level.label, level.color] as const);
-  const stem = memoStemmer();
-  const postings = new Map<string, number[]>(); // term → [doc, weight, doc, weight…]
-  const lengths: number[] = [];
-  const termFreqs: Map<string, number>[] = [];
-  postmortems.forEach((pm) => {
-    const tf = new Map<string, number>();
-    let length = 0;
-    const add = (text: string, weight: number) => {
-      for (const word of words(text)) {
-        length++;
-        if (STOPWORDS.has(word)) continue;
-        const term = stem(word);
-        tf.set(term, (tf.get(term) ?? 0) + weight);
-      }
-    };
-    add(pm.meta.title, FIELD_WEIGHTS.title);
-    add(pm.meta.summary ?? "", FIELD_WEIGHTS.summary);
-    add([...pm.meta.services, ...pm.meta.tags, pm.meta.incidentId ?? ""].join(" "), FIELD_WEIGHTS.terms);
-    add(pm.text, FIELD_WEIGHTS.body);
-    lengths.push(length);
-    termFreqs.push(tf);
-  });
-  const avgLength = lengths.reduce((a, b) => a + b, 0) / Math.max(1, lengths.length);
-  termFreqs.forEach((tf, doc) => {
-    const norm = K1 * (1 - B + (B * lengths[doc]!) / avgLength);
-    for (const [term, f] of tf) {
-      const weight = Math.max(1, Math.round(((f * (K1 + 1)) / (f + norm) / MAX_WEIGHT) * 255));
-      (postings.get(term) ?? postings.set(term, []).get(term)!).push(doc, weight);
-    }
-  });
-
+  const postings = collectPostings(postmortems);
   const files: OutputFile[] = [];
   const chunks = encodeChunks(postings);
   const facets = encodeFacets(postmortems, config.severities.map((level) => level.id));
@@ -103,6 +73,79 @@ export function buildSearchIndex(postmortems: readonly RenderedPostmortem[], con
   return { files, meta };
 }
 
+/** Every term's postings: term `t` has documents `docs[starts[t]…starts[t + 1]]`, in order, with their weights. */
+interface Postings {
+  readonly terms: readonly string[];
+  readonly starts: Uint32Array;
+  readonly docs: Uint32Array;
+  readonly weights: Uint8Array;
+}
+
+/**
+ * Counts every term of every postmortem, weighted by field, and turns the counts into BM25
+ * weights (one byte each). The counts go into flat arrays of term ids rather than a map per
+ * postmortem: at 10,000 postmortems those maps made most of this stage's garbage.
+ */
+function collectPostings(postmortems: readonly RenderedPostmortem[]): Postings {
+  const stem = memoStemmer();
+  const ids = new Map<string, number>();
+  const terms: string[] = [];
+  const freq: number[] = []; // by term id, for the postmortem being read; 0 when absent
+  const entryTerm: number[] = [];
+  const entryFreq: number[] = [];
+  const docEnd: number[] = [];
+  const lengths: number[] = [];
+  for (const pm of postmortems) {
+    const seen: number[] = [];
+    let length = 0;
+    const add = (text: string, weight: number) => {
+      for (const word of words(text)) {
+        length++;
+        if (STOPWORDS.has(word)) continue;
+        const term = stem(word);
+        let id = ids.get(term);
+        if (id === undefined) {
+          ids.set(term, (id = terms.length));
+          terms.push(term);
+          freq.push(0);
+        }
+        if (freq[id] === 0) seen.push(id);
+        freq[id]! += weight;
+      }
+    };
+    add(pm.meta.title, FIELD_WEIGHTS.title);
+    add(pm.meta.summary ?? "", FIELD_WEIGHTS.summary);
+    add([...pm.meta.services, ...pm.meta.tags, pm.meta.incidentId ?? ""].join(" "), FIELD_WEIGHTS.terms);
+    add(pm.text, FIELD_WEIGHTS.body);
+    for (const id of seen) {
+      entryTerm.push(id);
+      entryFreq.push(freq[id]!);
+      freq[id] = 0;
+    }
+    docEnd.push(entryTerm.length);
+    lengths.push(length);
+  }
+  // Counting sort by term: documents are visited in order, so each term's postings are too.
+  const starts = new Uint32Array(terms.length + 1);
+  for (const id of entryTerm) starts[id + 1]!++;
+  for (let t = 0; t < terms.length; t++) starts[t + 1]! += starts[t]!;
+  const next = starts.slice(0, terms.length);
+  const docs = new Uint32Array(entryTerm.length);
+  const weights = new Uint8Array(entryTerm.length);
+  const avgLength = lengths.reduce((a, b) => a + b, 0) / Math.max(1, lengths.length);
+  let entry = 0;
+  docEnd.forEach((end, doc) => {
+    const norm = K1 * (1 - B + (B * lengths[doc]!) / avgLength);
+    for (; entry < end; entry++) {
+      const f = entryFreq[entry]!;
+      const at = next[entryTerm[entry]!]!++;
+      docs[at] = doc;
+      weights[at] = Math.max(1, Math.round(((f * (K1 + 1)) / (f + norm) / MAX_WEIGHT) * 255));
+    }
+  });
+  return { terms, starts, docs, weights };
+}
+
 /** The search client's compiled modules, served from the index folder beside the stemmer. */
 const CLIENT_MODULES = ["search.js", "score.js", "tokenize.js"] as const;
 
@@ -117,8 +160,8 @@ function clientFiles(): OutputFile[] {
   ];
 }
 
-function encodeChunks(postings: Map<string, number[]>): { first: string; last: string; file: OutputFile }[] {
-  const terms = [...postings.keys()].sort();
+function encodeChunks(postings: Postings): { first: string; last: string; file: OutputFile }[] {
+  const order = postings.terms.map((_, id) => id).sort((a, b) => (postings.terms[a]! < postings.terms[b]! ? -1 : 1));
   const chunks: { first: string; last: string; file: OutputFile }[] = [];
   let writer = new ByteWriter();
   // One scratch writer for every term's postings: a writer per term was a 4 KB allocation each.
@@ -131,25 +174,27 @@ function encodeChunks(postings: Map<string, number[]>): { first: string; last: s
     writer = new ByteWriter();
     count = 0;
   };
-  terms.forEach((term, i) => {
+  order.forEach((id, i) => {
+    const term = postings.terms[id]!;
     if (count === 0) first = term;
-    const list = postings.get(term)!;
+    const from = postings.starts[id]!;
+    const to = postings.starts[id + 1]!;
     // Postings are written apart first so that their byte length can precede them: the client
     // skips the postings of every term it does not need without decoding them.
     block.reset();
     let previous = 0;
-    for (let j = 0; j < list.length; j += 2) {
-      block.varint(list[j]! - previous);
-      block.byte(list[j + 1]!);
-      previous = list[j]!;
+    for (let j = from; j < to; j++) {
+      block.varint(postings.docs[j]! - previous);
+      block.byte(postings.weights[j]!);
+      previous = postings.docs[j]!;
     }
     const bytes = block.view();
     writer.text(term);
-    writer.varint(list.length / 2);
+    writer.varint(to - from);
     writer.varint(bytes.length);
     writer.raw(bytes);
     count++;
-    if (writer.size >= CHUNK_BYTES || i === terms.length - 1) flush(term);
+    if (writer.size >= CHUNK_BYTES || i === order.length - 1) flush(term);
   });
   return chunks;
 }

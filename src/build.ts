@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -101,6 +102,8 @@ export class BuildSession {
   }
 }
 
+const YOUNG_GENERATION_MB = 64;
+
 /** Below this many postmortems to process, starting worker threads costs more than it saves. */
 const WORKER_THRESHOLD = 64;
 
@@ -154,14 +157,13 @@ export async function generate(options: BuildOptions = {}, session?: BuildSessio
     return (drafts || record.meta.status !== "draft") && record.body ? [{ source, record, body: record.body, key: processed.keys[i]! }] : [];
   });
   const slugs = new Map(included.map(({ record }) => [record.relPath, record.meta.slug]));
-  const rendered: RenderedPostmortem[] = included.map(({ source, record, body, key }) => ({
-    key,
-    source: { path: source.path, relPath: source.relPath },
-    meta: record.meta,
-    html: resolvePostmortemLinks(body.html, { ...body, slug: record.meta.slug, slugs }),
-    toc: body.toc,
-    text: body.text,
-  }));
+  const rendered: RenderedPostmortem[] = included.map(({ source, record, body, key }) => {
+    const html = resolvePostmortemLinks(body.html, { ...body, slug: record.meta.slug, slugs });
+    // What its pages show: the file as processed, and the body as linked and with its images
+    // (a download may give another image, a renamed postmortem another link).
+    const shown = createHash("sha1").update(key).update(html).digest("base64url");
+    return { key: shown, source: { path: source.path, relPath: source.relPath }, meta: record.meta, html, toc: body.toc, text: body.text };
+  });
   const git = await time("git", () => history);
   if (git?.shallow) {
     notes.push("The git history is shallow, so last-updated dates and contributors come from the fetched commits only: fetch the whole history (actions/checkout: fetch-depth: 0).");
@@ -291,6 +293,8 @@ async function processAll(
       workerData: { config, offline: options.offline } satisfies WorkerSetup,
       minThreads: threads,
       maxThreads: threads,
+      // Parsing allocates many short-lived nodes: a larger young generation spends less time collecting them.
+      resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
     });
     try {
       await Promise.all(

@@ -82,7 +82,7 @@ export interface RenderedPostmortem {
   readonly history?: { readonly updated: string; readonly contributors: readonly string[] } | undefined;
   /** The "edit this postmortem" link, when `editUrl` is set. */
   readonly editUrl?: string | undefined;
-  /** A hash of the file and the config it was processed with (what its pages depend on). */
+  /** A hash of all its pages show of it: the file, the config it was processed with, the final body. */
   readonly key?: string | undefined;
 }
 

@@ -132,4 +132,39 @@ describe("the build cache", () => {
     await build({ root, offline: true });
     expect(fs.readFileSync(page, "utf8")).toContain("<!doctype html>");
   });
+
+  it("processes a postmortem with downloaded images again after a day, so they are revalidated", async () => {
+    const { RecordCache } = await import("../src/cache/records.js");
+    const dir = tempDir();
+    const cache = new RecordCache(dir, "1.0.0", "config");
+    const record = { relPath: "a.md", meta: {}, slugPlace: undefined, messages: [], links: [], body: undefined, images: [], localFiles: [] };
+    const [local, remote] = [cache.keyOf("a.md", "local"), cache.keyOf("a.md", "remote")];
+    cache.set(local, { ...record, remote: false } as never, []);
+    cache.set(remote, { ...record, remote: true } as never, []);
+    expect(cache.get(local)).toBeDefined();
+    expect(cache.get(remote)).toBeDefined();
+    const dayAgo = new Date(Date.now() - 25 * 60 * 60 * 1000);
+    for (const entry of fs.readdirSync(path.join(dir, "records"), { recursive: true, withFileTypes: true }).filter((e) => e.isFile())) {
+      fs.utimesSync(path.join(entry.parentPath, entry.name), dayAgo, dayAgo);
+    }
+    expect(cache.get(local)).toBeDefined();
+    expect(cache.get(remote)).toBeUndefined();
+    // Another version or config never shares entries.
+    expect(new RecordCache(dir, "1.0.1", "config").keyOf("a.md", "local")).not.toBe(local);
+    expect(new RecordCache(dir, "1.0.0", "other").keyOf("a.md", "local")).not.toBe(local);
+  });
+
+  it("points a cached page's link at the new page when the postmortem it links to moves", async () => {
+    const root = project();
+    const from = path.join(root, "content", "2024", "sms-provider-outage-notification-backlog.md");
+    fs.writeFileSync(from, fs.readFileSync(from, "utf8").replace(/^## Timeline/m, "See [the CDN outage](../2023/cdn-expired-tls-certificate.md).\n\n## Timeline"));
+    await build({ root, offline: true });
+    const page = () => fs.readFileSync(pagePath(root, "2024/sms-provider-outage-notification-backlog"), "utf8");
+    expect(page()).toContain('href="../../../postmortems/2023/cdn-expired-tls-certificate/index.html"');
+    const target = path.join(root, "content", "2023", "cdn-expired-tls-certificate.md");
+    fs.writeFileSync(target, fs.readFileSync(target, "utf8").replace(/^---\n/, "---\nslug: edge/certificate-expiry\n"));
+    const result = await build({ root, offline: true });
+    expect(result.ok).toBe(true);
+    expect(page()).toContain('href="../../../postmortems/edge/certificate-expiry/index.html"');
+  });
 });

@@ -5,7 +5,9 @@ import type { OutputFile } from "../types.js";
 import { hashText } from "../util/hash.js";
 
 // Bumped whenever a record's shape or meaning changes; Hindsight's version is in the key too.
-const SCHEMA = 1;
+const SCHEMA = 2;
+/** A record with downloaded images is processed again after this long, so the images are revalidated. */
+const REMOTE_MAX_AGE_MS = 24 * 60 * 60 * 1000;
 
 /** What the cache keeps of one postmortem: its record and nothing else (image bytes sit beside). */
 interface Entry {
@@ -42,11 +44,15 @@ export class RecordCache {
   /** The cached record and its image files, when the entry is there, intact and still true. */
   get(key: string): { record: PostmortemRecord; images: OutputFile[] } | undefined {
     let entry: Entry;
+    let age: number;
     try {
-      entry = JSON.parse(fs.readFileSync(this.entryPath(key), "utf8")) as Entry;
+      const file = this.entryPath(key);
+      age = Date.now() - fs.statSync(file).mtimeMs;
+      entry = JSON.parse(fs.readFileSync(file, "utf8")) as Entry;
     } catch {
       return undefined;
     }
+    if (entry?.record?.remote === true && age > REMOTE_MAX_AGE_MS) return undefined;
     if (entry?.schema !== SCHEMA || entry.key !== key || typeof entry.record?.relPath !== "string" || !Array.isArray(entry.record.images)) return undefined;
     for (const local of entry.record.localFiles ?? []) {
       if (readHash(local.file) !== local.hash) return undefined;

@@ -20,6 +20,8 @@ export interface StoredImage {
   readonly height: number | undefined;
   /** For an image from a local file: the file and the hash of its bytes (a cached page depends on them). */
   readonly local?: { readonly file: string; readonly hash: string } | undefined;
+  /** For a downloaded image: its host may change it, so a cached page using it is checked again after a while. */
+  readonly remote?: true | undefined;
 }
 
 /** The outcome for one image reference: stored, kept as written (a remote failure), or a problem. */
@@ -151,7 +153,7 @@ export class ImageStore {
     if (!stored) return fail("its SVG has nothing left to draw once sanitized");
     this.cache.set(url, result.bytes, type.ext, result.validators);
     this.stats.downloaded++;
-    return { stored };
+    return { stored: { ...stored, remote: true } };
   }
 
   private async fromCache(bytes: Uint8Array): Promise<ImageOutcome> {
@@ -159,7 +161,7 @@ export class ImageStore {
     const stored = type && this.store(bytes, type);
     if (!stored) return {};
     this.stats.cached++;
-    return { stored };
+    return { stored: { ...stored, remote: true } };
   }
 
   /** Adds bytes to the store (SVG sanitized first); undefined when an SVG has nothing left. */

@@ -39,6 +39,8 @@ export interface PostmortemRecord {
   readonly body: RenderedBody | undefined;
   /** Output paths of the images the body uses. */
   readonly images: readonly string[];
+  /** True when the body uses a downloaded image (the cache checks it again after a while). */
+  readonly remote: boolean;
   /** Local image files the body uses, with the hash of their bytes: if one changes, the record is stale. */
   readonly localFiles: readonly { readonly file: string; readonly hash: string }[];
 }
@@ -54,11 +56,13 @@ export async function processPostmortem(source: SourceFile, config: ResolvedConf
   const failed = pm.file.messages.some(isError);
   const used = new Set<string>();
   const localFiles = new Map<string, string>();
+  let remote = false;
   const body = failed
     ? undefined
     : await renderBody(pm, images, (stored) => {
         used.add(stored.path);
         if (stored.local) localFiles.set(stored.local.file, stored.local.hash);
+        if (stored.remote) remote = true;
       });
   return {
     relPath: source.relPath,
@@ -68,6 +72,7 @@ export async function processPostmortem(source: SourceFile, config: ResolvedConf
     links: pm.bodyOk ? markdownLinks(pm) : [],
     body,
     images: [...used].sort(),
+    remote,
     localFiles: [...localFiles].sort(([a], [b]) => (a < b ? -1 : 1)).map(([file, hash]) => ({ file, hash })),
   };
 }

@@ -87,10 +87,25 @@ interface Postings {
  * postmortem: at 10,000 postmortems those maps made most of this stage's garbage.
  */
 function collectPostings(postmortems: readonly RenderedPostmortem[]): Postings {
-  const stem = memoStemmer();
-  const ids = new Map<string, number>();
   const terms: string[] = [];
   const freq: number[] = []; // by term id, for the postmortem being read; 0 when absent
+  const termIds = new Map<string, number>();
+  // Each distinct word is stemmed once, and then maps straight to its term's id.
+  const wordIds = new Map<string, number>();
+  const idOf = (word: string): number => {
+    let id = wordIds.get(word);
+    if (id === undefined) {
+      const term = termOf(word, stemmer);
+      id = termIds.get(term);
+      if (id === undefined) {
+        termIds.set(term, (id = terms.length));
+        terms.push(term);
+        freq.push(0);
+      }
+      wordIds.set(word, id);
+    }
+    return id;
+  };
   const entryTerm: number[] = [];
   const entryFreq: number[] = [];
   const docEnd: number[] = [];
@@ -102,13 +117,7 @@ function collectPostings(postmortems: readonly RenderedPostmortem[]): Postings {
       for (const word of words(text)) {
         length++;
         if (STOPWORDS.has(word)) continue;
-        const term = stem(word);
-        let id = ids.get(term);
-        if (id === undefined) {
-          ids.set(term, (id = terms.length));
-          terms.push(term);
-          freq.push(0);
-        }
+        const id = idOf(word);
         if (freq[id] === 0) seen.push(id);
         freq[id]! += weight;
       }
@@ -235,13 +244,4 @@ function fragment(pm: RenderedPostmortem): string {
     summary: m.summary ?? null,
     text: pm.text.length > EXCERPT_CHARS ? pm.text.slice(0, EXCERPT_CHARS) : pm.text,
   });
-}
-
-function memoStemmer(): (word: string) => string {
-  const cache = new Map<string, string>();
-  return (word) => {
-    let stem = cache.get(word);
-    if (stem === undefined) cache.set(word, (stem = termOf(word, stemmer)));
-    return stem;
-  };
 }

@@ -167,4 +167,18 @@ describe("the build cache", () => {
     expect(result.ok).toBe(true);
     expect(page()).toContain('href="../../../postmortems/edge/certificate-expiry/index.html"');
   });
+
+  it("writes nothing when nothing changed, but restores a file deleted from the output by hand", async () => {
+    const root = project();
+    await build({ root, offline: true });
+    const dist = path.join(root, "dist");
+    const folder = fs.statSync(dist).ino;
+    const before = snapshot(dist);
+    await build({ root, offline: true });
+    // The same folder: not swapped, since there was nothing to write.
+    expect(fs.statSync(dist).ino).toBe(folder);
+    fs.rmSync(path.join(dist, "postmortems/2019/auth-service-outage/index.html"));
+    await build({ root, offline: true });
+    expect(snapshot(dist)).toEqual(before);
+  });
 });

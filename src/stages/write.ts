@@ -4,6 +4,7 @@ import fs from "node:fs/promises";
 import path from "node:path";
 import { HindsightError, IOError, UsageError } from "../errors.js";
 import type { Output } from "../types.js";
+import pLimit from "p-limit";
 
 /** Name of the marker file that says a folder is a Hindsight build, safe to replace. */
 export const BUILD_MARKER = ".hindsight";
@@ -28,8 +29,13 @@ export interface WriteTarget {
  */
 interface Manifest {
   readonly dir: string;
+  /** The public folder's files as copied: path, size and modification time. */
+  readonly public?: string;
   readonly files: Record<string, readonly [key: string, size: number]>;
 }
+
+/** Files made or linked at once: the file system answers faster to many requests in flight. */
+const WRITE_CONCURRENCY = 32;
 
 /**
  * Writes the archive to a temporary folder beside `outDir` and swaps it in only when every
@@ -40,13 +46,18 @@ export async function writeOutput(target: WriteTarget, files: Iterable<Output>):
   await assertReplaceable(outDir, target.protectedDirs);
   await fs.mkdir(path.dirname(outDir), { recursive: true });
   await removeAbandonedStaging(outDir);
+  const list = [...files];
+  const previous = await previousBuild(outDir, target.manifestFile);
+  const publicState = target.publicDir ? await publicFingerprint(target.publicDir) : "";
+  // Nothing changed since the previous build, which is still in place: there is nothing to write.
+  if (previous && previous.public === publicState && (await unchanged(list, previous, outDir))) {
+    return list.length + (target.publicDir ? await countFiles(target.publicDir) : 0);
+  }
   // The pid in the name tells a later build whether the folder's writer is still alive.
   const staging = await fs.mkdtemp(path.join(path.dirname(outDir), `.${path.basename(outDir)}.tmp-${process.pid}-`));
   try {
-    const list = [...files];
     let count = 0;
     if (target.publicDir) count += await copyPublic(target.publicDir, staging, list);
-    const previous = await previousBuild(outDir, target.manifestFile);
     let made = await writeFiles(staging, outDir, list, previous);
     // Files were linked from the previous build: if another build swapped it meanwhile, they may
     // be that build's; then make every file here instead.
@@ -60,7 +71,7 @@ export async function writeOutput(target: WriteTarget, files: Iterable<Output>):
     await fs.writeFile(path.join(staging, BUILD_MARKER), "Built by Hindsight. This folder is replaced by each build.\n");
     await swapIn(staging, outDir);
     const dir = await folderId(outDir);
-    if (target.manifestFile && dir) saveManifest(target.manifestFile, { dir, files: made.entries });
+    if (target.manifestFile && dir) saveManifest(target.manifestFile, { dir, public: publicState, files: made.entries });
     return count;
   } catch (error) {
     await fs.rm(staging, { recursive: true, force: true });
@@ -73,29 +84,66 @@ export async function writeOutput(target: WriteTarget, files: Iterable<Output>):
  * size, still there) is hard-linked from it, a lazy file is made only when it is not.
  */
 async function writeFiles(staging: string, outDir: string, files: readonly Output[], previous: Manifest | undefined) {
-  const madeDirs = new Set<string>();
+  const dirs = new Map<string, Promise<unknown>>();
   const entries: Record<string, readonly [string, number]> = {};
-  let linked = 0;
   for (const file of files) {
-    const destination = insideOf(staging, file.path);
     if (Object.hasOwn(entries, file.path)) throw new HindsightError(`Two output files share the path ${file.path}`);
-    const dir = path.dirname(destination);
-    if (!madeDirs.has(dir)) {
-      await fs.mkdir(dir, { recursive: true });
-      madeDirs.add(dir);
-    }
-    const key = "key" in file ? file.key : contentKey(file.contents);
-    const before = previous?.files[file.path];
-    if (before && before[0] === key && (await linkFrom(path.join(outDir, file.path), destination, before[1]))) {
-      entries[file.path] = before;
-      linked++;
-      continue;
-    }
-    const contents = "key" in file ? file.render() : file.contents;
-    await fs.writeFile(destination, contents);
-    entries[file.path] = [key, typeof contents === "string" ? Buffer.byteLength(contents) : contents.byteLength];
+    entries[file.path] = ["", 0];
   }
+  let linked = 0;
+  const limit = pLimit(WRITE_CONCURRENCY);
+  await Promise.all(
+    files.map((file) =>
+      limit(async () => {
+        const destination = insideOf(staging, file.path);
+        const dir = path.dirname(destination);
+        let made = dirs.get(dir);
+        if (!made) dirs.set(dir, (made = fs.mkdir(dir, { recursive: true })));
+        await made;
+        const key = "key" in file ? file.key : contentKey(file.contents);
+        const before = previous?.files[file.path];
+        if (before && before[0] === key && (await linkFrom(path.join(outDir, file.path), destination, before[1]))) {
+          entries[file.path] = before;
+          linked++;
+          return;
+        }
+        const contents = "key" in file ? file.render() : file.contents;
+        await fs.writeFile(destination, contents);
+        entries[file.path] = [key, typeof contents === "string" ? Buffer.byteLength(contents) : contents.byteLength];
+      }),
+    ),
+  );
   return { entries, linked };
+}
+
+/**
+ * True when every file has the key the previous build wrote it with, no file is gone from the
+ * list, and each is still in the output folder with its size (a file deleted or cut by hand is not).
+ */
+async function unchanged(files: readonly Output[], previous: Manifest, outDir: string): Promise<boolean> {
+  if (files.length !== Object.keys(previous.files).length) return false;
+  if (!files.every((file) => previous.files[file.path]?.[0] === ("key" in file ? file.key : contentKey(file.contents)))) return false;
+  const limit = pLimit(WRITE_CONCURRENCY);
+  const sizes = await Promise.all(files.map((file) => limit(() => fs.stat(path.join(outDir, file.path)).then((stat) => stat.size, () => -1))));
+  return files.every((file, i) => sizes[i] === previous.files[file.path]![1]);
+}
+
+/** The public folder's state, as far as a copy of it goes: every file's path, size and time. */
+async function publicFingerprint(publicDir: string): Promise<string> {
+  const entries = await fs.readdir(publicDir, { recursive: true, withFileTypes: true }).catch(() => []);
+  const files = await Promise.all(
+    entries.map(async (entry) => {
+      const file = path.join(entry.parentPath, entry.name);
+      const stat = await fs.lstat(file);
+      return `${path.relative(publicDir, file)}\0${stat.isSymbolicLink() ? "link" : stat.size}\0${stat.mtimeMs}`;
+    }),
+  );
+  return createHash("sha1").update(files.sort().join("\n")).digest("base64url");
+}
+
+async function countFiles(dir: string): Promise<number> {
+  const entries = await fs.readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
+  return entries.filter((entry) => entry.isFile()).length;
 }
 
 async function linkFrom(source: string, destination: string, size: number): Promise<boolean> {

@@ -189,7 +189,9 @@ function searchIndex(postmortems: readonly RenderedPostmortem[], config: Resolve
   // The compiled client is part of the index's folder: a new client is a new index.
   const clientDir = path.resolve(import.meta.dirname, "..", ".build", "search", "client");
   const client = fs.readdirSync(clientDir).filter((name) => name.endsWith(".js")).sort().map((name) => hashText(fs.readFileSync(path.join(clientDir, name))));
-  const key = hashText(JSON.stringify([VERSION, client, config.severities, config.taxonomies, postmortems.map((pm) => [pm.key, pm.meta.slug])]));
+  // The builder too: a new index format without a new version must not reuse an old index.
+  const builder = ["build-index.js", "encode.js"].map((name) => hashText(fs.readFileSync(path.join(clientDir, "..", name))));
+  const key = hashText(JSON.stringify([VERSION, client, builder, config.severities, config.taxonomies, postmortems.map((pm) => [pm.key, pm.meta.slug])]));
   const file = path.join(config.cacheDir, "search", `${key.slice(0, 32)}.json`);
   let built: { files: OutputFile[]; meta: SearchMeta } | undefined;
   const build = () => (built ??= buildSearchIndex(postmortems, config));

@@ -2,6 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import type { PostmortemRecord } from "../stages/process.js";
 import type { OutputFile } from "../types.js";
+import { writeFileAtomic } from "../util/atomic.js";
 import { hashText } from "../util/hash.js";
 
 // Bumped whenever a record's shape or meaning changes; Hindsight's version is in the key too.
@@ -76,9 +77,9 @@ export class RecordCache {
     try {
       for (const image of images) {
         const blob = path.join(this.blobsDir, path.basename(image.path));
-        if (!fs.existsSync(blob)) writeAtomic(blob, image.contents);
+        if (!fs.existsSync(blob)) writeFileAtomic(blob, image.contents);
       }
-      writeAtomic(this.entryPath(key), JSON.stringify({ schema: SCHEMA, key, record } satisfies Entry));
+      writeFileAtomic(this.entryPath(key), JSON.stringify({ schema: SCHEMA, key, record } satisfies Entry));
     } catch {
       // A cache that cannot be written only makes the next build slower.
     }
@@ -114,12 +115,4 @@ function readBytes(file: string): Uint8Array | undefined {
 function readHash(file: string): string | undefined {
   const bytes = readBytes(file);
   return bytes && hashText(bytes);
-}
-
-// Two builds at once must never see half a file: write beside, then rename.
-function writeAtomic(file: string, contents: string | Uint8Array): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  const temp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-  fs.writeFileSync(temp, contents);
-  fs.renameSync(temp, file);
 }

@@ -1,5 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
+import { writeFileAtomic } from "../util/atomic.js";
 import { hashText } from "../util/hash.js";
 import type { Validators } from "./fetch.js";
 
@@ -40,7 +41,7 @@ export class RemoteImageCache {
   set(url: string, bytes: Uint8Array, ext: string, validators: Validators): void {
     const entry: CachedImage = { hash: hashText(bytes), ext, ...validators };
     fs.mkdirSync(this.dir, { recursive: true });
-    writeAtomic(this.blobPath(entry), bytes);
+    writeFileAtomic(this.blobPath(entry), bytes);
     this.entries.set(url, entry);
     this.changed.add(url);
   }
@@ -56,7 +57,7 @@ export class RemoteImageCache {
     const merged = readIndex(this.indexPath());
     for (const url of this.changed) merged.set(url, this.entries.get(url)!);
     const entries = Object.fromEntries([...merged].sort(([a], [b]) => (a < b ? -1 : 1)));
-    writeAtomic(this.indexPath(), JSON.stringify({ version: VERSION, entries }, null, 1));
+    writeFileAtomic(this.indexPath(), JSON.stringify({ version: VERSION, entries }, null, 1));
     this.changed.clear();
   }
 
@@ -85,11 +86,4 @@ function readIfExists(file: string): Uint8Array | undefined {
   } catch {
     return undefined;
   }
-}
-
-// Two builds at once must never see half a file: write beside, then rename.
-function writeAtomic(file: string, contents: string | Uint8Array): void {
-  const temp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-  fs.writeFileSync(temp, contents);
-  fs.renameSync(temp, file);
 }

@@ -1,9 +1,10 @@
 import { createHash } from "node:crypto";
-import { readFileSync, writeFileSync, renameSync, mkdirSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import fs from "node:fs/promises";
 import path from "node:path";
 import { HindsightError, IOError, UsageError } from "../errors.js";
 import type { Output } from "../types.js";
+import { writeFileAtomic } from "../util/atomic.js";
 import pLimit from "p-limit";
 
 /** Name of the marker file that says a folder is a Hindsight build, safe to replace. */
@@ -182,10 +183,7 @@ async function folderId(dir: string): Promise<string | undefined> {
 
 function saveManifest(file: string, manifest: Manifest): void {
   try {
-    mkdirSync(path.dirname(file), { recursive: true });
-    const temp = `${file}.${process.pid}.tmp`;
-    writeFileSync(temp, JSON.stringify(manifest));
-    renameSync(temp, file);
+    writeFileAtomic(file, JSON.stringify(manifest));
   } catch {
     // Without it, the next build makes every file again: slower, never wrong.
   }

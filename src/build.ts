@@ -102,8 +102,6 @@ export class BuildSession {
   }
 }
 
-const YOUNG_GENERATION_MB = 64;
-
 /** Below this many postmortems to process, starting worker threads costs more than it saves. */
 const WORKER_THRESHOLD = 64;
 
@@ -295,8 +293,6 @@ async function processAll(
       workerData: { config, offline: options.offline } satisfies WorkerSetup,
       minThreads: threads,
       maxThreads: threads,
-      // Parsing allocates many short-lived nodes: a larger young generation spends less time collecting them.
-      resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
     });
     try {
       await Promise.all(

@@ -9,7 +9,7 @@ import rehypeSlug from "rehype-slug";
 import rehypeStringify from "rehype-stringify";
 import remarkRehype from "remark-rehype";
 import { unified } from "unified";
-import { visit } from "unist-util-visit";
+import { EXIT, visit } from "unist-util-visit";
 import type { ParsedPostmortem, RenderedPostmortem, TocEntry } from "../types.js";
 import { rewriteImages } from "../images/rewrite.js";
 import type { ImageStore, StoredImage } from "../images/store.js";
@@ -35,11 +35,12 @@ export const sanitizeSchema: SanitizeSchema = {
 
 // Processors are built once for every postmortem, frozen: no per-file set-up. The first
 // stops before sanitizing, so that images (data: URIs included) can be stored in between.
-const toRawHast = unified()
+const toHast = unified()
   // Footnote ids are prefixed by the sanitizer below, so they must not be prefixed twice.
   .use(remarkRehype, { allowDangerousHtml: true, clobberPrefix: "", handlers: { listItem } })
-  .use(rehypeRaw)
   .freeze();
+// Parsing raw HTML goes through parse5 with the whole tree: only for bodies that have some.
+const parseRawHtml = unified().use(rehypeRaw).freeze();
 
 const toHtml = unified()
   .use(rehypeSanitize, sanitizeSchema)
@@ -96,7 +97,13 @@ export interface RenderedBody {
 
 /** The postmortem's body as HTML before sanitizing, raw HTML parsed (for the image stage and check). */
 export function rawHast(parsed: ParsedPostmortem): HastRoot {
-  return toRawHast.runSync(withoutTitleHeading(parsed.tree, parsed.meta.title), parsed.file) as HastRoot;
+  const hast = toHast.runSync(withoutTitleHeading(parsed.tree, parsed.meta.title), parsed.file) as HastRoot;
+  let raw = false;
+  visit(hast, "raw", () => {
+    raw = true;
+    return EXIT;
+  });
+  return raw ? (parseRawHtml.runSync(hast, parsed.file) as HastRoot) : hast;
 }
 
 /**

@@ -133,10 +133,13 @@ export async function generate(options: BuildOptions = {}, session?: BuildSessio
   }
   // git runs beside the parsing: one `git log` for the whole archive.
   const history = readGitHistory(config.contentDir);
-  const sources = await time("discover", () => discover(config.contentDir));
+  const found = await time("discover", () => discover(config.contentDir));
   const processed = await time("process", () =>
-    processAll(sources, config, { offline, session, workers, cache, configKey, onProgress: onProgress && ((done, total) => onProgress("processing", done, total)) }),
+    processAll(found, config, { offline, session, workers, cache, configKey, onProgress: onProgress && ((done, total) => onProgress("processing", done, total)) }),
   );
+  // The texts are in the records now: keep only where each file is, so that memory stays flat.
+  const sources = found.map(({ path, relPath }) => ({ path, relPath }));
+  found.length = 0;
   const { records, images } = processed;
   const files = sources.map((source, i) => fileOf(source.path, records[i]!));
   await time("validate", () => checkAcrossFiles(sources, records, files));
@@ -222,7 +225,7 @@ function searchIndex(postmortems: readonly RenderedPostmortem[], config: Resolve
 }
 
 /** The rules that look at more than one file: slugs used twice, links to postmortems that do not exist. */
-function checkAcrossFiles(sources: readonly SourceFile[], records: readonly PostmortemRecord[], files: readonly VFile[]): void {
+function checkAcrossFiles(sources: readonly Pick<SourceFile, "relPath">[], records: readonly PostmortemRecord[], files: readonly VFile[]): void {
   const paths = new Set(sources.map((source) => source.relPath));
   records.forEach((record, i) => {
     for (const problem of missingLinkProblems(record.links, paths)) report(files[i]!, problem);

@@ -9,8 +9,9 @@ import { Piscina } from "piscina";
 import type { VFile } from "vfile";
 import type { ResolvedConfig } from "./config.js";
 import { ImageStore, type ImageStats } from "./images/store.js";
+import { HindsightError } from "./errors.js";
 import { loadProjectConfig, makeStrict, type RunOptions } from "./project.js";
-import { RecordCache } from "./cache/records.js";
+import { cacheable, RecordCache } from "./cache/records.js";
 import { checkUniqueSlugs } from "./rules/index.js";
 import { missingLinkProblems } from "./rules/links.js";
 import { buildSearchIndex, type SearchMeta } from "./search/build-index.js";
@@ -26,7 +27,8 @@ import { writeOutput } from "./stages/write.js";
 import { loadTheme } from "./theme.js";
 import type { LazyOutputFile, Output, OutputFile, RenderedPostmortem, SourceFile } from "./types.js";
 import { hashText } from "./util/hash.js";
-import { VERSION } from "./util/version.js";
+import { writeFileAtomic } from "./util/atomic.js";
+import { CODE_ID } from "./util/version.js";
 import { isError, report } from "./util/messages.js";
 
 const RENDER_CONCURRENCY = 16;
@@ -101,6 +103,8 @@ export class BuildSession {
     this.images.clear();
   }
 }
+
+const MAX_THREADS = 8;
 
 /** Below this many postmortems to process, starting worker threads costs more than it saves. */
 const WORKER_THRESHOLD = 64;
@@ -192,10 +196,10 @@ function searchIndex(postmortems: readonly RenderedPostmortem[], config: Resolve
   const client = fs.readdirSync(clientDir).filter((name) => name.endsWith(".js")).sort().map((name) => hashText(fs.readFileSync(path.join(clientDir, name))));
   // The builder too: a new index format without a new version must not reuse an old index.
   const builder = ["build-index.js", "encode.js"].map((name) => hashText(fs.readFileSync(path.join(clientDir, "..", name))));
-  const key = hashText(JSON.stringify([VERSION, client, builder, config.severities, config.taxonomies, postmortems.map((pm) => [pm.key, pm.meta.slug])]));
+  const key = hashText(JSON.stringify([CODE_ID, client, builder, config.severities, config.taxonomies, postmortems.map((pm) => [pm.key, pm.meta.slug])]));
   const file = path.join(config.cacheDir, "search", `${key.slice(0, 32)}.json`);
-  let built: { files: OutputFile[]; meta: SearchMeta } | undefined;
-  const build = () => (built ??= buildSearchIndex(postmortems, config));
+  let built: Map<string, OutputFile> | undefined;
+  const build = () => (built ??= new Map(buildSearchIndex(postmortems, config).files.map((f) => [f.path, f])));
   try {
     const saved = JSON.parse(fs.readFileSync(file, "utf8")) as { key: string; meta: SearchMeta; paths: string[] };
     if (saved.key === key && Array.isArray(saved.paths) && typeof saved.meta?.base === "string") {
@@ -203,8 +207,8 @@ function searchIndex(postmortems: readonly RenderedPostmortem[], config: Resolve
         path: outputPath,
         key: `${key}:${outputPath}`,
         render: () => {
-          const found = build().files.find((f) => f.path === outputPath);
-          if (!found) throw new Error(`The search index has no ${outputPath} any more`);
+          const found = build().get(outputPath);
+          if (!found) throw new HindsightError(`The search index cache in ${path.dirname(file)} does not match this build: delete it and build again`);
           return found.contents;
         },
       }));
@@ -213,10 +217,9 @@ function searchIndex(postmortems: readonly RenderedPostmortem[], config: Resolve
   } catch {
     // No index of these inputs yet, or a damaged one: build it.
   }
-  const index = build();
+  const index = buildSearchIndex(postmortems, config);
   try {
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(file, JSON.stringify({ key, meta: index.meta, paths: index.files.map((f) => f.path) }));
+    writeFileAtomic(file, JSON.stringify({ key, meta: index.meta, paths: index.files.map((f) => f.path) }));
   } catch {
     // Only the next build is slower.
   }
@@ -264,7 +267,7 @@ async function processAll(
   const stats: ImageStats = { embedded: 0, downloaded: 0, cached: 0, local: 0, failed: 0 };
   const images = session?.images ?? new Map<string, OutputFile>();
   const records: PostmortemRecord[] = new Array(sources.length);
-  const cache = options.cache ? new RecordCache(config.cacheDir, VERSION, options.configKey) : undefined;
+  const cache = options.cache ? new RecordCache(config.cacheDir, CODE_ID, options.configKey) : undefined;
   const keys = sources.map((source) => (cache ? cache.keyOf(source.relPath, source.text) : hashText(`${options.configKey}\0${source.relPath}\0${source.text}`)));
   const pending: number[] = [];
   sources.forEach((source, i) => {
@@ -280,12 +283,13 @@ async function processAll(
     session.lastReused = sources.length - pending.length;
     session.lastRendered = pending.length;
   }
-  const threads = options.workers ?? (pending.length >= WORKER_THRESHOLD ? os.availableParallelism() : 0);
+  // Each thread loads the whole Markdown stack: a few are plenty, whatever the host claims to have.
+  const threads = options.workers ?? (pending.length >= WORKER_THRESHOLD ? Math.min(os.availableParallelism(), MAX_THREADS) : 0);
   let done = 0;
   const keep = (i: number, result: WorkerResult) => {
     records[i] = result.record;
     for (const file of result.images) images.set(file.path, file);
-    session?.records.set(sources[i]!.relPath, { key: keys[i]!, record: result.record });
+    if (cacheable(result.record)) session?.records.set(sources[i]!.relPath, { key: keys[i]!, record: result.record });
     cache?.set(keys[i]!, result.record, result.images);
     onProgress?.(++done, pending.length);
   };
@@ -308,7 +312,8 @@ async function processAll(
     } finally {
       await pool.destroy();
     }
-    cache?.prune();
+    // In a dev session, records reused from memory are not marked used: pruning would drop them.
+    if (!session) cache?.prune();
     return { records, images, stats, keys, reused: sources.length - pending.length };
   }
   // In this thread, postmortems are processed concurrently only so that image downloads overlap.
@@ -316,7 +321,7 @@ async function processAll(
   const limit = pLimit(RENDER_CONCURRENCY);
   await Promise.all(pending.map((i) => limit(async () => keep(i, await processWith(store, sources[i]!, config)))));
   Object.assign(stats, store.stats);
-  cache?.prune();
+  if (!session) cache?.prune();
   return { records, images, stats, keys, reused: sources.length - pending.length };
 }
 

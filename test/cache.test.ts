@@ -181,4 +181,14 @@ describe("the build cache", () => {
     await build({ root, offline: true });
     expect(snapshot(dist)).toEqual(before);
   });
+
+  it("builds once a missing image is added: a record with an error is not kept", async () => {
+    const root = project();
+    fs.rmSync(path.join(root, "content", "2024", "img", "graph.png"));
+    const failed = await build({ root, offline: true });
+    expect(failed.ok).toBe(false);
+    fs.writeFileSync(path.join(root, "content", "2024", "img", "graph.png"), PNG_1PX);
+    const fixed = await build({ root, offline: true });
+    expect(fixed.ok).toBe(true);
+  });
 });

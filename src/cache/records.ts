@@ -72,8 +72,7 @@ export class RecordCache {
   /** Stores a record and its image files. */
   set(key: string, record: PostmortemRecord, images: readonly OutputFile[]): void {
     this.used.add(key);
-    // A download that failed is tried again next time, not remembered as failed.
-    if (record.messages.some((m) => m.ruleId === "image/unreachable")) return;
+    if (!cacheable(record)) return;
     try {
       for (const image of images) {
         const blob = path.join(this.blobsDir, path.basename(image.path));
@@ -90,18 +89,31 @@ export class RecordCache {
    * ones (a dev session leaves one per save). Image blobs stay: they are few and shared.
    */
   prune(): void {
-    if (!fs.existsSync(this.recordsDir)) return;
-    const shards = fs.readdirSync(this.recordsDir, { withFileTypes: true }).filter((d) => d.isDirectory());
-    const entries = shards.flatMap((shard) => fs.readdirSync(path.join(this.recordsDir, shard.name)).map((name) => path.join(this.recordsDir, shard.name, name)));
-    if (entries.length <= 2 * this.used.size + 100) return;
-    for (const file of entries) {
-      if (!this.used.has(path.basename(file, ".json"))) fs.rmSync(file, { force: true });
+    try {
+      if (!fs.existsSync(this.recordsDir)) return;
+      const shards = fs.readdirSync(this.recordsDir, { withFileTypes: true }).filter((d) => d.isDirectory());
+      // Entries only: another build's file in flight (`.tmp`) is its own.
+      const entries = shards.flatMap((shard) => fs.readdirSync(path.join(this.recordsDir, shard.name)).filter((name) => name.endsWith(".json")).map((name) => path.join(this.recordsDir, shard.name, name)));
+      if (entries.length <= 2 * this.used.size + 100) return;
+      for (const file of entries) {
+        if (!this.used.has(path.basename(file, ".json"))) fs.rmSync(file, { force: true });
+      }
+    } catch {
+      // A cache that cannot be pruned only takes more room.
     }
   }
 
   private entryPath(key: string): string {
     return path.join(this.recordsDir, key.slice(0, 2), `${key}.json`);
   }
+}
+
+/**
+ * Whether a record may be kept: not with an error (fixing it may mean adding a file, which the
+ * key cannot see) nor with an image problem (a missing image may appear, a download may work).
+ */
+export function cacheable(record: PostmortemRecord): boolean {
+  return !record.messages.some((m) => m.fatal || m.ruleId?.startsWith("image/"));
 }
 
 function readBytes(file: string): Uint8Array | undefined {

@@ -30,8 +30,11 @@ function currentPath(): string {
 
 function affectsThisPage(changed: readonly string[]): boolean {
   const here = currentPath();
-  // Any stylesheet, script or index file may be used by this page; other pages may not.
-  return changed.some((file) => file === "*" || file === here || file === "404.html" || !file.endsWith(".html"));
+  // Any stylesheet, script or image may be used by this page; other pages may not, nor may the
+  // search index, except on the search page.
+  return changed.some(
+    (file) => file === "*" || file === here || file === "404.html" || (!file.endsWith(".html") && (!file.startsWith("search/") || here.startsWith("search/"))),
+  );
 }
 
 function showOverlay(state: DevState): void {

@@ -80,28 +80,29 @@ export async function startDev(options: DevOptions = {}): Promise<DevServer> {
     const started = performance.now();
     let result: BuildResult;
     let outputs: readonly Output[] | undefined;
+    let next: Map<string, { contents: string | Uint8Array; hash: string }> | undefined;
     try {
       ({ result, outputs } = await generate({ ...buildOptions, root, drafts: true }, session));
+      // Lazy pages are made here: a layout that fails fails this rebuild, not the server.
+      next = outputs && new Map(outputs.map((file) => {
+        const contents = contentsOf(file);
+        return [file.path, { contents, hash: hashText(contents) }];
+      }));
     } catch (error) {
-      if (!(error instanceof HindsightError)) throw error;
-      log(`✖ ${error.message}`);
-      state = { ...state, changed: [], errors: [], fatal: error.message };
+      // A problem with the project (config, theme) or a bug: shown, and the last good archive kept.
+      const message = error instanceof HindsightError ? error.message : `internal error: ${error instanceof Error ? error.stack ?? error.message : String(error)}`;
+      log(`✖ ${message}`);
+      state = { ...state, changed: [], errors: [], fatal: message.split("\n")[0] };
       return broadcast();
     }
     config = result.config;
     const report = formatStylish(result.files, { cwd: process.cwd(), color });
     if (report) log(report);
-    if (!outputs) {
+    if (!outputs || !next) {
       log(`✖ Build failed (${reason}): the page shows the errors; fix them and save.`);
       state = { ...state, changed: [], errors: overlayMessages(result), fatal: undefined };
       return broadcast();
     }
-    const next = new Map(
-      outputs.map((file) => {
-        const contents = contentsOf(file);
-        return [file.path, { contents, hash: hashText(contents) }];
-      }),
-    );
     const changed = [...next].filter(([file, { hash }]) => files.get(file)?.hash !== hash).map(([file]) => file);
     for (const file of files.keys()) if (!next.has(file)) changed.push(file);
     files = next;
@@ -114,6 +115,19 @@ export async function startDev(options: DevOptions = {}): Promise<DevServer> {
   };
 
   const server = http.createServer((request, response) => {
+    try {
+      handle(request, response);
+    } catch {
+      if (!response.headersSent) response.writeHead(400);
+      response.end("Bad request");
+    }
+  });
+
+  function handle(request: http.IncomingMessage, response: http.ServerResponse): void {
+    // Only pages opened from this machine: a page elsewhere cannot read the archive by
+    // pointing its own host name at 127.0.0.1 (DNS rebinding), drafts included.
+    const host = (request.headers.host ?? "").replace(/:\d+$/, "");
+    if (!["127.0.0.1", "localhost", "[::1]"].includes(host)) return void response.writeHead(403).end("Forbidden host");
     const url = new URL(request.url ?? "/", "http://localhost");
     let pathname: string;
     try {
@@ -121,13 +135,14 @@ export async function startDev(options: DevOptions = {}): Promise<DevServer> {
     } catch {
       return void response.writeHead(400).end("Bad request");
     }
+    if (pathname.includes("\0")) return void response.writeHead(400).end("Bad request");
     if (pathname === `${DEV_PREFIX}events`) return void subscribe(response);
     if (pathname === `${DEV_PREFIX}client.js`) return void send(response, 200, "client.js", clientScript);
     const found = lookup(pathname);
     if (found) return void send(response, 200, found.path, found.contents);
     const missing = files.get("404.html");
     send(response, 404, "404.html", missing?.contents ?? notFoundPage(state));
-  });
+  }
 
   function subscribe(response: http.ServerResponse): void {
     response.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-store", connection: "keep-alive" });
@@ -147,7 +162,10 @@ export async function startDev(options: DevOptions = {}): Promise<DevServer> {
     if (!publicDir || relative === "" || relative.split("/").includes("..")) return undefined;
     const onDisk = path.join(publicDir, relative);
     const stat = fs.lstatSync(onDisk, { throwIfNoEntry: false });
-    return stat?.isFile() ? { path: relative, contents: fs.readFileSync(onDisk) } : undefined;
+    if (!stat?.isFile()) return undefined;
+    // No symlink on the way either: the build does not copy them, so dev does not serve them.
+    const real = fs.realpathSync(onDisk);
+    return real.startsWith(fs.realpathSync(publicDir) + path.sep) && real === onDisk ? { path: relative, contents: fs.readFileSync(onDisk) } : undefined;
   }
 
   function send(response: http.ServerResponse, status: number, file: string, contents: string | Uint8Array): void {
@@ -176,7 +194,9 @@ export async function startDev(options: DevOptions = {}): Promise<DevServer> {
     await rebuild(reason);
     rewatch();
   });
+  let closed = false;
   const rewatch = () => {
+    if (closed) return;
     const dirs = config ?? resolveConfig({}, root);
     const key = JSON.stringify([dirs.contentDir, dirs.themeDirs, dirs.publicDir]);
     if (key === watchedKey) return;
@@ -193,7 +213,7 @@ export async function startDev(options: DevOptions = {}): Promise<DevServer> {
     url,
     idle: () => queue.idle(),
     close: async () => {
-      watchedKey = "closed";
+      closed = true;
       for (const watcher of watchers) watcher.close();
       for (const client of clients) client.end();
       await queue.idle();
@@ -230,7 +250,8 @@ function watchProject(root: string, configFile: string | undefined, config: Reso
   watch(config.contentDir, true, (file) => (/\.(md|markdown)$/i.test(file) ? "postmortem" : IMAGE_FILE.test(file) ? "asset" : undefined));
   // The bundled default theme is watched too: editing it is how Hindsight's own theme is worked on.
   for (const dir of config.themeDirs) watch(dir, true, () => "theme");
-  watch(config.publicDir, true, () => "theme");
+  // An image in public/ can be used by a postmortem (`/diagram.png`); other files are copied as they are.
+  watch(config.publicDir, true, (file) => (IMAGE_FILE.test(file) ? "asset" : "theme"));
   const configNames = new Set(configFile ? [path.resolve(root, configFile)] : CONFIG_FILES.map((name) => path.join(root, name)));
   for (const dir of new Set([...configNames].map((file) => path.dirname(file)))) {
     watch(dir, false, (file) => (configNames.has(file) ? "config" : undefined));
@@ -249,12 +270,15 @@ function rebuildQueue(rebuild: (reason: string) => Promise<void>) {
   const pending = new Set<string>();
   const run = () => {
     timer = undefined;
-    running = running.then(() => {
-      if (pending.size === 0) return;
-      const reason = [...pending].slice(0, 3).join(", ") + (pending.size > 3 ? ` and ${pending.size - 3} more` : "");
-      pending.clear();
-      return rebuild(reason);
-    });
+    running = running
+      .then(() => {
+        if (pending.size === 0) return;
+        const reason = [...pending].slice(0, 3).join(", ") + (pending.size > 3 ? ` and ${pending.size - 3} more` : "");
+        pending.clear();
+        return rebuild(reason);
+      })
+      // rebuild() reports its own failures; this only keeps the queue alive whatever happens.
+      .catch(() => undefined);
   };
   return {
     request(file: string) {

@@ -6,7 +6,7 @@ const run = promisify(execFile);
 
 /** What git knows of one postmortem. */
 export interface GitInfo {
-  /** Date of the last commit that changed the file, `YYYY-MM-DD` (the committer's own calendar day). */
+  /** Date of the last commit that changed the file, `YYYY-MM-DD` (the day it was committed, in the committer's zone). */
   readonly updated: string;
   /** Authors of the commits that changed it, most commits first (then by name). */
   readonly contributors: readonly string[];
@@ -47,7 +47,7 @@ export async function readGitHistory(dir: string): Promise<GitHistory | undefine
   }
   let log: string;
   try {
-    ({ stdout: log } = await git("log", `--format=${RECORD}%as${FIELD}%aN`, "--name-only", "--no-renames", "--", "."));
+    ({ stdout: log } = await git("log", `--format=${RECORD}%cs${FIELD}%aN`, "--name-only", "--no-renames", "--", "."));
   } catch {
     // A repository without a commit yet.
     return { files: new Map(), shallow, top };

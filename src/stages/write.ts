@@ -70,9 +70,14 @@ export async function writeOutput(target: WriteTarget, files: Iterable<Output>):
     }
     count += list.length;
     await fs.writeFile(path.join(staging, BUILD_MARKER), "Built by Hindsight. This folder is replaced by each build.\n");
+    const ours = (await fs.stat(staging, { bigint: true })).ino;
     await swapIn(staging, outDir);
-    const dir = await folderId(outDir);
+    // Remembered only if the output folder is this build's (a rename keeps the inode): another
+    // build may have swapped its own in right after.
+    const now = await fs.stat(outDir, { bigint: true }).catch(() => undefined);
+    const dir = now?.ino === ours ? await folderId(outDir) : undefined;
     if (target.manifestFile && dir) saveManifest(target.manifestFile, { dir, public: publicState, files: made.entries });
+    else if (target.manifestFile) await fs.rm(target.manifestFile, { force: true });
     return count;
   } catch (error) {
     await fs.rm(staging, { recursive: true, force: true });

@@ -102,6 +102,11 @@ describe("hindsight dev", () => {
     expect((await get(`${url}postmortems/2024/draft/`)).body).toContain("A draft in progress");
     expect((await get(`${url}__hindsight/client.js`)).body).toContain("EventSource");
     expect((await get(`${url}no/such/page/`)).status).toBe(404);
+    expect((await get(`${url}%00`)).status).toBe(400);
+    // Another host name pointed at 127.0.0.1 (DNS rebinding) gets nothing.
+    const http = await import("node:http");
+    const status = await new Promise((resolve) => http.get(url, { headers: { host: "evil.example" } }, (res) => resolve(res.statusCode)));
+    expect(status).toBe(403);
 
     const events = await listen(url);
     write(POSTMORTEM, text("Cache outage, revised"));
@@ -143,6 +148,11 @@ describe("hindsight dev", () => {
     fs.writeFileSync(path.join(project, "hindsight.config.json"), JSON.stringify({ title: "Team Ledger" }));
     await expect.poll(async () => (await get(`${url}index.html`)).body, { timeout: 5000 }).toContain("Team Ledger");
     await expect.poll(async () => (await get(`${url}missing`)).body, { timeout: 5000 }).toContain("Nothing here, friend");
+    // A layout that fails on a postmortem's page is reported; the server stays up.
+    fs.writeFileSync(path.join(project, "themes", "default", "layouts", "postmortem.eta"), "<%= it.nope.deeper %>");
+    await expect.poll(() => logs.join("\n"), { timeout: 5000 }).toMatch(/✖ Theme layout .*postmortem\.eta failed/);
+    expect((await get(`${url}index.html`)).status).toBe(200);
+    fs.rmSync(path.join(project, "themes", "default", "layouts", "postmortem.eta"));
     // A broken config is reported, and the last good archive stays served.
     fs.writeFileSync(path.join(project, "hindsight.config.json"), JSON.stringify({ title: 42 }));
     await expect.poll(() => logs.join("\n"), { timeout: 5000 }).toMatch(/✖ Invalid config[^]*`title`/);

@@ -28,7 +28,7 @@ import { loadTheme } from "./theme.js";
 import type { LazyOutputFile, Output, OutputFile, RenderedPostmortem, SourceFile } from "./types.js";
 import { hashText } from "./util/hash.js";
 import { writeFileAtomic } from "./util/atomic.js";
-import { CODE_ID } from "./util/version.js";
+import { codeId } from "./util/version.js";
 import { isError, report } from "./util/messages.js";
 
 const RENDER_CONCURRENCY = 16;
@@ -191,12 +191,8 @@ export async function generate(options: BuildOptions = {}, session?: BuildSessio
  */
 function searchIndex(postmortems: readonly RenderedPostmortem[], config: ResolvedConfig, cache: boolean): { files: Output[]; meta: SearchMeta } {
   if (!cache || postmortems.some((pm) => pm.key === undefined)) return buildSearchIndex(postmortems, config);
-  // The compiled client is part of the index's folder: a new client is a new index.
-  const clientDir = path.resolve(import.meta.dirname, "..", ".build", "search", "client");
-  const client = fs.readdirSync(clientDir).filter((name) => name.endsWith(".js")).sort().map((name) => hashText(fs.readFileSync(path.join(clientDir, name))));
-  // The builder too: a new index format without a new version must not reuse an old index.
-  const builder = ["build-index.js", "encode.js"].map((name) => hashText(fs.readFileSync(path.join(clientDir, "..", name))));
-  const key = hashText(JSON.stringify([CODE_ID, client, builder, config.severities, config.taxonomies, postmortems.map((pm) => [pm.key, pm.meta.slug])]));
+  // The code id covers the index builder and the client shipped in the index's folder.
+  const key = hashText(JSON.stringify([codeId(), config.severities, config.taxonomies, postmortems.map((pm) => [pm.key, pm.meta.slug])]));
   const file = path.join(config.cacheDir, "search", `${key.slice(0, 32)}.json`);
   let built: Map<string, OutputFile> | undefined;
   const build = () => (built ??= new Map(buildSearchIndex(postmortems, config).files.map((f) => [f.path, f])));
@@ -267,7 +263,7 @@ async function processAll(
   const stats: ImageStats = { embedded: 0, downloaded: 0, cached: 0, local: 0, failed: 0 };
   const images = session?.images ?? new Map<string, OutputFile>();
   const records: PostmortemRecord[] = new Array(sources.length);
-  const cache = options.cache ? new RecordCache(config.cacheDir, CODE_ID, options.configKey) : undefined;
+  const cache = options.cache ? new RecordCache(config.cacheDir, codeId(), options.configKey) : undefined;
   const keys = sources.map((source) => (cache ? cache.keyOf(source.relPath, source.text) : hashText(`${options.configKey}\0${source.relPath}\0${source.text}`)));
   const pending: number[] = [];
   sources.forEach((source, i) => {

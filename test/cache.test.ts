@@ -2,12 +2,12 @@ import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { build } from "../src/build.js";
-import { listFiles, repoRoot, tempDir } from "./helpers.js";
+import { listFiles, makePng, repoRoot, tempDir } from "./helpers.js";
 
 // The persistent cache in .cache/: a warm build gives the same bytes as a cold one, and every
 // kind of change reaches the next build.
-const PNG_1PX = Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==", "base64");
-const PNG_2PX = Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAIAAAABCAYAAAD0In+KAAAAEUlEQVR42mP8z8DwnwEIGBgAHf4C/0Qm9VMAAAAASUVORK5CYII=", "base64");
+const PNG_1PX = makePng(1, 1);
+const PNG_2PX = makePng(2, 1);
 
 function project(): string {
   const root = tempDir();

@@ -108,21 +108,26 @@ export function snapshot(dir: string, skip: (relPath: string) => boolean = () =>
   return Object.fromEntries(entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
-/** A small truecolour PNG made here (no binary fixtures): one grey `shade`, and an optional `tEXt` chunk to find it by. */
-export function makePng(width = 1, height = 1, shade = 0x80, text?: string): Buffer {
-  const chunk = (type: string, data: Buffer) => {
-    const body = Buffer.concat([Buffer.from(type), data]);
-    const length = Buffer.alloc(4);
-    length.writeUInt32BE(data.length);
-    const crc = Buffer.alloc(4);
-    crc.writeUInt32BE(zlib.crc32(body) >>> 0);
-    return Buffer.concat([length, body, crc]);
-  };
+/** One PNG chunk: length, type, data and CRC. */
+export function pngChunk(type: string, data: Buffer): Buffer {
+  const body = Buffer.concat([Buffer.from(type), data]);
+  const length = Buffer.alloc(4);
+  length.writeUInt32BE(data.length);
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32BE(zlib.crc32(body) >>> 0);
+  return Buffer.concat([length, body, crc]);
+}
+
+/**
+ * A small truecolour PNG made here (no binary fixtures): one grey `shade`, an optional `tEXt`
+ * chunk to find it by, and any other chunks to put before the image data (`acTL` for an APNG).
+ */
+export function makePng(width = 1, height = 1, shade = 0x80, text?: string, chunks: readonly Buffer[] = []): Buffer {
   const header = Buffer.alloc(13);
   header.writeUInt32BE(width, 0);
   header.writeUInt32BE(height, 4);
   header.set([8, 2, 0, 0, 0], 8);
   const rows = Buffer.concat(Array.from({ length: height }, () => Buffer.concat([Buffer.from([0]), Buffer.alloc(width * 3, shade)])));
-  const extra = text === undefined ? [] : [chunk("tEXt", Buffer.from(`Comment\0${text}`, "latin1"))];
-  return Buffer.concat([Buffer.from("\x89PNG\r\n\x1a\n", "latin1"), chunk("IHDR", header), ...extra, chunk("IDAT", zlib.deflateSync(rows)), chunk("IEND", Buffer.alloc(0))]);
+  const extra = text === undefined ? [] : [pngChunk("tEXt", Buffer.from(`Comment\0${text}`, "latin1"))];
+  return Buffer.concat([Buffer.from("\x89PNG\r\n\x1a\n", "latin1"), pngChunk("IHDR", header), ...extra, ...chunks, pngChunk("IDAT", zlib.deflateSync(rows)), pngChunk("IEND", Buffer.alloc(0))]);
 }

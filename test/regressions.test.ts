@@ -1,11 +1,10 @@
 import fs from "node:fs";
 import path from "node:path";
-import zlib from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { check } from "../src/check.js";
 import { detectImageType } from "../src/images/detect.js";
 import { sanitizeSvg } from "../src/images/svg.js";
-import { repoRoot, tempDir } from "./helpers.js";
+import { makePng, pngChunk, repoRoot, tempDir } from "./helpers.js";
 
 const valid = fs.readFileSync(path.join(repoRoot, "test/fixtures/rules/valid/input.md"), "utf8");
 
@@ -34,22 +33,7 @@ describe("regressions from review", () => {
   it("recognises an SVG that starts with an XML prolog, and an animated PNG", async () => {
     expect(await detectImageType(Buffer.from('<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"/>'))).toEqual({ ext: "svg", mime: "image/svg+xml" });
     // An animated PNG: an acTL chunk before the image data.
-    const chunk = (type: string, data: Buffer) => {
-      const body = Buffer.concat([Buffer.from(type), data]);
-      const head = Buffer.alloc(4);
-      head.writeUInt32BE(data.length);
-      const crc = Buffer.alloc(4);
-      crc.writeUInt32BE(zlib.crc32(body) >>> 0);
-      return Buffer.concat([head, body, crc]);
-    };
-    const header = Buffer.from([0, 0, 0, 1, 0, 0, 0, 1, 8, 2, 0, 0, 0]);
-    const apng = Buffer.concat([
-      Buffer.from("\x89PNG\r\n\x1a\n", "latin1"),
-      chunk("IHDR", header),
-      chunk("acTL", Buffer.from([0, 0, 0, 1, 0, 0, 0, 0])),
-      chunk("IDAT", zlib.deflateSync(Buffer.from([0, 1, 2, 3]))),
-      chunk("IEND", Buffer.alloc(0)),
-    ]);
+    const apng = makePng(1, 1, 0x80, undefined, [pngChunk("acTL", Buffer.from([0, 0, 0, 1, 0, 0, 0, 0]))]);
     expect(await detectImageType(apng)).toEqual({ ext: "png", mime: "image/png" });
   });
 

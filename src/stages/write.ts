@@ -48,10 +48,12 @@ export async function writeOutput(target: WriteTarget, files: Iterable<Output>):
   await fs.mkdir(path.dirname(outDir), { recursive: true });
   await removeAbandonedStaging(outDir);
   const list = [...files];
+  // Each file's key, once: a hash of the bytes of a file made already, the given key of a lazy one.
+  const keys = new Map(list.map((file) => [file, "key" in file ? file.key : contentKey(file.contents)]));
   const previous = await previousBuild(outDir, target.manifestFile);
   const publicState = target.publicDir ? await publicFingerprint(target.publicDir) : "";
   // Nothing changed since the previous build, which is still in place: there is nothing to write.
-  if (previous && previous.public === publicState && (await unchanged(list, previous, outDir))) {
+  if (previous && previous.public === publicState && (await unchanged(list, keys, previous, outDir))) {
     return list.length + (target.publicDir ? await countFiles(target.publicDir) : 0);
   }
   // The pid in the name tells a later build whether the folder's writer is still alive.
@@ -59,14 +61,14 @@ export async function writeOutput(target: WriteTarget, files: Iterable<Output>):
   try {
     let count = 0;
     if (target.publicDir) count += await copyPublic(target.publicDir, staging, list);
-    let made = await writeFiles(staging, outDir, list, previous);
+    let made = await writeFiles(staging, outDir, list, keys, previous);
     // Files were linked from the previous build: if another build swapped it meanwhile, they may
     // be that build's; then make every file here instead.
     if (made.linked > 0 && (await folderId(outDir)) !== previous?.dir) {
       await fs.rm(staging, { recursive: true, force: true });
       await fs.mkdir(staging);
       if (target.publicDir) await copyPublic(target.publicDir, staging, list);
-      made = await writeFiles(staging, outDir, list, undefined);
+      made = await writeFiles(staging, outDir, list, keys, undefined);
     }
     count += list.length;
     await fs.writeFile(path.join(staging, BUILD_MARKER), "Built by Hindsight. This folder is replaced by each build.\n");
@@ -89,7 +91,7 @@ export async function writeOutput(target: WriteTarget, files: Iterable<Output>):
  * Writes the files into the staging folder; a file whose key the previous build wrote (same
  * size, still there) is hard-linked from it, a lazy file is made only when it is not.
  */
-async function writeFiles(staging: string, outDir: string, files: readonly Output[], previous: Manifest | undefined) {
+async function writeFiles(staging: string, outDir: string, files: readonly Output[], keys: ReadonlyMap<Output, string>, previous: Manifest | undefined) {
   const dirs = new Map<string, Promise<unknown>>();
   const entries: Record<string, readonly [string, number]> = {};
   for (const file of files) {
@@ -106,7 +108,7 @@ async function writeFiles(staging: string, outDir: string, files: readonly Outpu
         let made = dirs.get(dir);
         if (!made) dirs.set(dir, (made = fs.mkdir(dir, { recursive: true })));
         await made;
-        const key = "key" in file ? file.key : contentKey(file.contents);
+        const key = keys.get(file)!;
         const before = previous?.files[file.path];
         if (before && before[0] === key && (await linkFrom(path.join(outDir, file.path), destination, before[1]))) {
           entries[file.path] = before;
@@ -126,9 +128,9 @@ async function writeFiles(staging: string, outDir: string, files: readonly Outpu
  * True when every file has the key the previous build wrote it with, no file is gone from the
  * list, and each is still in the output folder with its size (a file deleted or cut by hand is not).
  */
-async function unchanged(files: readonly Output[], previous: Manifest, outDir: string): Promise<boolean> {
+async function unchanged(files: readonly Output[], keys: ReadonlyMap<Output, string>, previous: Manifest, outDir: string): Promise<boolean> {
   if (files.length !== Object.keys(previous.files).length) return false;
-  if (!files.every((file) => previous.files[file.path]?.[0] === ("key" in file ? file.key : contentKey(file.contents)))) return false;
+  if (!files.every((file) => previous.files[file.path]?.[0] === keys.get(file))) return false;
   const limit = pLimit(WRITE_CONCURRENCY);
   const sizes = await Promise.all(files.map((file) => limit(() => fs.stat(path.join(outDir, file.path)).then((stat) => stat.size, () => -1))));
   return files.every((file, i) => sizes[i] === previous.files[file.path]![1]);

@@ -93,9 +93,6 @@ export class BuildSession {
   /** Image files of every record kept, by output path. */
   readonly images = new Map<string, OutputFile>();
   configKey: string | undefined;
-  /** How many postmortems the last build processed, and reused. */
-  lastRendered = 0;
-  lastReused = 0;
 
   /** Forgets every postmortem: after a change any of them may depend on (a local image, the config). */
   invalidate(): void {
@@ -275,10 +272,6 @@ async function processAll(
     for (const file of cached.images) images.set(file.path, file);
     session?.records.set(source.relPath, { key: keys[i]!, record: cached.record });
   });
-  if (session) {
-    session.lastReused = sources.length - pending.length;
-    session.lastRendered = pending.length;
-  }
   // Each thread loads the whole Markdown stack: a few are plenty, whatever the host claims to have.
   const threads = options.workers ?? (pending.length >= WORKER_THRESHOLD ? Math.min(os.availableParallelism(), MAX_THREADS) : 0);
   let done = 0;

@@ -109,7 +109,7 @@ export async function startDev(options: DevOptions = {}): Promise<DevServer> {
     // A change that touches most of the archive reloads every page; no need to list it.
     state = { build: state.build + 1, changed: changed.length > 200 ? ["*"] : changed, errors: [], fatal: undefined };
     const ms = performance.now() - started;
-    const work = `${session.lastRendered} rendered, ${session.lastReused} reused`;
+    const work = `${result.files.length - result.reused} rendered, ${result.reused} reused`;
     log(`✔ ${state.build === 1 ? "Built" : "Rebuilt"} ${plural(result.postmortems, "postmortem")} in ${ms.toFixed(0)} ms (${work}); ${plural(changed.length, "file")} changed`);
     broadcast();
   };

@@ -23,6 +23,7 @@ import { organize } from "./stages/organize.js";
 import { renderPages } from "./stages/pages.js";
 import { fileOf, type PostmortemRecord } from "./stages/process.js";
 import { processWith, type WorkerResult, type WorkerSetup } from "./stages/worker.js";
+import { contentKey } from "./stages/manifest.js";
 import { writeOutput } from "./stages/write.js";
 import { loadTheme } from "./theme.js";
 import type { LazyOutputFile, Output, OutputFile, RenderedPostmortem, SourceFile } from "./types.js";
@@ -194,11 +195,12 @@ function searchIndex(postmortems: readonly RenderedPostmortem[], config: Resolve
   let built: Map<string, OutputFile> | undefined;
   const build = () => (built ??= new Map(buildSearchIndex(postmortems, config).files.map((f) => [f.path, f])));
   try {
-    const saved = JSON.parse(fs.readFileSync(file, "utf8")) as { key: string; meta: SearchMeta; paths: string[] };
-    if (saved.key === key && Array.isArray(saved.paths) && typeof saved.meta?.base === "string") {
-      const files: LazyOutputFile[] = saved.paths.map((outputPath) => ({
+    const saved = JSON.parse(fs.readFileSync(file, "utf8")) as { key: string; meta: SearchMeta; files: [string, string][] };
+    if (saved.key === key && Array.isArray(saved.files) && typeof saved.meta?.base === "string") {
+      // Keyed by their bytes, as files made now are: an unchanged fragment is the same file whatever else changed.
+      const files: LazyOutputFile[] = saved.files.map(([outputPath, contentKey]) => ({
         path: outputPath,
-        key: `${key}:${outputPath}`,
+        key: contentKey,
         render: () => {
           const found = build().get(outputPath);
           if (!found) throw new HindsightError(`The search index cache in ${path.dirname(file)} does not match this build: delete it and build again`);
@@ -212,12 +214,11 @@ function searchIndex(postmortems: readonly RenderedPostmortem[], config: Resolve
   }
   const index = buildSearchIndex(postmortems, config);
   try {
-    writeFileAtomic(file, JSON.stringify({ key, meta: index.meta, paths: index.files.map((f) => f.path) }));
+    writeFileAtomic(file, JSON.stringify({ key, meta: index.meta, files: index.files.map((f) => [f.path, contentKey(f.contents)]) }));
   } catch {
     // Only the next build is slower.
   }
-  // Keyed like the lazy files above, so that the next warm build links them.
-  return { files: index.files.map((f) => ({ path: f.path, key: `${key}:${f.path}`, render: () => f.contents })), meta: index.meta };
+  return index;
 }
 
 /** The rules that look at more than one file: slugs used twice, links to postmortems that do not exist. */

@@ -1,8 +1,9 @@
+import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { build } from "../src/build.js";
-import type { SearchMeta } from "../src/search/build-index.js";
+import { FRAGMENT_NAME, type SearchMeta } from "../src/search/build-index.js";
 import { planQuery, rankAll, readChunk, score, topByScore, warmUp, type Chunk } from "../src/search/client/score.js";
 import { termOf, words } from "../src/search/client/tokenize.js";
 import { stemmer } from "stemmer";
@@ -70,9 +71,34 @@ describe("search index", () => {
     const ranges = meta.chunks.map(([first, last]) => [first, last]);
     for (let i = 1; i < ranges.length; i++) expect(ranges[i - 1]![1]! < ranges[i]![0]!).toBe(true);
     const files = listFiles(path.join(out, "search"));
-    expect(files.filter((f) => !f.startsWith(`${meta.base}/`))).toEqual(["index.html", "meta.json"]);
-    expect(files).toContain(`${meta.base}/f/3.json`);
+    const fragments = files.filter((f) => f.startsWith("f/"));
+    expect(files.filter((f) => !f.startsWith(`${meta.base}/`) && !f.startsWith("f/"))).toEqual(["index.html", "meta.json"]);
     expect(files).toContain(`${meta.base}/search.js`);
+    // A fragment per postmortem, named by its contents' hash, in document order in the meta.
+    expect(meta.fragments).toHaveLength(4 * FRAGMENT_NAME);
+    expect(fragments.sort()).toEqual([...meta.fragments.matchAll(/.{8}/g)].map(([name]) => `f/${name}.json`).sort());
+    for (const file of fragments) {
+      const contents = fs.readFileSync(path.join(out, "search", file));
+      expect(file).toBe(`f/${createHash("sha256").update(contents).digest("base64url").slice(0, FRAGMENT_NAME)}.json`);
+    }
+  });
+
+  it("gives an edited postmortem a new fragment and leaves the others' names as they were", async () => {
+    const root = tempDir();
+    fs.cpSync(fixtureArchive, root, { recursive: true });
+    const site = path.join(root, "dist");
+    await build({ offline: true, root, out: site });
+    const before = JSON.parse(fs.readFileSync(path.join(site, "search/meta.json"), "utf8")) as SearchMeta;
+    const file = listFiles(path.join(root, "content")).find((f) => f.endsWith(".md"))!;
+    fs.appendFileSync(path.join(root, "content", file), "\nOne more sentence about flamingos.\n");
+    await build({ offline: true, root, out: site });
+    const after = JSON.parse(fs.readFileSync(path.join(site, "search/meta.json"), "utf8")) as SearchMeta;
+    const names = (m: SearchMeta) => [...m.fragments.matchAll(/.{8}/g)].map(([name]) => name);
+    const changed = names(after).filter((name, doc) => name !== names(before)[doc]);
+    expect(changed).toHaveLength(1);
+    expect(fs.readFileSync(path.join(site, "search/f", `${changed[0]}.json`), "utf8")).toContain("flamingos");
+    // The old fragment is gone; the others are the same files.
+    expect(listFiles(path.join(site, "search/f"))).toHaveLength(4);
   });
 
   it("has facet bitsets that match the counts", () => {

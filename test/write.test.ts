@@ -118,3 +118,88 @@ describe("a build killed mid-write", () => {
     expect(fs.readFileSync(path.join(outDir, "index.html"), "utf8")).toBe("next");
   });
 });
+
+describe("an update in place of the previous build", () => {
+  const archive = (changes: Record<string, string | undefined> = {}) => {
+    const files = new Map(Array.from({ length: 40 }, (_, i) => [`pages/${i}/index.html`, `page ${i}`]));
+    files.set("index.html", "home");
+    for (const [file, contents] of Object.entries(changes)) contents === undefined ? files.delete(file) : files.set(file, contents);
+    return [...files].map(([file, contents]) => ({ path: file, contents }));
+  };
+  const setup = async () => {
+    const root = tempDir();
+    const target = { outDir: path.join(root, "dist"), protectedDirs: [], manifestFile: path.join(root, ".cache", "outputs.json") };
+    await writeOutput(target, archive());
+    return { root, target, ino: (file = "") => fs.statSync(path.join(target.outDir, file)).ino };
+  };
+
+  it("writes only the files that changed, leaving the folder and the other files as they were", async () => {
+    const { root, target, ino } = await setup();
+    const folder = ino();
+    const kept = ino("pages/1/index.html");
+    const replaced = ino("index.html");
+    await writeOutput(target, archive({ "index.html": "new home", "pages/0/index.html": undefined, "extra/new/index.html": "added" }));
+    // Not swapped: the same folder, and the same file for what did not change.
+    expect(ino()).toBe(folder);
+    expect(ino("pages/1/index.html")).toBe(kept);
+    expect(ino("index.html")).not.toBe(replaced);
+    expect(fs.readFileSync(path.join(target.outDir, "index.html"), "utf8")).toBe("new home");
+    expect(fs.readFileSync(path.join(target.outDir, "extra/new/index.html"), "utf8")).toBe("added");
+    // The removed page and the folder it leaves empty are gone.
+    expect(fs.existsSync(path.join(target.outDir, "pages/0"))).toBe(false);
+    expect(snapshot(target.outDir)).toEqual(snapshot(await fresh(archive({ "index.html": "new home", "pages/0/index.html": undefined, "extra/new/index.html": "added" }))));
+    // Nothing left beside the output folder (staging, lock), and the next build knows it.
+    expect(fs.readdirSync(root).sort()).toEqual([".cache", "dist"]);
+    const again = ino("index.html");
+    await writeOutput(target, archive({ "index.html": "new home", "pages/0/index.html": undefined, "extra/new/index.html": "added" }));
+    expect(ino("index.html")).toBe(again);
+  });
+
+  it("makes a new folder when more files change than an update in place may replace", async () => {
+    const { target, ino } = await setup();
+    // 300 pages more, then all of them changed.
+    const more = Object.fromEntries(Array.from({ length: 300 }, (_, i) => [`more/${i}.html`, `more ${i}`]));
+    await writeOutput(target, archive(more));
+    const folder = ino();
+    const changes = Object.fromEntries(Object.keys(more).map((file) => [file, `changed ${file}`]));
+    await writeOutput(target, archive(changes));
+    expect(ino()).not.toBe(folder);
+    expect(snapshot(target.outDir)).toEqual(snapshot(await fresh(archive(changes))));
+  });
+
+  it("does not trust a folder changed since the manifest was saved: a file cut by hand is made again", async () => {
+    const { target } = await setup();
+    const page = path.join(target.outDir, "pages/3/index.html");
+    fs.writeFileSync(page, "cut");
+    await writeOutput(target, archive({ "index.html": "new home" }));
+    expect(fs.readFileSync(page, "utf8")).toBe("page 3");
+    expect(snapshot(target.outDir)).toEqual(snapshot(await fresh(archive({ "index.html": "new home" }))));
+  });
+
+  it("breaks the lock of a build that was killed, and waits for one that is running", async () => {
+    const { root, target } = await setup();
+    const lock = path.join(root, ".dist.lock");
+    // A pid that is not running: the lock is stale.
+    fs.writeFileSync(lock, "999999999");
+    await writeOutput(target, archive({ "index.html": "after a dead build" }));
+    expect(fs.readFileSync(path.join(target.outDir, "index.html"), "utf8")).toBe("after a dead build");
+    expect(fs.existsSync(lock)).toBe(false);
+    // A lock held by a live process (this one, as far as the file says): the swap waits for it.
+    fs.writeFileSync(lock, String(process.ppid));
+    const changes = Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`pages/${i}/index.html`, `waited ${i}`]));
+    let settled = false;
+    const writing = writeOutput(target, archive(changes)).then(() => (settled = true));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(settled).toBe(false);
+    fs.rmSync(lock);
+    await writing;
+    expect(fs.readFileSync(path.join(target.outDir, "pages/0/index.html"), "utf8")).toBe("waited 0");
+  });
+});
+
+/** The same files written to a fresh folder, to compare an updated folder with. */
+async function fresh(files: { path: string; contents: string }[]): Promise<string> {
+  const outDir = path.join(tempDir(), "dist");
+  await writeOutput({ outDir, protectedDirs: [] }, files);
+  return outDir;
+}

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import fs from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
@@ -29,10 +30,12 @@ const FACETS: Record<string, (pm: RenderedPostmortem) => readonly string[]> = {
 
 /** What the search client fetches first (`search/meta.json`, never cached long). */
 export interface SearchMeta {
-  readonly version: 1;
+  readonly version: 2;
   /** Folder of this index's immutable files, relative to `search/`. */
   readonly base: string;
   readonly docs: number;
+  /** Each document's fragment, `search/f/<name>.json`: the names, FRAGMENT_NAME characters each, in document order. */
+  readonly fragments: string;
   /** Term chunks: first term, last term, file. */
   readonly chunks: readonly (readonly [string, string, string])[];
   /** Facet values with their archive-wide counts, and the file of their bitsets. */
@@ -55,16 +58,18 @@ export function buildSearchIndex(postmortems: readonly RenderedPostmortem[], con
   const files: OutputFile[] = [];
   const chunks = encodeChunks(postings);
   const facets = encodeFacets(postmortems, config.severities.map((level) => level.id));
-  const fragments = postmortems.map((pm, doc) => ({ path: `f/${doc}.json`, contents: fragment(pm) }));
+  const fragments = fragmentFiles(postmortems);
   const client = clientFiles();
-  const all = [...chunks.map((c) => c.file), ...facets.files, ...fragments, ...client];
+  const all = [...chunks.map((c) => c.file), ...facets.files, ...client];
   // The folder name hashes every file in it: a change anywhere gives a new folder.
   const version = hashText(all.map((f) => `${f.path}\0${hashText(f.contents)}`).join("\n")).slice(0, 12);
   for (const file of all) files.push({ path: `search/${version}/${file.path}`, contents: file.contents });
+  files.push(...fragments.files);
   const meta: SearchMeta = {
-    version: 1,
+    version: 2,
     base: version,
     docs: postmortems.length,
+    fragments: fragments.names,
     chunks: chunks.map((c) => [c.first, c.last, c.file.path] as const),
     facets: facets.meta,
     severities,
@@ -231,6 +236,30 @@ function encodeFacets(postmortems: readonly RenderedPostmortem[], scale: readonl
     meta[facet] = { file, values };
   }
   return { files, meta };
+}
+
+/** Characters of a fragment's name: 48 bits of its hash. */
+export const FRAGMENT_NAME = 8;
+
+/**
+ * One fragment per postmortem, named by the hash of its contents, outside the index's folder:
+ * an edit to one postmortem makes one new fragment, and the others stay where they are (cached
+ * by browsers, and taken from the previous build as they were). Two contents whose hashes start
+ * alike get different names, deterministically.
+ */
+function fragmentFiles(postmortems: readonly RenderedPostmortem[]): { files: OutputFile[]; names: string } {
+  const byName = new Map<string, string>();
+  const names = postmortems.map((pm) => {
+    const contents = fragment(pm);
+    for (let salt = 0; ; salt++) {
+      const name = createHash("sha256").update(salt ? `${salt}\0${contents}` : contents).digest("base64url").slice(0, FRAGMENT_NAME);
+      const taken = byName.get(name);
+      if (taken === undefined) byName.set(name, contents);
+      if (taken === undefined || taken === contents) return name;
+    }
+  });
+  const files = [...byName].map(([name, contents]) => ({ path: `search/f/${name}.json`, contents }));
+  return { files, names: names.join("") };
 }
 
 function fragment(pm: RenderedPostmortem): string {

@@ -1,14 +1,14 @@
 import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
 import fs from "node:fs/promises";
 import path from "node:path";
 import { HindsightError, IOError, UsageError } from "../errors.js";
 import type { Output } from "../types.js";
-import { writeFileAtomic } from "../util/atomic.js";
+import { isAlive, withLock } from "../util/lock.js";
 import pLimit from "p-limit";
+import { BUILD_MARKER, contentKey, folderId, lockFileOf, MARKER_TEXT, previousBuild, saveManifest, type Manifest } from "./manifest.js";
+import { fitsInPlace, insideOf, isEmpty, planUpdate, updateInPlace } from "./update.js";
 
-/** Name of the marker file that says a folder is a Hindsight build, safe to replace. */
-export const BUILD_MARKER = ".hindsight";
+export { BUILD_MARKER } from "./manifest.js";
 
 /** What the writer needs: where to write and which folders must never be replaced. */
 export interface WriteTarget {
@@ -19,20 +19,10 @@ export interface WriteTarget {
   readonly protectedDirs: readonly string[];
   /**
    * Where to remember what each output file was made from (in the cache). With it, a file whose
-   * key is unchanged since the previous build is hard-linked from it instead of made again.
+   * key is unchanged since the previous build is hard-linked from it instead of made again, and
+   * a build that changes only a few files updates the previous build's folder in place.
    */
   readonly manifestFile?: string | undefined;
-}
-
-/**
- * What the previous build wrote: each file's key and size, and the identity of the folder it
- * swapped in (inode and change time), to know the output folder is still that build.
- */
-interface Manifest {
-  readonly dir: string;
-  /** The public folder's files as copied: path, size and modification time. */
-  readonly public?: string;
-  readonly files: Record<string, readonly [key: string, size: number]>;
 }
 
 /** Files made or linked at once: the file system answers faster to many requests in flight. */
@@ -50,11 +40,27 @@ export async function writeOutput(target: WriteTarget, files: Iterable<Output>):
   const list = [...files];
   // Each file's key, once: a hash of the bytes of a file made already, the given key of a lazy one.
   const keys = new Map(list.map((file) => [file, "key" in file ? file.key : contentKey(file.contents)]));
-  const previous = await previousBuild(outDir, target.manifestFile);
+  const read = await previousBuild(outDir, target.manifestFile);
+  const previous = read?.manifest;
   const publicState = target.publicDir ? await publicFingerprint(target.publicDir) : "";
-  // Nothing changed since the previous build, which is still in place: there is nothing to write.
-  if (previous && previous.public === publicState && (await unchanged(list, keys, previous, outDir))) {
-    return list.length + (target.publicDir ? await countFiles(target.publicDir) : 0);
+  const written = async () => list.length + (target.publicDir ? await countFiles(target.publicDir) : 0);
+  if (read && previous && previous.public === publicState) {
+    const plan = await planUpdate(list, keys, previous, outDir);
+    // Nothing changed since the previous build, which is still in place: there is nothing to write.
+    if (isEmpty(plan)) return written();
+    // A few files changed: only they are written, instead of a whole new folder of links.
+    if (target.manifestFile && fitsInPlace(plan, previous, target.publicDir)) {
+      const manifestFile = target.manifestFile;
+      const staging = await fs.mkdtemp(path.join(path.dirname(outDir), `.${path.basename(outDir)}.tmp-${process.pid}-`));
+      try {
+        const done = await withLock(lockFileOf(outDir), () => updateInPlace(outDir, staging, plan, keys, read, manifestFile), { wait: false });
+        if (done) return written();
+      } catch (error) {
+        throw error instanceof HindsightError ? error : new IOError(`Cannot update the archive in ${outDir}`, { cause: error });
+      } finally {
+        await fs.rm(staging, { recursive: true, force: true });
+      }
+    }
   }
   // The pid in the name tells a later build whether the folder's writer is still alive.
   const staging = await fs.mkdtemp(path.join(path.dirname(outDir), `.${path.basename(outDir)}.tmp-${process.pid}-`));
@@ -71,9 +77,11 @@ export async function writeOutput(target: WriteTarget, files: Iterable<Output>):
       made = await writeFiles(staging, outDir, list, keys, undefined);
     }
     count += list.length;
-    await fs.writeFile(path.join(staging, BUILD_MARKER), "Built by Hindsight. This folder is replaced by each build.\n");
+    await fs.writeFile(path.join(staging, BUILD_MARKER), MARKER_TEXT);
     const ours = (await fs.stat(staging, { bigint: true })).ino;
-    await swapIn(staging, outDir);
+    // Under the lock: an update in place must not write into a folder while it is swapped out.
+    const asides = (await withLock(lockFileOf(outDir), () => swapIn(staging, outDir))) ?? [];
+    await Promise.all(asides.map((aside) => fs.rm(aside, { recursive: true, force: true })));
     // Remembered only if the output folder is this build's (a rename keeps the inode): another
     // build may have swapped its own in right after.
     const now = await fs.stat(outDir, { bigint: true }).catch(() => undefined);
@@ -124,18 +132,6 @@ async function writeFiles(staging: string, outDir: string, files: readonly Outpu
   return { entries, linked };
 }
 
-/**
- * True when every file has the key the previous build wrote it with, no file is gone from the
- * list, and each is still in the output folder with its size (a file deleted or cut by hand is not).
- */
-async function unchanged(files: readonly Output[], keys: ReadonlyMap<Output, string>, previous: Manifest, outDir: string): Promise<boolean> {
-  if (files.length !== Object.keys(previous.files).length) return false;
-  if (!files.every((file) => previous.files[file.path]?.[0] === keys.get(file))) return false;
-  const limit = pLimit(WRITE_CONCURRENCY);
-  const sizes = await Promise.all(files.map((file) => limit(() => fs.stat(path.join(outDir, file.path)).then((stat) => stat.size, () => -1))));
-  return files.every((file, i) => sizes[i] === previous.files[file.path]![1]);
-}
-
 /** The public folder's state, as far as a copy of it goes: every file's path, size and time. */
 async function publicFingerprint(publicDir: string): Promise<string> {
   const entries = await fs.readdir(publicDir, { recursive: true, withFileTypes: true }).catch(() => []);
@@ -163,46 +159,6 @@ async function linkFrom(source: string, destination: string, size: number): Prom
   } catch {
     return false;
   }
-}
-
-function contentKey(contents: string | Uint8Array): string {
-  return createHash("sha1").update(contents).digest("base64url");
-}
-
-/** The previous build's manifest, when the output folder is still the build it describes. */
-async function previousBuild(outDir: string, manifestFile: string | undefined): Promise<Manifest | undefined> {
-  if (!manifestFile) return undefined;
-  let manifest: Manifest;
-  try {
-    manifest = JSON.parse(readFileSync(manifestFile, "utf8")) as Manifest;
-  } catch {
-    return undefined;
-  }
-  if (typeof manifest?.dir !== "string" || typeof manifest.files !== "object" || manifest.files === null) return undefined;
-  return (await folderId(outDir)) === manifest.dir ? manifest : undefined;
-}
-
-/** A folder's identity: a swap, or a file added or removed at its top, changes it. */
-async function folderId(dir: string): Promise<string | undefined> {
-  const stat = await fs.stat(dir, { bigint: true }).catch(() => undefined);
-  return stat && `${stat.dev}:${stat.ino}:${stat.ctimeNs}`;
-}
-
-function saveManifest(file: string, manifest: Manifest): void {
-  try {
-    writeFileAtomic(file, JSON.stringify(manifest));
-  } catch {
-    // Without it, the next build makes every file again: slower, never wrong.
-  }
-}
-
-/** The absolute path of an output file, refusing any path that would leave the output folder. */
-export function insideOf(dir: string, relative: string): string {
-  const resolved = path.resolve(dir, relative);
-  if (path.isAbsolute(relative) || !resolved.startsWith(dir + path.sep)) {
-    throw new HindsightError(`Refusing to write outside the output folder: ${relative}`);
-  }
-  return resolved;
 }
 
 async function assertReplaceable(outDir: string, protectedDirs: readonly string[]): Promise<void> {
@@ -240,43 +196,33 @@ async function removeAbandonedStaging(outDir: string): Promise<void> {
   }
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
-
 /** Swaps a build retries when other builds swap theirs in at the same moment (each retry means one of them finished). */
 const SWAP_ATTEMPTS = 100;
 
 /**
- * Moves the staging folder to `outDir` with two renames and no lock: whatever is at `outDir` is
- * moved aside, then the staging folder takes its place. If another build swaps its own in
- * between, the second rename fails (the folder is there again): that build is moved aside too
- * and the rename retried. So the build that swaps last wins, `outDir` is only ever one complete
- * build (absent only between two renames), and every folder moved aside is removed.
+ * Moves the staging folder to `outDir` with two renames: whatever is at `outDir` is moved
+ * aside, then the staging folder takes its place. Builds hold the output folder's lock for it;
+ * if a process without it swaps its own folder in between, the second rename fails (the folder
+ * is there again): that one is moved aside too and the rename retried. So the build that swaps
+ * last wins and `outDir` is only ever one complete build (absent only between two renames).
+ * Gives the folders moved aside, for the caller to remove once the lock is released.
  */
-async function swapIn(staging: string, outDir: string): Promise<void> {
+async function swapIn(staging: string, outDir: string): Promise<string[]> {
   const asides: string[] = [];
-  try {
-    for (let attempt = 1; ; attempt++) {
-      const aside = `${staging}.previous-${attempt}`;
+  for (let attempt = 1; ; attempt++) {
+    const aside = `${staging}.previous-${attempt}`;
+    try {
       if (await renameIfExists(outDir, aside)) asides.push(aside);
-      try {
-        return await fs.rename(staging, outDir);
-      } catch (error) {
-        if (isTaken(error) && attempt < SWAP_ATTEMPTS) continue;
-        // Put back the archive moved aside, unless another build has put one there since.
-        const last = asides.pop();
-        if (last) await fs.rename(last, outDir).catch((restore: unknown) => isTaken(restore) && asides.push(last));
-        throw error;
-      }
+      await fs.rename(staging, outDir);
+      return asides;
+    } catch (error) {
+      if (isTaken(error) && attempt < SWAP_ATTEMPTS) continue;
+      // Put back the archive moved aside, unless another build has put one there since.
+      const last = asides.pop();
+      if (last) await fs.rename(last, outDir).catch((restore: unknown) => isTaken(restore) && asides.push(last));
+      await Promise.all(asides.map((folder) => fs.rm(folder, { recursive: true, force: true })));
+      throw error;
     }
-  } finally {
-    await Promise.all(asides.map((aside) => fs.rm(aside, { recursive: true, force: true })));
   }
 }
 

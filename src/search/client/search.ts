@@ -9,6 +9,8 @@ import { STOPWORDS, words } from "./tokenize.js";
 interface Meta {
   base: string;
   docs: number;
+  /** Each document's fragment name, FRAGMENT_NAME characters each. */
+  fragments: string;
   chunks: ChunkRange[];
   facets: Record<string, { file: string; values: [string, number][] }>;
   severities: [string, string, string][];
@@ -24,6 +26,8 @@ interface Fragment {
 }
 
 const PAGE_SIZE = 10;
+/** Characters of a fragment's name in `meta.fragments` (the index builder's FRAGMENT_NAME). */
+const FRAGMENT_NAME = 8;
 /** Fragments requested at once for a new page of results, about a screenful; the others wait for the first. */
 const FIRST_FRAGMENTS = 4;
 const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
@@ -143,7 +147,7 @@ function showMore(m: Meta, query: string, fresh: boolean, isCurrent: () => boole
     results.rest = undefined;
   }
   const page = results.ordered.slice(from, from + PAGE_SIZE);
-  const request = (doc: number) => fetchOnce<Fragment>(at(m, `f/${doc}.json`), (r) => r.json());
+  const request = (doc: number) => fetchOnce<Fragment>(`f/${m.fragments.slice(doc * FRAGMENT_NAME, (doc + 1) * FRAGMENT_NAME)}.json`, (r) => r.json());
   const early = page.slice(0, FIRST_FRAGMENTS).map(request);
   const later = (early.length ? Promise.race(early) : Promise.resolve()).then(() => page.slice(FIRST_FRAGMENTS).map(request));
   const fragments = [...early, ...page.slice(FIRST_FRAGMENTS).map((_, j) => later.then((requested) => requested[j]!))];

@@ -1,0 +1,73 @@
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import fs from "node:fs/promises";
+import path from "node:path";
+import { writeFileAtomic } from "../util/atomic.js";
+
+/** Name of the marker file that says a folder is a Hindsight build, safe to replace. */
+export const BUILD_MARKER = ".hindsight";
+
+/** What the marker says; it is written anew by every build that changes the folder. */
+export const MARKER_TEXT = "Built by Hindsight. This folder is replaced by each build.\n";
+
+/**
+ * What the previous build wrote: each file's key and size, and the identity of the folder it
+ * wrote (see `folderId`), to know the output folder is still that build.
+ */
+export interface Manifest {
+  readonly dir: string;
+  /** The public folder's files as copied: path, size and modification time. */
+  readonly public?: string;
+  readonly files: Record<string, readonly [key: string, size: number]>;
+}
+
+/** The previous build's manifest as read, with its text to tell whether it was rewritten since. */
+export interface PreviousBuild {
+  readonly manifest: Manifest;
+  readonly text: string;
+}
+
+/** The previous build's manifest, when the output folder is still the build it describes. */
+export async function previousBuild(outDir: string, manifestFile: string | undefined): Promise<PreviousBuild | undefined> {
+  if (!manifestFile) return undefined;
+  let text: string;
+  let manifest: Manifest;
+  try {
+    text = readFileSync(manifestFile, "utf8");
+    manifest = JSON.parse(text) as Manifest;
+  } catch {
+    return undefined;
+  }
+  if (typeof manifest?.dir !== "string" || typeof manifest.files !== "object" || manifest.files === null) return undefined;
+  return (await folderId(outDir)) === manifest.dir ? { manifest, text } : undefined;
+}
+
+/**
+ * A folder's identity: its inode and change time, and its marker's inode. A swap changes the
+ * first, a file added or removed at its top the second, an update in place the third (the
+ * marker is replaced first, since change times are too coarse to tell two updates apart).
+ */
+export async function folderId(dir: string): Promise<string | undefined> {
+  const stat = await fs.stat(dir, { bigint: true }).catch(() => undefined);
+  const marker = stat && (await fs.stat(path.join(dir, BUILD_MARKER), { bigint: true }).catch(() => undefined));
+  return stat && `${stat.dev}:${stat.ino}:${stat.ctimeNs}:${marker?.ino ?? "-"}`;
+}
+
+/** Saves the manifest; a build that cannot only makes the next one slower. */
+export function saveManifest(file: string, manifest: Manifest): void {
+  try {
+    writeFileAtomic(file, JSON.stringify(manifest));
+  } catch {
+    // Without it, the next build makes every file again: slower, never wrong.
+  }
+}
+
+/** The key of a file made already: a hash of its bytes. */
+export function contentKey(contents: string | Uint8Array): string {
+  return createHash("sha1").update(contents).digest("base64url");
+}
+
+/** The lock file that orders the builds changing one output folder. */
+export function lockFileOf(outDir: string): string {
+  return path.join(path.dirname(outDir), `.${path.basename(outDir)}.lock`);
+}

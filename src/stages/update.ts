@@ -1,0 +1,163 @@
+import { lstatSync, readFileSync } from "node:fs";
+import fs from "node:fs/promises";
+import path from "node:path";
+import pLimit from "p-limit";
+import { HindsightError } from "../errors.js";
+import type { Output } from "../types.js";
+import { BUILD_MARKER, folderId, MARKER_TEXT, saveManifest, type Manifest, type PreviousBuild } from "./manifest.js";
+
+/** Files stat'ed, written or renamed at once: the file system answers faster to many requests in flight. */
+const CONCURRENCY = 32;
+
+/**
+ * Files an update in place may replace. Each is replaced whole (a rename), but together they
+ * are not: past this many, the output folder is made anew and swapped in at once.
+ */
+const MAX_REPLACED = 256;
+
+/** What a build changes in the previous build's output folder. */
+export interface UpdatePlan {
+  /** Files the previous build wrote with the same key, still there with their size. */
+  readonly unchanged: number;
+  /** Files at a path the previous build wrote, with another key (or gone, or cut, by hand). */
+  readonly replaced: readonly Output[];
+  /** Files at a path the previous build did not write. */
+  readonly added: readonly Output[];
+  /** Paths the previous build wrote that this one does not. */
+  readonly removed: readonly string[];
+}
+
+/** Compares a build's files with the previous build's manifest and the output folder as it is. */
+export async function planUpdate(files: readonly Output[], keys: ReadonlyMap<Output, string>, previous: Manifest, outDir: string): Promise<UpdatePlan> {
+  const limit = pLimit(CONCURRENCY);
+  const sizes = await Promise.all(
+    files.map((file) => (previous.files[file.path] ? limit(() => fs.stat(path.join(outDir, file.path)).then((stat) => stat.size, () => -1)) : -1)),
+  );
+  const replaced: Output[] = [];
+  const added: Output[] = [];
+  let unchanged = 0;
+  const paths = new Set<string>();
+  files.forEach((file, i) => {
+    paths.add(file.path);
+    const before = previous.files[file.path];
+    if (!before) {
+      insideOf(outDir, file.path); // refused before anything is touched
+      added.push(file);
+    }
+    else if (before[0] === keys.get(file) && before[1] === sizes[i]) unchanged++;
+    else replaced.push(file);
+  });
+  const removed = Object.keys(previous.files).filter((file) => !paths.has(file));
+  return { unchanged, replaced, added, removed };
+}
+
+/** Whether the plan changes nothing at all. */
+export function isEmpty(plan: UpdatePlan): boolean {
+  return plan.replaced.length === 0 && plan.added.length === 0 && plan.removed.length === 0;
+}
+
+/**
+ * Whether the plan suits an update in place: few files replaced, a small part of the archive
+ * changed, and no file where a folder was or the other way round.
+ */
+export function fitsInPlace(plan: UpdatePlan, previous: Manifest, publicDir: string | undefined): boolean {
+  const total = plan.unchanged + plan.replaced.length + plan.added.length;
+  if (plan.replaced.length > MAX_REPLACED || plan.added.length + plan.removed.length > total / 5) return false;
+  const folders = new Set(Object.keys(previous.files).flatMap(ancestors));
+  if (!plan.added.every((file) => !folders.has(file.path) && ancestors(file.path).every((dir) => !previous.files[dir]))) return false;
+  // A public file where a generated one comes or goes: public/ is copied around generated files, so make it all anew.
+  const inPublic = (file: string) =>
+    publicDir !== undefined &&
+    (lstatSync(path.join(publicDir, file), { throwIfNoEntry: false }) !== undefined ||
+      ancestors(file).some((dir) => lstatSync(path.join(publicDir, dir), { throwIfNoEntry: false })?.isDirectory() === false));
+  return !plan.added.some((file) => inPublic(file.path)) && !plan.removed.some(inPublic);
+}
+
+/**
+ * Updates the previous build's output folder in place, holding the output folder's lock: new
+ * files first (nothing links to them yet), then each changed file replaced whole by a rename,
+ * then the files no longer made removed. The manifest is dropped before and saved after, so a
+ * build killed in between is followed by one that makes the whole folder anew. Gives false,
+ * touching nothing, when the folder or the manifest changed since they were read.
+ */
+export async function updateInPlace(
+  outDir: string,
+  staging: string,
+  plan: UpdatePlan,
+  keys: ReadonlyMap<Output, string>,
+  previous: PreviousBuild,
+  manifestFile: string,
+): Promise<boolean> {
+  let text: string | undefined;
+  try {
+    text = readFileSync(manifestFile, "utf8");
+  } catch {
+    text = undefined;
+  }
+  if (text !== previous.text || (await folderId(outDir)) !== previous.manifest.dir) return false;
+  const files: Record<string, readonly [string, number]> = { ...previous.manifest.files };
+  const limit = pLimit(CONCURRENCY);
+  const staged = new Map<Output, string>();
+  let n = 0;
+  await Promise.all(
+    [...plan.added, ...plan.replaced].map((file) =>
+      limit(async () => {
+        const contents = "key" in file ? file.render() : file.contents;
+        const at = path.join(staging, String(n++));
+        await fs.writeFile(at, contents);
+        staged.set(file, at);
+        files[file.path] = [keys.get(file)!, typeof contents === "string" ? Buffer.byteLength(contents) : contents.byteLength];
+      }),
+    ),
+  );
+  await fs.rm(manifestFile, { force: true });
+  // A new marker before any file moves in: a build linking files from this folder now sees it is not the one it read.
+  const marker = path.join(staging, BUILD_MARKER);
+  await fs.writeFile(marker, MARKER_TEXT);
+  await fs.rename(marker, path.join(outDir, BUILD_MARKER));
+
+  const dirs = new Map<string, Promise<unknown>>();
+  const moveIn = (file: Output) =>
+    limit(async () => {
+      const destination = insideOf(outDir, file.path);
+      // A replaced file's folder may have been deleted by hand.
+      const dir = path.dirname(destination);
+      let made = dirs.get(dir);
+      if (!made) dirs.set(dir, (made = fs.mkdir(dir, { recursive: true })));
+      await made;
+      await fs.rename(staged.get(file)!, destination);
+    });
+  await Promise.all(plan.added.map(moveIn));
+  await Promise.all(plan.replaced.map(moveIn));
+  await Promise.all(plan.removed.map((file) => limit(() => fs.rm(insideOf(outDir, file), { force: true }))));
+  for (const file of plan.removed) delete files[file];
+  await removeEmptyFolders(outDir, plan.removed);
+  const dir = await folderId(outDir);
+  if (dir) saveManifest(manifestFile, { ...previous.manifest, dir, files });
+  return true;
+}
+
+/** Removes the folders that removing these files emptied, deepest first. */
+async function removeEmptyFolders(outDir: string, removed: readonly string[]): Promise<void> {
+  const folders = [...new Set(removed.flatMap(ancestors))].sort((a, b) => b.length - a.length);
+  for (const folder of folders) {
+    // Not empty (ENOTEMPTY) is the usual answer, and fine.
+    await fs.rmdir(path.join(outDir, folder)).catch(() => undefined);
+  }
+}
+
+/** `a/b/c.html` → `["a", "a/b"]`. */
+function ancestors(file: string): string[] {
+  const parts = file.split("/");
+  return parts.slice(0, -1).map((_, i) => parts.slice(0, i + 1).join("/"));
+}
+
+/** The absolute path of an output file, refusing any path that would leave the output folder. */
+export function insideOf(dir: string, relative: string): string {
+  const resolved = path.resolve(dir, relative);
+  if (path.isAbsolute(relative) || !resolved.startsWith(dir + path.sep)) {
+    throw new HindsightError(`Refusing to write outside the output folder: ${relative}`);
+  }
+  return resolved;
+}
+

@@ -26,7 +26,7 @@ import { processWith, type WorkerResult, type WorkerSetup } from "./stages/worke
 import { contentKey } from "./stages/manifest.js";
 import { writeOutput } from "./stages/write.js";
 import { loadTheme } from "./theme.js";
-import type { LazyOutputFile, Output, OutputFile, RenderedPostmortem, SourceFile } from "./types.js";
+import { contentsOf, type LazyOutputFile, type Output, type OutputFile, type RenderedPostmortem, type SourceFile } from "./types.js";
 import { hashText } from "./util/hash.js";
 import { writeFileAtomic } from "./util/atomic.js";
 import { codeId } from "./util/version.js";
@@ -165,7 +165,7 @@ export async function generate(options: BuildOptions = {}, session?: BuildSessio
     // What its pages show: the file as processed, and the body as linked and with its images
     // (a download may give another image, a renamed postmortem another link).
     const shown = createHash("sha1").update(key).update(html).digest("base64url");
-    return { key: shown, source: { path: source.path, relPath: source.relPath }, meta: record.meta, html, toc: body.toc, text: body.text };
+    return { key: shown, source: { path: source.path, relPath: source.relPath }, meta: record.meta, html, toc: body.toc, text: body.text, terms: record.terms };
   });
   const git = await time("git", () => history);
   if (git?.shallow) {
@@ -192,7 +192,7 @@ function searchIndex(postmortems: readonly RenderedPostmortem[], config: Resolve
   // The code id covers the index builder and the client shipped in the index's folder.
   const key = hashText(JSON.stringify([codeId(), config.severities, config.taxonomies, postmortems.map((pm) => [pm.key, pm.meta.slug])]));
   const file = path.join(config.cacheDir, "search", `${key.slice(0, 32)}.json`);
-  let built: Map<string, OutputFile> | undefined;
+  let built: Map<string, Output> | undefined;
   const build = () => (built ??= new Map(buildSearchIndex(postmortems, config).files.map((f) => [f.path, f])));
   try {
     const saved = JSON.parse(fs.readFileSync(file, "utf8")) as { key: string; meta: SearchMeta; files: [string, string][] };
@@ -204,7 +204,7 @@ function searchIndex(postmortems: readonly RenderedPostmortem[], config: Resolve
         render: () => {
           const found = build().get(outputPath);
           if (!found) throw new HindsightError(`The search index cache in ${path.dirname(file)} does not match this build: delete it and build again`);
-          return found.contents;
+          return contentsOf(found);
         },
       }));
       return { files, meta: saved.meta };
@@ -214,7 +214,7 @@ function searchIndex(postmortems: readonly RenderedPostmortem[], config: Resolve
   }
   const index = buildSearchIndex(postmortems, config);
   try {
-    writeFileAtomic(file, JSON.stringify({ key, meta: index.meta, files: index.files.map((f) => [f.path, contentKey(f.contents)]) }));
+    writeFileAtomic(file, JSON.stringify({ key, meta: index.meta, files: index.files.map((f) => [f.path, "key" in f ? f.key : contentKey(f.contents)]) }));
   } catch {
     // Only the next build is slower.
   }

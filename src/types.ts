@@ -1,3 +1,4 @@
+import type { DocTerms } from "./search/terms.js";
 import type { Root as MdastRoot } from "mdast";
 import type { VFile } from "vfile";
 import type { ActionItem } from "./stages/actions.js";
@@ -78,6 +79,8 @@ export interface RenderedPostmortem {
   readonly toc: readonly TocEntry[];
   /** The body as plain words, for the search index. */
   readonly text: string;
+  /** Its search terms, counted when it was processed (counted from `text` when absent). */
+  readonly terms?: DocTerms | undefined;
   /** From git, when the archive is a git checkout: last change and its authors. */
   readonly history?: { readonly updated: string; readonly contributors: readonly string[] } | undefined;
   /** The "edit this postmortem" link, when `editUrl` is set. */

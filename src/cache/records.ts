@@ -6,7 +6,7 @@ import { writeFileAtomic } from "../util/atomic.js";
 import { hashText } from "../util/hash.js";
 
 // Bumped whenever a record's shape or meaning changes; Hindsight's version is in the key too.
-const SCHEMA = 2;
+const SCHEMA = 3;
 /** A record with downloaded images is processed again after this long, so the images are revalidated. */
 const REMOTE_MAX_AGE_MS = 24 * 60 * 60 * 1000;
 
@@ -45,15 +45,14 @@ export class RecordCache {
   /** The cached record and its image files, when the entry is there, intact and still true. */
   get(key: string): { record: PostmortemRecord; images: OutputFile[] } | undefined {
     let entry: Entry;
-    let age: number;
+    const file = this.entryPath(key);
     try {
-      const file = this.entryPath(key);
-      age = Date.now() - fs.statSync(file).mtimeMs;
       entry = JSON.parse(fs.readFileSync(file, "utf8")) as Entry;
+      // Only records with downloaded images grow old: the others are not stat'ed.
+      if (entry?.record?.remote === true && Date.now() - fs.statSync(file).mtimeMs > REMOTE_MAX_AGE_MS) return undefined;
     } catch {
       return undefined;
     }
-    if (entry?.record?.remote === true && age > REMOTE_MAX_AGE_MS) return undefined;
     if (entry?.schema !== SCHEMA || entry.key !== key || typeof entry.record?.relPath !== "string" || !Array.isArray(entry.record.images)) return undefined;
     for (const local of entry.record.localFiles ?? []) {
       if (readHash(local.file) !== local.hash) return undefined;

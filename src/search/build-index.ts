@@ -3,19 +3,17 @@ import fs from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import type { ResolvedConfig } from "../config.js";
-import type { OutputFile, RenderedPostmortem } from "../types.js";
+import type { LazyOutputFile, Output, OutputFile, RenderedPostmortem } from "../types.js";
 import { hashText } from "../util/hash.js";
 import { postmortemPath } from "../util/urls.js";
-import { STOPWORDS, termOf, words } from "./client/tokenize.js";
 import { ByteWriter } from "./encode.js";
-import { stemmer } from "stemmer";
+import { docTerms } from "./terms.js";
 
 // BM25 parameters, the usual ones; the per-document part of the score is computed here so that
 // the browser needs no document lengths, only each term's postings.
 const K1 = 1.2;
 const B = 0.75;
 const MAX_WEIGHT = K1 + 1;
-const FIELD_WEIGHTS = { title: 3, summary: 2, terms: 2, body: 1 } as const;
 const CHUNK_BYTES = 24 * 1024;
 const EXCERPT_CHARS = 6_000;
 
@@ -52,10 +50,10 @@ export interface SearchMeta {
  * its contents, so hosts can cache it forever. Document ids follow the archive's order
  * (newest first), so sorting by date is sorting by id.
  */
-export function buildSearchIndex(postmortems: readonly RenderedPostmortem[], config: ResolvedConfig): { files: OutputFile[]; meta: SearchMeta } {
+export function buildSearchIndex(postmortems: readonly RenderedPostmortem[], config: ResolvedConfig): { files: Output[]; meta: SearchMeta } {
   const severities = config.severities.map((level) => [level.id, level.label, level.color] as const);
   const postings = collectPostings(postmortems);
-  const files: OutputFile[] = [];
+  const files: Output[] = [];
   const chunks = encodeChunks(postings);
   const facets = encodeFacets(postmortems, config.severities.map((level) => level.id));
   const fragments = fragmentFiles(postmortems);
@@ -87,54 +85,29 @@ interface Postings {
 }
 
 /**
- * Counts every term of every postmortem, weighted by field, and turns the counts into BM25
- * weights (one byte each). The counts go into flat arrays of term ids rather than a map per
- * postmortem: at 10,000 postmortems those maps made most of this stage's garbage.
+ * Adds up every postmortem's term counts (see `docTerms`) and turns them into BM25 weights
+ * (one byte each), in flat arrays of term ids rather than a map per postmortem.
  */
 function collectPostings(postmortems: readonly RenderedPostmortem[]): Postings {
   const terms: string[] = [];
-  const freq: number[] = []; // by term id, for the postmortem being read; 0 when absent
   const termIds = new Map<string, number>();
-  // Each distinct word is stemmed once, and then maps straight to its term's id.
-  const wordIds = new Map<string, number>();
-  const idOf = (word: string): number => {
-    let id = wordIds.get(word);
-    if (id === undefined) {
-      const term = termOf(word, stemmer);
-      id = termIds.get(term);
-      if (id === undefined) {
-        termIds.set(term, (id = terms.length));
-        terms.push(term);
-        freq.push(0);
-      }
-      wordIds.set(word, id);
-    }
-    return id;
-  };
   const entryTerm: number[] = [];
   const entryFreq: number[] = [];
   const docEnd: number[] = [];
   const lengths: number[] = [];
   for (const pm of postmortems) {
-    const seen: number[] = [];
-    let length = 0;
-    const add = (text: string, weight: number) => {
-      for (const word of words(text)) {
-        length++;
-        if (STOPWORDS.has(word)) continue;
-        const id = idOf(word);
-        if (freq[id] === 0) seen.push(id);
-        freq[id]! += weight;
+    // Counted when the postmortem was processed; counted here for one that was not (tests, dev).
+    const { length, counts } = pm.terms ?? docTerms(pm.meta, pm.text);
+    const parts = counts ? counts.split(" ") : [];
+    for (let i = 0; i < parts.length; i += 2) {
+      const term = parts[i]!;
+      let id = termIds.get(term);
+      if (id === undefined) {
+        termIds.set(term, (id = terms.length));
+        terms.push(term);
       }
-    };
-    add(pm.meta.title, FIELD_WEIGHTS.title);
-    add(pm.meta.summary ?? "", FIELD_WEIGHTS.summary);
-    add([...pm.meta.services, ...pm.meta.tags, pm.meta.incidentId ?? ""].join(" "), FIELD_WEIGHTS.terms);
-    add(pm.text, FIELD_WEIGHTS.body);
-    for (const id of seen) {
       entryTerm.push(id);
-      entryFreq.push(freq[id]!);
-      freq[id] = 0;
+      entryFreq.push(Number(parts[i + 1]));
     }
     docEnd.push(entryTerm.length);
     lengths.push(length);
@@ -247,18 +220,20 @@ export const FRAGMENT_NAME = 8;
  * by browsers, and taken from the previous build as they were). Two contents whose hashes start
  * alike get different names, deterministically.
  */
-function fragmentFiles(postmortems: readonly RenderedPostmortem[]): { files: OutputFile[]; names: string } {
-  const byName = new Map<string, string>();
+function fragmentFiles(postmortems: readonly RenderedPostmortem[]): { files: LazyOutputFile[]; names: string } {
+  const byName = new Map<string, { contents: string; hash: string }>();
   const names = postmortems.map((pm) => {
     const contents = fragment(pm);
     for (let salt = 0; ; salt++) {
-      const name = createHash("sha256").update(salt ? `${salt}\0${contents}` : contents).digest("base64url").slice(0, FRAGMENT_NAME);
+      const hash = createHash("sha256").update(salt ? `${salt}\0${contents}` : contents).digest("base64url");
+      const name = hash.slice(0, FRAGMENT_NAME);
       const taken = byName.get(name);
-      if (taken === undefined) byName.set(name, contents);
-      if (taken === undefined || taken === contents) return name;
+      if (taken === undefined) byName.set(name, { contents, hash });
+      if (taken === undefined || taken.contents === contents) return name;
     }
   });
-  const files = [...byName].map(([name, contents]) => ({ path: `search/f/${name}.json`, contents }));
+  // Keyed by the hash made for the name already: the writer need not hash 40 MB of fragments again.
+  const files = [...byName].map(([name, { contents, hash }]) => ({ path: `search/f/${name}.json`, key: `fragment:${hash}`, render: () => contents }));
   return { files, names: names.join("") };
 }
 

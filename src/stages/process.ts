@@ -4,6 +4,7 @@ import type { ResolvedConfig } from "../config.js";
 import type { ImageStore } from "../images/store.js";
 import { markdownLinks, postmortemLinks, type MarkdownLink } from "../rules/links.js";
 import { rules } from "../rules/index.js";
+import { docTerms, type DocTerms } from "../search/terms.js";
 import type { PostmortemMeta, SourceFile } from "../types.js";
 import { isError } from "../util/messages.js";
 import { parse } from "./parse.js";
@@ -37,6 +38,8 @@ export interface PostmortemRecord {
   readonly links: readonly MarkdownLink[];
   /** Undefined when the file has an error before rendering (it is not rendered) or rendering failed. */
   readonly body: RenderedBody | undefined;
+  /** Its search terms and length (see `docTerms`), when it has a body. */
+  readonly terms: DocTerms | undefined;
   /** Output paths of the images the body uses. */
   readonly images: readonly string[];
   /** True when the body uses a downloaded image (the cache checks it again after a while). */
@@ -71,6 +74,7 @@ export async function processPostmortem(source: SourceFile, config: ResolvedConf
     messages: pm.file.messages.map((m) => ({ reason: m.reason, line: m.line ?? 1, column: m.column ?? 1, ruleId: m.ruleId, note: m.note, fatal: m.fatal === true })),
     links: pm.bodyOk ? markdownLinks(pm) : [],
     body,
+    terms: body && docTerms(pm.meta, body.text),
     images: [...used].sort(),
     remote,
     localFiles: [...localFiles].sort(([a], [b]) => (a < b ? -1 : 1)).map(([file, hash]) => ({ file, hash })),

@@ -102,6 +102,22 @@ describe("the build cache", () => {
     expect(snapshot(path.join(root, "dist"))).toEqual(threaded);
   });
 
+  it("processes a postmortem that does not fit in a worker's heap in the main thread, with the same result", async () => {
+    const root = project();
+    await build({ root, offline: true, workers: 0, cache: false });
+    const expected = snapshot(path.join(root, "dist"));
+    fs.rmSync(path.join(root, "dist"), { recursive: true });
+    // A heap far too small for any worker: every postmortem falls back to this thread.
+    process.env.HINDSIGHT_WORKER_HEAP_MB = "2";
+    try {
+      const result = await build({ root, offline: true, workers: 2, cache: false });
+      expect(result.ok).toBe(true);
+    } finally {
+      delete process.env.HINDSIGHT_WORKER_HEAP_MB;
+    }
+    expect(snapshot(path.join(root, "dist"))).toEqual(expected);
+  });
+
   it("takes unchanged pages from the previous build instead of making them again", async () => {
     const root = project();
     await build({ root, offline: true });

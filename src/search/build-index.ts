@@ -91,14 +91,21 @@ interface Postings {
 function collectPostings(postmortems: readonly RenderedPostmortem[]): Postings {
   const terms: string[] = [];
   const termIds = new Map<string, number>();
-  const entryTerm: number[] = [];
-  const entryFreq: number[] = [];
-  const docEnd: number[] = [];
-  const lengths: number[] = [];
-  for (const pm of postmortems) {
+  // Typed arrays, grown by doubling: millions of entries at 10,000 postmortems.
+  let entryTerm: Uint32Array = new Uint32Array(1024);
+  let entryFreq: Uint32Array = new Uint32Array(1024);
+  let entries = 0;
+  const docEnd = new Uint32Array(postmortems.length);
+  const lengths = new Float64Array(postmortems.length);
+  postmortems.forEach((pm, doc) => {
     // Counted when the postmortem was processed; counted here for one that was not (tests, dev).
     const { length, counts } = pm.terms ?? docTerms(pm.meta, pm.text);
     const parts = counts ? counts.split(" ") : [];
+    if (entries + parts.length / 2 > entryTerm.length) {
+      const size = Math.max(entryTerm.length * 2, entries + parts.length / 2);
+      entryTerm = grow(entryTerm, size);
+      entryFreq = grow(entryFreq, size);
+    }
     for (let i = 0; i < parts.length; i += 2) {
       const term = parts[i]!;
       let id = termIds.get(term);
@@ -106,19 +113,19 @@ function collectPostings(postmortems: readonly RenderedPostmortem[]): Postings {
         termIds.set(term, (id = terms.length));
         terms.push(term);
       }
-      entryTerm.push(id);
-      entryFreq.push(Number(parts[i + 1]));
+      entryTerm[entries] = id;
+      entryFreq[entries++] = Number(parts[i + 1]);
     }
-    docEnd.push(entryTerm.length);
-    lengths.push(length);
-  }
+    docEnd[doc] = entries;
+    lengths[doc] = length;
+  });
   // Counting sort by term: documents are visited in order, so each term's postings are too.
   const starts = new Uint32Array(terms.length + 1);
-  for (const id of entryTerm) starts[id + 1]!++;
+  for (let e = 0; e < entries; e++) starts[entryTerm[e]! + 1]!++;
   for (let t = 0; t < terms.length; t++) starts[t + 1]! += starts[t]!;
   const next = starts.slice(0, terms.length);
-  const docs = new Uint32Array(entryTerm.length);
-  const weights = new Uint8Array(entryTerm.length);
+  const docs = new Uint32Array(entries);
+  const weights = new Uint8Array(entries);
   const avgLength = lengths.reduce((a, b) => a + b, 0) / Math.max(1, lengths.length);
   let entry = 0;
   docEnd.forEach((end, doc) => {
@@ -131,6 +138,12 @@ function collectPostings(postmortems: readonly RenderedPostmortem[]): Postings {
     }
   });
   return { terms, starts, docs, weights };
+}
+
+function grow(array: Uint32Array, size: number): Uint32Array {
+  const grown = new Uint32Array(size);
+  grown.set(array);
+  return grown;
 }
 
 /** The search client's compiled modules, served from the index folder beside the stemmer. */
@@ -221,19 +234,21 @@ export const FRAGMENT_NAME = 8;
  * alike get different names, deterministically.
  */
 function fragmentFiles(postmortems: readonly RenderedPostmortem[]): { files: LazyOutputFile[]; names: string } {
-  const byName = new Map<string, { contents: string; hash: string }>();
+  const byName = new Map<string, { pm: RenderedPostmortem; hash: string }>();
   const names = postmortems.map((pm) => {
     const contents = fragment(pm);
     for (let salt = 0; ; salt++) {
       const hash = createHash("sha256").update(salt ? `${salt}\0${contents}` : contents).digest("base64url");
       const name = hash.slice(0, FRAGMENT_NAME);
       const taken = byName.get(name);
-      if (taken === undefined) byName.set(name, { contents, hash });
-      if (taken === undefined || taken.contents === contents) return name;
+      if (taken === undefined) byName.set(name, { pm, hash });
+      // The same name again: the same fragment (two postmortems alike), or, once in billions, another one.
+      if (taken === undefined || fragment(taken.pm) === contents) return name;
     }
   });
-  // Keyed by the hash made for the name already: the writer need not hash 40 MB of fragments again.
-  const files = [...byName].map(([name, { contents, hash }]) => ({ path: `search/f/${name}.json`, key: `fragment:${hash}`, render: () => contents }));
+  // Keyed by the hash made for the name already (the writer need not hash 40 MB of fragments
+  // again), and made again when written rather than kept: 10,000 of them are 60 MB.
+  const files = [...byName].map(([name, { pm, hash }]) => ({ path: `search/f/${name}.json`, key: `fragment:${hash}`, render: () => fragment(pm) }));
   return { files, names: names.join("") };
 }
 

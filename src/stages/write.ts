@@ -1,10 +1,10 @@
 import { createHash } from "node:crypto";
+import { linkSync, mkdirSync, statSync, writeFileSync } from "node:fs";
 import fs from "node:fs/promises";
 import path from "node:path";
 import { HindsightError, IOError, UsageError } from "../errors.js";
 import type { Output } from "../types.js";
 import { isAlive, withLock } from "../util/lock.js";
-import pLimit from "p-limit";
 import { BUILD_MARKER, contentKey, folderId, lockFileOf, MARKER_TEXT, previousBuild, saveManifest, type Manifest } from "./manifest.js";
 import { fitsInPlace, insideOf, isEmpty, planUpdate, updateInPlace } from "./update.js";
 
@@ -24,9 +24,6 @@ export interface WriteTarget {
    */
   readonly manifestFile?: string | undefined;
 }
-
-/** Files made or linked at once: the file system answers faster to many requests in flight. */
-const WRITE_CONCURRENCY = 32;
 
 /**
  * Writes the archive to a temporary folder beside `outDir` and swaps it in only when every
@@ -67,14 +64,14 @@ export async function writeOutput(target: WriteTarget, files: Iterable<Output>):
   try {
     let count = 0;
     if (target.publicDir) count += await copyPublic(target.publicDir, staging, list);
-    let made = await writeFiles(staging, outDir, list, keys, previous);
+    let made = writeFiles(staging, outDir, list, keys, previous);
     // Files were linked from the previous build: if another build swapped it meanwhile, they may
     // be that build's; then make every file here instead.
     if (made.linked > 0 && (await folderId(outDir)) !== previous?.dir) {
       await fs.rm(staging, { recursive: true, force: true });
       await fs.mkdir(staging);
       if (target.publicDir) await copyPublic(target.publicDir, staging, list);
-      made = await writeFiles(staging, outDir, list, keys, undefined);
+      made = writeFiles(staging, outDir, list, keys, undefined);
     }
     count += list.length;
     await fs.writeFile(path.join(staging, BUILD_MARKER), MARKER_TEXT);
@@ -97,38 +94,36 @@ export async function writeOutput(target: WriteTarget, files: Iterable<Output>):
 
 /**
  * Writes the files into the staging folder; a file whose key the previous build wrote (same
- * size, still there) is hard-linked from it, a lazy file is made only when it is not.
+ * size, still there) is hard-linked from it, a lazy file is made only when it is not. One file
+ * after another, synchronously: several times faster than the same calls in flight on the
+ * thread pool, and each page made is garbage as soon as it is written.
  */
-async function writeFiles(staging: string, outDir: string, files: readonly Output[], keys: ReadonlyMap<Output, string>, previous: Manifest | undefined) {
-  const dirs = new Map<string, Promise<unknown>>();
+function writeFiles(staging: string, outDir: string, files: readonly Output[], keys: ReadonlyMap<Output, string>, previous: Manifest | undefined) {
+  const dirs = new Set<string>();
   const entries: Record<string, readonly [string, number]> = {};
   for (const file of files) {
     if (Object.hasOwn(entries, file.path)) throw new HindsightError(`Two output files share the path ${file.path}`);
     entries[file.path] = ["", 0];
   }
   let linked = 0;
-  const limit = pLimit(WRITE_CONCURRENCY);
-  await Promise.all(
-    files.map((file) =>
-      limit(async () => {
-        const destination = insideOf(staging, file.path);
-        const dir = path.dirname(destination);
-        let made = dirs.get(dir);
-        if (!made) dirs.set(dir, (made = fs.mkdir(dir, { recursive: true })));
-        await made;
-        const key = keys.get(file)!;
-        const before = previous?.files[file.path];
-        if (before && before[0] === key && (await linkFrom(path.join(outDir, file.path), destination, before[1]))) {
-          entries[file.path] = before;
-          linked++;
-          return;
-        }
-        const contents = "key" in file ? file.render() : file.contents;
-        await fs.writeFile(destination, contents);
-        entries[file.path] = [key, typeof contents === "string" ? Buffer.byteLength(contents) : contents.byteLength];
-      }),
-    ),
-  );
+  for (const file of files) {
+    const destination = insideOf(staging, file.path);
+    const dir = path.dirname(destination);
+    if (!dirs.has(dir)) {
+      mkdirSync(dir, { recursive: true });
+      dirs.add(dir);
+    }
+    const key = keys.get(file)!;
+    const before = previous?.files[file.path];
+    if (before && before[0] === key && linkFrom(path.join(outDir, file.path), destination, before[1])) {
+      entries[file.path] = before;
+      linked++;
+      continue;
+    }
+    const contents = "key" in file ? file.render() : file.contents;
+    writeFileSync(destination, contents);
+    entries[file.path] = [key, typeof contents === "string" ? Buffer.byteLength(contents) : contents.byteLength];
+  }
   return { entries, linked };
 }
 
@@ -150,11 +145,11 @@ async function countFiles(dir: string): Promise<number> {
   return entries.filter((entry) => entry.isFile()).length;
 }
 
-async function linkFrom(source: string, destination: string, size: number): Promise<boolean> {
+function linkFrom(source: string, destination: string, size: number): boolean {
   try {
-    const stat = await fs.stat(source);
+    const stat = statSync(source);
     if (!stat.isFile() || stat.size !== size) return false;
-    await fs.link(source, destination);
+    linkSync(source, destination);
     return true;
   } catch {
     return false;

@@ -1,6 +1,6 @@
-import type { Element, Root as HastRoot } from "hast";
+import type { Element, Nodes as HastNodes, Root as HastRoot } from "hast";
 import type { VFile } from "vfile";
-import { visit } from "unist-util-visit";
+import { walk } from "../util/walk.js";
 import { report } from "../util/messages.js";
 import type { ImageStore, StoredImage } from "./store.js";
 
@@ -15,7 +15,7 @@ export async function rewriteImages(
   context: { file: VFile; path: string; toRoot: string; onStored?: ((stored: StoredImage) => void) | undefined },
 ): Promise<void> {
   const images: Element[] = [];
-  visit(tree, (node) => {
+  walk<HastNodes>(tree, (node) => {
     if (node.type === "element" && node.tagName === "img") images.push(node);
     // Image data that Markdown did not read as an image (a data: URI broken across lines)
     // would show as a wall of text, and leave data: in the page.

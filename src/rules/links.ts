@@ -1,5 +1,6 @@
+import type { Nodes as MdastNodes } from "mdast";
 import type { Point } from "unist";
-import { visit } from "unist-util-visit";
+import { walk } from "../util/walk.js";
 import type { ParsedPostmortem } from "../types.js";
 import { markdownLinkTarget } from "../util/md-links.js";
 import type { Problem } from "../util/messages.js";
@@ -17,7 +18,7 @@ export interface MarkdownLink {
 /** Every link (and link definition) of a postmortem to a Markdown file. */
 export function markdownLinks(pm: ParsedPostmortem): MarkdownLink[] {
   const links: MarkdownLink[] = [];
-  visit(pm.tree, (node) => {
+  walk<MdastNodes>(pm.tree, (node) => {
     if (node.type !== "link" && node.type !== "definition") return;
     const target = markdownLinkTarget((node as { url: string }).url, pm.source.relPath);
     if (target) links.push({ relPath: target.relPath, written: target.written, place: node.position?.start });

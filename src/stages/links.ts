@@ -1,5 +1,5 @@
 import type { Element, Root as HastRoot } from "hast";
-import { visit } from "unist-util-visit";
+import { walkElements } from "../util/walk.js";
 import { markdownLinkTarget } from "../util/md-links.js";
 import { postmortemPath, rootPrefix } from "../util/urls.js";
 
@@ -24,7 +24,7 @@ export interface PostmortemLink {
  */
 export function rehypeMarkPostmortemLinks(options: { relPath: string; nonce: string; links: PostmortemLink[] }) {
   return (tree: HastRoot) => {
-    visit(tree, "element", (node: Element) => {
+    walkElements(tree, (node) => {
       const href = node.properties.href;
       if (node.tagName !== "a" || typeof href !== "string") return;
       const target = markdownLinkTarget(href, options.relPath);

@@ -1,4 +1,4 @@
-import type { Element, Root as HastRoot } from "hast";
+import type { Element, Nodes as HastNodes, Root as HastRoot } from "hast";
 import { toString as hastToString } from "hast-util-to-string";
 import type { Root as MdastRoot } from "mdast";
 import { toString } from "mdast-util-to-string";
@@ -9,7 +9,7 @@ import rehypeSlug from "rehype-slug";
 import rehypeStringify from "rehype-stringify";
 import remarkRehype from "remark-rehype";
 import { unified } from "unified";
-import { EXIT, visit } from "unist-util-visit";
+import { walk, walkElements } from "../util/walk.js";
 import type { ParsedPostmortem, RenderedPostmortem, TocEntry } from "../types.js";
 import { rewriteImages } from "../images/rewrite.js";
 import type { ImageStore, StoredImage } from "../images/store.js";
@@ -99,10 +99,7 @@ export interface RenderedBody {
 export function rawHast(parsed: ParsedPostmortem): HastRoot {
   const hast = toHast.runSync(withoutTitleHeading(parsed.tree, parsed.meta.title), parsed.file) as HastRoot;
   let raw = false;
-  visit(hast, "raw", () => {
-    raw = true;
-    return EXIT;
-  });
+  walk<HastNodes>(hast, (node) => !(raw = (node.type as string) === "raw"));
   return raw ? (parseRawHtml.runSync(hast, parsed.file) as HastRoot) : hast;
 }
 
@@ -144,7 +141,7 @@ function withoutTitleHeading(tree: MdastRoot, title: string): MdastRoot {
 
 function tableOfContents(tree: HastRoot): TocEntry[] {
   const entries: TocEntry[] = [];
-  visit(tree, "element", (node: Element) => {
+  walkElements(tree, (node) => {
     if ((node.tagName === "h2" || node.tagName === "h3") && typeof node.properties.id === "string" && !isFootnoteLabel(node)) {
       entries.push({ id: node.properties.id, text: hastToString(node).replace(/#$/, "").trim(), depth: Number(node.tagName[1]) });
     }
@@ -163,10 +160,10 @@ function isFootnoteLabel(node: Element): boolean {
 function rehypeFixFragmentLinks() {
   return (tree: HastRoot) => {
     const ids = new Set<string>();
-    visit(tree, "element", (node: Element) => {
+    walkElements(tree, (node) => {
       if (typeof node.properties.id === "string") ids.add(node.properties.id);
     });
-    visit(tree, "element", (node: Element) => {
+    walkElements(tree, (node) => {
       const href = node.properties.href;
       if (node.tagName !== "a" || typeof href !== "string" || !href.startsWith("#")) return;
       const target = safeDecode(href.slice(1));

@@ -19,13 +19,13 @@ import { discover } from "./stages/discover.js";
 import { renderExports } from "./stages/exports.js";
 import { editLink, readGitHistory, type GitHistory } from "./stages/git.js";
 import { resolvePostmortemLinks } from "./stages/links.js";
-import { organize } from "./stages/organize.js";
+import { organize, type Site } from "./stages/organize.js";
 import { renderPages } from "./stages/pages.js";
 import { fileOf, type PostmortemRecord } from "./stages/process.js";
 import { processWith, type WorkerResult, type WorkerSetup } from "./stages/worker.js";
 import { contentKey } from "./stages/manifest.js";
 import { writeOutput } from "./stages/write.js";
-import { loadTheme } from "./theme.js";
+import { loadTheme, type Theme } from "./theme.js";
 import { contentsOf, type LazyOutputFile, type Output, type OutputFile, type RenderedPostmortem, type SourceFile } from "./types.js";
 import { hashText } from "./util/hash.js";
 import { writeFileAtomic } from "./util/atomic.js";
@@ -83,6 +83,8 @@ export interface BuildResult {
 export interface Generated {
   readonly result: BuildResult;
   readonly outputs: readonly Output[] | undefined;
+  /** What the pages were made from, when the build succeeded: to make one of them again. */
+  readonly made?: { readonly site: Site; readonly theme: Theme; readonly slugs: ReadonlyMap<string, string> };
 }
 
 /**
@@ -183,7 +185,7 @@ export async function generate(options: BuildOptions = {}, session?: BuildSessio
   const used = [...new Set(included.flatMap(({ record }) => record.images))].sort();
   const imageFiles = used.map((path) => images.get(path)).filter((file): file is OutputFile => file !== undefined);
   const outputs = [...theme.assets, ...imageFiles, ...search.files, ...pages];
-  return { result: { ...result(true, { postmortems: rendered.length, indexPages: htmlPages - rendered.length }), imageFiles: imageFiles.length }, outputs };
+  return { result: { ...result(true, { postmortems: rendered.length, indexPages: htmlPages - rendered.length }), imageFiles: imageFiles.length }, outputs, made: { site, theme, slugs } };
 }
 
 /**

@@ -2,7 +2,7 @@ import fs from "node:fs";
 import http from "node:http";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
-import { BuildSession, generate, type BuildOptions, type BuildResult } from "../build.js";
+import { BuildSession, generate, type BuildOptions, type BuildResult, type Generated } from "../build.js";
 import { CONFIG_FILES } from "../config-load.js";
 import { resolveConfig, type ResolvedConfig } from "../config.js";
 import { HindsightError, UsageError } from "../errors.js";
@@ -11,6 +11,7 @@ import { contentsOf, type Output } from "../types.js";
 import { plural } from "../util/format.js";
 import { hashText } from "../util/hash.js";
 import { contentType } from "./mime.js";
+import { quickPage } from "./quick.js";
 
 /** Where the dev server keeps its own files, apart from the archive's. */
 export const DEV_PREFIX = "/__hindsight/";
@@ -67,6 +68,9 @@ export async function startDev(options: DevOptions = {}): Promise<DevServer> {
   // The compiled client, whether this module runs compiled (.build/dev) or from src/ in tests.
   const clientScript = fs.readFileSync(path.resolve(import.meta.dirname, "..", "..", ".build", "dev", "client.js"));
   let files = new Map<string, { contents: string | Uint8Array; hash: string }>();
+  // The last build's lazy pages by key: a page whose key did not change is not made again.
+  let byKey = new Map<string, { contents: string | Uint8Array; hash: string }>();
+  let made: Generated["made"];
   let state: DevState = { build: 0, changed: [], errors: [], fatal: undefined };
   let session = new BuildSession();
   let config: ResolvedConfig | undefined;
@@ -76,18 +80,42 @@ export async function startDev(options: DevOptions = {}): Promise<DevServer> {
     for (const client of clients) client.write(`event: state\ndata: ${JSON.stringify(state)}\n\n`);
   };
 
+  /** Shows an edit to one postmortem's body at once, before the rebuild that follows. */
+  const quick = async (changes: ReadonlyMap<string, ChangeKind>) => {
+    const [change, ...others] = changes;
+    if (!change || others.length > 0 || change[1] !== "postmortem" || !made || !config || state.errors.length > 0 || state.fatal) return;
+    const started = performance.now();
+    const page = await quickPage(change[0], config, made, session).catch(() => undefined);
+    if (!page) return;
+    const hash = hashText(page.contents);
+    if (files.get(page.path)?.hash === hash) return;
+    files.set(page.path, { contents: page.contents, hash });
+    state = { build: state.build + 1, changed: [page.path], errors: [], fatal: undefined };
+    log(`✔ Updated ${page.path} in ${(performance.now() - started).toFixed(0)} ms; rebuilding the rest`);
+    broadcast();
+  };
+
   const rebuild = async (reason: string) => {
     const started = performance.now();
     let result: BuildResult;
     let outputs: readonly Output[] | undefined;
     let next: Map<string, { contents: string | Uint8Array; hash: string }> | undefined;
     try {
-      ({ result, outputs } = await generate({ ...buildOptions, root, drafts: true }, session));
+      const generated = await generate({ ...buildOptions, root, drafts: true }, session);
+      ({ result, outputs } = generated);
       // Lazy pages are made here: a layout that fails fails this rebuild, not the server.
+      const keyed = new Map<string, { contents: string | Uint8Array; hash: string }>();
       next = outputs && new Map(outputs.map((file) => {
-        const contents = contentsOf(file);
-        return [file.path, { contents, hash: hashText(contents) }];
+        const known = "key" in file ? byKey.get(file.key) : undefined;
+        const contents = known?.contents ?? contentsOf(file);
+        const entry = known ?? { contents, hash: hashText(contents) };
+        if ("key" in file) keyed.set(file.key, entry);
+        return [file.path, entry];
       }));
+      if (next) {
+        byKey = keyed;
+        made = generated.made;
+      }
     } catch (error) {
       // A problem with the project (config, theme) or a bug: shown, and the last good archive kept.
       const message = error instanceof HindsightError ? error.message : `internal error: ${error instanceof Error ? error.stack ?? error.message : String(error)}`;
@@ -106,8 +134,7 @@ export async function startDev(options: DevOptions = {}): Promise<DevServer> {
     const changed = [...next].filter(([file, { hash }]) => files.get(file)?.hash !== hash).map(([file]) => file);
     for (const file of files.keys()) if (!next.has(file)) changed.push(file);
     files = next;
-    // A change that touches most of the archive reloads every page; no need to list it.
-    state = { build: state.build + 1, changed: changed.length > 200 ? ["*"] : changed, errors: [], fatal: undefined };
+    state = { build: state.build + 1, changed: summarize(changed), errors: [], fatal: undefined };
     const ms = performance.now() - started;
     const work = `${result.files.length - result.reused} rendered, ${result.reused} reused`;
     log(`✔ ${state.build === 1 ? "Built" : "Rebuilt"} ${plural(result.postmortems, "postmortem")} in ${ms.toFixed(0)} ms (${work}); ${plural(changed.length, "file")} changed`);
@@ -190,7 +217,8 @@ export async function startDev(options: DevOptions = {}): Promise<DevServer> {
   // The folders to watch come from the config, which a change can move: watched anew after each build.
   let watchers: fs.FSWatcher[] = [];
   let watchedKey = "";
-  const queue = rebuildQueue(async (reason) => {
+  const queue = rebuildQueue(async (reason, changes) => {
+    await quick(changes);
     await rebuild(reason);
     rewatch();
   });
@@ -205,7 +233,7 @@ export async function startDev(options: DevOptions = {}): Promise<DevServer> {
     watchers = watchProject(root, buildOptions.configFile, dirs, (kind, file) => {
       if (kind === "config") session = new BuildSession();
       if (kind === "asset") session.invalidate();
-      queue.request(path.relative(root, file) || file);
+      queue.request(file, kind, path.relative(root, file) || file);
     });
   };
   rewatch();
@@ -263,26 +291,31 @@ function watchProject(root: string, configFile: string | undefined, config: Reso
  * Runs one rebuild at a time: changes that arrive together (an editor saves in several steps)
  * make one rebuild, and changes during a rebuild make one more after it.
  */
-function rebuildQueue(rebuild: (reason: string) => Promise<void>) {
+function rebuildQueue(rebuild: (reason: string, changes: ReadonlyMap<string, ChangeKind>) => Promise<void>) {
   const DEBOUNCE_MS = 40;
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> = Promise.resolve();
-  const pending = new Set<string>();
+  // Changed files (absolute) with their kind, and how the terminal names them.
+  let pending = new Map<string, ChangeKind>();
+  const names = new Set<string>();
   const run = () => {
     timer = undefined;
     running = running
       .then(() => {
         if (pending.size === 0) return;
-        const reason = [...pending].slice(0, 3).join(", ") + (pending.size > 3 ? ` and ${pending.size - 3} more` : "");
-        pending.clear();
-        return rebuild(reason);
+        const reason = [...names].slice(0, 3).join(", ") + (names.size > 3 ? ` and ${names.size - 3} more` : "");
+        const changes = pending;
+        pending = new Map();
+        names.clear();
+        return rebuild(reason, changes);
       })
       // rebuild() reports its own failures; this only keeps the queue alive whatever happens.
       .catch(() => undefined);
   };
   return {
-    request(file: string) {
-      pending.add(file);
+    request(file: string, kind: ChangeKind, name: string) {
+      pending.set(file, kind);
+      names.add(name);
       if (timer) clearTimeout(timer);
       timer = setTimeout(run, DEBOUNCE_MS);
     },
@@ -294,6 +327,18 @@ function rebuildQueue(rebuild: (reason: string) => Promise<void>) {
       await running;
     },
   };
+}
+
+/**
+ * The changed files as the pages are told: a change that touches most of the archive reloads
+ * every page (`*`), and the search index's files, which only the search page uses, are
+ * `search/*` when many (an edit to one postmortem gives its index a new folder).
+ */
+function summarize(changed: readonly string[]): string[] {
+  const search = changed.filter((file) => file.startsWith("search/") && !file.endsWith(".html"));
+  const pages = changed.filter((file) => !file.startsWith("search/") || file.endsWith(".html"));
+  if (pages.length > 200) return ["*"];
+  return [...pages, ...(search.length > 50 ? ["search/*"] : search)];
 }
 
 function overlayMessages(result: BuildResult): OverlayMessage[] {

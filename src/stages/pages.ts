@@ -26,11 +26,8 @@ export function renderPages(site: Site, theme: Theme, config: ResolvedConfig, se
   const keyOf = (...parts: unknown[]) => hashText(JSON.stringify([siteKey, ...parts]));
   const identity = (pm: RenderedPostmortem | undefined) => pm && [pm.key, pm.history, pm.editUrl];
   list.forEach((pm, i) => {
-    // The list is newest first: the previous postmortem in time is the next one in the list.
-    const older = list[i + 1];
-    const newer = list[i - 1];
-    const related = site.related.get(pm.meta.slug) ?? [];
-    const make = () => page(postmortemPath(pm.meta.slug), "postmortem", { title: pm.meta.title, pm, older, newer, related });
+    const { older, newer, related } = neighbours(site, i);
+    const make = () => postmortemPage(page, site, i, pm);
     const inputs = [pm, older, newer, ...related];
     const known = inputs.every((input) => input === undefined || input.key !== undefined);
     files.push(known ? lazy(postmortemPath(pm.meta.slug), keyOf("pm", inputs.map(identity)), () => make().contents) : make());
@@ -50,6 +47,26 @@ export function renderPages(site: Site, theme: Theme, config: ResolvedConfig, se
     }
   }
   return files;
+}
+
+/**
+ * The page of one postmortem of the site, made with another version of it (`hindsight dev`
+ * shows an edit to a postmortem's body at once, before the whole archive is built again).
+ */
+export function renderPostmortemPage(site: Site, theme: Theme, config: ResolvedConfig, pm: RenderedPostmortem): OutputFile | undefined {
+  const index = site.postmortems.findIndex((other) => other.source.relPath === pm.source.relPath);
+  return index < 0 ? undefined : postmortemPage(pageRenderer(site, theme, config), site, index, pm);
+}
+
+function postmortemPage(page: PageRenderer, site: Site, index: number, pm: RenderedPostmortem): OutputFile {
+  return page(postmortemPath(pm.meta.slug), "postmortem", { title: pm.meta.title, pm, ...neighbours(site, index) });
+}
+
+/** The postmortems a postmortem's page links to: older and newer in time, and related ones. */
+function neighbours(site: Site, index: number) {
+  const list = site.postmortems;
+  // The list is newest first: the previous postmortem in time is the next one in the list.
+  return { older: list[index + 1], newer: list[index - 1], related: site.related.get(list[index]!.meta.slug) ?? [] };
 }
 
 function lazy(path: string, key: string, render: () => string | Uint8Array): LazyOutputFile {

@@ -2,8 +2,9 @@
 // builds each with the peers (../shared/bench/peers.sh: Eleventy, Pagefind, Hugo) and with
 // Hindsight — cold, warm, and with one postmortem changed — in the same run, and prints wall
 // time, peak memory, the ratios to Eleventy+Pagefind against the targets, the slow stages, and
-// a first search query in headless Chromium. A benchmark, not a test: the machine is shared
-// and noisy, so compare the ratios of one run, not absolute times.
+// a first search query in headless Chromium, and how soon `hindsight dev` shows an edit. A
+// benchmark, not a test: the machine is shared and noisy, so compare the ratios of one run, not
+// absolute times.
 //   BENCH_SIZES=1000 npm run bench     only some sizes
 //   BENCH_PEERS=0 npm run bench        without the peers (no ratios)
 import { execFileSync, spawnSync } from "node:child_process";
@@ -79,6 +80,8 @@ for (const size of sizes) {
   console.log(`  search index ${search.toFixed(2)} s; Pagefind's Node API on the same records ≈ ${pagefind.toFixed(1)} s (ratio ${(search / pagefind).toFixed(3)}, target ≤ 0.1)`);
   const query = spawnSync(process.execPath, [path.join(root, "test/bench/search-query.mjs"), path.join(dir, "dist")], { encoding: "utf8" });
   for (const line of (query.stdout || query.stderr).trim().split("\n")) console.log(`  ${line}`);
+  const dev = spawnSync(process.execPath, [path.join(root, "test/bench/dev-change.mjs"), dir], { encoding: "utf8", timeout: 600_000 });
+  for (const line of (dev.stdout || dev.stderr || "dev: no answer").trim().split("\n")) console.log(`  ${line}`);
   fs.rmSync(dir, { recursive: true, force: true });
 }
 if (perPostmortem[1000] && perPostmortem[10000]) {

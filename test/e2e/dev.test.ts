@@ -115,6 +115,31 @@ describe("hindsight dev", () => {
     expect(events.states.at(-1)!.changed).toContain("postmortems/2024/cache-outage/index.html");
     // Only the changed postmortem was rendered again.
     expect(logs.join("\n")).toMatch(/Rebuilt 2 postmortems in \d+ ms \(1 rendered, 1 reused\)/);
+    // A new title shows in the lists too: no page alone is updated before the rebuild.
+    expect(logs.join("\n")).not.toMatch(/Updated/);
+    events.stop();
+  });
+
+  it("updates the page of a postmortem whose body changed at once, and the rebuild after it makes the same page", async () => {
+    project = tempDir();
+    write(POSTMORTEM, text("Cache outage"));
+    write("2023/older.md", text("An older outage").replace("2024-05-02", "2023-01-01"));
+    const { url } = await start();
+    const events = await listen(url);
+    await expect.poll(() => events.states.length, { timeout: 5000 }).toBe(1);
+    const page = "postmortems/2024/cache-outage/index.html";
+    write(POSTMORTEM, text("Cache outage").replace("Too many keys.", "Too many keys, and one flamingo."));
+    await expect.poll(() => events.states.find((state) => state.build === 2), { timeout: 5000 }).toBeDefined();
+    // The first news is the page alone; the whole rebuild follows.
+    expect(events.states.find((state) => state.build === 2)!.changed).toEqual([page]);
+    expect(logs.join("\n")).toMatch(new RegExp(`Updated ${page} in \\d+ ms`));
+    expect((await get(`${url}${page}`)).body).toContain("one flamingo");
+    await server!.idle();
+    await expect.poll(() => events.states.at(-1)!.build, { timeout: 5000 }).toBe(3);
+    const rebuilt = events.states.at(-1)!;
+    // The search index changed with the words; the page did not change again.
+    expect(rebuilt.changed).toContain("search/meta.json");
+    expect(rebuilt.changed).not.toContain(page);
     events.stop();
   });
 

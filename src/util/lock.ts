@@ -2,6 +2,8 @@ import fs from "node:fs";
 
 /** How long a lock file without a readable owner is taken to be still being written. */
 const UNOWNED_GRACE_MS = 10_000;
+/** A lock is held for milliseconds (a swap, a few renames): one this old belongs to a pid reused since. */
+const STALE_AFTER_MS = 120_000;
 
 /** Locks held by this process, by file: waiters in this process queue here, not on the disk. */
 const held = new Map<string, Promise<void>>();
@@ -47,12 +49,13 @@ function tryLock(file: string): boolean {
   return false;
 }
 
-/** A lock whose owner is gone: its pid is not running, or it never got one written. */
+/** A lock whose owner is gone: its pid is not running, it never got one written, or it is far too old. */
 function isStale(file: string): boolean {
   try {
     const owner = Number(fs.readFileSync(file, "utf8"));
-    if (Number.isInteger(owner) && owner > 0) return !isAlive(owner);
-    return Date.now() - fs.statSync(file).mtimeMs > UNOWNED_GRACE_MS;
+    const age = Date.now() - fs.statSync(file).mtimeMs;
+    if (Number.isInteger(owner) && owner > 0) return !isAlive(owner) || age > STALE_AFTER_MS;
+    return age > UNOWNED_GRACE_MS;
   } catch {
     return false; // released meanwhile: the next attempt takes it
   }

@@ -2,10 +2,10 @@
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { spawn } from "node:child_process";
-import { build, type BuildResult } from "./build.js";
-import { startDev, type DevOptions } from "./dev/server.js";
-import { check } from "./check.js";
-import { newPostmortem } from "./new.js";
+// Each command's modules are imported when it runs: `--version`, `help`, `new` and `check` do
+// not load the build's Markdown stack, theme engine and worker pool.
+import type { BuildResult } from "./build.js";
+import type { DevOptions } from "./dev/server.js";
 import { HindsightError, UsageError } from "./errors.js";
 import { formatMessages, toFormat, type Format } from "./report/index.js";
 import { plural } from "./util/format.js";
@@ -149,6 +149,7 @@ export async function main(argv: readonly string[]): Promise<void> {
       strict: values.strict ?? false,
     };
     if (command === "check") {
+      const { check } = await import("./check.js");
       const result = await check({ ...common, paths: rest });
       const report = formatMessages(result.files, format, { color: useColor(process.stdout) });
       if (report) console.log(report);
@@ -158,6 +159,7 @@ export async function main(argv: readonly string[]): Promise<void> {
     }
     if (command === "new") {
       if (rest.length !== 1) throw new UsageError('Expected one title: hindsight new "Checkout timeouts after a pool change"');
+      const { newPostmortem } = await import("./new.js");
       const file = await newPostmortem({ ...common, title: rest[0]!, severity: values.severity, services: values.service, date: values.date });
       console.log(`Wrote ${path.relative(process.cwd(), file)} (a draft: hindsight check it, set status: final when it is reviewed)`);
       return;
@@ -170,6 +172,7 @@ export async function main(argv: readonly string[]): Promise<void> {
     if (command !== "build") throw new UsageError(`Unknown command: ${command}`);
     if (rest.length > 0) throw new UsageError(`Unexpected argument: ${rest[0]}`);
     const progress = progressBar(process.stderr);
+    const { build } = await import("./build.js");
     const result = await build({ ...common, drafts: values.drafts ?? false, offline: values.offline ?? false, onProgress: progress.update }).finally(progress.done);
     printBuild(result, format, values.verbose ?? false);
     process.exitCode = result.ok ? 0 : 1;
@@ -208,6 +211,7 @@ async function runDev(options: DevOptions, port: string | undefined, open: boole
   if (number !== undefined && !(Number.isInteger(number) && number >= 0 && number < 65536)) {
     throw new UsageError(`Unexpected --port ${port}, expected a number from 0 to 65535`);
   }
+  const { startDev } = await import("./dev/server.js");
   const server = await startDev({ ...options, ...(number === undefined ? {} : { port: number }), color: useColor(process.stdout) });
   console.log(`Serving the archive at ${server.url} (drafts included). Watching for changes; Ctrl-C stops.`);
   if (open) openBrowser(server.url);

@@ -300,28 +300,37 @@ async function processAll(
       resourceLimits: { maxOldGenerationSizeMb: workerHeapMb() },
     });
     // A postmortem too big for a worker's heap is processed again here, where the heap is not
-    // capped; so is every one left when a worker cannot even start (the pool then waits forever).
-    let local: ImageStore | undefined;
+    // capped; so is every one left when no worker is left that could start (the pool would
+    // wait forever). Those run one at a time, and their image work is counted at the end.
+    const local = new ImageStore(config, { mode: "build", offline: options.offline });
+    const inThread = pLimit(1);
     let fail!: (error: unknown) => void;
-    const broken = new Promise<never>((_, reject) => (fail = reject));
-    broken.catch(() => undefined);
-    pool.on("error", (error: unknown) => fail(error));
-    const run = (source: SourceFile) =>
-      Promise.race([pool.run(source), broken]).catch((error: unknown) => {
-        if ((error as NodeJS.ErrnoException).code !== "ERR_WORKER_OUT_OF_MEMORY") throw error;
-        return processWith((local ??= new ImageStore(config, { mode: "build", offline: options.offline })), source, config);
-      });
+    const dead = new Promise<never>((_, reject) => (fail = reject));
+    dead.catch(() => undefined);
+    pool.on("error", (error: unknown) => {
+      if (pool.threads.length === 0) fail(Object.assign(new Error("No worker thread could start", { cause: error }), { code: "HINDSIGHT_NO_WORKERS" }));
+    });
+    const run = async (source: SourceFile): Promise<{ result: WorkerResult; here: boolean }> => {
+      try {
+        return { result: await Promise.race([pool.run(source), dead]), here: false };
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code !== "ERR_WORKER_OUT_OF_MEMORY" && code !== "HINDSIGHT_NO_WORKERS") throw error;
+        return { result: await inThread(() => processWith(local, source, config)), here: true };
+      }
+    };
     try {
       await Promise.all(
         pending.map(async (i) => {
-          const result = await run(sources[i]!);
-          for (const key of Object.keys(stats) as (keyof ImageStats)[]) stats[key] += result.stats[key];
+          const { result, here } = await run(sources[i]!);
+          if (!here) for (const key of Object.keys(stats) as (keyof ImageStats)[]) stats[key] += result.stats[key];
           keep(i, result);
         }),
       );
     } finally {
       await pool.destroy();
     }
+    for (const key of Object.keys(stats) as (keyof ImageStats)[]) stats[key] += local.stats[key];
     // In a dev session, records reused from memory are not marked used: pruning would drop them.
     if (!session) cache?.prune();
     return { records, images, stats, keys, reused: sources.length - pending.length };

@@ -176,11 +176,31 @@ describe("an update in place of the previous build", () => {
     expect(snapshot(target.outDir)).toEqual(snapshot(await fresh(archive({ "index.html": "new home" }))));
   });
 
+  it("makes the folder anew when an update in place fails halfway (a file in the way of a new folder)", async () => {
+    const { target, ino } = await setup();
+    const folder = ino();
+    // Put there by hand, below the top, where the folder's identity does not see it.
+    fs.writeFileSync(path.join(target.outDir, "pages", "extra"), "in the way");
+    const changes = { "index.html": "new home", "pages/extra/index.html": "a new page" };
+    await writeOutput(target, archive(changes));
+    expect(ino()).not.toBe(folder);
+    expect(snapshot(target.outDir)).toEqual(snapshot(await fresh(archive(changes))));
+  });
+
+  it("refuses two files at one path, as a whole build does", async () => {
+    const { target } = await setup();
+    const files = [...archive({ "index.html": "new home" }), { path: "index.html", contents: "again" }];
+    await expect(writeOutput(target, files)).rejects.toThrow(/Two output files share the path index.html/);
+    expect(fs.readFileSync(path.join(target.outDir, "index.html"), "utf8")).toBe("home");
+  });
+
   it("breaks the lock of a build that was killed, and waits for one that is running", async () => {
     const { root, target } = await setup();
     const lock = path.join(root, ".dist.lock");
-    // A pid that is not running: the lock is stale.
-    fs.writeFileSync(lock, "999999999");
+    // A pid that is not running, a while ago: the lock is stale.
+    fs.writeFileSync(lock, "999999999 0123456789abcdef");
+    const old = new Date(Date.now() - 60_000);
+    fs.utimesSync(lock, old, old);
     await writeOutput(target, archive({ "index.html": "after a dead build" }));
     expect(fs.readFileSync(path.join(target.outDir, "index.html"), "utf8")).toBe("after a dead build");
     expect(fs.existsSync(lock)).toBe(false);

@@ -30,6 +30,9 @@ export async function quickPage(file: string, config: ResolvedConfig, made: NonN
   const record = await processPostmortem(source, config, new ImageStore(config, { mode: "build", offline: true }));
   const old = memo.record;
   const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+  // The session's record must be the one the last build showed (a record with an image problem
+  // is not kept in the session), and the new one like it in all but its body.
+  if (!same(old.meta, before.meta)) return undefined;
   if (!record.body || record.messages.some((m) => m.fatal) || !same(record.meta, old.meta) || !same(record.links, old.links) || !same(record.images, old.images) || !same(record.messages, old.messages)) {
     return undefined;
   }

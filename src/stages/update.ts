@@ -25,17 +25,26 @@ export interface UpdatePlan {
   readonly added: readonly Output[];
   /** Paths the previous build wrote that this one does not. */
   readonly removed: readonly string[];
+  /** False when something other than a file stands where the previous build wrote one (a folder made by hand). */
+  readonly plain: boolean;
 }
 
 /** Compares a build's files with the previous build's manifest and the output folder as it is. */
 export async function planUpdate(files: readonly Output[], keys: ReadonlyMap<Output, string>, previous: Manifest, outDir: string): Promise<UpdatePlan> {
   // Synchronous stats: tens of thousands of them, each a few microseconds, not a thread-pool round trip.
-  const sizes = files.map((file) => (previous.files[file.path] ? (statSync(path.join(outDir, file.path), { throwIfNoEntry: false })?.size ?? -1) : -1));
+  let plain = true;
+  const sizes = files.map((file) => {
+    if (!previous.files[file.path]) return -1;
+    const stat = statSync(path.join(outDir, file.path), { throwIfNoEntry: false });
+    if (stat && !stat.isFile()) plain = false;
+    return stat?.size ?? -1;
+  });
   const replaced: Output[] = [];
   const added: Output[] = [];
   let unchanged = 0;
   const paths = new Set<string>();
   files.forEach((file, i) => {
+    if (paths.has(file.path)) throw new HindsightError(`Two output files share the path ${file.path}`);
     paths.add(file.path);
     const before = previous.files[file.path];
     if (!before) {
@@ -43,10 +52,13 @@ export async function planUpdate(files: readonly Output[], keys: ReadonlyMap<Out
       added.push(file);
     }
     else if (before[0] === keys.get(file) && before[1] === sizes[i]) unchanged++;
-    else replaced.push(file);
+    else {
+      insideOf(outDir, file.path);
+      replaced.push(file);
+    }
   });
   const removed = Object.keys(previous.files).filter((file) => !paths.has(file));
-  return { unchanged, replaced, added, removed };
+  return { unchanged, replaced, added, removed, plain };
 }
 
 /** Whether the plan changes nothing at all. */
@@ -60,7 +72,7 @@ export function isEmpty(plan: UpdatePlan): boolean {
  */
 export function fitsInPlace(plan: UpdatePlan, previous: Manifest, publicDir: string | undefined): boolean {
   const total = plan.unchanged + plan.replaced.length + plan.added.length;
-  if (plan.replaced.length > MAX_REPLACED || plan.added.length + plan.removed.length > total / 5) return false;
+  if (!plan.plain || plan.replaced.length > MAX_REPLACED || plan.added.length + plan.removed.length > total / 5) return false;
   const folders = new Set(Object.keys(previous.files).flatMap(ancestors));
   if (!plan.added.every((file) => !folders.has(file.path) && ancestors(file.path).every((dir) => !previous.files[dir]))) return false;
   // A public file where a generated one comes or goes: public/ is copied around generated files, so make it all anew.
@@ -75,8 +87,9 @@ export function fitsInPlace(plan: UpdatePlan, previous: Manifest, publicDir: str
  * Updates the previous build's output folder in place, holding the output folder's lock: new
  * files first (nothing links to them yet), then each changed file replaced whole by a rename,
  * then the files no longer made removed. The manifest is dropped before and saved after, so a
- * build killed in between is followed by one that makes the whole folder anew. Gives false,
- * touching nothing, when the folder or the manifest changed since they were read.
+ * build killed in between is followed by one that makes the whole folder anew; one that fails
+ * in between makes it anew at once (see `writeOutput`). Gives false, touching nothing, when the
+ * folder or the manifest changed since they were read.
  */
 export async function updateInPlace(
   outDir: string,

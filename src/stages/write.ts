@@ -38,7 +38,7 @@ export async function writeOutput(target: WriteTarget, files: Iterable<Output>):
   // Each file's key, once: a hash of the bytes of a file made already, the given key of a lazy one.
   const keys = new Map(list.map((file) => [file, "key" in file ? file.key : contentKey(file.contents)]));
   const read = await previousBuild(outDir, target.manifestFile);
-  const previous = read?.manifest;
+  let previous = read?.manifest;
   const publicState = target.publicDir ? await publicFingerprint(target.publicDir) : "";
   const written = async () => list.length + (target.publicDir ? await countFiles(target.publicDir) : 0);
   if (read && previous && previous.public === publicState) {
@@ -53,7 +53,10 @@ export async function writeOutput(target: WriteTarget, files: Iterable<Output>):
         const done = await withLock(lockFileOf(outDir), () => updateInPlace(outDir, staging, plan, keys, read, manifestFile), { wait: false });
         if (done) return written();
       } catch (error) {
-        throw error instanceof HindsightError ? error : new IOError(`Cannot update the archive in ${outDir}`, { cause: error });
+        if (error instanceof HindsightError) throw error;
+        // The folder may now mix old and new files, and has no manifest: made anew below, with
+        // nothing linked from it.
+        previous = undefined;
       } finally {
         await fs.rm(staging, { recursive: true, force: true });
       }
@@ -76,15 +79,22 @@ export async function writeOutput(target: WriteTarget, files: Iterable<Output>):
     count += list.length;
     await fs.writeFile(path.join(staging, BUILD_MARKER), MARKER_TEXT);
     const ours = (await fs.stat(staging, { bigint: true })).ino;
-    // Under the lock: an update in place must not write into a folder while it is swapped out.
-    const asides = (await withLock(lockFileOf(outDir), () => swapIn(staging, outDir))) ?? [];
+    const { manifestFile } = target;
+    // Under the lock: an update in place must not write into a folder while it is swapped out,
+    // and the manifest must describe the folder this build swapped in, not one swapped in after.
+    const asides =
+      (await withLock(lockFileOf(outDir), async () => {
+        const moved = await swapIn(staging, outDir);
+        if (manifestFile) {
+          // A rename keeps the inode: the output folder is this build's unless a build without
+          // the lock swapped its own in since.
+          const dir = await folderId(outDir);
+          if (dir?.split(":")[1] === String(ours)) saveManifest(manifestFile, { dir, public: publicState, files: made.entries });
+          else await fs.rm(manifestFile, { force: true });
+        }
+        return moved;
+      })) ?? [];
     await Promise.all(asides.map((aside) => fs.rm(aside, { recursive: true, force: true })));
-    // Remembered only if the output folder is this build's (a rename keeps the inode): another
-    // build may have swapped its own in right after.
-    const now = await fs.stat(outDir, { bigint: true }).catch(() => undefined);
-    const dir = now?.ino === ours ? await folderId(outDir) : undefined;
-    if (target.manifestFile && dir) saveManifest(target.manifestFile, { dir, public: publicState, files: made.entries });
-    else if (target.manifestFile) await fs.rm(target.manifestFile, { force: true });
     return count;
   } catch (error) {
     await fs.rm(staging, { recursive: true, force: true });

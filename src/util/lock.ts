@@ -1,17 +1,24 @@
+import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 
-/** How long a lock file without a readable owner is taken to be still being written. */
-const UNOWNED_GRACE_MS = 10_000;
-/** A lock is held for milliseconds (a swap, a few renames): one this old belongs to a pid reused since. */
-const STALE_AFTER_MS = 120_000;
+/**
+ * A lock whose owner's pid is not running is broken only once it is this old: a build holds
+ * the lock for milliseconds (a swap) or seconds (an update in place), and a pid that looks
+ * dead may live in another pid namespace (two CI containers sharing a volume).
+ */
+const DEAD_OWNER_MS = 10_000;
+/** A lock this old is broken whatever its pid says: that pid belongs to another process by now. */
+const ABANDONED_MS = 10 * 60_000;
 
 /** Locks held by this process, by file: waiters in this process queue here, not on the disk. */
 const held = new Map<string, Promise<void>>();
 
 /**
- * Runs `work` holding an exclusive lock on `file`, across processes: the file is created with
- * O_EXCL and holds the owner's pid, so a lock left by a killed process is broken, not waited on.
- * With `wait: false`, gives `undefined` at once when another build holds the lock.
+ * Runs `work` holding an exclusive lock on `file`, across processes. The file is created with
+ * O_EXCL and holds the owner's pid and a token of its own: a lock left by a killed process is
+ * broken (moved aside, then checked to be the one judged stale), and a build removes only a lock
+ * that still holds its token. With `wait: false`, gives `undefined` at once when another build
+ * holds the lock.
  */
 export async function withLock<T>(file: string, work: () => Promise<T>, options: { wait: boolean } = { wait: true }): Promise<T | undefined> {
   // One holder at a time in this process; the disk lock orders it with other processes.
@@ -21,8 +28,9 @@ export async function withLock<T>(file: string, work: () => Promise<T>, options:
   }
   let release!: () => void;
   held.set(file, new Promise<void>((resolve) => (release = resolve)));
+  const owner = `${process.pid} ${randomBytes(8).toString("hex")}`;
   try {
-    for (let attempt = 0; !tryLock(file); attempt++) {
+    for (let attempt = 0; !tryLock(file, owner); attempt++) {
       if (!options.wait) return undefined;
       // Short waits first: a swap holds the lock for a few milliseconds.
       await new Promise((resolve) => setTimeout(resolve, Math.min(50, 1 + attempt) + Math.random() * 3));
@@ -30,7 +38,7 @@ export async function withLock<T>(file: string, work: () => Promise<T>, options:
     try {
       return await work();
     } finally {
-      fs.rmSync(file, { force: true });
+      if (readOwner(file) === owner) fs.rmSync(file, { force: true });
     }
   } finally {
     held.delete(file);
@@ -38,27 +46,59 @@ export async function withLock<T>(file: string, work: () => Promise<T>, options:
   }
 }
 
-function tryLock(file: string): boolean {
+function tryLock(file: string, owner: string): boolean {
   try {
-    fs.writeFileSync(file, String(process.pid), { flag: "wx" });
+    fs.writeFileSync(file, owner, { flag: "wx" });
     return true;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
   }
-  if (isStale(file)) fs.rmSync(file, { force: true });
+  const found = readOwner(file);
+  if (found !== undefined && isStale(file, found)) breakLock(file, found);
   return false;
 }
 
-/** A lock whose owner is gone: its pid is not running, it never got one written, or it is far too old. */
-function isStale(file: string): boolean {
+/**
+ * Moves a stale lock aside under a name of its own, so that of several builds breaking it only
+ * one gets it; if what it moved is not the lock it judged (another build broke that one and
+ * took the lock meanwhile), it puts it back.
+ */
+function breakLock(file: string, stale: string): void {
+  const aside = `${file}.${randomBytes(6).toString("hex")}.stale`;
   try {
-    const owner = Number(fs.readFileSync(file, "utf8"));
-    const age = Date.now() - fs.statSync(file).mtimeMs;
-    if (Number.isInteger(owner) && owner > 0) return !isAlive(owner) || age > STALE_AFTER_MS;
-    return age > UNOWNED_GRACE_MS;
+    fs.renameSync(file, aside);
+  } catch {
+    return; // gone already
+  }
+  if (readOwner(aside) !== stale) {
+    try {
+      fs.linkSync(aside, file); // fails if yet another build holds the lock now
+    } catch {
+      // Then two builds think they hold it: three builds breaking one lock within microseconds.
+    }
+  }
+  fs.rmSync(aside, { force: true });
+}
+
+function readOwner(file: string): string | undefined {
+  try {
+    return fs.readFileSync(file, "utf8");
+  } catch {
+    return undefined;
+  }
+}
+
+/** A lock whose owner is gone: its pid is not running (or it never got one written) and it is old, or it is very old. */
+function isStale(file: string, owner: string): boolean {
+  let age: number;
+  try {
+    age = Date.now() - fs.statSync(file).mtimeMs;
   } catch {
     return false; // released meanwhile: the next attempt takes it
   }
+  const pid = Number(owner.split(" ")[0]);
+  const alive = Number.isInteger(pid) && pid > 0 && isAlive(pid);
+  return age > ABANDONED_MS || (!alive && age > DEAD_OWNER_MS);
 }
 
 /** Whether a process is running (one we may not signal is running too). */

@@ -109,6 +109,10 @@ const MAX_THREADS = 8;
 /** The old generation of a worker's heap, in MB (see `processAll`); `HINDSIGHT_WORKER_HEAP_MB` overrides it. */
 const workerHeapMb = () => Number(process.env.HINDSIGHT_WORKER_HEAP_MB) || 128;
 
+/** Cache entries read before deciding whether the disk is cold, and what a cold read costs on average. */
+const CACHE_PROBE = 64;
+const COLD_ENTRY_MS = 0.4;
+
 /** Below this many postmortems to process, starting worker threads costs more than it saves. */
 const WORKER_THRESHOLD = 64;
 
@@ -269,15 +273,24 @@ async function processAll(
   const cache = options.cache ? new RecordCache(config.cacheDir, codeId(), options.configKey) : undefined;
   const keys = sources.map((source) => (cache ? cache.keyOf(source.relPath, source.text) : hashText(`${options.configKey}\0${source.relPath}\0${source.text}`)));
   const pending: number[] = [];
-  sources.forEach((source, i) => {
+  const started = performance.now();
+  for (const [i, source] of sources.entries()) {
+    // Entries come one after another from the page cache; from a cold disk, read ahead many at once.
+    if (i === CACHE_PROBE && cache && performance.now() - started > CACHE_PROBE * COLD_ENTRY_MS) await cache.prefetch(keys.slice(i));
     const memo = session?.records.get(source.relPath);
-    if (memo && memo.key === keys[i]) return void (records[i] = memo.record);
+    if (memo && memo.key === keys[i]) {
+      records[i] = memo.record;
+      continue;
+    }
     const cached = cache?.get(keys[i]!);
-    if (!cached) return void pending.push(i);
+    if (!cached) {
+      pending.push(i);
+      continue;
+    }
     records[i] = cached.record;
     for (const file of cached.images) images.set(file.path, file);
     session?.records.set(source.relPath, { key: keys[i]!, record: cached.record });
-  });
+  }
   // Each thread loads the whole Markdown stack: a few are plenty, whatever the host claims to have.
   const threads = options.workers ?? (pending.length >= WORKER_THRESHOLD ? Math.min(os.availableParallelism(), MAX_THREADS) : 0);
   let done = 0;

@@ -1,5 +1,7 @@
 import fs from "node:fs";
+import fsp from "node:fs/promises";
 import path from "node:path";
+import pLimit from "p-limit";
 import type { PostmortemRecord } from "../stages/process.js";
 import type { OutputFile } from "../types.js";
 import { writeFileAtomic } from "../util/atomic.js";
@@ -9,6 +11,8 @@ import { hashText } from "../util/hash.js";
 const SCHEMA = 3;
 /** A record with downloaded images is processed again after this long, so the images are revalidated. */
 const REMOTE_MAX_AGE_MS = 24 * 60 * 60 * 1000;
+/** Entries read at once by `prefetch`. */
+const PREFETCH_CONCURRENCY = 64;
 
 /** What the cache keeps of one postmortem: its record and nothing else (image bytes sit beside). */
 interface Entry {
@@ -30,6 +34,8 @@ export class RecordCache {
   private readonly salt: string;
   /** Keys read or written by this build, to prune the others. */
   private readonly used = new Set<string>();
+  /** Entries read ahead (`prefetch`), by key, until `get` takes them. */
+  private readonly ahead = new Map<string, string>();
 
   constructor(cacheDir: string, version: string, configKey: string) {
     this.recordsDir = path.join(cacheDir, "records");
@@ -47,7 +53,9 @@ export class RecordCache {
     let entry: Entry;
     const file = this.entryPath(key);
     try {
-      entry = JSON.parse(fs.readFileSync(file, "utf8")) as Entry;
+      const text = this.ahead.get(key) ?? fs.readFileSync(file, "utf8");
+      this.ahead.delete(key);
+      entry = JSON.parse(text) as Entry;
       // Only records with downloaded images grow old: the others are not stat'ed.
       if (entry?.record?.remote === true && Date.now() - fs.statSync(file).mtimeMs > REMOTE_MAX_AGE_MS) return undefined;
     } catch {
@@ -66,6 +74,19 @@ export class RecordCache {
     }
     this.used.add(key);
     return { record: entry.record, images };
+  }
+
+  /** Reads the entries of these keys ahead, many at once, so that their waits on a cold disk overlap. */
+  async prefetch(keys: readonly string[]): Promise<void> {
+    const limit = pLimit(PREFETCH_CONCURRENCY);
+    await Promise.all(
+      keys.map((key) =>
+        limit(async () => {
+          const text = await fsp.readFile(this.entryPath(key), "utf8").catch(() => undefined);
+          if (text !== undefined) this.ahead.set(key, text);
+        }),
+      ),
+    );
   }
 
   /** Stores a record and its image files. */

@@ -65,6 +65,8 @@ export interface BuildResult {
   readonly ok: boolean;
   /** Postmortems that got a page. */
   readonly postmortems: number;
+  /** Of those, the ones not processed again: unchanged since the cached or the previous build. */
+  readonly unchanged: number;
   /** Postmortems found that were not processed again: unchanged since the cached or the previous build. */
   readonly reused: number;
   /** Other HTML pages: home, indexes, terms, search, dashboard, actions, 404. */
@@ -158,16 +160,17 @@ export async function generate(options: BuildOptions = {}, session?: BuildSessio
     if (options.strict) makeStrict(files);
     return files.some((file) => file.messages.some(isError));
   };
-  const result = (ok: boolean, counts: { postmortems?: number; indexPages?: number } = {}): BuildResult => ({
-    config, files, notes, ok, reused: processed.reused, postmortems: counts.postmortems ?? 0, indexPages: counts.indexPages ?? 0, written: 0,
+  const result = (ok: boolean, counts: { postmortems?: number; unchanged?: number; indexPages?: number } = {}): BuildResult => ({
+    config, files, notes, ok, reused: processed.reused, postmortems: counts.postmortems ?? 0, unchanged: counts.unchanged ?? 0, indexPages: counts.indexPages ?? 0, written: 0,
     images: processed.stats, imageFiles: ok ? images.size : 0, timings, totalMs: performance.now() - started,
   });
   if (failed()) return { result: result(false), outputs: undefined };
 
   const included = sources.flatMap((source, i) => {
     const record = records[i]!;
-    return (drafts || record.meta.status !== "draft") && record.body ? [{ source, record, body: record.body, key: processed.keys[i]! }] : [];
+    return (drafts || record.meta.status !== "draft") && record.body ? [{ source, record, body: record.body, key: processed.keys[i]!, index: i }] : [];
   });
+  const unchanged = included.filter(({ index }) => !processed.fresh.has(index)).length;
   const slugs = new Map(included.map(({ record }) => [record.relPath, record.meta.slug]));
   const rendered: RenderedPostmortem[] = included.map(({ source, record, body, key }) => {
     const html = resolvePostmortemLinks(body.html, { ...body, slug: record.meta.slug, slugs });
@@ -189,7 +192,7 @@ export async function generate(options: BuildOptions = {}, session?: BuildSessio
   const used = [...new Set(included.flatMap(({ record }) => record.images))].sort();
   const imageFiles = used.map((path) => images.get(path)).filter((file): file is OutputFile => file !== undefined);
   const outputs = [...theme.assets, ...imageFiles, ...search.files, ...pages];
-  return { result: { ...result(true, { postmortems: rendered.length, indexPages: htmlPages - rendered.length }), imageFiles: imageFiles.length }, outputs, made: { site, theme, slugs } };
+  return { result: { ...result(true, { postmortems: rendered.length, unchanged, indexPages: htmlPages - rendered.length }), imageFiles: imageFiles.length }, outputs, made: { site, theme, slugs } };
 }
 
 /**
@@ -246,6 +249,8 @@ interface Processed {
   readonly stats: ImageStats;
   /** How many records came from the session or the cache. */
   readonly reused: number;
+  /** The records made now (not reused), by index. */
+  readonly fresh: ReadonlySet<number>;
   /** Each record's key: its file, path and the config, hashed. */
   readonly keys: readonly string[];
 }
@@ -346,7 +351,7 @@ async function processAll(
     for (const key of Object.keys(stats) as (keyof ImageStats)[]) stats[key] += local.stats[key];
     // In a dev session, records reused from memory are not marked used: pruning would drop them.
     if (!session) cache?.prune();
-    return { records, images, stats, keys, reused: sources.length - pending.length };
+    return { records, images, stats, keys, reused: sources.length - pending.length, fresh: new Set(pending) };
   }
   // In this thread, postmortems are processed concurrently only so that image downloads overlap.
   const store = new ImageStore(config, { mode: "build", offline: options.offline });
@@ -354,7 +359,7 @@ async function processAll(
   await Promise.all(pending.map((i) => limit(async () => keep(i, await processWith(store, sources[i]!, config)))));
   Object.assign(stats, store.stats);
   if (!session) cache?.prune();
-  return { records, images, stats, keys, reused: sources.length - pending.length };
+  return { records, images, stats, keys, reused: sources.length - pending.length, fresh: new Set(pending) };
 }
 
 /**

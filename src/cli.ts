@@ -202,7 +202,7 @@ function printBuild(result: BuildResult, format: Format, verbose: boolean): void
     say(`Images: ${embedded} embedded, ${downloaded} downloaded, ${cached} from cache, ${local} local, ${failed} failed`);
   }
   const seconds = (result.totalMs / 1000).toFixed(result.totalMs < 10_000 ? 2 : 1);
-  const unchanged = result.reused > 0 ? ` (${result.reused.toLocaleString("en")} unchanged)` : "";
+  const unchanged = result.unchanged > 0 ? ` (${result.unchanged.toLocaleString("en")} unchanged)` : "";
   say(`Built ${plural(result.postmortems, "postmortem")}${unchanged}, ${plural(result.indexPages, "index page")}, ${plural(result.imageFiles, "image")} in ${seconds} s → ${out}/`);
 }
 

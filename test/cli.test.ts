@@ -46,6 +46,9 @@ describe("hindsight CLI", () => {
     const result = runCli(["build", "--offline", "--content", path.join(fixtureArchive, "content"), "--drafts"], cwd);
     expect(result.stdout).toContain("Built 5 postmortems");
     expect(fs.existsSync(path.join(cwd, "dist/postmortems/2024/draft-billing/index.html"))).toBe(true);
+    // Regression: the count of unchanged postmortems took in the draft left out (5 of 4).
+    const again = runCli(["build", "--offline", "--content", path.join(fixtureArchive, "content")], cwd);
+    expect(again.stdout).toContain("Built 4 postmortems (4 unchanged)");
   });
 
   it("exits 1 on bad frontmatter with file:line:column and a hint, never a stack trace, and writes nothing", () => {

@@ -302,7 +302,9 @@ async function processAll(
   const keep = (i: number, result: WorkerResult) => {
     records[i] = result.record;
     for (const file of result.images) images.set(file.path, file);
+    // A record that cannot be kept replaces the one kept before: the session holds what the last build used, or nothing.
     if (cacheable(result.record)) session?.records.set(sources[i]!.relPath, { key: keys[i]!, record: result.record });
+    else session?.records.delete(sources[i]!.relPath);
     cache?.set(keys[i]!, result.record, result.images);
     onProgress?.(++done, pending.length);
   };
@@ -334,6 +336,8 @@ async function processAll(
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code;
         if (code !== "ERR_WORKER_OUT_OF_MEMORY" && code !== "HINDSIGHT_NO_WORKERS") throw error;
+        // A worker that died with a task emits no 'error': the pool may have none left now.
+        if (pool.threads.length === 0 && pool.queueSize > 0) fail(Object.assign(new Error("No worker thread left"), { code: "HINDSIGHT_NO_WORKERS" }));
         return { result: await inThread(() => processWith(local, source, config)), here: true };
       }
     };

@@ -44,6 +44,28 @@ await withLock(lock, async () => {
     }
   });
 
+  it("keeps a holder's lock fresh while it works, however long, so that it is never broken", async () => {
+    const dir = tempDir();
+    const lock = path.join(dir, "dist.lock");
+    const child = path.join(dir, "holder.mjs");
+    fs.writeFileSync(
+      child,
+      `import { withLock } from ${JSON.stringify(path.join(repoRoot, ".build/util/lock.js"))};
+await withLock(${JSON.stringify(lock)}, async () => {
+  process.stdout.write("holding\\n");
+  await new Promise((resolve) => setTimeout(resolve, 7000));
+});
+`,
+    );
+    const holder = spawn(process.execPath, [child], { stdio: ["ignore", "pipe", "inherit"] });
+    await new Promise((resolve) => holder.stdout!.once("data", resolve));
+    // Past the 5 s after which an untouched lock is stale: still held.
+    await new Promise((resolve) => setTimeout(resolve, 6000));
+    expect(await withLock(lock, async () => "taken", { wait: false })).toBeUndefined();
+    await new Promise((resolve) => holder.on("exit", resolve));
+    expect(await withLock(lock, async () => "taken", { wait: false })).toBe("taken");
+  }, 20_000);
+
   it("waits for a live holder, and leaves alone a lock that is not its own", async () => {
     const lock = path.join(tempDir(), "dist.lock");
     // A fresh lock of another process that is running: not broken.

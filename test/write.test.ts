@@ -119,6 +119,29 @@ describe("a build killed mid-write", () => {
   });
 });
 
+describe("staging folders left beside the output folder", () => {
+  it("are removed when their writer is gone, and kept while a writer elsewhere may be alive", async () => {
+    const root = tempDir();
+    const outDir = path.join(root, "dist");
+    await writeOutput({ outDir, protectedDirs: [] }, [{ path: "index.html", contents: "first" }]);
+    // A build in another pid namespace (another container on the same volume), writing now.
+    const elsewhere = path.join(root, ".dist.tmp-1-4026531999-abcdef");
+    fs.mkdirSync(elsewhere);
+    // An earlier build of this namespace, killed: its pid is not running.
+    const namespace = /\[(\d+)\]/.exec(fs.readlinkSync("/proc/self/ns/pid"))![1];
+    const killed = path.join(root, `.dist.tmp-999999999-${namespace}-abcdef`);
+    fs.mkdirSync(killed);
+    await writeOutput({ outDir, protectedDirs: [] }, [{ path: "index.html", contents: "second" }]);
+    expect(fs.existsSync(elsewhere)).toBe(true);
+    expect(fs.existsSync(killed)).toBe(false);
+    // Untouched for minutes, it is abandoned, wherever its writer was.
+    const old = new Date(Date.now() - 5 * 60_000);
+    fs.utimesSync(elsewhere, old, old);
+    await writeOutput({ outDir, protectedDirs: [] }, [{ path: "index.html", contents: "third" }]);
+    expect(fs.readdirSync(root)).toEqual(["dist"]);
+  });
+});
+
 describe("an update in place of the previous build", () => {
   const archive = (changes: Record<string, string | undefined> = {}) => {
     const files = new Map(Array.from({ length: 40 }, (_, i) => [`pages/${i}/index.html`, `page ${i}`]));

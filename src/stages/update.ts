@@ -57,7 +57,7 @@ export async function planUpdate(files: readonly Output[], keys: ReadonlyMap<Out
       replaced.push(file);
     }
   });
-  const removed = Object.keys(previous.files).filter((file) => !paths.has(file));
+  const removed = Object.keys(previous.files).filter((file) => !paths.has(file) && insideOf(outDir, file));
   return { unchanged, replaced, added, removed, plain };
 }
 
@@ -110,7 +110,7 @@ export async function updateInPlace(
   const limit = pLimit(CONCURRENCY);
   const staged = new Map<Output, string>();
   let n = 0;
-  await Promise.all(
+  await settled(
     [...plan.added, ...plan.replaced].map((file) =>
       limit(async () => {
         const contents = "key" in file ? file.render() : file.contents;
@@ -138,14 +138,23 @@ export async function updateInPlace(
       await made;
       await fs.rename(staged.get(file)!, destination);
     });
-  await Promise.all(plan.added.map(moveIn));
-  await Promise.all(plan.replaced.map(moveIn));
-  await Promise.all(plan.removed.map((file) => limit(() => fs.rm(insideOf(outDir, file), { force: true }))));
+  await settled(plan.added.map(moveIn));
+  await settled(plan.replaced.map(moveIn));
+  await settled(plan.removed.map((file) => limit(() => fs.rm(insideOf(outDir, file), { force: true }))));
   for (const file of plan.removed) delete files[file];
   await removeEmptyFolders(outDir, plan.removed);
   const dir = await folderId(outDir);
   if (dir) saveManifest(manifestFile, { ...previous.manifest, dir, files });
   return true;
+}
+
+/**
+ * Waits for every change to be done or to fail before failing with the first error: none may
+ * go on in the output folder once the caller has let go of the lock.
+ */
+async function settled(changes: readonly Promise<unknown>[]): Promise<void> {
+  const failure = (await Promise.allSettled(changes)).find((outcome) => outcome.status === "rejected");
+  if (failure) throw failure.reason;
 }
 
 /** Removes the folders that removing these files emptied, deepest first. */

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { linkSync, mkdirSync, statSync, writeFileSync } from "node:fs";
+import { linkSync, mkdirSync, readlinkSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import fs from "node:fs/promises";
 import path from "node:path";
 import { HindsightError, IOError, UsageError } from "../errors.js";
@@ -48,7 +48,7 @@ export async function writeOutput(target: WriteTarget, files: Iterable<Output>):
     // A few files changed: only they are written, instead of a whole new folder of links.
     if (target.manifestFile && fitsInPlace(plan, previous, target.publicDir)) {
       const manifestFile = target.manifestFile;
-      const staging = await fs.mkdtemp(path.join(path.dirname(outDir), `.${path.basename(outDir)}.tmp-${process.pid}-`));
+      const staging = await makeStaging(outDir);
       try {
         const done = await withLock(lockFileOf(outDir), () => updateInPlace(outDir, staging, plan, keys, read, manifestFile), { wait: false });
         if (done) return written();
@@ -59,11 +59,12 @@ export async function writeOutput(target: WriteTarget, files: Iterable<Output>):
         previous = undefined;
       } finally {
         await fs.rm(staging, { recursive: true, force: true });
+        ownStaging.delete(staging);
       }
     }
   }
   // The pid in the name tells a later build whether the folder's writer is still alive.
-  const staging = await fs.mkdtemp(path.join(path.dirname(outDir), `.${path.basename(outDir)}.tmp-${process.pid}-`));
+  const staging = await makeStaging(outDir);
   try {
     let count = 0;
     if (target.publicDir) count += await copyPublic(target.publicDir, staging, list);
@@ -99,6 +100,8 @@ export async function writeOutput(target: WriteTarget, files: Iterable<Output>):
   } catch (error) {
     await fs.rm(staging, { recursive: true, force: true });
     throw error instanceof HindsightError ? error : new IOError(`Cannot write the archive to ${outDir}`, { cause: error });
+  } finally {
+    ownStaging.delete(staging);
   }
 }
 
@@ -116,7 +119,13 @@ function writeFiles(staging: string, outDir: string, files: readonly Output[], k
     entries[file.path] = ["", 0];
   }
   let linked = 0;
+  let touched = Date.now();
   for (const file of files) {
+    // Seen from other builds, a staging folder nobody touches is abandoned.
+    if (Date.now() - touched > TOUCH_MS) {
+      touched = Date.now();
+      utimesSync(staging, touched / 1000, touched / 1000);
+    }
     const destination = insideOf(staging, file.path);
     const dir = path.dirname(destination);
     if (!dirs.has(dir)) {
@@ -186,19 +195,50 @@ async function assertReplaceable(outDir: string, protectedDirs: readonly string[
 }
 
 /**
- * Removes staging folders left by builds that were killed mid-write (their process is gone);
- * those of builds still running are theirs to finish.
+ * Removes staging folders left by builds that were killed mid-write; those of builds still
+ * running are theirs to finish. A folder's pid is judged only in this pid namespace (a build in
+ * another container sharing the volume has pids of its own): elsewhere, only a folder that its
+ * writer has not touched for a minute (it touches it every second) is abandoned.
  */
 async function removeAbandonedStaging(outDir: string): Promise<void> {
   const prefix = `.${path.basename(outDir)}.tmp-`;
-  const siblings = await fs.readdir(path.dirname(outDir)).catch(() => [] as string[]);
+  const parent = path.dirname(outDir);
+  const siblings = await fs.readdir(parent).catch(() => [] as string[]);
   for (const name of siblings) {
-    const pid = name.startsWith(prefix) ? Number(/^(\d+)-/.exec(name.slice(prefix.length))?.[1]) : NaN;
-    if (Number.isInteger(pid) && pid !== process.pid && !isAlive(pid)) {
+    if (!name.startsWith(prefix) || ownStaging.has(path.join(parent, name))) continue;
+    const [, pid, namespace] = /^(\d+)-(\d+)-/.exec(name.slice(prefix.length)) ?? [];
+    // The same pid in this namespace is this process, and the folder is not one of its own: an earlier process's.
+    const gone = namespace === PID_NAMESPACE && (Number(pid) === process.pid || !isAlive(Number(pid)));
+    const untouched = async () => Date.now() - ((await fs.stat(path.join(parent, name)).catch(() => undefined))?.mtimeMs ?? Date.now()) > ABANDONED_STAGING_MS;
+    if (gone || (await untouched())) {
       // Best effort: another build may be removing the same folder; it is not worth failing for.
-      await fs.rm(path.join(path.dirname(outDir), name), { recursive: true, force: true }).catch(() => undefined);
+      await fs.rm(path.join(parent, name), { recursive: true, force: true }).catch(() => undefined);
     }
   }
+}
+
+/** A staging folder its writer has not touched for this long is abandoned, whoever wrote it. */
+const ABANDONED_STAGING_MS = 60_000;
+/** How often a writer touches its staging folder to show it is alive. */
+const TOUCH_MS = 1_000;
+
+/** The staging folders of this process's writes in progress. */
+const ownStaging = new Set<string>();
+
+/** This process's pid namespace (Linux; "0" elsewhere), so that pids are judged only where they mean something. */
+const PID_NAMESPACE = (() => {
+  try {
+    return /\[(\d+)\]/.exec(readlinkSync("/proc/self/ns/pid"))?.[1] ?? "0";
+  } catch {
+    return "0";
+  }
+})();
+
+/** Makes a staging folder beside the output folder, named for this process and marked as its own until removed or swapped in. */
+async function makeStaging(outDir: string): Promise<string> {
+  const staging = await fs.mkdtemp(path.join(path.dirname(outDir), `.${path.basename(outDir)}.tmp-${process.pid}-${PID_NAMESPACE}-`));
+  ownStaging.add(staging);
+  return staging;
 }
 
 /** Swaps a build retries when other builds swap theirs in at the same moment (each retry means one of them finished). */

@@ -2,22 +2,21 @@ import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 
 /**
- * A lock whose owner's pid is not running is broken only once it is this old: a build holds
- * the lock for milliseconds (a swap) or seconds (an update in place), and a pid that looks
- * dead may live in another pid namespace (two CI containers sharing a volume).
+ * A lock untouched for this long is stale: its holder touches it every HEARTBEAT_MS while it
+ * holds it. Age, not the pid, decides: a pid means nothing in another pid namespace (two CI
+ * containers sharing a volume), and in a container every run may get the same one.
  */
-const DEAD_OWNER_MS = 10_000;
-/** A lock this old is broken whatever its pid says: that pid belongs to another process by now. */
-const ABANDONED_MS = 10 * 60_000;
+const STALE_MS = 5_000;
+const HEARTBEAT_MS = 1_000;
 
 /** Locks held by this process, by file: waiters in this process queue here, not on the disk. */
 const held = new Map<string, Promise<void>>();
 
 /**
  * Runs `work` holding an exclusive lock on `file`, across processes. The file is created with
- * O_EXCL and holds the owner's pid and a token of its own: a lock left by a killed process is
- * broken (moved aside, then checked to be the one judged stale), and a build removes only a lock
- * that still holds its token. With `wait: false`, gives `undefined` at once when another build
+ * O_EXCL and holds the owner's pid and a token of its own, and its holder touches it every
+ * second: a lock left by a killed process goes stale within seconds and is broken (moved aside,
+ * then checked to be the one judged stale), and a build removes only a lock with its token. With `wait: false`, gives `undefined` at once when another build
  * holds the lock.
  */
 export async function withLock<T>(file: string, work: () => Promise<T>, options: { wait: boolean } = { wait: true }): Promise<T | undefined> {
@@ -35,9 +34,19 @@ export async function withLock<T>(file: string, work: () => Promise<T>, options:
       // Short waits first: a swap holds the lock for a few milliseconds.
       await new Promise((resolve) => setTimeout(resolve, Math.min(50, 1 + attempt) + Math.random() * 3));
     }
+    const heartbeat = setInterval(() => {
+      const now = new Date();
+      try {
+        fs.utimesSync(file, now, now);
+      } catch {
+        // Gone: only if broken as stale, which the heartbeat is there to prevent.
+      }
+    }, HEARTBEAT_MS);
+    heartbeat.unref();
     try {
       return await work();
     } finally {
+      clearInterval(heartbeat);
       if (readOwner(file) === owner) fs.rmSync(file, { force: true });
     }
   } finally {
@@ -54,7 +63,7 @@ function tryLock(file: string, owner: string): boolean {
     if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
   }
   const found = readOwner(file);
-  if (found !== undefined && isStale(file, found)) breakLock(file, found);
+  if (found !== undefined && isStale(file)) breakLock(file, found);
   return false;
 }
 
@@ -88,17 +97,13 @@ function readOwner(file: string): string | undefined {
   }
 }
 
-/** A lock whose owner is gone: its pid is not running (or it never got one written) and it is old, or it is very old. */
-function isStale(file: string, owner: string): boolean {
-  let age: number;
+/** A lock whose holder stopped touching it: killed, or it never got to write its owner. */
+function isStale(file: string): boolean {
   try {
-    age = Date.now() - fs.statSync(file).mtimeMs;
+    return Date.now() - fs.statSync(file).mtimeMs > STALE_MS;
   } catch {
     return false; // released meanwhile: the next attempt takes it
   }
-  const pid = Number(owner.split(" ")[0]);
-  const alive = Number.isInteger(pid) && pid > 0 && isAlive(pid);
-  return age > ABANDONED_MS || (!alive && age > DEAD_OWNER_MS);
 }
 
 /** Whether a process is running (one we may not signal is running too). */

@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { linkSync, mkdirSync, readlinkSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import fs from "node:fs/promises";
 import path from "node:path";
@@ -205,7 +205,8 @@ async function removeAbandonedStaging(outDir: string): Promise<void> {
   const parent = path.dirname(outDir);
   const siblings = await fs.readdir(parent).catch(() => [] as string[]);
   for (const name of siblings) {
-    if (!name.startsWith(prefix) || ownStaging.has(path.join(parent, name))) continue;
+    // Ours, or moved aside by one of our swaps in progress (`<staging>.previous-N`).
+    if (!name.startsWith(prefix) || ownStaging.has(path.join(parent, name.replace(/\.previous-\d+$/, "")))) continue;
     const [, pid, namespace] = /^(\d+)-(\d+)-/.exec(name.slice(prefix.length)) ?? [];
     // The same pid in this namespace is this process, and the folder is not one of its own: an earlier process's.
     const gone = namespace === PID_NAMESPACE && (Number(pid) === process.pid || !isAlive(Number(pid)));
@@ -236,8 +237,16 @@ const PID_NAMESPACE = (() => {
 
 /** Makes a staging folder beside the output folder, named for this process and marked as its own until removed or swapped in. */
 async function makeStaging(outDir: string): Promise<string> {
-  const staging = await fs.mkdtemp(path.join(path.dirname(outDir), `.${path.basename(outDir)}.tmp-${process.pid}-${PID_NAMESPACE}-`));
+  // Marked before it exists: another write of this process looking for abandoned folders
+  // meanwhile must not take it for an earlier process's.
+  const staging = path.join(path.dirname(outDir), `.${path.basename(outDir)}.tmp-${process.pid}-${PID_NAMESPACE}-${randomBytes(6).toString("hex")}`);
   ownStaging.add(staging);
+  try {
+    await fs.mkdir(staging);
+  } catch (error) {
+    ownStaging.delete(staging);
+    throw error;
+  }
   return staging;
 }
 

@@ -210,6 +210,21 @@ describe("an update in place of the previous build", () => {
     expect(snapshot(target.outDir)).toEqual(snapshot(await fresh(archive(changes))));
   });
 
+  it("does not trust a manifest that names a file outside the output folder", async () => {
+    const { root, target, ino } = await setup();
+    const outside = path.join(root, "outside.html");
+    fs.writeFileSync(outside, "not the archive's");
+    const manifest = JSON.parse(fs.readFileSync(target.manifestFile, "utf8"));
+    manifest.files["../outside.html"] = ["x", 17];
+    fs.writeFileSync(target.manifestFile, JSON.stringify(manifest));
+    const folder = ino();
+    await writeOutput(target, archive({ "index.html": "new home" }));
+    // Made anew (the manifest was not used), and the file outside left alone.
+    expect(ino()).not.toBe(folder);
+    expect(fs.readFileSync(outside, "utf8")).toBe("not the archive's");
+    expect(snapshot(target.outDir)).toEqual(snapshot(await fresh(archive({ "index.html": "new home" }))));
+  });
+
   it("refuses two files at one path, as a whole build does", async () => {
     const { target } = await setup();
     const files = [...archive({ "index.html": "new home" }), { path: "index.html", contents: "again" }];

@@ -39,6 +39,8 @@ export async function previousBuild(outDir: string, manifestFile: string | undef
     return undefined;
   }
   if (typeof manifest?.dir !== "string" || typeof manifest.files !== "object" || manifest.files === null) return undefined;
+  // A manifest that names a file outside the output folder was not written by a build: not trusted.
+  if (!Object.keys(manifest.files).every(staysInside)) return undefined;
   return (await folderId(outDir)) === manifest.dir ? { manifest, text } : undefined;
 }
 
@@ -65,6 +67,12 @@ export function saveManifest(file: string, manifest: Manifest): void {
 /** The key of a file made already: a hash of its bytes. */
 export function contentKey(contents: string | Uint8Array): string {
   return createHash("sha1").update(contents).digest("base64url");
+}
+
+/** Whether a relative output path stays inside the folder it is relative to. */
+function staysInside(file: string): boolean {
+  const normal = path.posix.normalize(file);
+  return file !== "" && !path.isAbsolute(file) && normal !== ".." && !normal.startsWith("../") && !file.includes("\\") && !file.includes("\0");
 }
 
 /** The lock file that orders the builds changing one output folder. */

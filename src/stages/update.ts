@@ -50,14 +50,15 @@ export async function planUpdate(files: readonly Output[], keys: ReadonlyMap<Out
     if (!before) {
       insideOf(outDir, file.path); // refused before anything is touched
       added.push(file);
-    }
-    else if (before[0] === keys.get(file) && before[1] === sizes[i]) unchanged++;
-    else {
+    } else if (before[0] === keys.get(file) && before[1] === sizes[i]) {
+      unchanged++;
+    } else {
       insideOf(outDir, file.path);
       replaced.push(file);
     }
   });
-  const removed = Object.keys(previous.files).filter((file) => !paths.has(file) && insideOf(outDir, file));
+  // The manifest's paths were checked to stay inside when it was read (see `previousBuild`).
+  const removed = Object.keys(previous.files).filter((file) => !paths.has(file));
   return { unchanged, replaced, added, removed, plain };
 }
 

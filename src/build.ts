@@ -3,9 +3,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
-import { pathToFileURL } from "node:url";
 import pLimit from "p-limit";
-import { Piscina } from "piscina";
 import type { VFile } from "vfile";
 import type { ResolvedConfig } from "./config.js";
 import { ImageStore, type ImageStats } from "./images/store.js";
@@ -22,7 +20,8 @@ import { resolvePostmortemLinks } from "./stages/links.js";
 import { organize, type Site } from "./stages/organize.js";
 import { renderPages } from "./stages/pages.js";
 import { fileOf, type PostmortemRecord } from "./stages/process.js";
-import { processWith, type WorkerResult, type WorkerSetup } from "./stages/worker.js";
+import { processInWorkers } from "./stages/pool.js";
+import { processWith, type WorkerResult } from "./stages/worker.js";
 import { contentKey } from "./stages/manifest.js";
 import { writeOutput } from "./stages/write.js";
 import { loadTheme, type Theme } from "./theme.js";
@@ -108,8 +107,6 @@ export class BuildSession {
 
 const MAX_THREADS = 8;
 
-/** The old generation of a worker's heap, in MB (see `processAll`); `HINDSIGHT_WORKER_HEAP_MB` overrides it. */
-const workerHeapMb = () => Number(process.env.HINDSIGHT_WORKER_HEAP_MB) || 128;
 
 /** Cache entries read before deciding whether the disk is cold, and what a cold read costs on average. */
 const CACHE_PROBE = 64;
@@ -309,50 +306,8 @@ async function processAll(
     onProgress?.(++done, pending.length);
   };
   if (threads > 0 && pending.length > 0) {
-    const pool = new Piscina<SourceFile, WorkerResult>({
-      // The compiled worker, whether this module runs compiled (.build/) or from src/ in tests.
-      filename: pathToFileURL(path.resolve(import.meta.dirname, "..", ".build", "stages", "worker.js")).href,
-      workerData: { config, offline: options.offline } satisfies WorkerSetup,
-      minThreads: threads,
-      maxThreads: threads,
-      // A worker's heap is mostly garbage of postmortems already done: capped, it is collected
-      // sooner (at 10,000 postmortems, 150 MB less at the peak, in the same time).
-      resourceLimits: { maxOldGenerationSizeMb: workerHeapMb() },
-    });
-    // A postmortem too big for a worker's heap is processed again here, where the heap is not
-    // capped; so is every one left when no worker is left that could start (the pool would
-    // wait forever). Those run one at a time, and their image work is counted at the end.
-    const local = new ImageStore(config, { mode: "build", offline: options.offline });
-    const inThread = pLimit(1);
-    let fail!: (error: unknown) => void;
-    const dead = new Promise<never>((_, reject) => (fail = reject));
-    dead.catch(() => undefined);
-    pool.on("error", (error: unknown) => {
-      if (pool.threads.length === 0) fail(Object.assign(new Error("No worker thread could start", { cause: error }), { code: "HINDSIGHT_NO_WORKERS" }));
-    });
-    const run = async (source: SourceFile): Promise<{ result: WorkerResult; here: boolean }> => {
-      try {
-        return { result: await Promise.race([pool.run(source), dead]), here: false };
-      } catch (error) {
-        const code = (error as NodeJS.ErrnoException).code;
-        if (code !== "ERR_WORKER_OUT_OF_MEMORY" && code !== "HINDSIGHT_NO_WORKERS") throw error;
-        // A worker that died with a task emits no 'error': the pool may have none left now.
-        if (pool.threads.length === 0 && pool.queueSize > 0) fail(Object.assign(new Error("No worker thread left"), { code: "HINDSIGHT_NO_WORKERS" }));
-        return { result: await inThread(() => processWith(local, source, config)), here: true };
-      }
-    };
-    try {
-      await Promise.all(
-        pending.map(async (i) => {
-          const { result, here } = await run(sources[i]!);
-          if (!here) for (const key of Object.keys(stats) as (keyof ImageStats)[]) stats[key] += result.stats[key];
-          keep(i, result);
-        }),
-      );
-    } finally {
-      await pool.destroy();
-    }
-    for (const key of Object.keys(stats) as (keyof ImageStats)[]) stats[key] += local.stats[key];
+    const work = await processInWorkers(pending.map((i) => sources[i]!), config, { offline: options.offline, threads }, (n, result) => keep(pending[n]!, result));
+    for (const key of Object.keys(stats) as (keyof ImageStats)[]) stats[key] += work[key];
     // In a dev session, records reused from memory are not marked used: pruning would drop them.
     if (!session) cache?.prune();
     return { records, images, stats, keys, reused: sources.length - pending.length, fresh: new Set(pending) };

@@ -108,10 +108,6 @@ export class BuildSession {
 const MAX_THREADS = 8;
 
 
-/** Cache entries read before deciding whether the disk is cold, and what a cold read costs on average. */
-const CACHE_PROBE = 64;
-const COLD_ENTRY_MS = 0.4;
-
 /** Below this many postmortems to process, starting worker threads costs more than it saves. */
 const WORKER_THRESHOLD = 64;
 
@@ -158,7 +154,7 @@ export async function generate(options: BuildOptions = {}, session?: BuildSessio
     return files.some((file) => file.messages.some(isError));
   };
   const result = (ok: boolean, counts: { postmortems?: number; unchanged?: number; indexPages?: number } = {}): BuildResult => ({
-    config, files, notes, ok, reused: processed.reused, postmortems: counts.postmortems ?? 0, unchanged: counts.unchanged ?? 0, indexPages: counts.indexPages ?? 0, written: 0,
+    config, files, notes, ok, reused: sources.length - processed.fresh.size, postmortems: counts.postmortems ?? 0, unchanged: counts.unchanged ?? 0, indexPages: counts.indexPages ?? 0, written: 0,
     images: processed.stats, imageFiles: ok ? images.size : 0, timings, totalMs: performance.now() - started,
   });
   if (failed()) return { result: result(false), outputs: undefined };
@@ -244,9 +240,7 @@ interface Processed {
   readonly records: readonly PostmortemRecord[];
   readonly images: ReadonlyMap<string, OutputFile>;
   readonly stats: ImageStats;
-  /** How many records came from the session or the cache. */
-  readonly reused: number;
-  /** The records made now (not reused), by index. */
+  /** The records made now, by index; the others came from the session or the cache. */
   readonly fresh: ReadonlySet<number>;
   /** Each record's key: its file, path and the config, hashed. */
   readonly keys: readonly string[];
@@ -275,23 +269,24 @@ async function processAll(
   const cache = options.cache ? new RecordCache(config.cacheDir, codeId(), options.configKey) : undefined;
   const keys = sources.map((source) => (cache ? cache.keyOf(source.relPath, source.text) : hashText(`${options.configKey}\0${source.relPath}\0${source.text}`)));
   const pending: number[] = [];
-  const started = performance.now();
-  for (const [i, source] of sources.entries()) {
-    // Entries come one after another from the page cache; from a cold disk, read ahead many at once.
-    if (i === CACHE_PROBE && cache && performance.now() - started > CACHE_PROBE * COLD_ENTRY_MS) await cache.prefetch(keys.slice(i));
+  const wanted: number[] = [];
+  sources.forEach((source, i) => {
     const memo = session?.records.get(source.relPath);
-    if (memo && memo.key === keys[i]) {
-      records[i] = memo.record;
-      continue;
-    }
-    const cached = cache?.get(keys[i]!);
+    if (memo && memo.key === keys[i]) records[i] = memo.record;
+    else (cache ? wanted : pending).push(i);
+  });
+  // Each entry is parsed and let go as it is read: all at once they are 100 MB of JSON.
+  let n = 0;
+  for await (const text of cache?.read(wanted.map((i) => keys[i]!)) ?? []) {
+    const i = wanted[n++]!;
+    const cached = text === undefined ? undefined : cache!.get(keys[i]!, text);
     if (!cached) {
       pending.push(i);
       continue;
     }
     records[i] = cached.record;
     for (const file of cached.images) images.set(file.path, file);
-    session?.records.set(source.relPath, { key: keys[i]!, record: cached.record });
+    session?.records.set(sources[i]!.relPath, { key: keys[i]!, record: cached.record });
   }
   // Each thread loads the whole Markdown stack: a few are plenty, whatever the host claims to have.
   const threads = options.workers ?? (pending.length >= WORKER_THRESHOLD ? Math.min(os.availableParallelism(), MAX_THREADS) : 0);
@@ -310,7 +305,7 @@ async function processAll(
     for (const key of Object.keys(stats) as (keyof ImageStats)[]) stats[key] += work[key];
     // In a dev session, records reused from memory are not marked used: pruning would drop them.
     if (!session) cache?.prune();
-    return { records, images, stats, keys, reused: sources.length - pending.length, fresh: new Set(pending) };
+    return { records, images, stats, keys, fresh: new Set(pending) };
   }
   // In this thread, postmortems are processed concurrently only so that image downloads overlap.
   const store = new ImageStore(config, { mode: "build", offline: options.offline });
@@ -318,7 +313,7 @@ async function processAll(
   await Promise.all(pending.map((i) => limit(async () => keep(i, await processWith(store, sources[i]!, config)))));
   Object.assign(stats, store.stats);
   if (!session) cache?.prune();
-  return { records, images, stats, keys, reused: sources.length - pending.length, fresh: new Set(pending) };
+  return { records, images, stats, keys, fresh: new Set(pending) };
 }
 
 /**

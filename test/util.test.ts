@@ -77,3 +77,28 @@ describe("slug length (regression: ENAMETOOLONG on a 240-character file name)", 
     expect(slugOrHash("&".repeat(240)).length).toBeLessThanOrEqual(90);
   });
 });
+
+describe("readTexts", () => {
+  it("reads files in order, one after another or many at once, with an error for a file it cannot read", async () => {
+    const fs = await import("node:fs");
+    const path = await import("node:path");
+    const { readTexts } = await import("../src/util/read-texts.js");
+    const { tempDir } = await import("./helpers.js");
+    const dir = tempDir();
+    const files = Array.from({ length: 150 }, (_, i) => path.join(dir, `${i}.md`));
+    files.forEach((file, i) => fs.writeFileSync(file, `file ${i}`));
+    files.splice(100, 0, path.join(dir, "missing.md"));
+    const expected = files.map((file) => (fs.existsSync(file) ? fs.readFileSync(file, "utf8") : "error"));
+    const read = async (options?: { coldReadMs: number }) => {
+      const texts: (string | Error)[] = [];
+      for await (const text of readTexts(files, options)) texts.push(text);
+      return texts;
+    };
+    const shown = (texts: (string | Error)[]) => texts.map((text) => (text instanceof Error ? "error" : text));
+    // From the page cache: every file one after another.
+    expect(shown(await read())).toEqual(expected);
+    // As on a cold disk: the 64 files read first count as slow, the rest are read ahead, 64 at a time.
+    expect(shown(await read({ coldReadMs: 0 }))).toEqual(expected);
+    expect((await read({ coldReadMs: 0 }))[100]).toBeInstanceOf(Error);
+  });
+});

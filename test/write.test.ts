@@ -225,6 +225,17 @@ describe("an update in place of the previous build", () => {
     expect(snapshot(target.outDir)).toEqual(snapshot(await fresh(archive({ "index.html": "new home" }))));
   });
 
+  it("makes the folder anew when a folder stands where the previous build wrote a file", async () => {
+    const { target, ino } = await setup();
+    const folder = ino();
+    const page = path.join(target.outDir, "pages/3/index.html");
+    fs.rmSync(page);
+    fs.mkdirSync(page);
+    await writeOutput(target, archive({ "index.html": "new home" }));
+    expect(ino()).not.toBe(folder);
+    expect(snapshot(target.outDir)).toEqual(snapshot(await fresh(archive({ "index.html": "new home" }))));
+  });
+
   it("refuses two files at one path, as a whole build does", async () => {
     const { target } = await setup();
     const files = [...archive({ "index.html": "new home" }), { path: "index.html", contents: "again" }];

@@ -1,18 +1,15 @@
 import fs from "node:fs";
-import fsp from "node:fs/promises";
 import path from "node:path";
-import pLimit from "p-limit";
 import type { PostmortemRecord } from "../stages/process.js";
 import type { OutputFile } from "../types.js";
 import { writeFileAtomic } from "../util/atomic.js";
 import { hashText } from "../util/hash.js";
+import { readTexts } from "../util/read-texts.js";
 
 // Bumped whenever a record's shape or meaning changes; Hindsight's version is in the key too.
 const SCHEMA = 3;
 /** A record with downloaded images is processed again after this long, so the images are revalidated. */
 const REMOTE_MAX_AGE_MS = 24 * 60 * 60 * 1000;
-/** Entries read at once by `prefetch`. */
-const PREFETCH_CONCURRENCY = 64;
 
 /** What the cache keeps of one postmortem: its record and nothing else (image bytes sit beside). */
 interface Entry {
@@ -34,8 +31,6 @@ export class RecordCache {
   private readonly salt: string;
   /** Keys read or written by this build, to prune the others. */
   private readonly used = new Set<string>();
-  /** Entries read ahead (`prefetch`), by key, until `get` takes them. */
-  private readonly ahead = new Map<string, string>();
 
   constructor(cacheDir: string, version: string, configKey: string) {
     this.recordsDir = path.join(cacheDir, "records");
@@ -48,14 +43,15 @@ export class RecordCache {
     return hashText(`${this.salt}\0${relPath}\0${text}`);
   }
 
-  /** The cached record and its image files, when the entry is there, intact and still true. */
-  get(key: string): { record: PostmortemRecord; images: OutputFile[] } | undefined {
+  /**
+   * The cached record and its image files, when the entry is there, intact and still true.
+   * `text` is the entry's file as read already (see `read`).
+   */
+  get(key: string, text?: string): { record: PostmortemRecord; images: OutputFile[] } | undefined {
     let entry: Entry;
     const file = this.entryPath(key);
     try {
-      const text = this.ahead.get(key) ?? fs.readFileSync(file, "utf8");
-      this.ahead.delete(key);
-      entry = JSON.parse(text) as Entry;
+      entry = JSON.parse(text ?? fs.readFileSync(file, "utf8")) as Entry;
       // Only records with downloaded images grow old: the others are not stat'ed.
       if (entry?.record?.remote === true && Date.now() - fs.statSync(file).mtimeMs > REMOTE_MAX_AGE_MS) return undefined;
     } catch {
@@ -76,17 +72,9 @@ export class RecordCache {
     return { record: entry.record, images };
   }
 
-  /** Reads the entries of these keys ahead, many at once, so that their waits on a cold disk overlap. */
-  async prefetch(keys: readonly string[]): Promise<void> {
-    const limit = pLimit(PREFETCH_CONCURRENCY);
-    await Promise.all(
-      keys.map((key) =>
-        limit(async () => {
-          const text = await fsp.readFile(this.entryPath(key), "utf8").catch(() => undefined);
-          if (text !== undefined) this.ahead.set(key, text);
-        }),
-      ),
-    );
+  /** The entries' files of these keys, in order, read as `readTexts` reads (fast from the page cache and from a cold disk); undefined where there is none. */
+  async *read(keys: readonly string[]): AsyncGenerator<string | undefined> {
+    for await (const text of readTexts(keys.map((key) => this.entryPath(key)))) yield typeof text === "string" ? text : undefined;
   }
 
   /** Stores a record and its image files. */

@@ -7,7 +7,7 @@ import { CONFIG_FILES } from "../config-load.js";
 import { resolveConfig, type ResolvedConfig } from "../config.js";
 import { HindsightError, UsageError } from "../errors.js";
 import { formatStylish } from "../report/index.js";
-import { contentsOf, type Output } from "../types.js";
+import type { Output } from "../types.js";
 import { plural } from "../util/format.js";
 import { hashText } from "../util/hash.js";
 import { contentType } from "./mime.js";
@@ -105,11 +105,11 @@ export async function startDev(options: DevOptions = {}): Promise<DevServer> {
       ({ result, outputs } = generated);
       // Lazy pages are made here: a layout that fails fails this rebuild, not the server.
       const keyed = new Map<string, { contents: string | Uint8Array; hash: string }>();
+      const served = (contents: string | Uint8Array) => ({ contents, hash: hashText(contents) });
       next = outputs && new Map(outputs.map((file) => {
-        const known = "key" in file ? byKey.get(file.key) : undefined;
-        const contents = known?.contents ?? contentsOf(file);
-        const entry = known ?? { contents, hash: hashText(contents) };
-        if ("key" in file) keyed.set(file.key, entry);
+        if (!("key" in file)) return [file.path, served(file.contents)];
+        const entry = byKey.get(file.key) ?? served(file.render());
+        keyed.set(file.key, entry);
         return [file.path, entry];
       }));
       if (next) {

@@ -2,9 +2,9 @@ import { readFileSync } from "node:fs";
 import fs from "node:fs/promises";
 import path from "node:path";
 import fg from "fast-glob";
-import pLimit from "p-limit";
 import { IOError, UsageError } from "../errors.js";
 import type { SourceFile } from "../types.js";
+import { readTexts } from "../util/read-texts.js";
 
 /** Finds every postmortem (`*.md`, `*.markdown`, any depth) under the content folder, sorted by path. */
 export async function discover(contentDir: string): Promise<SourceFile[]> {
@@ -23,34 +23,14 @@ export async function discover(contentDir: string): Promise<SourceFile[]> {
     throw new IOError(`Cannot list the postmortems in ${contentDir}`, { cause: error });
   });
   relPaths.sort(comparePaths);
-  // Files in the page cache are read one after another, synchronously: several times faster
-  // than reads in flight on the thread pool (open, stat, read and close each a round trip).
-  // Files on a cold disk are read many at once, so that their waits overlap.
   const sources: SourceFile[] = [];
-  const started = performance.now();
-  for (const relPath of relPaths) {
-    sources.push(readSource(contentDir, relPath));
-    if (sources.length === PROBE_FILES && performance.now() - started > PROBE_FILES * COLD_READ_MS) break;
+  for await (const text of readTexts(relPaths.map((relPath) => path.join(contentDir, relPath)))) {
+    const relPath = relPaths[sources.length]!;
+    const absolute = path.join(contentDir, relPath);
+    if (text instanceof Error) throw new IOError(`Cannot read ${absolute}`, { cause: text });
+    sources.push(sourceOf(absolute, relPath, text));
   }
-  const limit = pLimit(READ_CONCURRENCY);
-  const rest = await Promise.all(relPaths.slice(sources.length).map((relPath) => limit(() => readSourceAsync(contentDir, relPath))));
-  return sources.concat(rest);
-}
-
-/** Files read before deciding whether the disk is cold. */
-const PROBE_FILES = 64;
-/** A read slower than this, on average, is from the disk, not from the page cache. */
-const COLD_READ_MS = 0.1;
-/** Reads in flight on a cold disk: a bounded number of files open at once. */
-const READ_CONCURRENCY = 64;
-
-async function readSourceAsync(contentDir: string, relPath: string): Promise<SourceFile> {
-  const absolute = path.join(contentDir, relPath);
-  try {
-    return sourceOf(absolute, relPath, await fs.readFile(absolute, "utf8"));
-  } catch (error) {
-    throw new IOError(`Cannot read ${absolute}`, { cause: error });
-  }
+  return sources;
 }
 
 function sourceOf(absolute: string, relPath: string, text: string): SourceFile {

@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import fs from "node:fs/promises";
 import path from "node:path";
 import { writeFileAtomic } from "../util/atomic.js";
+import { staysInside } from "../util/inside.js";
 
 /** Name of the marker file that says a folder is a Hindsight build, safe to replace. */
 export const BUILD_MARKER = ".hindsight";
@@ -40,7 +41,7 @@ export async function previousBuild(outDir: string, manifestFile: string | undef
   }
   if (typeof manifest?.dir !== "string" || typeof manifest.files !== "object" || manifest.files === null) return undefined;
   // A manifest that names a file outside the output folder was not written by a build: not trusted.
-  if (!Object.keys(manifest.files).every(staysInside)) return undefined;
+  if (!Object.keys(manifest.files).every((file) => staysInside(outDir, file))) return undefined;
   return (await folderId(outDir)) === manifest.dir ? { manifest, text } : undefined;
 }
 
@@ -67,12 +68,6 @@ export function saveManifest(file: string, manifest: Manifest): void {
 /** The key of a file made already: a hash of its bytes. */
 export function contentKey(contents: string | Uint8Array): string {
   return createHash("sha1").update(contents).digest("base64url");
-}
-
-/** Whether a relative output path stays inside the folder it is relative to. */
-function staysInside(file: string): boolean {
-  const normal = path.posix.normalize(file);
-  return file !== "" && !path.isAbsolute(file) && normal !== ".." && !normal.startsWith("../") && !file.includes("\\") && !file.includes("\0");
 }
 
 /** The lock file that orders the builds changing one output folder. */

@@ -2,8 +2,8 @@ import { lstatSync, readFileSync, statSync } from "node:fs";
 import fs from "node:fs/promises";
 import path from "node:path";
 import pLimit from "p-limit";
-import { HindsightError } from "../errors.js";
 import type { Output } from "../types.js";
+import { insideOf } from "../util/inside.js";
 import { BUILD_MARKER, folderId, MARKER_TEXT, saveManifest, type Manifest, type PreviousBuild } from "./manifest.js";
 
 /** Files stat'ed, written or renamed at once: the file system answers faster to many requests in flight. */
@@ -29,7 +29,7 @@ export interface UpdatePlan {
   readonly plain: boolean;
 }
 
-/** Compares a build's files with the previous build's manifest and the output folder as it is. */
+/** Compares a build's files (each at a path of its own) with the previous build's manifest and the output folder as it is. */
 export async function planUpdate(files: readonly Output[], keys: ReadonlyMap<Output, string>, previous: Manifest, outDir: string): Promise<UpdatePlan> {
   // Synchronous stats: tens of thousands of them, each a few microseconds, not a thread-pool round trip.
   let plain = true;
@@ -44,7 +44,6 @@ export async function planUpdate(files: readonly Output[], keys: ReadonlyMap<Out
   let unchanged = 0;
   const paths = new Set<string>();
   files.forEach((file, i) => {
-    if (paths.has(file.path)) throw new HindsightError(`Two output files share the path ${file.path}`);
     paths.add(file.path);
     const before = previous.files[file.path];
     if (!before) {
@@ -172,13 +171,3 @@ function ancestors(file: string): string[] {
   const parts = file.split("/");
   return parts.slice(0, -1).map((_, i) => parts.slice(0, i + 1).join("/"));
 }
-
-/** The absolute path of an output file, refusing any path that would leave the output folder. */
-export function insideOf(dir: string, relative: string): string {
-  const resolved = path.resolve(dir, relative);
-  if (path.isAbsolute(relative) || !resolved.startsWith(dir + path.sep)) {
-    throw new HindsightError(`Refusing to write outside the output folder: ${relative}`);
-  }
-  return resolved;
-}
-

@@ -6,7 +6,8 @@ import { HindsightError, IOError, UsageError } from "../errors.js";
 import type { Output } from "../types.js";
 import { isAlive, withLock } from "../util/lock.js";
 import { BUILD_MARKER, contentKey, folderId, lockFileOf, MARKER_TEXT, previousBuild, saveManifest, type Manifest } from "./manifest.js";
-import { fitsInPlace, insideOf, isEmpty, planUpdate, updateInPlace } from "./update.js";
+import { insideOf } from "../util/inside.js";
+import { fitsInPlace, isEmpty, planUpdate, updateInPlace } from "./update.js";
 
 export { BUILD_MARKER } from "./manifest.js";
 
@@ -35,18 +36,23 @@ export async function writeOutput(target: WriteTarget, files: Iterable<Output>):
   await fs.mkdir(path.dirname(outDir), { recursive: true });
   await removeAbandonedStaging(outDir);
   const list = [...files];
+  const paths = new Set<string>();
+  for (const file of list) {
+    if (paths.has(file.path)) throw new HindsightError(`Two output files share the path ${file.path}`);
+    paths.add(file.path);
+  }
   // Each file's key, once: a hash of the bytes of a file made already, the given key of a lazy one.
   const keys = new Map(list.map((file) => [file, "key" in file ? file.key : contentKey(file.contents)]));
   const read = await previousBuild(outDir, target.manifestFile);
   let previous = read?.manifest;
   const publicState = target.publicDir ? await publicFingerprint(target.publicDir) : "";
   const written = async () => list.length + (target.publicDir ? await countFiles(target.publicDir) : 0);
-  if (read && previous && previous.public === publicState) {
-    const plan = await planUpdate(list, keys, previous, outDir);
+  if (read && read.manifest.public === publicState) {
+    const plan = await planUpdate(list, keys, read.manifest, outDir);
     // Nothing changed since the previous build, which is still in place: there is nothing to write.
     if (isEmpty(plan)) return written();
     // A few files changed: only they are written, instead of a whole new folder of links.
-    if (target.manifestFile && fitsInPlace(plan, previous, target.publicDir)) {
+    if (target.manifestFile && fitsInPlace(plan, read.manifest, target.publicDir)) {
       const manifestFile = target.manifestFile;
       const staging = await makeStaging(outDir);
       try {
@@ -63,7 +69,6 @@ export async function writeOutput(target: WriteTarget, files: Iterable<Output>):
       }
     }
   }
-  // The pid in the name tells a later build whether the folder's writer is still alive.
   const staging = await makeStaging(outDir);
   try {
     let count = 0;
@@ -89,8 +94,9 @@ export async function writeOutput(target: WriteTarget, files: Iterable<Output>):
         if (manifestFile) {
           // A rename keeps the inode: the output folder is this build's unless a build without
           // the lock swapped its own in since.
-          const dir = await folderId(outDir);
-          if (dir?.split(":")[1] === String(ours)) saveManifest(manifestFile, { dir, public: publicState, files: made.entries });
+          const now = await fs.stat(outDir, { bigint: true }).catch(() => undefined);
+          const dir = now?.ino === ours ? await folderId(outDir) : undefined;
+          if (dir) saveManifest(manifestFile, { dir, public: publicState, files: made.entries });
           else await fs.rm(manifestFile, { force: true });
         }
         return moved;
@@ -113,11 +119,9 @@ export async function writeOutput(target: WriteTarget, files: Iterable<Output>):
  */
 function writeFiles(staging: string, outDir: string, files: readonly Output[], keys: ReadonlyMap<Output, string>, previous: Manifest | undefined) {
   const dirs = new Set<string>();
+  // In the files' order, whichever finishes first: the manifest is the same bytes every build.
   const entries: Record<string, readonly [string, number]> = {};
-  for (const file of files) {
-    if (Object.hasOwn(entries, file.path)) throw new HindsightError(`Two output files share the path ${file.path}`);
-    entries[file.path] = ["", 0];
-  }
+  for (const file of files) entries[file.path] = ["", 0];
   let linked = 0;
   let touched = Date.now();
   for (const file of files) {

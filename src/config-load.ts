@@ -43,6 +43,20 @@ export const userConfigSchema = z
       timeoutMs: z.number().int().positive().max(600_000, "expected at most 600000 (10 minutes)"),
       maxBytes: z.number().int().positive().max(1024 ** 3, "expected at most 1 GiB"),
       concurrency: z.number().int().min(1).max(64),
+      allowHosts: z.array(text.regex(/^[^\s/:@]+$|^\[[0-9a-f:.]+\]$/i, "expected a host name or address, without scheme, port or path")),
+    })
+    .partial()
+    .optional(),
+  limits: z
+    .strictObject({
+      fileBytes: z.number().int().positive(),
+      fileMs: z.number().int().positive().max(3_600_000, "expected at most 3600000 (an hour)"),
+      dataBytes: z.number().int().nonnegative(),
+      dataTotalBytes: z.number().int().nonnegative(),
+      downloadBytes: z.number().int().nonnegative(),
+      downloadMs: z.number().int().nonnegative(),
+      terms: z.number().int().positive(),
+      outputBytes: z.number().int().positive(),
     })
     .partial()
     .optional(),

@@ -48,14 +48,45 @@ export interface UserConfig {
   images?: Partial<ImageOptions>;
   /** Link to edit a postmortem, `{path}` standing for its path in the repository. @default undefined */
   editUrl?: string;
+  /** Budgets per postmortem and per build: exceeding one is an error at the file. @default see `DEFAULT_LIMITS` */
+  limits?: Partial<Limits>;
 }
 
 /** How remote images are fetched. */
 export interface ImageOptions {
   readonly remote: boolean;
+  /** Time limit of one download. */
   readonly timeoutMs: number;
+  /** Size cap of one downloaded image. */
   readonly maxBytes: number;
+  /** Downloads at once. */
   readonly concurrency: number;
+  /**
+   * Hosts whose images are downloaded although they resolve to loopback, private, link-local,
+   * unique-local or multicast addresses (refused by default: server-side request forgery).
+   * Names as written in the URL, e.g. `grafana.corp.example` or `127.0.0.1`. @default []
+   */
+  readonly allowHosts: readonly string[];
+}
+
+/** Budgets: what one postmortem, and one build, may cost. Each is an error at the file that exceeds it. */
+export interface Limits {
+  /** Largest Markdown file, in bytes. @default 1048576 (1 MB) */
+  readonly fileBytes: number;
+  /** Processing time of one postmortem (parse, rules, render), downloads aside, in ms. @default 10000 */
+  readonly fileMs: number;
+  /** Bytes of `data:` images in one postmortem, decoded. @default 10485760 (10 MB) */
+  readonly dataBytes: number;
+  /** Bytes of `data:` images in the whole build. @default 104857600 (100 MB) */
+  readonly dataTotalBytes: number;
+  /** Bytes downloaded for remote images in the whole build. @default 209715200 (200 MB) */
+  readonly downloadBytes: number;
+  /** Time all downloads of a build may take together, from the first, in ms. @default 120000 */
+  readonly downloadMs: number;
+  /** Terms one postmortem may give a taxonomy (services, tags, …). @default 100 */
+  readonly terms: number;
+  /** Bytes of the page one postmortem makes. @default 10485760 (10 MB) */
+  readonly outputBytes: number;
 }
 
 /** Configuration after defaults are applied: what every stage reads. */
@@ -77,6 +108,7 @@ export interface ResolvedConfig {
   readonly taxonomies: readonly string[];
   readonly requiredFields: readonly string[];
   readonly images: ImageOptions;
+  readonly limits: Limits;
   readonly editUrl: string | undefined;
 }
 
@@ -102,7 +134,21 @@ export const DEFAULT_SEVERITIES: readonly SeverityLevel[] = Object.freeze(
 export const DEFAULT_REQUIRED_FIELDS: readonly string[] = Object.freeze(["title", "date", "severity", "services"]);
 
 /** Default image options. */
-export const DEFAULT_IMAGES: ImageOptions = Object.freeze({ remote: true, timeoutMs: 10_000, maxBytes: 10 * 1024 * 1024, concurrency: 8 });
+export const DEFAULT_IMAGES: ImageOptions = Object.freeze({ remote: true, timeoutMs: 10_000, maxBytes: 10 * 1024 * 1024, concurrency: 8, allowHosts: Object.freeze([]) });
+
+const MB = 1024 * 1024;
+
+/** Default budgets (README, Security). */
+export const DEFAULT_LIMITS: Limits = Object.freeze({
+  fileBytes: MB,
+  fileMs: 10_000,
+  dataBytes: 10 * MB,
+  dataTotalBytes: 100 * MB,
+  downloadBytes: 200 * MB,
+  downloadMs: 120_000,
+  terms: 100,
+  outputBytes: 10 * MB,
+});
 
 /** The default required sections and their aliases (DESIGN.md). */
 export const DEFAULT_SECTIONS: readonly SectionSpec[] = Object.freeze([
@@ -142,7 +188,8 @@ export function resolveConfig(user: UserConfig = {}, root: string = process.cwd(
     sections: user.sections ? user.sections.map((spec) => Object.freeze({ name: spec.name, aliases: spec.aliases ?? [] })) : DEFAULT_SECTIONS,
     taxonomies: user.taxonomies ?? ["services", "severity", "tags"],
     requiredFields: user.fields?.required ?? DEFAULT_REQUIRED_FIELDS,
-    images: Object.freeze({ ...DEFAULT_IMAGES, ...user.images }),
+    images: Object.freeze({ ...DEFAULT_IMAGES, ...user.images, allowHosts: Object.freeze([...(user.images?.allowHosts ?? [])]) }),
+    limits: Object.freeze({ ...DEFAULT_LIMITS, ...user.limits }),
     editUrl: user.editUrl,
   });
 }

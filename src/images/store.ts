@@ -3,6 +3,7 @@ import path from "node:path";
 import pLimit, { type LimitFunction } from "p-limit";
 import type { ResolvedConfig } from "../config.js";
 import type { OutputFile } from "../types.js";
+import { BuildBudget } from "../util/budget.js";
 import { safeDecode } from "../util/format.js";
 import { hashText } from "../util/hash.js";
 import type { Problem } from "../util/messages.js";
@@ -44,6 +45,8 @@ export interface ImageStoreOptions {
   readonly mode: "build" | "check";
   /** Use only the download cache, never the network. */
   readonly offline: boolean;
+  /** The build's budgets, shared with the other threads; a budget of its own when absent. */
+  readonly budget?: BuildBudget | undefined;
 }
 
 /**
@@ -57,11 +60,14 @@ export class ImageStore {
   private readonly files = new Map<string, OutputFile>();
   private readonly cache: RemoteImageCache;
   private readonly limit: LimitFunction;
+  /** What the build may still spend on downloads and `data:` images. */
+  readonly budget: BuildBudget;
 
   constructor(
     private readonly config: ResolvedConfig,
     private readonly options: ImageStoreOptions,
   ) {
+    this.budget = options.budget ?? new BuildBudget(config.limits);
     this.cache = new RemoteImageCache(config.cacheDir);
     this.limit = pLimit(config.images.concurrency);
   }

@@ -138,7 +138,7 @@ export async function generate(options: BuildOptions = {}, session?: BuildSessio
     session.configKey = configKey;
   }
   // git runs beside the parsing: one `git log` for the whole archive.
-  const history = readGitHistory(config.contentDir);
+  const history = readGitHistory(config.contentDir, config.root);
   const found = await time("discover", () => discover(config.contentDir));
   const processed = await time("process", () =>
     processAll(found, config, { offline, session, workers, cache, configKey, onProgress: onProgress && ((done, total) => onProgress("processing", done, total)) }),
@@ -172,7 +172,8 @@ export async function generate(options: BuildOptions = {}, session?: BuildSessio
     const shown = createHash("sha1").update(key).update(html).digest("base64url");
     return { key: shown, source: { path: source.path, relPath: source.relPath }, meta: record.meta, html, toc: body.toc, text: body.text, terms: record.terms };
   });
-  const git = await time("git", () => history);
+  const { history: git, notes: gitNotes } = await time("git", () => history);
+  notes.push(...gitNotes);
   if (git?.shallow) {
     notes.push("The git history is shallow, so last-updated dates and contributors come from the fetched commits only: fetch the whole history (actions/checkout: fetch-depth: 0).");
   }

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import path from "node:path";
-import { parseArgs } from "node:util";
+import { inspect, parseArgs } from "node:util";
 import { spawn } from "node:child_process";
 // Each command's modules are imported when it runs: `--version`, `help`, `new` and `check` do
 // not load the build's Markdown stack, theme engine and worker pool.
@@ -9,6 +9,7 @@ import type { DevOptions } from "./dev/server.js";
 import { HindsightError, UsageError } from "./errors.js";
 import { formatMessages, toFormat, type Format } from "./report/index.js";
 import { plural } from "./util/format.js";
+import { escapeTerminal, escapeTerminalLines } from "./util/terminal.js";
 import { VERSION } from "./util/version.js";
 
 const HELP = `hindsight — build a searchable static archive of incident postmortems
@@ -161,7 +162,7 @@ export async function main(argv: readonly string[]): Promise<void> {
       if (rest.length !== 1) throw new UsageError('Expected one title: hindsight new "Checkout timeouts after a pool change"');
       const { newPostmortem } = await import("./new.js");
       const file = await newPostmortem({ ...common, title: rest[0]!, severity: values.severity, services: values.service, date: values.date });
-      console.log(`Wrote ${path.relative(process.cwd(), file)} (a draft: hindsight check it, set status: final when it is reviewed)`);
+      console.log(`Wrote ${escapeTerminal(path.relative(process.cwd(), file))} (a draft: hindsight check it, set status: final when it is reviewed)`);
       return;
     }
     if (command === "dev") {
@@ -187,8 +188,8 @@ function printBuild(result: BuildResult, format: Format, verbose: boolean): void
   const report = formatMessages(result.files, format, { color: useColor(toStdout ? process.stdout : process.stderr) });
   if (report) (toStdout ? console.log : console.error)(report);
   const say = toStdout ? console.error : console.log;
-  const out = path.relative(process.cwd(), result.config.outDir) || ".";
-  for (const note of result.notes) console.error(`note: ${note}`);
+  const out = escapeTerminal(path.relative(process.cwd(), result.config.outDir) || ".");
+  for (const note of result.notes) console.error(`note: ${escapeTerminal(note)}`);
   if (!result.ok) {
     console.error(`Build failed: fix the errors above. Nothing was written to ${out}.`);
     return;
@@ -255,20 +256,22 @@ function progressBar(stream: NodeJS.WriteStream) {
   };
 }
 
+// Messages name paths and quote arguments and content: printed through the terminal helper.
+// Their own line breaks (a config error lists its problems one a line) are kept.
 function fail(error: unknown): number {
   if (error instanceof HindsightError) {
-    console.error(`hindsight: ${error.message}`);
+    console.error(`hindsight: ${escapeTerminalLines(error.message)}`);
     if (error instanceof UsageError) console.error("Run `hindsight --help` for usage.");
-    else if (error.cause instanceof Error) console.error(`  cause: ${error.cause.message}`);
+    else if (error.cause instanceof Error) console.error(`  cause: ${escapeTerminalLines(error.cause.message)}`);
     return error.exitCode;
   }
   if (error instanceof TypeError && (error as NodeJS.ErrnoException).code?.startsWith("ERR_PARSE_ARGS")) {
-    console.error(`hindsight: ${error.message}\nRun \`hindsight --help\` for usage.`);
+    console.error(`hindsight: ${escapeTerminalLines(error.message)}\nRun \`hindsight --help\` for usage.`);
     return 2;
   }
   // Anything else is a bug in Hindsight, not a problem with the content: say so plainly.
   console.error("hindsight: internal error, please report it with the output below.");
-  console.error(error);
+  console.error(escapeTerminalLines(inspect(error)));
   return 70;
 }
 

@@ -10,6 +10,7 @@ import { formatStylish } from "../report/index.js";
 import type { Output } from "../types.js";
 import { plural } from "../util/format.js";
 import { hashText } from "../util/hash.js";
+import { escapeTerminal, escapeTerminalLines } from "../util/terminal.js";
 import { contentType } from "./mime.js";
 import { quickPage } from "./quick.js";
 
@@ -91,7 +92,7 @@ export async function startDev(options: DevOptions = {}): Promise<DevServer> {
     if (files.get(page.path)?.hash === hash) return;
     files.set(page.path, { contents: page.contents, hash });
     state = { build: state.build + 1, changed: [page.path], errors: [], fatal: undefined };
-    log(`✔ Updated ${page.path} in ${(performance.now() - started).toFixed(0)} ms; rebuilding the rest`);
+    log(`✔ Updated ${escapeTerminal(page.path)} in ${(performance.now() - started).toFixed(0)} ms; rebuilding the rest`);
     broadcast();
   };
 
@@ -119,7 +120,7 @@ export async function startDev(options: DevOptions = {}): Promise<DevServer> {
     } catch (error) {
       // A problem with the project (config, theme) or a bug: shown, and the last good archive kept.
       const message = error instanceof HindsightError ? error.message : `internal error: ${error instanceof Error ? error.stack ?? error.message : String(error)}`;
-      log(`✖ ${message}`);
+      log(`✖ ${escapeTerminalLines(message)}`);
       state = { ...state, changed: [], errors: [], fatal: message.split("\n")[0] };
       return broadcast();
     }
@@ -127,7 +128,7 @@ export async function startDev(options: DevOptions = {}): Promise<DevServer> {
     const report = formatStylish(result.files, { cwd: process.cwd(), color });
     if (report) log(report);
     if (!outputs || !next) {
-      log(`✖ Build failed (${reason}): the page shows the errors; fix them and save.`);
+      log(`✖ Build failed (${escapeTerminal(reason)}): the page shows the errors; fix them and save.`);
       state = { ...state, changed: [], errors: overlayMessages(result), fatal: undefined };
       return broadcast();
     }

@@ -1,5 +1,6 @@
 import path from "node:path";
 import type { VFile } from "vfile";
+import { escapeTerminal } from "../util/terminal.js";
 
 /**
  * Formats the messages as GitHub Actions workflow commands, which annotate the pull request:
@@ -12,7 +13,8 @@ export function formatGithub(files: readonly VFile[], options: { cwd?: string } 
     const name = path.relative(cwd, file.path).split(path.sep).join("/") || file.path;
     for (const m of file.messages) {
       const props = [`file=${escapeProperty(name)}`, `line=${m.line ?? 1}`, `col=${m.column ?? 1}`, `title=${escapeProperty(m.ruleId ?? "hindsight")}`];
-      const text = m.note ? `${m.reason}\n${m.note}` : m.reason;
+      // A line break inside a value is shown (`\x0a`); the one before the hint is ours (`%0A`).
+      const text = m.note ? `${escapeTerminal(m.reason)}\n${escapeTerminal(m.note)}` : escapeTerminal(m.reason);
       lines.push(`::${m.fatal ? "error" : "warning"} ${props.join(",")}::${escapeData(text)}`);
     }
   }
@@ -24,6 +26,8 @@ function escapeData(text: string): string {
   return text.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A");
 }
 
+// A line break in a file name is percent-encoded, which the runner decodes, so the annotation
+// still lands on the file; any other control or format character is shown escaped.
 function escapeProperty(text: string): string {
-  return escapeData(text).replace(/:/g, "%3A").replace(/,/g, "%2C");
+  return escapeTerminal(escapeData(text).replace(/:/g, "%3A").replace(/,/g, "%2C"));
 }

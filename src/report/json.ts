@@ -1,5 +1,6 @@
 import path from "node:path";
 import type { VFile } from "vfile";
+import { stringifyForTerminal } from "../util/terminal.js";
 
 /** One message in the JSON report. */
 export interface JsonMessage {
@@ -11,7 +12,11 @@ export interface JsonMessage {
   readonly hint: string | undefined;
 }
 
-/** Formats the messages as JSON: `[{ file, errorCount, warningCount, messages: [...] }]`, every file included. */
+/**
+ * Formats the messages as JSON: `[{ file, errorCount, warningCount, messages: [...] }]`, every
+ * file included. Values are the real ones, control and format characters written as JSON
+ * escapes (`\u001b`, `\u202e`), so that the JSON is safe on a terminal and parses back the same.
+ */
 export function formatJson(files: readonly VFile[], options: { cwd?: string } = {}): string {
   const cwd = options.cwd ?? process.cwd();
   const report = files.map((file) => {
@@ -30,5 +35,5 @@ export function formatJson(files: readonly VFile[], options: { cwd?: string } = 
       messages,
     };
   });
-  return JSON.stringify(report, null, 2);
+  return stringifyForTerminal(report, 2);
 }

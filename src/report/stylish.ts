@@ -2,6 +2,7 @@ import path from "node:path";
 import type { VFile } from "vfile";
 import type { VFileMessage } from "vfile-message";
 import { plural } from "../util/format.js";
+import { escapeTerminal } from "../util/terminal.js";
 
 /** Options of the human-readable report. */
 export interface StylishOptions {
@@ -25,15 +26,15 @@ export function formatStylish(files: readonly VFile[], options: StylishOptions =
   let warnings = 0;
   for (const file of files) {
     if (file.messages.length === 0) continue;
-    lines.push(paint("underline", path.relative(cwd, file.path) || file.path));
+    lines.push(paint("underline", fileHeader(path.relative(cwd, file.path) || file.path)));
     for (const message of [...file.messages].sort(byPlace)) {
       const error = message.fatal === true;
       if (error) errors++;
       else warnings++;
       const place = `${message.line ?? 1}:${message.column ?? 1}`.padEnd(7);
       const level = error ? paint("red", "error  ") : paint("yellow", "warning");
-      lines.push(`  ${place} ${level}  ${message.reason}  ${paint("dim", message.ruleId ?? "")}`);
-      if (message.note) lines.push(`  ${" ".repeat(7)} ${paint("dim", `hint: ${message.note}`)}`);
+      lines.push(`  ${place} ${level}  ${escapeTerminal(message.reason)}  ${paint("dim", escapeTerminal(message.ruleId ?? ""))}`);
+      if (message.note) lines.push(`  ${" ".repeat(7)} ${paint("dim", `hint: ${escapeTerminal(message.note)}`)}`);
     }
     lines.push("");
   }
@@ -42,6 +43,15 @@ export function formatStylish(files: readonly VFile[], options: StylishOptions =
     lines.push(paint("bold", errors ? paint("red", `✖ ${summary}`) : paint("yellow", `⚠ ${summary}`)));
   }
   return lines.join("\n");
+}
+
+/**
+ * A file's path on a line of its own, escaped; `./` before one that would begin with `::`
+ * (after white space, which a CI runner skips), which would be read as a workflow command.
+ */
+function fileHeader(name: string): string {
+  const escaped = escapeTerminal(name);
+  return /^\s*::/u.test(escaped) ? `./${escaped}` : escaped;
 }
 
 function byPlace(a: VFileMessage, b: VFileMessage): number {

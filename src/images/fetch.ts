@@ -1,9 +1,33 @@
+import dns, { type LookupAddress } from "node:dns";
+import http, { type IncomingMessage } from "node:http";
+import https from "node:https";
+import type { LookupFunction } from "node:net";
+import { isAllowedHost, isPublicAddress, refusedByName } from "./address.js";
+
+/** Resolves a host name to all its addresses, as `dns.lookup` with `all: true` does. */
+export type Resolver = (hostname: string) => Promise<readonly LookupAddress[]>;
+
+/** Bytes the whole build may still download (see `BuildBudget`), reserved while streaming. */
+export interface ByteBudget {
+  /** Spends `n` bytes; false, spending nothing, when that would go over. */
+  take(n: number): boolean;
+  /** Gives back bytes taken for a download that was not kept. */
+  giveBack(n: number): void;
+}
+
 /** What the downloader may do. */
-export interface FetchLimits {
+export interface FetchOptions {
+  /** Time limit of the whole download, redirects included. */
   readonly timeoutMs: number;
   readonly maxBytes: number;
   /** Redirects followed before giving up. @default 5 */
   readonly maxRedirects?: number;
+  /** Hosts downloaded from although they resolve to internal addresses (`images.allowHosts`). @default [] */
+  readonly allowHosts?: readonly string[];
+  /** The build's download bytes. @default unlimited */
+  readonly bytes?: ByteBudget;
+  /** How host names are resolved; tests give their own. @default dns.lookup */
+  readonly resolve?: Resolver;
 }
 
 /** Validators of a cached copy, for a conditional request. */
@@ -12,81 +36,154 @@ export interface Validators {
   readonly lastModified?: string | undefined;
 }
 
+/**
+ * Why a download failed. Only our own limits and the address policy are told apart: whatever
+ * the remote side did (a status, a content type, a reset, a closed port) is `failed`, so that
+ * a build log cannot serve as a port scanner of the build machine's network.
+ */
+export type FetchFailure = "refused" | "timeout" | "too-large" | "over-budget" | "failed";
+
 /** The outcome of one download. */
 export type FetchResult =
   | { readonly kind: "ok"; readonly bytes: Uint8Array; readonly contentType: string; readonly validators: Validators }
   | { readonly kind: "not-modified" }
-  | { readonly kind: "failed"; readonly reason: string; readonly status?: number };
+  | { readonly kind: "failed"; readonly failure: FetchFailure; /** For debugging only, never in a message. */ readonly detail: string };
 
 const USER_AGENT = "Hindsight (static postmortem archive builder; image download)";
 
-/**
- * Downloads an image over http(s): redirects followed by hand (each hop must stay http(s)),
- * a time limit for the whole transfer, a size cap enforced while streaming, and an
- * `image/*` content type. Never throws for network or HTTP problems: they are `failed`.
- */
-export async function fetchImage(url: string, limits: FetchLimits, cached?: Validators): Promise<FetchResult> {
-  const signal = AbortSignal.timeout(limits.timeoutMs);
-  let current = url;
-  try {
-    for (let hop = 0; hop <= (limits.maxRedirects ?? 5); hop++) {
-      if (!/^https?:\/\//i.test(current)) return { kind: "failed", reason: `redirected to a URL that is not http(s): ${current}` };
-      const headers: Record<string, string> = { "user-agent": USER_AGENT, accept: "image/*" };
-      if (cached?.etag) headers["if-none-match"] = cached.etag;
-      if (cached?.lastModified) headers["if-modified-since"] = cached.lastModified;
-      const response = await fetch(current, { redirect: "manual", signal, headers });
-      if (response.status >= 300 && response.status < 400 && response.status !== 304) {
-        const location = response.headers.get("location");
-        await response.body?.cancel();
-        if (!location) return { kind: "failed", reason: `HTTP ${response.status} without a Location`, status: response.status };
-        current = new URL(location, current).href;
-        continue;
-      }
-      if (response.status === 304 && cached) return { kind: "not-modified" };
-      if (!response.ok) {
-        await response.body?.cancel();
-        return { kind: "failed", reason: `HTTP ${response.status}`, status: response.status };
-      }
-      const contentType = response.headers.get("content-type") ?? "";
-      if (!/^image\//i.test(contentType)) {
-        await response.body?.cancel();
-        return { kind: "failed", reason: `not an image (Content-Type: ${contentType || "none"})` };
-      }
-      const length = Number(response.headers.get("content-length"));
-      if (length > limits.maxBytes) {
-        await response.body?.cancel();
-        return { kind: "failed", reason: `larger than the ${formatBytes(limits.maxBytes)} limit (${formatBytes(length)})` };
-      }
-      const bytes = await readCapped(response, limits.maxBytes);
-      if (!bytes) return { kind: "failed", reason: `larger than the ${formatBytes(limits.maxBytes)} limit` };
-      const validators = { etag: response.headers.get("etag") ?? undefined, lastModified: response.headers.get("last-modified") ?? undefined };
-      return { kind: "ok", bytes, contentType, validators };
-    }
-    return { kind: "failed", reason: `more than ${limits.maxRedirects ?? 5} redirects` };
-  } catch (error) {
-    if (signal.aborted) return { kind: "failed", reason: `no answer within ${limits.timeoutMs} ms` };
-    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-    return { kind: "failed", reason: cause?.code ?? cause?.message ?? (error as Error).message };
+const systemResolver: Resolver = (hostname) => dns.promises.lookup(hostname, { all: true, verbatim: true });
+
+/** Ends a download early with a known failure. */
+class Stop extends Error {
+  constructor(
+    readonly failure: FetchFailure,
+    detail: string,
+  ) {
+    super(detail);
   }
 }
 
-async function readCapped(response: Response, maxBytes: number): Promise<Uint8Array | undefined> {
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  const reader = response.body!.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > maxBytes) {
-      await reader.cancel();
-      return undefined;
+/**
+ * Downloads an image over http(s) from an allowed host: each host (the first and every
+ * redirect's) is resolved once, refused when any of its addresses is internal and not in
+ * `allowHosts`, and the socket connects to the address checked (no second lookup to rebind).
+ * Redirects are followed by hand (at most `maxRedirects`, each http(s) and checked again); one
+ * time limit covers the whole transfer; the size cap and the build's byte budget hold while
+ * streaming; the type must be `image/*`. Never throws for network or HTTP problems.
+ */
+export async function fetchImage(url: string, options: FetchOptions, cached?: Validators): Promise<FetchResult> {
+  const signal = AbortSignal.timeout(options.timeoutMs);
+  const maxRedirects = options.maxRedirects ?? 5;
+  let current: URL | undefined;
+  try {
+    current = new URL(url);
+    for (let hop = 0; hop <= maxRedirects; hop++) {
+      if (current.protocol !== "http:" && current.protocol !== "https:") throw new Stop("failed", `redirected to ${current.protocol}`);
+      const response = await request(current, options, signal, cached);
+      const status = response.statusCode ?? 0;
+      if (status >= 300 && status < 400 && status !== 304) {
+        response.destroy();
+        const location = response.headers.location;
+        if (!location) throw new Stop("failed", `HTTP ${status} without a Location`);
+        current = new URL(location, current);
+        continue;
+      }
+      if (status === 304 && cached) {
+        response.destroy();
+        return { kind: "not-modified" };
+      }
+      const contentType = response.headers["content-type"] ?? "";
+      const refusal = status < 200 || status > 299 ? `HTTP ${status}` : /^image\//i.test(contentType) ? undefined : `Content-Type ${contentType || "none"}`;
+      if (refusal) {
+        response.destroy();
+        throw new Stop("failed", refusal);
+      }
+      const bytes = await readBody(response, options, signal);
+      const validators = { etag: header(response, "etag"), lastModified: header(response, "last-modified") };
+      return { kind: "ok", bytes, contentType, validators };
     }
-    chunks.push(value);
+    return { kind: "failed", failure: "failed", detail: `more than ${maxRedirects} redirects` };
+  } catch (error) {
+    if (error instanceof Stop) return { kind: "failed", failure: error.failure, detail: `${current?.href ?? url}: ${error.message}` };
+    if (signal.aborted) return { kind: "failed", failure: "timeout", detail: `${current?.href ?? url}: no answer within ${options.timeoutMs} ms` };
+    const { code, message } = error as { code?: string; message?: string };
+    return { kind: "failed", failure: "failed", detail: `${current?.href ?? url}: ${code ?? message}` };
   }
+}
+
+/** One GET to a checked address; resolves once the head of the answer is in. */
+function request(url: URL, options: FetchOptions, signal: AbortSignal, cached: Validators | undefined): Promise<IncomingMessage> {
+  const allowHosts = options.allowHosts ?? [];
+  if (refusedByName(url.hostname, allowHosts)) return Promise.reject(new Stop("refused", `${url.hostname} is an internal address`));
+  const headers: Record<string, string> = { "user-agent": USER_AGENT, accept: "image/*" };
+  if (cached?.etag) headers["if-none-match"] = cached.etag;
+  if (cached?.lastModified) headers["if-modified-since"] = cached.lastModified;
+  const lookup = checkedLookup(options.resolve ?? systemResolver, isAllowedHost(url.hostname, allowHosts));
+  return new Promise((resolve, reject) => {
+    // No agent: no socket kept alive past the download, none shared between hosts.
+    const get = url.protocol === "https:" ? https.request : http.request;
+    const req = get(url, { method: "GET", headers, lookup, signal, agent: false }, resolve);
+    req.on("error", reject);
+    req.end();
+  });
+}
+
+/**
+ * A `lookup` for the socket that resolves the name once and hands over the addresses it
+ * checked: refused when any of them is internal (unless the host is allowed), so that a name
+ * answering a public and a private address cannot reach the private one either.
+ */
+function checkedLookup(resolve: Resolver, allowed: boolean): LookupFunction {
+  return (hostname, lookupOptions, callback) => {
+    resolve(hostname).then(
+      (all) => {
+        const internal = all.find((entry) => !isPublicAddress(entry.address));
+        if (!allowed && internal) return callback(new Stop("refused", `${hostname} resolves to ${internal.address}`), "", 0);
+        const family = lookupOptions.family === 4 || lookupOptions.family === 6 ? lookupOptions.family : 0;
+        const usable = family ? all.filter((entry) => entry.family === family) : [...all];
+        const first = usable[0];
+        if (!first) return callback(Object.assign(new Error(`no IPv${family || ""} address for ${hostname}`), { code: "ENOTFOUND" }), "", 0);
+        if (lookupOptions.all) callback(null, usable);
+        else callback(null, first.address, first.family);
+      },
+      (error: NodeJS.ErrnoException) => callback(error, "", 0),
+    );
+  };
+}
+
+/** The body, within the size cap and the build's bytes (reserved from Content-Length, then as it streams). */
+async function readBody(response: IncomingMessage, options: FetchOptions, signal: AbortSignal): Promise<Uint8Array> {
+  const declared = Number(response.headers["content-length"]);
+  const limit = `the ${options.maxBytes}-byte cap`;
+  if (declared > options.maxBytes) throw new Stop("too-large", `Content-Length ${declared} over ${limit}`);
+  let reserved = 0;
+  const reserve = (n: number) => {
+    if (n <= reserved) return;
+    if (options.bytes && !options.bytes.take(n - reserved)) throw new Stop("over-budget", `${n} bytes over the build's download budget`);
+    reserved = n;
+  };
+  const chunks: Buffer[] = [];
+  let total = 0;
+  try {
+    if (declared > 0) reserve(declared);
+    for await (const chunk of response as AsyncIterable<Buffer>) {
+      total += chunk.byteLength;
+      if (total > options.maxBytes) throw new Stop("too-large", `over ${limit} while streaming`);
+      reserve(total);
+      chunks.push(chunk);
+    }
+    // A transfer cut short must not pass for a whole image.
+    if (signal.aborted || !response.complete) throw new Error("the answer ended early");
+  } catch (error) {
+    response.destroy();
+    options.bytes?.giveBack(reserved);
+    throw error;
+  }
+  options.bytes?.giveBack(reserved - total);
   return Buffer.concat(chunks);
 }
 
-function formatBytes(n: number): string {
-  return n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MB` : n >= 1024 ? `${(n / 1024).toFixed(0)} KB` : `${n} bytes`;
+function header(response: IncomingMessage, name: string): string | undefined {
+  const value = response.headers[name];
+  return Array.isArray(value) ? value[0] : value;
 }

@@ -7,10 +7,12 @@ import { BuildBudget } from "../util/budget.js";
 import { safeDecode } from "../util/format.js";
 import { hashText } from "../util/hash.js";
 import type { Problem } from "../util/messages.js";
+import { escapeTerminal } from "../util/terminal.js";
+import { refusedByName } from "./address.js";
 import { RemoteImageCache } from "./cache.js";
 import { decodeDataUri } from "./data-uri.js";
 import { detectImageType, dimensions, sameType, type ImageType } from "./detect.js";
-import { fetchImage } from "./fetch.js";
+import { fetchImage, type FetchFailure, type FetchResult, type Validators } from "./fetch.js";
 import { sanitizeSvg } from "./svg.js";
 
 /** An image stored in the archive. */
@@ -48,6 +50,14 @@ export interface ImageStoreOptions {
   /** The build's budgets, shared with the other threads; a budget of its own when absent. */
   readonly budget?: BuildBudget | undefined;
 }
+
+/** Why a remote image was not used. */
+type RemoteFailure = FetchFailure | "time-budget" | "offline";
+
+const FAILURE_HINTS = {
+  refused: "The original URL is kept. If that host is yours, name it in `images.allowHosts`; otherwise save the image next to the postmortem.",
+  other: "The original URL is kept. Save the image next to the postmortem so the archive does not depend on that host.",
+} as const;
 
 /**
  * Resolves every image a postmortem refers to (data: URIs, remote http(s) URLs, local files)
@@ -142,24 +152,65 @@ export class ImageStore {
 
   private async fromRemote(url: string): Promise<ImageOutcome> {
     if (this.options.mode === "check" || !this.config.images.remote) return {};
+    const fail = (why: RemoteFailure, detail = "") => {
+      if (/\bhindsight\b/.test(process.env.DEBUG ?? "")) process.stderr.write(`hindsight: image ${escapeTerminal(url)}: ${why}: ${escapeTerminal(detail)}\n`);
+      return { problem: { reason: `Cannot download image ${url}: ${this.failureReason(why)}`, ruleId: "image/unreachable", hint: FAILURE_HINTS[why === "refused" ? "refused" : "other"], severity: "warning" as const } };
+    };
+    // Refused by policy, a cached copy is not used either: it may come from a build that allowed that host.
+    if (refusedByName(hostOf(url), this.config.images.allowHosts)) return fail("refused", "an internal address or localhost, by its name");
     const cached = this.cache.get(url);
-    const fail = (reason: string) => ({ problem: { reason: `Cannot download image ${url}: ${reason}`, ruleId: "image/unreachable", hint: "The original URL is kept. Save the image next to the postmortem so the archive does not depend on that host.", severity: "warning" as const } });
     if (this.options.offline) {
       if (cached) return this.fromCache(cached.bytes);
-      return fail("offline, and not in the cache");
+      return fail("offline");
     }
-    const result = await this.limit(() => fetchImage(url, this.config.images, cached?.entry));
+    const result = await this.limit(() => this.download(url, cached?.entry));
+    if (result.kind === "failed" && result.failure === "refused") return fail("refused", result.detail);
     // A cached copy outlives its host: that is what the cache is for.
     if (cached && (result.kind === "not-modified" || result.kind === "failed")) return this.fromCache(cached.bytes);
-    if (result.kind === "not-modified") return fail("the server answered 304 to an unconditional request");
-    if (result.kind === "failed") return fail(result.reason);
+    if (result.kind === "not-modified") return fail("failed", "304 to an unconditional request");
+    if (result.kind === "failed") return fail(result.failure, result.detail);
     const type = await detectImageType(result.bytes);
-    if (!type) return fail(`its content is not an image (served as ${result.contentType})`);
-    const stored = this.store(result.bytes, type);
-    if (!stored) return fail("its SVG has nothing left to draw once sanitized");
+    const stored = type && this.store(result.bytes, type);
+    if (!type || !stored) {
+      this.budget.giveBack("downloadBytes", result.bytes.byteLength);
+      return fail("failed", type ? "an SVG with nothing left once sanitized" : `not an image, served as ${result.contentType}`);
+    }
     this.cache.set(url, result.bytes, type.ext, result.validators);
     this.stats.downloaded++;
     return { stored: { ...stored, remote: true } };
+  }
+
+  /** One download within the build's budgets: its time limit is what is left of the build's, if less. */
+  private async download(url: string, cached: Validators | undefined): Promise<FetchResult | { kind: "failed"; failure: "time-budget"; detail: string }> {
+    const { images } = this.config;
+    const timeLeft = this.budget.downloadTimeLeft();
+    if (timeLeft <= 0) return { kind: "failed", failure: "time-budget", detail: "not attempted" };
+    if (this.budget.left("downloadBytes") <= 0) return { kind: "failed", failure: "over-budget", detail: "not attempted" };
+    const bytes = { take: (n: number) => this.budget.take("downloadBytes", n), giveBack: (n: number) => this.budget.giveBack("downloadBytes", n) };
+    const result = await fetchImage(url, { ...images, timeoutMs: Math.min(images.timeoutMs, timeLeft), bytes }, cached);
+    if (result.kind === "failed" && result.failure === "timeout" && timeLeft < images.timeoutMs) return { ...result, failure: "time-budget" };
+    return result;
+  }
+
+  /** What a failed download's warning says: the policy and our own limits, nothing the remote side did. */
+  private failureReason(why: RemoteFailure): string {
+    const { images, limits } = this.config;
+    switch (why) {
+      case "refused":
+        return "refused: its host is not allowed (loopback, private or link-local address)";
+      case "offline":
+        return "offline, and not in the cache";
+      case "timeout":
+        return `not downloaded within ${formatMs(images.timeoutMs)} (\`images.timeoutMs\`)`;
+      case "too-large":
+        return `larger than the ${formatBytes(images.maxBytes)} limit (\`images.maxBytes\`)`;
+      case "over-budget":
+        return `the build's download budget (${formatBytes(limits.downloadBytes)}, \`limits.downloadBytes\`) is used up`;
+      case "time-budget":
+        return `the build's download time (${formatMs(limits.downloadMs)}, \`limits.downloadMs\`) is used up`;
+      case "failed":
+        return "the download failed";
+    }
   }
 
   private async fromCache(bytes: Uint8Array): Promise<ImageOutcome> {
@@ -205,4 +256,20 @@ export class ImageStore {
     }
     return found ?? allowed[0]!;
   }
+}
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).hostname;
+  } catch {
+    return "";
+  }
+}
+
+function formatBytes(n: number): string {
+  return n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MB` : n >= 1024 ? `${(n / 1024).toFixed(0)} KB` : `${n} bytes`;
+}
+
+function formatMs(ms: number): string {
+  return ms >= 1000 && ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`;
 }

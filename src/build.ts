@@ -1,17 +1,13 @@
 import { createHash } from "node:crypto";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
-import pLimit from "p-limit";
 import type { VFile } from "vfile";
 import type { ResolvedConfig } from "./config.js";
-import { ImageStore, type ImageStats } from "./images/store.js";
+import type { ImageStats } from "./images/store.js";
 import { HindsightError } from "./errors.js";
+import { analyze, BuildSession, configKeyOf } from "./analyze.js";
 import { loadProjectConfig, makeStrict, type RunOptions } from "./project.js";
-import { cacheable, RecordCache } from "./cache/records.js";
-import { checkUniqueSlugs } from "./rules/index.js";
-import { missingLinkProblems } from "./rules/links.js";
 import { buildSearchIndex, type SearchMeta } from "./search/build-index.js";
 import { discover } from "./stages/discover.js";
 import { renderExports } from "./stages/exports.js";
@@ -19,19 +15,14 @@ import { editLink, readGitHistory, type GitHistory } from "./stages/git.js";
 import { resolvePostmortemLinks } from "./stages/links.js";
 import { organize, type Site } from "./stages/organize.js";
 import { renderPages } from "./stages/pages.js";
-import { fileOf, type PostmortemRecord } from "./stages/process.js";
-import { processInWorkers } from "./stages/pool.js";
-import { processWith, type WorkerResult } from "./stages/worker.js";
 import { contentKey } from "./stages/manifest.js";
 import { writeOutput } from "./stages/write.js";
 import { loadTheme, type Theme } from "./theme.js";
-import { contentsOf, type LazyOutputFile, type Output, type OutputFile, type RenderedPostmortem, type SourceFile } from "./types.js";
+import { contentsOf, type LazyOutputFile, type Output, type OutputFile, type RenderedPostmortem } from "./types.js";
 import { hashText } from "./util/hash.js";
 import { writeFileAtomic } from "./util/atomic.js";
 import { codeId } from "./util/version.js";
-import { isError, report } from "./util/messages.js";
-
-const RENDER_CONCURRENCY = 16;
+import { isError } from "./util/messages.js";
 
 /** Options of a build. */
 export interface BuildOptions extends RunOptions {
@@ -88,28 +79,7 @@ export interface Generated {
   readonly made?: { readonly site: Site; readonly theme: Theme; readonly slugs: ReadonlyMap<string, string> };
 }
 
-/**
- * State kept between builds in one process (`hindsight dev`): postmortems whose text and config
- * did not change are not processed again.
- */
-export class BuildSession {
-  readonly records = new Map<string, { key: string; record: PostmortemRecord }>();
-  /** Image files of every record kept, by output path. */
-  readonly images = new Map<string, OutputFile>();
-  configKey: string | undefined;
-
-  /** Forgets every postmortem: after a change any of them may depend on (a local image, the config). */
-  invalidate(): void {
-    this.records.clear();
-    this.images.clear();
-  }
-}
-
-const MAX_THREADS = 8;
-
-
-/** Below this many postmortems to process, starting worker threads costs more than it saves. */
-const WORKER_THRESHOLD = 64;
+export { BuildSession };
 
 /**
  * Builds the archive in memory: config → discover → process (parse, per-file rules, render; in
@@ -132,7 +102,7 @@ export async function generate(options: BuildOptions = {}, session?: BuildSessio
 
   const config = await time("config", () => loadProjectConfig(runOptions));
   const theme = await time("theme", () => loadTheme(config.themeDirs));
-  const configKey = JSON.stringify([config, offline]);
+  const configKey = configKeyOf(config, offline);
   if (session && session.configKey !== configKey) {
     session.invalidate();
     session.configKey = configKey;
@@ -140,32 +110,26 @@ export async function generate(options: BuildOptions = {}, session?: BuildSessio
   // git runs beside the parsing: one `git log` for the whole archive.
   const history = readGitHistory(config.contentDir, config.root);
   const found = await time("discover", () => discover(config.contentDir));
-  const processed = await time("process", () =>
-    processAll(found, config, { offline, session, workers, cache, configKey, onProgress: onProgress && ((done, total) => onProgress("processing", done, total)) }),
+  const analysis = await time("process", () =>
+    analyze(config, found, { offline, session, workers, cache, configKey, onProgress: onProgress && ((done, total) => onProgress("processing", done, total)) }),
   );
-  // The texts are in the records now: keep only where each file is, so that memory stays flat.
-  const sources = found.map(({ path, relPath }) => ({ path, relPath }));
-  found.length = 0;
-  const { records, images } = processed;
-  const files = sources.map((source, i) => fileOf(source.path, records[i]!));
-  await time("validate", () => checkAcrossFiles(sources, records, files));
+  const { entries, images } = analysis;
+  const files = entries.map((entry) => entry.file);
   const failed = () => {
     if (options.strict) makeStrict(files);
     return files.some((file) => file.messages.some(isError));
   };
   const result = (ok: boolean, counts: { postmortems?: number; unchanged?: number; indexPages?: number } = {}): BuildResult => ({
-    config, files, notes, ok, reused: sources.length - processed.fresh.size, postmortems: counts.postmortems ?? 0, unchanged: counts.unchanged ?? 0, indexPages: counts.indexPages ?? 0, written: 0,
-    images: processed.stats, imageFiles: ok ? images.size : 0, timings, totalMs: performance.now() - started,
+    config, files, notes, ok, reused: entries.filter((entry) => !entry.fresh).length, postmortems: counts.postmortems ?? 0, unchanged: counts.unchanged ?? 0, indexPages: counts.indexPages ?? 0, written: 0,
+    images: analysis.stats, imageFiles: ok ? images.size : 0, timings, totalMs: performance.now() - started,
   });
   if (failed()) return { result: result(false), outputs: undefined };
 
-  const included = sources.flatMap((source, i) => {
-    const record = records[i]!;
-    return (drafts || record.meta.status !== "draft") && record.body ? [{ source, record, body: record.body, key: processed.keys[i]!, index: i }] : [];
-  });
-  const unchanged = included.filter(({ index }) => !processed.fresh.has(index)).length;
+  const included = entries.filter(({ record }) => (drafts || record.meta.status !== "draft") && record.body);
+  const unchanged = included.filter((entry) => !entry.fresh).length;
   const slugs = new Map(included.map(({ record }) => [record.relPath, record.meta.slug]));
-  const rendered: RenderedPostmortem[] = included.map(({ source, record, body, key }) => {
+  const rendered: RenderedPostmortem[] = included.map(({ source, record, key }) => {
+    const body = record.body!;
     const html = resolvePostmortemLinks(body.html, { ...body, slug: record.meta.slug, slugs });
     // What its pages show: the file as processed, and the body as linked and with its images
     // (a download may give another image, a renamed postmortem another link).
@@ -225,96 +189,6 @@ function searchIndex(postmortems: readonly RenderedPostmortem[], config: Resolve
     // Only the next build is slower.
   }
   return index;
-}
-
-/** The rules that look at more than one file: slugs used twice, links to postmortems that do not exist. */
-function checkAcrossFiles(sources: readonly Pick<SourceFile, "relPath">[], records: readonly PostmortemRecord[], files: readonly VFile[]): void {
-  const paths = new Set(sources.map((source) => source.relPath));
-  records.forEach((record, i) => {
-    for (const problem of missingLinkProblems(record.links, paths)) report(files[i]!, problem);
-  });
-  checkUniqueSlugs(records.map((record, i) => ({ slug: record.meta.slug, relPath: record.relPath, file: files[i]!, slugPlace: record.slugPlace })));
-}
-
-/** What processing every postmortem gave: records in source order, image files, image work. */
-interface Processed {
-  readonly records: readonly PostmortemRecord[];
-  readonly images: ReadonlyMap<string, OutputFile>;
-  readonly stats: ImageStats;
-  /** The records made now, by index; the others came from the session or the cache. */
-  readonly fresh: ReadonlySet<number>;
-  /** Each record's key: its file, path and the config, hashed. */
-  readonly keys: readonly string[];
-}
-
-/**
- * Processes every postmortem: those the session already has are reused; the others run in a
- * pool of worker threads (one per core), or in this thread when there are only a few.
- */
-async function processAll(
-  sources: readonly SourceFile[],
-  config: ResolvedConfig,
-  options: {
-    offline: boolean;
-    session: BuildSession | undefined;
-    workers: number | undefined;
-    cache: boolean;
-    configKey: string;
-    onProgress: ((done: number, total: number) => void) | undefined;
-  },
-): Promise<Processed> {
-  const { session, onProgress } = options;
-  const stats: ImageStats = { embedded: 0, downloaded: 0, cached: 0, local: 0, failed: 0 };
-  const images = session?.images ?? new Map<string, OutputFile>();
-  const records: PostmortemRecord[] = new Array(sources.length);
-  const cache = options.cache ? new RecordCache(config.cacheDir, codeId(), options.configKey) : undefined;
-  const keys = sources.map((source) => (cache ? cache.keyOf(source.relPath, source.text) : hashText(`${options.configKey}\0${source.relPath}\0${source.text}`)));
-  const pending: number[] = [];
-  const wanted: number[] = [];
-  sources.forEach((source, i) => {
-    const memo = session?.records.get(source.relPath);
-    if (memo && memo.key === keys[i]) records[i] = memo.record;
-    else (cache ? wanted : pending).push(i);
-  });
-  // Each entry is parsed and let go as it is read: all at once they are 100 MB of JSON.
-  let n = 0;
-  for await (const text of cache?.read(wanted.map((i) => keys[i]!)) ?? []) {
-    const i = wanted[n++]!;
-    const cached = text === undefined ? undefined : cache!.get(keys[i]!, text);
-    if (!cached) {
-      pending.push(i);
-      continue;
-    }
-    records[i] = cached.record;
-    for (const file of cached.images) images.set(file.path, file);
-    session?.records.set(sources[i]!.relPath, { key: keys[i]!, record: cached.record });
-  }
-  // Each thread loads the whole Markdown stack: a few are plenty, whatever the host claims to have.
-  const threads = options.workers ?? (pending.length >= WORKER_THRESHOLD ? Math.min(os.availableParallelism(), MAX_THREADS) : 0);
-  let done = 0;
-  const keep = (i: number, result: WorkerResult) => {
-    records[i] = result.record;
-    for (const file of result.images) images.set(file.path, file);
-    // A record that cannot be kept replaces the one kept before: the session holds what the last build used, or nothing.
-    if (cacheable(result.record)) session?.records.set(sources[i]!.relPath, { key: keys[i]!, record: result.record });
-    else session?.records.delete(sources[i]!.relPath);
-    cache?.set(keys[i]!, result.record, result.images);
-    onProgress?.(++done, pending.length);
-  };
-  if (threads > 0 && pending.length > 0) {
-    const work = await processInWorkers(pending.map((i) => sources[i]!), config, { offline: options.offline, threads }, (n, result) => keep(pending[n]!, result));
-    for (const key of Object.keys(stats) as (keyof ImageStats)[]) stats[key] += work[key];
-    // In a dev session, records reused from memory are not marked used: pruning would drop them.
-    if (!session) cache?.prune();
-    return { records, images, stats, keys, fresh: new Set(pending) };
-  }
-  // In this thread, postmortems are processed concurrently only so that image downloads overlap.
-  const store = new ImageStore(config, { mode: "build", offline: options.offline });
-  const limit = pLimit(RENDER_CONCURRENCY);
-  await Promise.all(pending.map((i) => limit(async () => keep(i, await processWith(store, sources[i]!, config)))));
-  Object.assign(stats, store.stats);
-  if (!session) cache?.prune();
-  return { records, images, stats, keys, fresh: new Set(pending) };
 }
 
 /**

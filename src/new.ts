@@ -6,7 +6,7 @@ import { themeFile } from "./theme.js";
 import { loadProjectConfig, type RunOptions } from "./project.js";
 import { normalizeSeverity } from "./stages/parse.js";
 import { slugOrHash } from "./util/slug.js";
-import { parseInstant } from "./util/time.js";
+import { parseDate } from "./util/time.js";
 
 /** Options of `hindsight new`. */
 export interface NewOptions extends RunOptions {
@@ -35,7 +35,7 @@ export async function newPostmortem(options: NewOptions): Promise<string> {
   const { title, severity, services = [], date, ...run } = options;
   if (!title.trim()) throw new UsageError('A title is needed: hindsight new "Checkout timeouts after a pool change"');
   const config = await loadProjectConfig(run);
-  const instant = date === undefined ? parseInstant(new Date().toISOString().slice(0, 16) + "Z") : parseInstant(date);
+  const instant = date === undefined ? parseDate(new Date().toISOString().slice(0, 16) + "Z") : parseDate(date);
   if (!instant) throw new UsageError(`Unexpected --date ${date}, expected an ISO date or date-time such as 2025-03-12T14:05Z`);
   const level = severity === undefined ? config.severities[Math.floor((config.severities.length - 1) / 2)]!.id : normalizeSeverity(severity, config.severities);
   if (!level) throw new UsageError(`Unexpected --severity ${severity}, expected one of ${config.severities.map((l) => l.id).join(", ")}`);

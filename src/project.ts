@@ -5,9 +5,7 @@ import { loadConfig, validateUserConfig } from "./config-load.js";
 import { resolveConfig, type ResolvedConfig, type UserConfig } from "./config.js";
 import { UsageError } from "./errors.js";
 import { discover, readSource } from "./stages/discover.js";
-import { parse } from "./stages/parse.js";
-import { validate } from "./stages/validate.js";
-import type { ParsedPostmortem, SourceFile } from "./types.js";
+import type { SourceFile } from "./types.js";
 
 /** Options shared by `check` and `build`: config overrides plus how to run. */
 export interface RunOptions extends UserConfig {
@@ -25,14 +23,6 @@ export async function loadProjectConfig(options: RunOptions): Promise<ResolvedCo
   const { config: fromFile } = await loadConfig(root, configFile);
   const defined = validateUserConfig(Object.fromEntries(Object.entries(overrides).filter(([, value]) => value !== undefined)), "options");
   return resolveConfig({ ...fromFile, ...defined }, root);
-}
-
-/** Reads every postmortem of the content folder (plus `extra` files), parses and validates them. */
-export async function analyze(config: ResolvedConfig, extra: readonly SourceFile[] = []): Promise<ParsedPostmortem[]> {
-  const sources = [...(await discover(config.contentDir)), ...extra];
-  const parsed = sources.map((source) => parse(source, config));
-  validate(parsed, config);
-  return parsed;
 }
 
 /** Sources for command-line paths that lie outside the content folder (inside ones are discovered anyway). */

@@ -12,7 +12,7 @@ const cases = fs.readdirSync(fixtures).sort();
 describe("rules", () => {
   it.each(cases)("%s", async (name) => {
     const dir = path.join(fixtures, name);
-    const result = await check({ root: dir, content: "." });
+    const result = await check({ root: dir, content: ".", cache: false });
     const actual = result.files.flatMap((file) =>
       file.messages.map((m) => `${path.relative(dir, file.path)} ${m.line}:${m.column} ${m.fatal ? "error" : "warning"} ${m.ruleId}`),
     );
@@ -31,6 +31,8 @@ describe("rules", () => {
       .map((f) => fs.readFileSync(path.join(repoRoot, "src", f), "utf8")).join("\n");
     const emitted = new Set([...source.matchAll(/(?:id|ruleId): "([a-z]+\/[a-z-]+)"/g)].map((m) => m[1]!));
     // image/unreachable needs a server to fail to answer: test/images.test.ts covers it.
-    expect([...emitted].filter((id) => !covered.has(id) && id !== "image/unreachable")).toEqual([]);
+    // limits/memory needs a worker whose heap is too small: test/cache.test.ts covers it.
+    const elsewhere = new Set(["image/unreachable", "limits/memory"]);
+    expect([...emitted].filter((id) => !covered.has(id) && !elsewhere.has(id))).toEqual([]);
   });
 });

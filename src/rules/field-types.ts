@@ -1,10 +1,16 @@
 import { parseDuration } from "../util/time.js";
-import { describeType, lintRule } from "./rule.js";
+import { DATE_FIELDS } from "./dates.js";
+import { describeType, isScalar, lintRule, shown } from "./rule.js";
 
 const TEXT_FIELDS = ["title", "summary", "impact", "incident_id", "slug"] as const;
+/** Fields whose value other rules read as one word (a level, a status): a list or mapping is this rule's. */
+const WORD_FIELDS = ["severity", "status"] as const;
 const LIST_FIELDS = ["authors", "tags"] as const;
 
-/** `frontmatter/type`: text fields are text, list fields are lists of text, `duration` reads as one. */
+/**
+ * `frontmatter/type`: text fields are text, list fields are lists of text, dates and words are
+ * not lists or mappings, `duration` reads as one. Other rules skip what this one reports.
+ */
 export const fieldTypes = lintRule({ id: "frontmatter/type", severity: "error", needsFrontmatter: true }, ({ pm, placeOf }, report) => {
   const data = pm.meta.data;
   for (const field of TEXT_FIELDS) {
@@ -18,8 +24,20 @@ export const fieldTypes = lintRule({ id: "frontmatter/type", severity: "error", 
     if (Array.isArray(value) && value.every((item) => typeof item === "string" || typeof item === "number")) continue;
     report({ reason: `Unexpected ${field} as ${describeType(value)}, expected a list of text`, place: placeOf(field), hint: `Write \`${field}: [first, second]\`.` });
   }
+  for (const field of WORD_FIELDS) {
+    const value = data[field];
+    if (value === undefined || value === null || isScalar(value)) continue;
+    report({ reason: `Unexpected ${field} as ${describeType(value)}, expected one word`, place: placeOf(field), hint: `Write \`${field}:\` as one value, such as \`${field === "severity" ? "SEV2" : "final"}\`.` });
+  }
+  for (const field of DATE_FIELDS) {
+    const value = data[field];
+    if (value === undefined || value === null || isScalar(value)) continue;
+    report({ reason: `Unexpected ${field} as ${describeType(value)}, expected a date`, place: placeOf(field), hint: `Write \`${field}: 2024-02-10\` or \`${field}: 2024-02-10T09:30:00Z\`.` });
+  }
   const duration = data.duration;
-  if (duration !== undefined && duration !== null && parseDuration(duration) === undefined) {
-    report({ reason: `Unexpected duration \`${String(duration)}\`, expected a duration such as \`4h\`, \`90m\` or \`1h30m\``, place: placeOf("duration"), hint: "Or leave it out: it is derived from `started` and `resolved`." });
+  if (duration !== undefined && duration !== null && !isScalar(duration)) {
+    report({ reason: `Unexpected duration as ${describeType(duration)}, expected a duration such as \`4h\``, place: placeOf("duration"), hint: "Or leave it out: it is derived from `started` and `resolved`." });
+  } else if (duration !== undefined && duration !== null && parseDuration(duration) === undefined) {
+    report({ reason: `Unexpected duration \`${shown(duration)}\`, expected a duration such as \`4h\`, \`90m\` or \`1h30m\``, place: placeOf("duration"), hint: "Or leave it out: it is derived from `started` and `resolved`." });
   }
 });

@@ -10,6 +10,7 @@ import { sectionsMissing } from "./sections-missing.js";
 import { services } from "./services.js";
 import { severity } from "./severity.js";
 import { status } from "./status.js";
+import { termsLimit } from "./terms-limit.js";
 import { timestampOrder } from "./timestamp-order.js";
 
 /** Every per-file rule, in the order their messages read best. */
@@ -21,6 +22,7 @@ export const rules: readonly Rule[] = [
   severity,
   services,
   status,
+  termsLimit,
   sectionsMissing,
   sectionsEmpty,
   sectionsDuplicate,

@@ -71,3 +71,19 @@ export function describeType(value: unknown): string {
   if (typeof value === "object") return "a mapping";
   return typeof value === "number" ? "a number" : typeof value === "boolean" ? "a boolean" : `a ${typeof value}`;
 }
+
+/**
+ * A frontmatter value as a message may quote it: text cut at 80 characters, a number or boolean
+ * as written, anything else by its type. Never `String(value)`: a mapping such as
+ * `{toString: 1}` throws when made a string.
+ */
+export function shown(value: unknown): string {
+  if (typeof value === "string") return value.length > 80 ? `${value.slice(0, 79)}…` : value;
+  if (typeof value === "number" || typeof value === "boolean") return String(value);
+  return describeType(value);
+}
+
+/** True for a value a scalar field may hold: text, a number, a boolean (YAML reads `yes`, `1` as such). */
+export function isScalar(value: unknown): value is string | number | boolean {
+  return typeof value === "string" || typeof value === "number" || typeof value === "boolean";
+}

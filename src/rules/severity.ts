@@ -1,12 +1,13 @@
-import { lintRule } from "./rule.js";
+import { isScalar, lintRule, shown } from "./rule.js";
 
 /** `frontmatter/severity`: the severity is a level of the configured scale (or one of its aliases). */
 export const severity = lintRule({ id: "frontmatter/severity", severity: "error", needsFrontmatter: true }, ({ pm, config, placeOf }, report) => {
   const value = pm.meta.data.severity;
-  if (value === undefined || value === null || pm.meta.severity !== undefined) return;
+  // Lists and mappings are `frontmatter/type`'s to report.
+  if (value === undefined || value === null || pm.meta.severity !== undefined || !isScalar(value)) return;
   const levels = config.severities.map((level) => level.id);
   report({
-    reason: `Unexpected severity \`${Array.isArray(value) ? value.join(", ") : String(value)}\`, expected one of ${levels.join(", ")}`,
+    reason: `Unexpected severity \`${shown(value)}\`, expected one of ${levels.join(", ")}`,
     place: placeOf("severity"),
     hint: `Use a level of the scale, ${levels[0]} worst; other spellings can be added as \`aliases\` of a level in \`severities\` in the config.`,
   });

@@ -1,5 +1,5 @@
 import { STATUSES } from "../types.js";
-import { lintRule } from "./rule.js";
+import { isScalar, lintRule, shown } from "./rule.js";
 
 /**
  * `frontmatter/status`: the status is `draft`, `in-review` or `final`. An unknown one is a
@@ -7,9 +7,9 @@ import { lintRule } from "./rule.js";
  */
 export const status = lintRule({ id: "frontmatter/status", severity: "warning", needsFrontmatter: true }, ({ pm, placeOf }, report) => {
   const value = pm.meta.data.status;
-  if (value === undefined || value === null || (typeof value === "string" && (STATUSES as readonly string[]).includes(value.trim().toLowerCase()))) return;
+  if (value === undefined || value === null || !isScalar(value) || (typeof value === "string" && (STATUSES as readonly string[]).includes(value.trim().toLowerCase()))) return;
   report({
-    reason: `Unexpected status \`${String(value)}\`, expected one of ${STATUSES.join(", ")}; read as final`,
+    reason: `Unexpected status \`${shown(value)}\`, expected one of ${STATUSES.join(", ")}; read as final`,
     place: placeOf("status"),
     hint: "Drafts are left out of the archive unless built with --drafts; leave `status` out for a final postmortem.",
   });

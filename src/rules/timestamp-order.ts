@@ -1,4 +1,4 @@
-import { parseInstant, type Instant } from "../util/time.js";
+import { dayOf, parseDate, type Instant } from "../util/time.js";
 import { DATE_FIELDS } from "./dates.js";
 import { lintRule } from "./rule.js";
 
@@ -6,7 +6,7 @@ import { lintRule } from "./rule.js";
 export const timestampOrder = lintRule({ id: "frontmatter/timestamps", severity: "error", needsFrontmatter: true }, ({ pm, placeOf }, report) => {
   let previous: { field: string; instant: Instant } | undefined;
   for (const field of DATE_FIELDS.slice(1)) {
-    const instant = parseInstant(pm.meta.data[field]);
+    const instant = parseDate(pm.meta.data[field]);
     if (!instant) continue;
     if (previous && isBefore(instant, previous.instant)) {
       report({
@@ -19,8 +19,8 @@ export const timestampOrder = lintRule({ id: "frontmatter/timestamps", severity:
   }
 });
 
-/** A plain date means "some time that day": against it, only the day counts. */
+/** A plain date means "some time that day" (UTC): against it, only the day counts. Instants, never strings, are compared. */
 function isBefore(a: Instant, b: Instant): boolean {
   if (a.hasTime && b.hasTime) return a.ms < b.ms;
-  return a.iso.slice(0, 10) < b.iso.slice(0, 10);
+  return dayOf(a) < dayOf(b);
 }

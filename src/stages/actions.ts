@@ -2,7 +2,7 @@ import type { List, ListItem, Root as MdastRoot } from "mdast";
 import { toString } from "mdast-util-to-string";
 import { DEFAULT_SECTIONS } from "../config.js";
 import { matchSection } from "../util/sections.js";
-import { parseInstant } from "../util/time.js";
+import { parseDate } from "../util/time.js";
 
 /** A follow-up from a postmortem's task list: `- [ ] Add TTL jitter @mlopez due:2025-04-01 OPS-123`. */
 export interface ActionItem {
@@ -54,7 +54,7 @@ function toAction(item: ListItem): ActionItem {
     text: raw.replace(OWNER, "$1").replace(DUE, "$1").replace(ticket ?? /$^/, "").replace(/\s+/g, " ").trim(),
     done: item.checked === true,
     owner: OWNER.exec(raw)?.[2],
-    due: due && parseInstant(due) ? due : undefined,
+    due: due && parseDate(due) ? due : undefined,
     ticket,
     line: item.position?.start.line ?? 1,
   };

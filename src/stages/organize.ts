@@ -90,15 +90,28 @@ function listTaxonomy(key: string, postmortems: readonly RenderedPostmortem[]): 
 
 /**
  * Gives each term a URL id, its slug. Different terms can share a slug (`C#` and `C`, `🔥 db`
- * and `db`): the first in code-point order keeps it, the others get a short hash appended,
- * so that no term's page replaces another's and ids do not depend on the order of files.
+ * and `db`): the first in code-point order keeps it, the others get a hash of the term
+ * appended. Every term's own slug is reserved first, so that an appended id never takes the
+ * slug of another term (`db-61650a` written as a tag): ids are unique by construction, and do
+ * not depend on the order of files.
  */
-function assignIds(keys: readonly string[]): Map<string, string> {
-  const ids = new Map<string, string>();
+export function assignIds(keys: readonly string[]): Map<string, string> {
+  const sorted = [...keys].sort();
+  const natural = new Map(sorted.map((k) => [k, slugOrHash(k)]));
   const taken = new Set<string>();
-  for (const k of [...keys].sort()) {
-    let id = slugOrHash(k);
-    if (taken.has(id)) id = `${id}-${hashText(k).slice(0, 6)}`;
+  const ids = new Map<string, string>();
+  // First pass: each slug to the first term that has it.
+  for (const k of sorted) {
+    const id = natural.get(k)!;
+    if (taken.has(id)) continue;
+    taken.add(id);
+    ids.set(k, id);
+  }
+  for (const k of sorted) {
+    if (ids.has(k)) continue;
+    const hash = hashText(k);
+    let id = `${natural.get(k)}-${hash.slice(0, 6)}`;
+    for (let n = 8; taken.has(id); n += 2) id = n <= hash.length ? `${natural.get(k)}-${hash.slice(0, n)}` : `${natural.get(k)}-${hash}-${n}`;
     taken.add(id);
     ids.set(k, id);
   }

@@ -1,4 +1,5 @@
 import type { Heading, Root as MdastRoot } from "mdast";
+import type { Point } from "unist";
 import { toString } from "mdast-util-to-string";
 import remarkGfm from "remark-gfm";
 import remarkParse from "remark-parse";
@@ -12,8 +13,8 @@ import { matchSection } from "../util/sections.js";
 import { slugFromPath } from "../util/slug.js";
 import { extractActions } from "./actions.js";
 import { readFrontmatter } from "./frontmatter.js";
-import { MAX_NESTING, tooDeeplyNested } from "./nesting.js";
-import { parseDuration, parseInstant } from "../util/time.js";
+import { MAX_NESTING, tooDeepTree, tooDeeplyNested } from "./nesting.js";
+import { parseDate, parseDuration } from "../util/time.js";
 
 const markdown = unified().use(remarkParse).use(remarkGfm).freeze();
 
@@ -27,7 +28,6 @@ const SUMMARY_MAX = 280;
 export function parse(source: SourceFile, config: ResolvedConfig): ParsedPostmortem {
   const file = new VFile({ path: source.path, value: source.text });
   const { data, places, ok, body, bodyLine } = readFrontmatter(source.text, file);
-  // Padding the body with the frontmatter's line count keeps mdast positions true to the file.
   const deep = tooDeeplyNested(body, bodyLine);
   if (deep) {
     report(file, {
@@ -38,11 +38,38 @@ export function parse(source: SourceFile, config: ResolvedConfig): ParsedPostmor
       severity: "error",
     });
   }
-  const tree = (deep ? { type: "root", children: [] } : markdown.parse("\n".repeat(bodyLine - 1) + body)) as MdastRoot;
+  const tree = deep ? EMPTY : parseBody(body, bodyLine, file);
   // After a broken frontmatter, fallback warnings would only be noise: the fields are there.
   const note: Note = ok ? (problem) => report(file, problem) : () => {};
   const meta = normalizeMeta(data, tree, source, note, config);
-  return { source, file, meta, tree, places, frontmatterOk: ok, bodyOk: !deep };
+  return { source, file, meta, tree, places, frontmatterOk: ok, bodyOk: tree !== EMPTY };
+}
+
+const EMPTY: MdastRoot = Object.freeze({ type: "root", children: [] }) as unknown as MdastRoot;
+
+/** The body's tree, or `EMPTY` (with an error) when its inline markup nests too deep to render. */
+function parseBody(body: string, bodyLine: number, file: VFile): MdastRoot {
+  const tooDeep = (place: Point | undefined) => {
+    report(file, {
+      reason: "Unexpected nesting too deep to render (emphasis, links or HTML elements inside one another)",
+      ruleId: "content/too-deep",
+      place,
+      hint: "Flatten the nested markup; no postmortem needs it this deep.",
+      severity: "error",
+    });
+    return EMPTY;
+  };
+  let tree: MdastRoot;
+  try {
+    // Padding the body with the frontmatter's line count keeps mdast positions true to the file.
+    tree = markdown.parse("\n".repeat(bodyLine - 1) + body);
+  } catch (error) {
+    // The parser's own transforms recurse (GFM autolinks): a last resort, the checks around it come first.
+    if (error instanceof RangeError) return tooDeep(undefined);
+    throw error;
+  }
+  const deepest = tooDeepTree(tree);
+  return deepest ? tooDeep(deepest) : tree;
 }
 
 type Note = (problem: Problem) => void;
@@ -54,10 +81,10 @@ function normalizeMeta(
   note: Note,
   config: ResolvedConfig,
 ): PostmortemMeta {
-  const instant = parseInstant(data.date) ?? dateFromFileName(source, note, data);
-  const started = parseInstant(data.started) ?? (instant?.hasTime ? instant : undefined);
+  const instant = parseDate(data.date) ?? dateFromFileName(source, note, data);
+  const started = parseDate(data.started) ?? (instant?.hasTime ? instant : undefined);
   const since = (field: string) => {
-    const end = parseInstant(data[field]);
+    const end = parseDate(data[field]);
     return started && end && end.ms >= started.ms ? (end.ms - started.ms) / 60_000 : undefined;
   };
   // Only a string is a status: anything else (a list, an alias bomb) reads as final.
@@ -109,7 +136,7 @@ function titleFromFileName(relPath: string): string {
 function dateFromFileName(source: SourceFile, note: Note, data: Record<string, unknown>) {
   if (data.date !== undefined) return undefined; // present but invalid: a rule reports it
   const match = /^(\d{4}-\d{2}-\d{2})/.exec(source.relPath.replace(/^.*\//, ""));
-  const instant = match ? parseInstant(match[1]) : undefined;
+  const instant = match ? parseDate(match[1]) : undefined;
   if (instant) {
     note({ reason: `Missing \`date\`, using ${instant.iso} from the file name`, ruleId: "date/fallback", hint: `Add \`date: ${instant.iso}\` to the frontmatter.` });
   }

@@ -5,36 +5,42 @@ import { Piscina } from "piscina";
 import type { ResolvedConfig } from "../config.js";
 import { ImageStore, type ImageStats } from "../images/store.js";
 import type { SourceFile } from "../types.js";
-import { processWith, type WorkerResult, type WorkerSetup } from "./worker.js";
+import type { BuildBudget } from "../util/budget.js";
+import { vmClock, Watchdog } from "./clock.js";
+import { MEMORY_PROBLEM, refusedRecord, timeProblem } from "./process.js";
+import { processWith, type WorkerResult, type WorkerSetup, type WorkerTask } from "./worker.js";
 
 /** The old generation of a worker's heap, in MB; `HINDSIGHT_WORKER_HEAP_MB` overrides it. */
 const workerHeapMb = () => Number(process.env.HINDSIGHT_WORKER_HEAP_MB) || 128;
 
+const NO_IMAGE_WORK: ImageStats = Object.freeze({ embedded: 0, downloaded: 0, cached: 0, local: 0, failed: 0 });
+
 /**
  * Processes postmortems in a pool of worker threads (piscina), calling `done` with each one's
- * index and result as it comes; gives the image work of them all. A postmortem too big for a
- * worker's heap is processed again in this thread, where the heap is not capped; so is every
- * one left when the pool has no worker left (piscina would wait forever). Those run one at a
- * time.
+ * index and result as it comes; gives the image work of them all. A postmortem whose work
+ * outlasts `limits.fileMs` has its worker stopped (and replaced), and one too big for a
+ * worker's heap is refused: each is an error at its file. When the pool has no worker left
+ * (they could not start), the rest are processed in this thread, one at a time.
  */
 export async function processInWorkers(
   sources: readonly SourceFile[],
   config: ResolvedConfig,
-  options: { offline: boolean; threads: number },
+  options: { mode: "build" | "check"; offline: boolean; threads: number; budget: BuildBudget },
   done: (index: number, result: WorkerResult) => void,
 ): Promise<ImageStats> {
-  const stats: ImageStats = { embedded: 0, downloaded: 0, cached: 0, local: 0, failed: 0 };
-  const pool = new Piscina<SourceFile, WorkerResult>({
+  const stats: ImageStats = { ...NO_IMAGE_WORK };
+  const watchdog = new Watchdog(sources.length, config.limits.fileMs);
+  const pool = new Piscina<WorkerTask, WorkerResult>({
     // The compiled worker, whether this module runs compiled (.build/) or from src/ in tests.
     filename: pathToFileURL(path.resolve(import.meta.dirname, "..", "..", ".build", "stages", "worker.js")).href,
-    workerData: { config, offline: options.offline } satisfies WorkerSetup,
+    workerData: { config, mode: options.mode, offline: options.offline, budget: options.budget.state, phases: watchdog.phases.buffer as SharedArrayBuffer } satisfies WorkerSetup,
     minThreads: options.threads,
     maxThreads: options.threads,
     // A worker's heap is mostly garbage of postmortems already done: capped, it is collected
     // sooner (at 10,000 postmortems, 150 MB less at the peak, in the same time).
     resourceLimits: { maxOldGenerationSizeMb: workerHeapMb() },
   });
-  const local = new ImageStore(config, { mode: "build", offline: options.offline });
+  const local = new ImageStore(config, { mode: options.mode, offline: options.offline, budget: options.budget });
   const inThread = pLimit(1);
   let fail!: (error: unknown) => void;
   const dead = new Promise<never>((_, reject) => (fail = reject));
@@ -43,27 +49,37 @@ export async function processInWorkers(
   pool.on("error", (error: unknown) => {
     if (pool.threads.length === 0) noWorkers("No worker thread could start", error);
   });
-  const run = async (source: SourceFile): Promise<{ result: WorkerResult; here: boolean }> => {
+  const refused = (source: SourceFile, problem: Parameters<typeof refusedRecord>[2]) => ({ result: { record: refusedRecord(source, config, problem), images: [], stats: NO_IMAGE_WORK }, here: false });
+  const run = async (source: SourceFile, slot: number): Promise<{ result: WorkerResult; here: boolean }> => {
+    // Refused at once, here: a file over the limit is not even copied into a worker's heap.
+    if (Buffer.byteLength(source.text) > config.limits.fileBytes) return { result: await processWith(local, source, config), here: true };
+    const signal = watchdog.watch(slot);
     try {
-      return { result: await Promise.race([pool.run(source), dead]), here: false };
+      return { result: await Promise.race([pool.run({ source, slot }, { signal }), dead]), here: false };
     } catch (error) {
+      if (watchdog.expired(slot)) return refused(source, timeProblem(config));
       const code = (error as NodeJS.ErrnoException).code;
-      if (code !== "ERR_WORKER_OUT_OF_MEMORY" && code !== "HINDSIGHT_NO_WORKERS") throw error;
       // A worker that died with a task emits no 'error': the pool may have none left now.
       if (pool.threads.length === 0 && pool.queueSize > 0) noWorkers("No worker thread left");
-      return { result: await inThread(() => processWith(local, source, config)), here: true };
+      // Not processed again in this thread, where the heap is not capped: one file could take the build down.
+      if (code === "ERR_WORKER_OUT_OF_MEMORY") return refused(source, MEMORY_PROBLEM);
+      if (code !== "HINDSIGHT_NO_WORKERS") throw error;
+      return { result: await inThread(() => processWith(local, source, config, vmClock(config.limits.fileMs))), here: true };
+    } finally {
+      watchdog.release(slot);
     }
   };
   try {
     await Promise.all(
       sources.map(async (source, index) => {
-        const { result, here } = await run(source);
+        const { result, here } = await run(source, index);
         // Work done here is counted once, at the end: processWith's counts are of a store shared by several.
         if (!here) for (const key of Object.keys(stats) as (keyof ImageStats)[]) stats[key] += result.stats[key];
         done(index, result);
       }),
     );
   } finally {
+    watchdog.close();
     await pool.destroy();
   }
   for (const key of Object.keys(stats) as (keyof ImageStats)[]) stats[key] += local.stats[key];

@@ -5,8 +5,12 @@ import type { ImageStore } from "../images/store.js";
 import { markdownLinks, postmortemLinks, type MarkdownLink } from "../rules/links.js";
 import { rules } from "../rules/index.js";
 import { docTerms, type DocTerms } from "../search/terms.js";
-import type { PostmortemMeta, SourceFile } from "../types.js";
-import { isError } from "../util/messages.js";
+import type { ParsedPostmortem, PostmortemMeta, SourceFile } from "../types.js";
+import { formatBytes, toList } from "../util/format.js";
+import { isError, report, type Problem } from "../util/messages.js";
+import type { VFileMessage } from "vfile-message";
+import type { StoredImage } from "../images/store.js";
+import { TimeLimitError, UNTIMED, type FileClock } from "./clock.js";
 import { parse } from "./parse.js";
 import { renderBody, type RenderedBody } from "./render.js";
 
@@ -36,7 +40,7 @@ export interface PostmortemRecord {
   readonly messages: readonly MessageRecord[];
   /** Links to other postmortems' Markdown files, checked across the archive. */
   readonly links: readonly MarkdownLink[];
-  /** Undefined when the file has an error before rendering (it is not rendered) or rendering failed. */
+  /** Undefined when the body could not be parsed or rendered (nested too deep, over a budget). */
   readonly body: RenderedBody | undefined;
   /** Its search terms and length (see `docTerms`), when it has a body. */
   readonly terms: DocTerms | undefined;
@@ -50,35 +54,116 @@ export interface PostmortemRecord {
 
 /**
  * One postmortem through every stage that needs it alone: parse, the per-file rules, render
- * (skipped when there already is an error: that build fails anyway).
+ * (skipped when there already is an error: that build fails anyway). Within its budgets: a file
+ * over `limits.fileBytes` is not parsed, and one whose work outlasts `clock` is refused; either
+ * is an error at the file, never a crash or a hang.
  */
-export async function processPostmortem(source: SourceFile, config: ResolvedConfig, images: ImageStore): Promise<PostmortemRecord> {
-  const pm = parse(source, config);
-  const context = { pm, config, sources: new Set<string>(), placeOf: (field: string) => pm.places.get(field)?.value ?? FILE_START };
-  for (const rule of fileRules) rule.check(context);
-  const failed = pm.file.messages.some(isError);
+export async function processPostmortem(source: SourceFile, config: ResolvedConfig, images: ImageStore, clock: FileClock = UNTIMED): Promise<PostmortemRecord> {
+  const bytes = Buffer.byteLength(source.text);
+  if (bytes > config.limits.fileBytes) {
+    return refusedRecord(source, config, {
+      reason: `Unexpected file of ${formatBytes(bytes)}, expected at most ${formatBytes(config.limits.fileBytes)} (limits.fileBytes)`,
+      ruleId: "limits/file-bytes",
+      hint: "Split the postmortem, or move large data (logs, images) into files beside it; or raise limits.fileBytes in the config.",
+    });
+  }
+  try {
+    return await processWithin(source, config, images, clock);
+  } catch (error) {
+    if (error instanceof TimeLimitError) return refusedRecord(source, config, timeProblem(config));
+    // The tree tools' own recursion, past the depth checks: a last resort.
+    if (error instanceof RangeError && /call stack/i.test(error.message)) return refusedRecord(source, config, TOO_DEEP);
+    throw error;
+  }
+}
+
+async function processWithin(source: SourceFile, config: ResolvedConfig, images: ImageStore, clock: FileClock): Promise<PostmortemRecord> {
+  const pm = clock.run(() => {
+    const parsed = parse(source, config);
+    const context = { pm: parsed, config, sources: new Set<string>(), placeOf: (field: string) => parsed.places.get(field)?.value ?? FILE_START };
+    for (const rule of fileRules) rule.check(context);
+    return parsed;
+  });
   const used = new Set<string>();
   const localFiles = new Map<string, string>();
   let remote = false;
-  const body = failed
-    ? undefined
-    : await renderBody(pm, images, (stored) => {
-        used.add(stored.path);
-        if (stored.local) localFiles.set(stored.local.file, stored.local.hash);
-        if (stored.remote) remote = true;
-      });
+  const onImage = (stored: StoredImage) => {
+    used.add(stored.path);
+    if (stored.local) localFiles.set(stored.local.file, stored.local.hash);
+    if (stored.remote) remote = true;
+  };
+  // Rendered even after an error, so that its image problems are reported in the same run.
+  const body = pm.bodyOk ? await renderBody(pm, images, { onImage, maxBytes: config.limits.outputBytes, clock }) : undefined;
+  const terms = body && clock.run(() => docTerms(pm.meta, body.text));
+  if (body) checkOutputBytes(pm, body.html.length, config);
   return {
     relPath: source.relPath,
     meta: pm.meta,
     slugPlace: pm.places.get("slug")?.value,
-    messages: pm.file.messages.map((m) => ({ reason: m.reason, line: m.line ?? 1, column: m.column ?? 1, ruleId: m.ruleId, note: m.note, fatal: m.fatal === true })),
-    links: pm.bodyOk ? markdownLinks(pm) : [],
+    messages: pm.file.messages.map(messageRecord),
+    links: pm.bodyOk ? clock.run(() => markdownLinks(pm)) : [],
     body,
-    terms: body && docTerms(pm.meta, body.text),
+    terms,
     images: [...used].sort(),
     remote,
     localFiles: [...localFiles].sort(([a], [b]) => (a < b ? -1 : 1)).map(([file, hash]) => ({ file, hash })),
   };
+}
+
+/**
+ * The bytes a postmortem adds to the archive: its page, and its title and summary on every list
+ * it is on (home, year, each of its terms, feed, export, search). Over `limits.outputBytes`, an
+ * error: a 1 MB summary and 100 tags would otherwise make 100 MB of pages.
+ */
+function checkOutputBytes(pm: ParsedPostmortem, pageBytes: number, config: ResolvedConfig): void {
+  const lists = 6 + pm.meta.services.length + pm.meta.tags.length + config.taxonomies.filter((key) => key !== "services" && key !== "tags").reduce((n, key) => n + toList(pm.meta.data[key]).length, 0);
+  const listed = (pm.meta.title.length + (pm.meta.summary?.length ?? 0) + (pm.meta.impact?.length ?? 0)) * lists;
+  const total = pageBytes + listed;
+  if (total <= config.limits.outputBytes) return;
+  report(pm.file, {
+    reason: `Unexpected ${formatBytes(total)} of pages for this postmortem, expected at most ${formatBytes(config.limits.outputBytes)} (limits.outputBytes)`,
+    ruleId: "limits/output-bytes",
+    place: pm.places.get("summary")?.value,
+    hint: "Its title, summary and impact are repeated on every list it is on: keep them to a sentence or two; or raise limits.outputBytes in the config.",
+    severity: "error",
+  });
+}
+
+/** The problem of a postmortem whose processing outlasted `limits.fileMs`. */
+export function timeProblem(config: ResolvedConfig): Omit<Problem, "severity"> {
+  return {
+    reason: `Unexpected processing time over ${config.limits.fileMs / 1000} s, expected at most ${config.limits.fileMs / 1000} s (limits.fileMs)`,
+    ruleId: "limits/time",
+    hint: "Long runs of `*` or `_`, or lazy lines in deeply nested quotes, make Markdown slow to parse: simplify them, or raise limits.fileMs in the config.",
+  };
+}
+
+/** The problem of a postmortem too big for a worker's memory. */
+export const MEMORY_PROBLEM: Omit<Problem, "severity"> = Object.freeze({
+  reason: "Unexpected postmortem too big to process in a worker's memory",
+  ruleId: "limits/memory",
+  hint: "Split the postmortem or shorten its lists and tables; HINDSIGHT_WORKER_HEAP_MB raises a worker's memory (default 128).",
+});
+
+const TOO_DEEP: Omit<Problem, "severity"> = Object.freeze({
+  reason: "Unexpected nesting too deep to render (emphasis, links or HTML elements inside one another)",
+  ruleId: "content/too-deep",
+  hint: "Flatten the nested markup; no postmortem needs it this deep.",
+});
+
+/**
+ * The record of a postmortem refused whole, over a budget: only that error, and the metadata
+ * its path gives (title and date from the file name), so that the rules across files still see it.
+ */
+export function refusedRecord(source: SourceFile, config: ResolvedConfig, problem: Omit<Problem, "severity">): PostmortemRecord {
+  const pm = parse({ ...source, text: "" }, config);
+  const file = new VFile({ path: source.path });
+  report(file, { ...problem, severity: "error" });
+  return { relPath: source.relPath, meta: pm.meta, slugPlace: undefined, messages: file.messages.map(messageRecord), links: [], body: undefined, terms: undefined, images: [], remote: false, localFiles: [] };
+}
+
+function messageRecord(m: VFileMessage): MessageRecord {
+  return { reason: m.reason, line: m.line ?? 1, column: m.column ?? 1, ruleId: m.ruleId, note: m.note, fatal: m.fatal === true };
 }
 
 /** A record's messages on a fresh vfile, as the reporters and the rest of the build expect. */

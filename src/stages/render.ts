@@ -13,7 +13,9 @@ import { walk, walkElements } from "../util/walk.js";
 import type { ParsedPostmortem, RenderedPostmortem, TocEntry } from "../types.js";
 import { rewriteImages } from "../images/rewrite.js";
 import type { ImageStore, StoredImage } from "../images/store.js";
-import { safeDecode } from "../util/format.js";
+import { DEFAULT_LIMITS } from "../config.js";
+import { UNTIMED, type FileClock } from "./clock.js";
+import { formatBytes, safeDecode } from "../util/format.js";
 import { report } from "../util/messages.js";
 import { postmortemPath, rootPrefix } from "../util/urls.js";
 import { hashText } from "../util/hash.js";
@@ -114,18 +116,58 @@ export async function render(parsed: ParsedPostmortem, context: RenderContext): 
   return { source: parsed.source, meta: parsed.meta, html, toc: body.toc, text: body.text };
 }
 
+/** How `renderBody` runs: what it tells of images, how big a page may be, and whose clock its work runs on. */
+export interface RenderOptions {
+  readonly onImage?: ((stored: StoredImage) => void) | undefined;
+  /** `limits.outputBytes`. */
+  readonly maxBytes?: number | undefined;
+  readonly clock?: FileClock | undefined;
+}
+
 /** Renders a body with its images stored; links to other postmortems stay marked. */
-export async function renderBody(parsed: ParsedPostmortem, images: ImageStore, onImage?: (stored: StoredImage) => void): Promise<RenderedBody | undefined> {
-  const raw = guardDepth(parsed, () => rawHast(parsed));
+export async function renderBody(parsed: ParsedPostmortem, images: ImageStore, options: RenderOptions = {}): Promise<RenderedBody | undefined> {
+  const { onImage, maxBytes = DEFAULT_LIMITS.outputBytes, clock = UNTIMED } = options;
+  const raw = clock.run(() => guardDepth(parsed, () => rawHast(parsed)));
   if (!raw) return undefined;
   const toRoot = rootPrefix(postmortemPath(parsed.meta.slug));
   await rewriteImages(raw, images, { file: parsed.file, path: parsed.source.path, toRoot, onStored: onImage });
+  return clock.run(() => finishBody(parsed, raw, maxBytes));
+}
+
+/** Sanitizes a body with its images in place, and makes its HTML, contents and words. */
+function finishBody(parsed: ParsedPostmortem, raw: HastRoot, maxBytes: number): RenderedBody | undefined {
   const hast = guardDepth(parsed, () => toHtml.runSync(raw, parsed.file) as HastRoot);
   if (!hast) return undefined;
   const links: PostmortemLink[] = [];
   const nonce = hashText(parsed.source.text).slice(0, 12);
   rehypeMarkPostmortemLinks({ relPath: parsed.source.relPath, nonce, links })(hast);
-  return { html: toHtml.stringify(hast), toc: tableOfContents(hast), text: plainText(parsed.tree), nonce, links };
+  // Reference links repeat their URL at every use: a small file can describe gigabytes of HTML.
+  const size = htmlSizeAtLeast(hast);
+  if (size > maxBytes) {
+    report(parsed.file, {
+      reason: `Unexpected page of ${formatBytes(size)} or more, expected at most ${formatBytes(maxBytes)} (limits.outputBytes)`,
+      ruleId: "limits/output-bytes",
+      hint: "Shorten the postmortem (a link or image reference used thousands of times repeats its URL each time), or raise limits.outputBytes in the config.",
+      severity: "error",
+    });
+    return undefined;
+  }
+  const html = guardDepth(parsed, () => toHtml.stringify(hast));
+  if (html === undefined) return undefined;
+  return { html, toc: tableOfContents(hast), text: plainText(parsed.tree), nonce, links };
+}
+
+/** A lower bound of a tree's HTML size in bytes: its text and attribute values, counted without making the HTML. */
+function htmlSizeAtLeast(tree: HastRoot): number {
+  let size = 0;
+  walk<HastNodes>(tree, (node) => {
+    if (node.type === "text" || node.type === "comment") size += node.value.length;
+    else if (node.type === "element") {
+      size += 2 * node.tagName.length + 5;
+      for (const value of Object.values(node.properties)) size += typeof value === "string" ? value.length : Array.isArray(value) ? value.join(" ").length : 0;
+    }
+  });
+  return size;
 }
 
 /** The page shows the title itself: a leading `# Title` that repeats it is dropped. */

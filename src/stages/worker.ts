@@ -4,12 +4,26 @@ import { workerData } from "node:worker_threads";
 import type { ResolvedConfig } from "../config.js";
 import { ImageStore, type ImageStats } from "../images/store.js";
 import type { OutputFile, SourceFile } from "../types.js";
+import { BuildBudget, type BudgetState } from "../util/budget.js";
+import { sharedClock, UNTIMED, type FileClock } from "./clock.js";
 import { processPostmortem, type PostmortemRecord } from "./process.js";
 
 /** What each worker is given once. */
 export interface WorkerSetup {
   readonly config: ResolvedConfig;
+  /** See `ImageStoreOptions.mode`. */
+  readonly mode: "build" | "check";
   readonly offline: boolean;
+  /** The build's budgets, shared by every thread. */
+  readonly budget: BudgetState;
+  /** The watchdog's slots (see `Watchdog`): one per task. */
+  readonly phases: SharedArrayBuffer;
+}
+
+/** One task of the pool: a postmortem and its slot in the watchdog's array. */
+export interface WorkerTask {
+  readonly source: SourceFile;
+  readonly slot: number;
 }
 
 /** A processed postmortem, with the bytes of its images and what storing them took. */
@@ -21,18 +35,20 @@ export interface WorkerResult {
 
 const setup = workerData as WorkerSetup | undefined;
 let store: ImageStore | undefined;
+let phases: Int32Array | undefined;
 
 /** Processes one postmortem (the pool's task). */
-export default async function processTask(source: SourceFile): Promise<WorkerResult> {
+export default async function processTask(task: WorkerTask): Promise<WorkerResult> {
   if (!setup) throw new Error("The build worker was started without its setup");
-  store ??= new ImageStore(setup.config, { mode: "build", offline: setup.offline });
-  return processWith(store, source, setup.config);
+  store ??= new ImageStore(setup.config, { mode: setup.mode, offline: setup.offline, budget: new BuildBudget(setup.config.limits, setup.budget) });
+  phases ??= new Int32Array(setup.phases);
+  return processWith(store, task.source, setup.config, sharedClock(phases, task.slot));
 }
 
 /** Processes one postmortem with an image store, reporting the images it used and the store's work. */
-export async function processWith(images: ImageStore, source: SourceFile, config: ResolvedConfig): Promise<WorkerResult> {
+export async function processWith(images: ImageStore, source: SourceFile, config: ResolvedConfig, clock: FileClock = UNTIMED): Promise<WorkerResult> {
   const before = { ...images.stats };
-  const record = await processPostmortem(source, config, images);
+  const record = await processPostmortem(source, config, images, clock);
   images.saveCache();
   const stats = Object.fromEntries(Object.entries(images.stats).map(([key, n]) => [key, n - before[key as keyof ImageStats]])) as unknown as ImageStats;
   return { record, images: record.images.map((path) => images.file(path)).filter((file): file is OutputFile => file !== undefined), stats };

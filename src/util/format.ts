@@ -19,3 +19,8 @@ export function safeDecode(text: string): string {
     return text;
   }
 }
+
+/** `512 bytes`, `40 KB`, `1.5 MB`. */
+export function formatBytes(n: number): string {
+  return n >= 1024 * 1024 ? `${Number((n / 1024 / 1024).toFixed(1))} MB` : n >= 1024 ? `${Math.round(n / 1024)} KB` : `${n} bytes`;
+}

@@ -10,6 +10,26 @@ export interface Instant {
   readonly hasTime: boolean;
 }
 
+/** The instants an archive may hold: from 1970 to the end of 9999 (four-digit years, valid Atom and sitemap dates). */
+export const EARLIEST = Date.UTC(1970, 0, 1);
+export const LATEST = Date.UTC(10000, 0, 1) - 1;
+
+/** True when an instant is one an archive may hold (see `EARLIEST`, `LATEST`). */
+export function inRange(instant: Instant): boolean {
+  return instant.ms >= EARLIEST && instant.ms <= LATEST;
+}
+
+/** The UTC day of an instant, as a number: plain dates compare by it. */
+export function dayOf(instant: Instant): number {
+  return Math.floor(instant.ms / 86_400_000);
+}
+
+/** Parses an ISO date or date-time string within the archive's range; undefined when it is not one (`2024-02-30` is not). */
+export function parseDate(value: unknown): Instant | undefined {
+  const instant = parseInstant(value);
+  return instant && inRange(instant) ? instant : undefined;
+}
+
 /** Parses an ISO date or date-time string; undefined when it is not one (`2024-02-30` is not). */
 export function parseInstant(value: unknown): Instant | undefined {
   if (typeof value !== "string") return undefined;

@@ -100,7 +100,7 @@ describe("the image cache shared by builds at once", () => {
       fs.writeFileSync(path.join(project, `content-${n}`, "images.md"), postmortem([100, n * 3 + 1, n * 3 + 2, n * 3 + 3]));
       return ["build", "--content", `content-${n}`, "--out", `out-${n}`];
     });
-    fs.writeFileSync(path.join(project, "hindsight.config.json"), JSON.stringify({ sections: [] }));
+    fs.writeFileSync(path.join(project, "hindsight.config.json"), JSON.stringify({ sections: [], images: { allowHosts: ["127.0.0.1"] } }));
     const runs = await Promise.all([...archives, ...archives].map((args) => runCliAsync(args, project)));
     for (const run of runs) expect(run.code, run.stderr).toBe(0);
 

@@ -1,0 +1,168 @@
+// Issue 13: hostile content against the machine that builds the archive. Each finding of the
+// issue that is about budgets, crashes or hangs has a regression here, run as a user runs it.
+import fs from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { build } from "../src/build.js";
+import { check } from "../src/check.js";
+import { readFrontmatter } from "../src/stages/frontmatter.js";
+import { VFile } from "vfile";
+import { repoRoot, runCliAsync, tempDir } from "./helpers.js";
+
+const valid = fs.readFileSync(path.join(repoRoot, "test/fixtures/rules/valid/input.md"), "utf8");
+
+/** A project whose content folder holds these files (name → text). */
+function project(files: Record<string, string>, config?: object): string {
+  const root = tempDir();
+  for (const [name, text] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(root, "content", name)), { recursive: true });
+    fs.writeFileSync(path.join(root, "content", name), text);
+  }
+  if (config) fs.writeFileSync(path.join(root, "hindsight.config.json"), JSON.stringify(config));
+  return root;
+}
+
+/** `file rule` for each message. */
+const rulesOf = (files: readonly VFile[]) => files.flatMap((f) => f.messages.map((m) => `${path.basename(f.path)} ${m.ruleId}`));
+
+/** A valid postmortem with more body after its root cause. */
+const withBody = (body: string) => valid.replace("A flush.", `A flush.\n\n${body}`);
+
+describe("budgets per postmortem (issue 13, finding 3)", () => {
+  // About 16 s to parse at 50 KB, over 100 s at 100 KB: superlinear in micromark.
+  const slow = withBody("_a*".repeat(20_000));
+
+  // The limit leaves a cold thread time to compile the parser (its first postmortem), on a busy machine.
+  it("stops a postmortem that takes too long to parse, in this thread, and reports it at the file", async () => {
+    const root = project({ "slow.md": slow, "ok.md": valid.replace("Cache flush", "Other flush") }, { limits: { fileMs: 2_000 } });
+    const started = Date.now();
+    const result = await build({ root, workers: 0, cache: false });
+    expect(Date.now() - started).toBeLessThan(12_000);
+    expect(result.ok).toBe(false);
+    expect(rulesOf(result.files)).toEqual(["slow.md limits/time"]);
+    // check runs the same way and says the same.
+    expect(rulesOf((await check({ root, workers: 0, cache: false })).files)).toEqual(["slow.md limits/time"]);
+  });
+
+  it("stops a worker whose postmortem takes too long, replaces it, and processes the rest", async () => {
+    const files: Record<string, string> = { "slow.md": slow };
+    for (let i = 0; i < 6; i++) files[`ok-${i}.md`] = valid.replace("Cache flush", `Flush ${i}`);
+    const root = project(files, { limits: { fileMs: 2_000 } });
+    const started = Date.now();
+    const result = await build({ root, workers: 2, cache: false });
+    expect(Date.now() - started).toBeLessThan(20_000);
+    expect(rulesOf(result.files)).toEqual(["slow.md limits/time"]);
+  });
+
+  it("does not count the time a postmortem waits for its downloads", async () => {
+    // Twelve postmortems at once in one thread: each waits for the others, none is slow itself.
+    const files: Record<string, string> = {};
+    for (let i = 0; i < 12; i++) files[`ok-${i}.md`] = withBody("text ".repeat(4_000)).replace("Cache flush", `Flush ${i}`);
+    const result = await build({ root: project(files, { limits: { fileMs: 2_000 } }), workers: 0, cache: false });
+    expect(rulesOf(result.files)).toEqual([]);
+  });
+
+  it("refuses a Markdown file over limits.fileBytes without parsing it: a 2 MB list exited 134", async () => {
+    const list = "- a\n".repeat(520_000);
+    const root = project({ "list.md": withBody(list), "ok.md": valid.replace("Cache flush", "Other flush") });
+    const run = await runCliAsync(["build"], root);
+    expect(run.code).toBe(1);
+    expect(run.stdout + run.stderr).toContain("limits/file-bytes");
+    expect(run.stdout + run.stderr).toMatch(/Unexpected file of 2(\.\d)? MB, expected at most 1 MB \(limits\.fileBytes\)/);
+    expect(fs.existsSync(path.join(root, "dist"))).toBe(false);
+  });
+
+  it("refuses a postmortem whose reference links would make gigabytes of HTML", async () => {
+    const url = `https://example.com/${"x".repeat(100_000)}`;
+    const root = project({ "refs.md": withBody(`[r]: ${url}\n\n${"[a][r] ".repeat(10_000)}\n`) });
+    const started = Date.now();
+    const result = await build({ root, cache: false });
+    expect(Date.now() - started).toBeLessThan(20_000);
+    expect(rulesOf(result.files)).toEqual(["refs.md limits/output-bytes"]);
+  });
+
+  it("refuses 20,000 tags (20,017 pages) and a summary repeated on every list it is on", async () => {
+    const tags = Array.from({ length: 20_000 }, (_, i) => `t${i}`).join(", ");
+    const summary = "Logins failed. ".repeat(60_000);
+    const root = project({
+      "tags.md": valid.replace("services: [auth]", `services: [auth]\ntags: [${tags}]`),
+      "summary.md": valid.replace("services: [auth]", `services: [auth]\ntags: [${Array.from({ length: 90 }, (_, i) => `t${i}`).join(", ")}]\nsummary: "${summary}"`),
+    });
+    const result = await build({ root, cache: false });
+    expect(result.ok).toBe(false);
+    expect(rulesOf(result.files).sort()).toEqual(["summary.md limits/output-bytes", "tags.md limits/terms"]);
+  });
+});
+
+describe("no stack trace for content (issue 13, finding 5)", () => {
+  it("reports {toString: 1} in every field read as a date, word or text as frontmatter/type, in check and build", async () => {
+    const fields = ["title", "date", "severity", "status", "summary", "started", "detected", "mitigated", "resolved", "duration", "impact", "incident_id", "slug"];
+    const files: Record<string, string> = {};
+    for (const field of fields) {
+      for (const [n, value] of ["{toString: 1}", "[{toString: 1}]"].entries()) {
+        const lines = valid.split("\n").filter((line) => !line.startsWith(`${field}:`));
+        lines.splice(1, 0, `${field}: ${value}`);
+        files[`${field}-${n}.md`] = lines.join("\n");
+      }
+    }
+    const root = project(files);
+    for (const command of ["check", "build"]) {
+      const run = await runCliAsync([command], root);
+      expect(run.code, run.stderr).toBe(1);
+      expect(run.stderr).not.toContain("internal error");
+      for (const name of Object.keys(files)) expect(run.stdout + run.stderr, name).toContain(name);
+    }
+  });
+
+  it("reports emphasis 4,000 deep (8 KB) as content/too-deep in check and build: build died in to-html", async () => {
+    const root = project({ "deep.md": withBody(`${"*".repeat(4_000)}a${"*".repeat(4_000)}`) });
+    for (const command of ["check", "build"]) {
+      const run = await runCliAsync([command], root);
+      expect(run.code, run.stderr).toBe(1);
+      expect(run.stdout + run.stderr).toContain("content/too-deep");
+    }
+  });
+
+  it("gives a tag whose hashed id is another tag's slug an id of its own: check and build agree", async () => {
+    const root = project({ "a.md": valid.replace("services: [auth]", 'services: [db, "db-61650a", "🔥 db"]\ntags: [db, "db-61650a", "🔥 db"]') });
+    expect((await check({ root })).ok).toBe(true);
+    const result = await build({ root });
+    expect(result.ok).toBe(true);
+    const tags = fs.readdirSync(path.join(root, "dist", "tags")).filter((name) => name !== "index.html").sort();
+    expect(tags).toHaveLength(3);
+    expect(tags).toContain("db");
+    expect(tags).toContain("db-61650a");
+    expect(fs.readdirSync(path.join(root, "dist", "services")).filter((name) => name !== "index.html")).toHaveLength(3);
+  });
+});
+
+describe("dates (issue 13, finding 6)", () => {
+  it("refuses dates outside 1970–9999 at their line, and builds no +010 year", async () => {
+    const root = project({ "far.md": valid.replace("date: 2024-02-10T09:30:00Z", "date: 9999-12-31T23:00:00-05:00") });
+    const result = await build({ root });
+    expect(result.ok).toBe(false);
+    const message = result.files[0]!.messages[0]!;
+    expect([message.ruleId, message.line]).toEqual(["frontmatter/date", 3]);
+    expect(message.reason).toContain("outside the years 1970 to 9999");
+  });
+
+  it("orders a plain date against a date-time by the UTC day, not as strings", async () => {
+    const text = valid.replace("date: 2024-02-10T09:30:00Z", "date: 2024-02-10\nstarted: 2024-02-10\ndetected: 2024-02-09T23:30:00-02:00");
+    const result = await check({ root: project({ "a.md": text }) });
+    // 2024-02-09T23:30-02:00 is 2024-02-10T01:30Z: the same day as the start, not before it.
+    expect(rulesOf(result.files)).toEqual([]);
+  });
+});
+
+describe("YAML (issue 13, finding 6)", () => {
+  it("checks 80,000 keys for duplicates in linear time (55 s before), and still finds a duplicate", () => {
+    const keys = Array.from({ length: 80_000 }, (_, i) => `k${i}: 1`).join("\n");
+    const started = Date.now();
+    const result = readFrontmatter(`---\n${keys}\n---\nbody\n`, new VFile());
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(result.ok).toBe(true);
+    const file = new VFile();
+    expect(readFrontmatter("---\na: 1\nb:\n  c: 1\n  c: 2\n---\n", file).ok).toBe(false);
+    expect(file.messages.map((m) => `${m.line}:${m.column} ${m.reason}`)).toEqual(["5:3 Cannot parse frontmatter: Map keys must be unique"]);
+  });
+});

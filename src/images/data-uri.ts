@@ -29,3 +29,21 @@ export function decodeDataUri(uri: string): DataUri | string {
     return "its percent-encoded data is corrupt";
   }
 }
+
+/**
+ * The size in bytes a `data:` URI decodes to, from the string alone (nothing is decoded, so a
+ * budget can refuse a huge one cheaply): base64 counts 3 bytes per 4 characters, padding
+ * aside (whitespace in the data counts too, so a little more); percent-encoded counts each
+ * `%XX` as one byte and any other character as its UTF-8 bytes. 0 when there is no data.
+ */
+export function dataUriSize(uri: string): number {
+  const comma = uri.indexOf(",");
+  if (comma < 0) return 0;
+  if (uri.slice(Math.max(0, comma - 7), comma).toLowerCase() === ";base64") {
+    const padding = uri.endsWith("==") ? 2 : uri.endsWith("=") ? 1 : 0;
+    return Math.max(0, Math.floor(((uri.length - comma - 1) * 3) / 4) - padding);
+  }
+  let percents = 0;
+  for (let at = uri.indexOf("%", comma); at >= 0; at = uri.indexOf("%", at + 1)) percents++;
+  return Math.max(0, Buffer.byteLength(uri.slice(comma + 1), "utf8") - 2 * percents);
+}

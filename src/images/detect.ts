@@ -49,8 +49,35 @@ export function dimensions(bytes: Uint8Array): { width: number; height: number }
   }
 }
 
+/**
+ * True when the text opens with an `<svg` root element, after an optional XML declaration,
+ * comments and at most one doctype. A scan rather than a regex: a pattern with repeated
+ * comment groups backtracked exponentially on adjacent comments (`<!---->` × 40, then `x`).
+ */
 function looksLikeSvg(bytes: Uint8Array): boolean {
   const head = Buffer.from(bytes.subarray(0, 4096)).toString("utf8").replace(/^\uFEFF/, "");
-  // An XML declaration, comments and a doctype may come first.
-  return /^\s*(<\?xml[^>]*>\s*)?(<!--[\s\S]*?-->\s*)*(<!DOCTYPE[^>]*>\s*)?(<!--[\s\S]*?-->\s*)*<svg[\s>]/i.test(head);
+  let at = skipSpace(head, 0);
+  if (head.slice(at, at + 5).toLowerCase() === "<?xml") at = skipPast(head, at, ">");
+  let doctype = false;
+  for (;;) {
+    at = skipSpace(head, at);
+    if (at < 0) return false;
+    if (head.startsWith("<!--", at)) at = skipPast(head, at + 4, "-->");
+    else if (!doctype && head.slice(at, at + 9).toUpperCase() === "<!DOCTYPE") {
+      doctype = true;
+      at = skipPast(head, at, ">");
+    } else return head.slice(at, at + 4).toLowerCase() === "<svg" && /^[\s>]$/.test(head.charAt(at + 4));
+  }
+}
+
+/** The index of the first non-whitespace character from `at`; -1 stays -1. */
+function skipSpace(text: string, at: number): number {
+  while (at >= 0 && at < text.length && /\s/.test(text.charAt(at))) at++;
+  return at;
+}
+
+/** The index just past the next `end` from `at`, or -1 when there is none. */
+function skipPast(text: string, at: number, end: string): number {
+  const found = text.indexOf(end, at);
+  return found < 0 ? -1 : found + end.length;
 }

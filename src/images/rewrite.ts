@@ -1,13 +1,17 @@
 import type { Element, Nodes as HastNodes, Root as HastRoot } from "hast";
 import type { VFile } from "vfile";
+import type { BuildBudget } from "../util/budget.js";
+import { formatBytes } from "../util/format.js";
 import { walk } from "../util/walk.js";
 import { report } from "../util/messages.js";
+import { dataUriSize } from "./data-uri.js";
 import type { ImageStore, StoredImage } from "./store.js";
 
 /**
  * Points every `<img>` of a postmortem (from Markdown or raw HTML) at its stored copy, with
  * `width`/`height`, `loading="lazy"` and `decoding="async"`; reports problems at the image's
- * place. `toRoot` is the page's relative path back to the output root.
+ * place. `toRoot` is the page's relative path back to the output root. Embedded images past
+ * the `data:` budgets are not decoded, and leave the page.
  */
 export async function rewriteImages(
   tree: HastRoot,
@@ -29,6 +33,7 @@ export async function rewriteImages(
       });
     }
   });
+  const overBudget = spendDataBudgets(images, store.budget, context.file);
   await Promise.all(
     images.map(async (node) => {
       const place = node.position?.start;
@@ -38,10 +43,14 @@ export async function rewriteImages(
       }
       const src = node.properties.src;
       if (typeof src !== "string" || src.trim() === "") return;
-      const outcome = await store.resolve(src, context.path);
-      if (outcome.problem) report(context.file, { ...outcome.problem, place });
       node.properties.loading = "lazy";
       node.properties.decoding = "async";
+      if (overBudget.has(node)) {
+        delete node.properties.src;
+        return;
+      }
+      const outcome = await store.resolve(src, context.path);
+      if (outcome.problem) report(context.file, { ...outcome.problem, place });
       if (!outcome.stored) {
         // An embedded image that could not be stored must not stay in the page as data.
         if (/^\s*data:/i.test(src)) delete node.properties.src;
@@ -55,4 +64,62 @@ export async function rewriteImages(
       }
     }),
   );
+}
+
+/**
+ * Spends the `data:` budgets on a postmortem's embedded images, in document order, before any
+ * is decoded: its own (`limits.dataBytes`, over its distinct URIs) and the build's
+ * (`limits.dataTotalBytes`, shared by every thread; each postmortem pays for what it embeds).
+ * Reports each image that does not fit at its place, and returns them.
+ */
+function spendDataBudgets(images: readonly Element[], budget: BuildBudget, file: VFile): Set<Element> {
+  const sizes = new Map<string, number>();
+  for (const node of images) {
+    const uri = dataUri(node);
+    if (uri !== undefined && !sizes.has(uri)) sizes.set(uri, dataUriSize(uri));
+  }
+  const { dataBytes, dataTotalBytes } = budget.limits;
+  const total = [...sizes.values()].reduce((sum, size) => sum + size, 0);
+  const fits = new Map<string, boolean>();
+  const refused = new Set<Element>();
+  let spent = 0;
+  for (const node of images) {
+    const uri = dataUri(node);
+    if (uri === undefined) continue;
+    const size = sizes.get(uri)!;
+    const place = node.position?.start;
+    if (!fits.has(uri)) {
+      const own = spent + size <= dataBytes;
+      const left = budget.left("dataTotalBytes");
+      fits.set(uri, own && budget.take("dataTotalBytes", size));
+      if (fits.get(uri)) spent += size;
+      else if (!own) {
+        report(file, {
+          reason: `Unexpected embedded images of ${formatBytes(total)} in this postmortem, expected at most ${formatBytes(dataBytes)} (limits.dataBytes)`,
+          ruleId: "limits/data-bytes",
+          place,
+          hint: "Save large images as files next to the postmortem and link them, or raise limits.dataBytes in the config.",
+          severity: "error",
+        });
+      } else {
+        report(file, {
+          reason: `Unexpected embedded image of ${formatBytes(size)} with ${formatBytes(Math.max(0, left))} left of the build's budget, expected at most ${formatBytes(dataTotalBytes)} of embedded images in the whole build (limits.dataTotalBytes)`,
+          ruleId: "limits/data-total-bytes",
+          place,
+          hint: "Save large images as files next to the postmortem and link them, or raise limits.dataTotalBytes in the config.",
+          severity: "error",
+        });
+      }
+    }
+    if (!fits.get(uri)) refused.add(node);
+  }
+  return refused;
+}
+
+/** The `data:` URI an image shows, trimmed; undefined for any other source. */
+function dataUri(node: Element): string | undefined {
+  const src = node.properties.src;
+  if (typeof src !== "string") return undefined;
+  const trimmed = src.trim();
+  return /^data:/i.test(trimmed) ? trimmed : undefined;
 }

@@ -27,12 +27,22 @@ const CLOBBER_PREFIX = "user-content-";
 
 /**
  * The sanitize schema: GitHub's, which drops script, event handlers and `javascript:` URLs,
- * plus the lazy-loading attributes the image stage adds.
+ * plus the lazy-loading attributes the image stage adds. A URL may stay only where a reader
+ * clicks it (`<a href>`) or where the image stage has stored it (`<img src>`). So `<source>`
+ * goes (its `srcset` is fetched by the browser, any scheme, and the image stage does not see
+ * it; a `<picture>` shows its `<img>`), and so do `cite`, `longdesc`, `itemtype` and `action`
+ * (no form is allowed): URLs no reader sees, `action` with no protocol check at all.
  */
 export const sanitizeSchema: SanitizeSchema = {
   ...defaultSchema,
   clobberPrefix: CLOBBER_PREFIX,
-  attributes: { ...defaultSchema.attributes, img: [...(defaultSchema.attributes?.img ?? []), ["loading", "lazy"], ["decoding", "async"]] },
+  tagNames: (defaultSchema.tagNames ?? []).filter((tag) => tag !== "source"),
+  attributes: Object.fromEntries(
+    Object.entries<NonNullable<SanitizeSchema["attributes"]>[string]>({
+      ...defaultSchema.attributes,
+      img: [...(defaultSchema.attributes?.img ?? []), ["loading", "lazy"], ["decoding", "async"]],
+    }).map(([tag, allowed]) => [tag, allowed.filter((a) => !["srcSet", "cite", "longDesc", "itemType", "action"].includes(typeof a === "string" ? a : a[0]))]),
+  ),
 };
 
 // Processors are built once for every postmortem, frozen: no per-file set-up. The first

@@ -23,8 +23,10 @@ import { imageStore } from "./helpers.js";
 // and a 281-byte "image" blocked check and build for good. Every function that runs a regex
 // on content (Markdown text, frontmatter values, file names, image bytes, URLs) gets input
 // built to make a backtracking pattern slow: long runs of what the pattern expects, then a
-// character that makes it fail. Linear code takes a few milliseconds on 100 KB.
-const LIMIT_MS = 200;
+// character that makes it fail. Linear code takes a few milliseconds on 100 KB (the slowest,
+// slugify on symbols, about 120 ms); a quadratic pattern takes minutes there, an exponential
+// one forever: the limit leaves room for a busy CI machine.
+const LIMIT_MS = 1_000;
 const KB = 1024;
 
 /** `unit` repeated to about `bytes`, then `tail`. */

@@ -85,6 +85,9 @@ describe("regressions from review", () => {
     [{ sections: [{ name: "Timeline", aliases: ["Issue Summary"] }, { name: "Issue Summary" }] }, /`sections`: expected each name once/],
     [{ severities: [{ id: "A", aliases: ["B"] }, { id: "B" }] }, /`severities`: expected each name once/],
     [{ images: { timeoutMs: 5_000_000_000 } }, /`images.timeoutMs`: expected at most 600000/],
+    [{ images: { allowHosts: ["http://grafana.corp.example/"] } }, /`images.allowHosts.0`: expected a host name or address/],
+    [{ limits: { fileMs: -1 } }, /`limits.fileMs`/],
+    [{ limits: { fileBites: 1 } }, /Unknown key `limits.fileBites`; known keys: fileBytes, fileMs/],
   ])("refuses a config that contradicts itself or overflows: %j", async (config, message) => {
     await expect(check({ root: tempDir(), ...config })).rejects.toThrow(message);
   });

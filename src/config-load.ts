@@ -2,7 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { z } from "zod";
-import type { UserConfig } from "./config.js";
+import { EXTRACTORS, SECTION_ROLES, type UserConfig } from "./config.js";
 import { UsageError } from "./errors.js";
 
 /** Config file names looked for at the project root, in this order. */
@@ -16,7 +16,8 @@ const severityLevel = z.union([
   text,
   z.strictObject({ id: text, label: text.optional(), color: text.optional(), aliases: z.array(text).optional() }),
 ]);
-const section = z.strictObject({ name: text, aliases: z.array(text).optional() });
+const section = z.strictObject({ name: text, aliases: z.array(text).optional(), required: z.boolean().optional(), role: z.enum(SECTION_ROLES).optional() });
+const glob = text.refine((g) => !g.startsWith("/") && !g.split("/").includes(".."), "expected a glob relative to the content folder, without `..`");
 const key = text.regex(/^[a-z][a-z0-9_-]*$/, "expected a lowercase key such as `company`");
 
 /** The schema of a config file: every key optional, nothing unknown. */
@@ -32,7 +33,11 @@ export const userConfigSchema = z
     .array(severityLevel)
     .min(1, "expected at least one level")
     .optional(),
-  fields: z.strictObject({ required: z.array(key) }).partial().optional(),
+  fields: z.strictObject({ required: z.array(key), map: z.record(key, text) }).partial().optional(),
+  include: z.array(glob).min(1, "expected at least one glob").optional(),
+  exclude: z.array(glob).optional(),
+  rules: z.record(text, z.enum(["off", "warn", "error"], { error: "expected \"off\", \"warn\" or \"error\"" })).optional(),
+  extract: z.partialRecord(z.enum(EXTRACTORS), z.boolean()).optional(),
   sections: z.array(section).optional(),
   taxonomies: z
     .array(key.refine((k) => !(RESERVED_PATHS as readonly string[]).includes(k), `expected a name other than ${RESERVED_PATHS.join(", ")}`))
@@ -43,6 +48,7 @@ export const userConfigSchema = z
       timeoutMs: z.number().int().positive().max(600_000, "expected at most 600000 (10 minutes)"),
       maxBytes: z.number().int().positive().max(1024 ** 3, "expected at most 1 GiB"),
       concurrency: z.number().int().min(1).max(64),
+      roots: z.array(text),
       allowHosts: z.array(text.regex(/^[^\s/:@]+$|^\[[0-9a-f:.]+\]$/i, "expected a host name or address, without scheme, port or path")),
     })
     .partial()

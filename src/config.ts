@@ -13,11 +13,30 @@ export interface SeverityLevel {
   readonly aliases: readonly string[];
 }
 
-/** A required section: a level-2 heading, matched by name or alias. */
+/** What a section is for: the summary, the action items and the others are read from the section playing the role. */
+export const SECTION_ROLES = ["summary", "timeline", "cause", "actions"] as const;
+
+/** The role of a section. */
+export type SectionRole = (typeof SECTION_ROLES)[number];
+
+/** A section: a level-2 heading, matched by name or alias (or a prefix of one, `Details of …`). */
 export interface SectionSpec {
   readonly name: string;
   readonly aliases: readonly string[];
+  /** False: recognised (and given its role) without being required. @default true */
+  readonly required: boolean;
+  /** Its role; by default the role of its position in the default sections (summary, timeline, cause, actions). */
+  readonly role: SectionRole | undefined;
 }
+
+/** A rule's setting, as ESLint has them. */
+export type RuleSetting = "off" | "warn" | "error";
+
+/** The extractors that read metadata missing from frontmatter out of the text (README, "Adopting an existing archive"). */
+export const EXTRACTORS = ["date-from-path", "date-from-title", "date-from-timeline", "labelled-lines", "authors", "summary-list"] as const;
+
+/** An extractor's id. */
+export type ExtractorId = (typeof EXTRACTORS)[number];
 
 /** Configuration as a user writes it: every field optional. */
 export interface UserConfig {
@@ -35,15 +54,25 @@ export interface UserConfig {
   public?: string;
   /** Ordered severity scale, worst first. @default SEV1…SEV5 */
   severities?: Array<string | Partial<SeverityLevel> & { id: string }>;
-  /** Required sections. @default Issue Summary, Timeline, Root Cause and Resolution, Corrective and Preventative Measures */
-  sections?: Array<{ name: string; aliases?: string[] }>;
+  /** Sections. @default Issue Summary, Timeline, Root Cause and Resolution, Corrective and Preventative Measures, each required */
+  sections?: Array<{ name: string; aliases?: string[]; required?: boolean; role?: SectionRole }>;
   /** Frontmatter keys that get index pages. @default ["services", "severity", "tags"] */
   taxonomies?: string[];
   /** Frontmatter rules. */
   fields?: {
     /** Fields every postmortem must have; `[]` turns the check off. @default ["title", "date", "severity", "services"] */
     required?: string[];
+    /** Read a field from another frontmatter key: `{ date: "start_time", services: "affected" }`. @default {} */
+    map?: Record<string, string>;
   };
+  /** Postmortem files, as globs relative to the content folder. @default ["**\/*.md", "**\/*.markdown"] */
+  include?: string[];
+  /** Files left out (index pages, templates, READMEs), as globs relative to the content folder. @default [] */
+  exclude?: string[];
+  /** Rule settings by rule id, as ESLint has them: `{ "title/fallback": "off", "sections/missing": "warn" }`. @default {} */
+  rules?: Record<string, RuleSetting>;
+  /** Extractors of metadata from the text, by id; `false` switches one off. @default every one on */
+  extract?: Partial<Record<ExtractorId, boolean>>;
   /** Images: remote downloads. @default { remote: true, timeoutMs: 10000, maxBytes: 10485760, concurrency: 8 } */
   images?: Partial<ImageOptions>;
   /** Link to edit a postmortem, `{path}` standing for its path in the repository. @default undefined */
@@ -67,6 +96,11 @@ export interface ImageOptions {
    * Names as written in the URL, e.g. `grafana.corp.example` or `127.0.0.1`. @default []
    */
   readonly allowHosts: readonly string[];
+  /**
+   * Folders, relative to the project root, that local images may come from besides the
+   * content folder and `public/` (a docs site's `_static/`). Never outside the project. @default []
+   */
+  readonly roots: readonly string[];
 }
 
 /** Budgets: what one postmortem, and one build, may cost. Each is an error at the file that exceeds it. */
@@ -107,6 +141,15 @@ export interface ResolvedConfig {
   readonly sections: readonly SectionSpec[];
   readonly taxonomies: readonly string[];
   readonly requiredFields: readonly string[];
+  /** Frontmatter key each field is read from, when not its own name. */
+  readonly fieldMap: Readonly<Record<string, string>>;
+  /** Globs of postmortem files, relative to the content folder. */
+  readonly include: readonly string[];
+  readonly exclude: readonly string[];
+  /** Rule settings by id; a rule not named keeps its own severity. */
+  readonly rules: Readonly<Record<string, RuleSetting>>;
+  /** Which extractors run. */
+  readonly extract: Readonly<Record<ExtractorId, boolean>>;
   readonly images: ImageOptions;
   readonly limits: Limits;
   readonly editUrl: string | undefined;
@@ -134,7 +177,10 @@ export const DEFAULT_SEVERITIES: readonly SeverityLevel[] = Object.freeze(
 export const DEFAULT_REQUIRED_FIELDS: readonly string[] = Object.freeze(["title", "date", "severity", "services"]);
 
 /** Default image options. */
-export const DEFAULT_IMAGES: ImageOptions = Object.freeze({ remote: true, timeoutMs: 10_000, maxBytes: 10 * 1024 * 1024, concurrency: 8, allowHosts: Object.freeze([]) });
+export const DEFAULT_IMAGES: ImageOptions = Object.freeze({ remote: true, timeoutMs: 10_000, maxBytes: 10 * 1024 * 1024, concurrency: 8, allowHosts: Object.freeze([]), roots: Object.freeze([]) });
+
+/** Postmortem files by default: every Markdown file of the content folder. */
+export const DEFAULT_INCLUDE: readonly string[] = Object.freeze(["**/*.md", "**/*.markdown"]);
 
 const MB = 1024 * 1024;
 
@@ -151,18 +197,14 @@ export const DEFAULT_LIMITS: Limits = Object.freeze({
 });
 
 /** The default required sections and their aliases (DESIGN.md). */
-export const DEFAULT_SECTIONS: readonly SectionSpec[] = Object.freeze([
-  { name: "Issue Summary", aliases: ["Summary", "Incident Summary", "Overview"] },
-  { name: "Timeline", aliases: ["Timeline of Events"] },
-  {
-    name: "Root Cause and Resolution",
-    aliases: ["Root Cause", "Root Causes", "Root Cause Analysis", "Cause"],
-  },
-  {
-    name: "Corrective and Preventative Measures",
-    aliases: ["Corrective and Preventive Measures", "Action Items", "Follow-ups", "Remediation"],
-  },
-]);
+export const DEFAULT_SECTIONS: readonly SectionSpec[] = Object.freeze(
+  [
+    { name: "Issue Summary", aliases: ["Summary", "Incident Summary", "Overview"] },
+    { name: "Timeline", aliases: ["Timeline of Events"] },
+    { name: "Root Cause and Resolution", aliases: ["Root Cause", "Root Causes", "Root Cause Analysis", "Cause"] },
+    { name: "Corrective and Preventative Measures", aliases: ["Corrective and Preventive Measures", "Action Items", "Follow-ups", "Remediation"] },
+  ].map((spec, i) => Object.freeze({ ...spec, aliases: Object.freeze(spec.aliases), required: true, role: SECTION_ROLES[i] })),
+);
 
 /** Identity helper that gives a config file type checking and editor completion. */
 export function defineConfig(config: UserConfig): UserConfig {
@@ -185,13 +227,34 @@ export function resolveConfig(user: UserConfig = {}, root: string = process.cwd(
     publicDir: path.resolve(root, user.public ?? "public"),
     cacheDir: path.resolve(root, ".cache"),
     severities: user.severities ? user.severities.map(toSeverityLevel) : DEFAULT_SEVERITIES,
-    sections: user.sections ? user.sections.map((spec) => Object.freeze({ name: spec.name, aliases: spec.aliases ?? [] })) : DEFAULT_SECTIONS,
+    sections: user.sections ? resolveSections(user.sections) : DEFAULT_SECTIONS,
     taxonomies: user.taxonomies ?? ["services", "severity", "tags"],
     requiredFields: user.fields?.required ?? DEFAULT_REQUIRED_FIELDS,
-    images: Object.freeze({ ...DEFAULT_IMAGES, ...user.images, allowHosts: Object.freeze([...(user.images?.allowHosts ?? [])]) }),
+    fieldMap: Object.freeze({ ...user.fields?.map }),
+    include: Object.freeze([...(user.include ?? DEFAULT_INCLUDE)]),
+    exclude: Object.freeze([...(user.exclude ?? [])]),
+    rules: Object.freeze({ ...user.rules }),
+    extract: Object.freeze(Object.fromEntries(EXTRACTORS.map((id) => [id, user.extract?.[id] ?? true])) as Record<ExtractorId, boolean>),
+    images: Object.freeze({ ...DEFAULT_IMAGES, ...user.images, allowHosts: Object.freeze([...(user.images?.allowHosts ?? [])]), roots: Object.freeze((user.images?.roots ?? []).map((dir) => path.resolve(root, dir))) }),
     limits: Object.freeze({ ...DEFAULT_LIMITS, ...user.limits }),
     editUrl: user.editUrl,
   });
+}
+
+/**
+ * Sections as configured: required unless said otherwise; a section without a role takes the
+ * role its name or an alias has among the default sections (`Summary` → summary), else none.
+ */
+function resolveSections(specs: NonNullable<UserConfig["sections"]>): readonly SectionSpec[] {
+  const squash = (text: string) => text.toLowerCase().replace(/\s+/g, " ").trim();
+  const defaultRole = (names: readonly string[]) =>
+    DEFAULT_SECTIONS.find((d) => [d.name, ...d.aliases].some((known) => names.some((name) => squash(name) === squash(known))))?.role;
+  return Object.freeze(
+    specs.map((spec) => {
+      const aliases = Object.freeze([...(spec.aliases ?? [])]);
+      return Object.freeze({ name: spec.name, aliases, required: spec.required ?? true, role: spec.role ?? defaultRole([spec.name, ...aliases]) });
+    }),
+  );
 }
 
 /** The bundled themes, shipped beside the compiled code. */

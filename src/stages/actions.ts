@@ -1,6 +1,6 @@
 import type { List, ListItem, Root as MdastRoot } from "mdast";
 import { toString } from "mdast-util-to-string";
-import { DEFAULT_SECTIONS } from "../config.js";
+import { DEFAULT_SECTIONS, type SectionSpec } from "../config.js";
 import { matchSection } from "../util/sections.js";
 import { parseDate } from "../util/time.js";
 
@@ -23,12 +23,14 @@ const DUE = /(^|\s)due:\s*(\d{4}-\d{2}-\d{2})\b/i;
 const TICKET = /\b([A-Z][A-Z0-9]{1,9}-\d+)\b/;
 
 /**
- * The task-list items of the corrective-measures section (by its name or an alias: `Action
- * Items`, `Follow-ups`, `Remediation`…); in a postmortem without one, every task-list item.
+ * The task-list items of the section playing the `actions` role (by default the corrective
+ * measures: `Action Items`, `Follow-ups`, `Remediation`…); in a postmortem without one, every
+ * task-list item.
  */
-export function extractActions(tree: MdastRoot): ActionItem[] {
+export function extractActions(tree: MdastRoot, sections: readonly SectionSpec[] = DEFAULT_SECTIONS): ActionItem[] {
   const nodes = tree.children;
-  const start = nodes.findIndex((n) => n.type === "heading" && n.depth === 2 && matchSection(toString(n), [CORRECTIVE]));
+  const spec = sections.find((s) => s.role === "actions") ?? (sections.length === 0 ? CORRECTIVE : undefined);
+  const start = spec ? nodes.findIndex((n) => n.type === "heading" && n.depth === 2 && matchSection(toString(n), [spec])) : -1;
   let scope = nodes;
   if (start >= 0) {
     const end = nodes.findIndex((n, i) => i > start && n.type === "heading" && n.depth <= 2);

@@ -5,7 +5,7 @@ import remarkGfm from "remark-gfm";
 import remarkParse from "remark-parse";
 import { unified } from "unified";
 import { VFile } from "vfile";
-import type { ResolvedConfig, SeverityLevel } from "../config.js";
+import { DEFAULT_SECTIONS, type ResolvedConfig, type SeverityLevel } from "../config.js";
 import { STATUSES, type ParsedPostmortem, type PostmortemMeta, type SourceFile, type Status } from "../types.js";
 import { toList } from "../util/format.js";
 import { report, type Problem } from "../util/messages.js";
@@ -108,7 +108,7 @@ function normalizeMeta(
     timeToDetect: since("detected"),
     timeToMitigate: since("mitigated"),
     timeToResolve: since("resolved"),
-    actions: extractActions(tree),
+    actions: extractActions(tree, config.sections),
     data,
   };
 }
@@ -161,7 +161,9 @@ function text(value: unknown): string | undefined {
 }
 
 function summaryFromBody(tree: MdastRoot, config: ResolvedConfig): string | undefined {
-  const summarySpec = config.sections[0] ?? { name: "Issue Summary", aliases: ["Summary"] };
+  // The section playing the summary role; with the section check off, the default one's names.
+  const summarySpec = config.sections.find((spec) => spec.role === "summary") ?? (config.sections.length === 0 ? DEFAULT_SECTIONS[0]! : undefined);
+  if (!summarySpec) return undefined;
   const start = tree.children.findIndex(
     (node) => node.type === "heading" && node.depth === 2 && matchSection(toString(node), [summarySpec]),
   );

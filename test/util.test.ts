@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { DEFAULT_SECTIONS } from "../src/config.js";
+import { DEFAULT_SECTIONS, resolveConfig } from "../src/config.js";
 import { matchSection } from "../src/util/sections.js";
 import { slugFromPath, slugify, slugOrHash } from "../src/util/slug.js";
 import { formatDate, formatDuration, parseDuration, parseInstant } from "../src/util/time.js";
@@ -56,6 +56,17 @@ describe("matchSection", () => {
   it("does not match a heading that only begins with a section's word", () => {
     expect(matchSection("Timelines are hard", DEFAULT_SECTIONS)).toBeUndefined();
     expect(matchSection("Causes", DEFAULT_SECTIONS)).toBeUndefined();
+  });
+
+  it("matches any heading an alias ending in an ellipsis begins (`Details of …`)", () => {
+    const sections = resolveConfig({ sections: [{ name: "Details", aliases: ["Details of …", "Incident report..."] }, { name: "Summ…" }] }).sections;
+    expect(matchSection("Details of the 2021-05 outage", sections)?.name).toBe("Details");
+    expect(matchSection("details  OF", sections)?.name).toBe("Details");
+    expect(matchSection("Incident report for the API", sections)?.name).toBe("Details");
+    expect(matchSection("Summary of events", sections)?.name).toBe("Summ…");
+    // With a space before the ellipsis, the prefix is whole words.
+    expect(matchSection("Details offered", sections)).toBeUndefined();
+    expect(matchSection("Detail", sections)).toBeUndefined();
   });
 });
 

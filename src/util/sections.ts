@@ -8,10 +8,27 @@ function normalizeHeading(text: string): string {
   return text.toLowerCase().replace(/\s+/g, " ").trim();
 }
 
+/** True when a normalized heading matches a name or alias as written in the config. */
+function matchesName(text: string, candidate: string): boolean {
+  const trimmed = candidate.trimEnd();
+  // A trailing ellipsis, `…` or `...`, makes a prefix alias (`Details of …`).
+  const cut = trimmed.endsWith("…") ? 1 : trimmed.endsWith("...") ? 3 : 0;
+  if (cut > 0) {
+    const before = trimmed.slice(0, -cut);
+    const prefix = normalizeHeading(before);
+    // `Details of …` wants whole words after it (`Details of the outage`); `Detail…` any letters.
+    const wholeWords = before !== before.trimEnd();
+    return prefix !== "" && text.startsWith(prefix) && (!wholeWords || text.length === prefix.length || text[prefix.length] === " ");
+  }
+  const name = normalizeHeading(candidate);
+  return text === name || (text.startsWith(name) && /^\s*[\p{P}\p{S}([{]/u.test(text.slice(name.length)));
+}
+
 /**
  * The section a heading stands for, or undefined. A heading matches when it equals the
  * section's name or an alias, or starts with one followed by punctuation or a bracket
- * (`Timeline (all times UTC)` is a Timeline), ignoring case and whitespace.
+ * (`Timeline (all times UTC)` is a Timeline), ignoring case and whitespace. A name or alias
+ * ending in an ellipsis (`Details of …`, `Details of...`) matches any heading it begins.
  */
 export function matchSection(heading: string, sections: readonly SectionSpec[]): SectionSpec | undefined {
   const text = normalizeHeading(heading);
@@ -19,8 +36,7 @@ export function matchSection(heading: string, sections: readonly SectionSpec[]):
   for (const spec of sections) {
     for (const candidate of [spec.name, ...spec.aliases]) {
       const name = normalizeHeading(candidate);
-      const matches =
-        text === name || (text.startsWith(name) && /^\s*[\p{P}\p{S}([{]/u.test(text.slice(name.length)));
+      const matches = matchesName(text, candidate);
       // The longest name wins: "Root Cause Analysis: …" is that alias, not "Root Cause".
       if (matches && (!best || name.length > best.length)) best = { spec, length: name.length };
     }

@@ -8,7 +8,8 @@ export const DATE_FIELDS = ["date", "started", "detected", "mitigated", "resolve
 export const dates = lintRule({ id: "frontmatter/date", severity: "error", needsFrontmatter: true }, ({ pm, placeOf }, report) => {
   for (const field of DATE_FIELDS) {
     const value = pm.meta.data[field];
-    if (value === undefined || value === null || !isScalar(value)) continue;
+    // A boolean (`resolved: true`) is `frontmatter/ignored`'s: a warning, not a bad date.
+    if (value === undefined || value === null || !isScalar(value) || typeof value === "boolean") continue;
     const instant = parseInstant(value);
     if (instant && inRange(instant)) continue;
     report(

@@ -1,6 +1,7 @@
 import type { Rule } from "./rule.js";
 import { dates } from "./dates.js";
 import { fieldTypes } from "./field-types.js";
+import { ignored } from "./ignored.js";
 import { postmortemLinks } from "./links.js";
 import { requiredFields } from "./required-fields.js";
 import { sectionsBoldHeading } from "./sections-bold-heading.js";
@@ -18,6 +19,7 @@ export const rules: readonly Rule[] = [
   requiredFields,
   fieldTypes,
   dates,
+  ignored,
   timestampOrder,
   severity,
   services,

@@ -1,9 +1,11 @@
+import { isIgnoredValue } from "./ignored.js";
 import { isGiven, lintRule } from "./rule.js";
 
 /** `frontmatter/required`: every field of `fields.required` is present (title and date may fall back). */
 export const requiredFields = lintRule({ id: "frontmatter/required", severity: "error", needsFrontmatter: true }, ({ pm, config, placeOf }, report) => {
   for (const field of config.requiredFields) {
-    if (isGiven(pm.meta.data[field])) continue;
+    const value = pm.meta.data[field];
+    if (isGiven(value) && !isIgnoredValue(field, value)) continue;
     // The H1 and a dated file name stand in for a missing title and date (parse warns about them).
     if (field === "title" && pm.meta.titleFrom === "heading") continue;
     if (field === "date" && pm.meta.date !== undefined) continue;

@@ -80,3 +80,14 @@ describe("render regressions", () => {
     expect(html).toContain('href="#%"');
   });
 });
+
+describe("in-page links", () => {
+  it("reach a heading whose id differs only in case, as on GitHub (regression: [1](#References) was dead)", async () => {
+    const { html } = await renderText('See [1](#References), [t](#Timeline-of-events), [fn](#FN-1) and [x](#nowhere).\n\n## References\n\n## Timeline of events\n\n<a id="fn-1"></a>\n');
+    expect(html).toContain('href="#references"');
+    expect(html).toContain('href="#timeline-of-events"');
+    // An id from raw HTML is prefixed by the sanitizer; the link follows it, whatever its case.
+    expect(html).toContain('href="#user-content-fn-1"');
+    expect(html).toContain('href="#nowhere"');
+  });
+});

@@ -59,7 +59,7 @@ export interface PostmortemRecord {
  * is an error at the file, never a crash or a hang.
  */
 export async function processPostmortem(source: SourceFile, config: ResolvedConfig, images: ImageStore, clock: FileClock = UNTIMED): Promise<PostmortemRecord> {
-  const bytes = Buffer.byteLength(source.text);
+  const bytes = source.tooBig ?? Buffer.byteLength(source.text);
   if (bytes > config.limits.fileBytes) {
     return refusedRecord(source, config, {
       reason: `Unexpected file of ${formatBytes(bytes)}, expected at most ${formatBytes(config.limits.fileBytes)} (limits.fileBytes)`,
@@ -95,12 +95,12 @@ async function processWithin(source: SourceFile, config: ResolvedConfig, images:
   // Rendered even after an error, so that its image problems are reported in the same run.
   const body = pm.bodyOk ? await renderBody(pm, images, { onImage, maxBytes: config.limits.outputBytes, clock }) : undefined;
   const terms = body && clock.run(() => docTerms(pm.meta, body.text));
-  if (body) checkOutputBytes(pm, body.html.length, config);
+  if (body) checkOutputBytes(pm, Buffer.byteLength(body.html), config);
   return {
     relPath: source.relPath,
     meta: pm.meta,
     slugPlace: pm.places.get("slug")?.value,
-    messages: pm.file.messages.map(messageRecord),
+    messages: capped(pm.file.messages.map(messageRecord)),
     links: pm.bodyOk ? clock.run(() => markdownLinks(pm)) : [],
     body,
     terms,
@@ -111,22 +111,36 @@ async function processWithin(source: SourceFile, config: ResolvedConfig, images:
 }
 
 /**
- * The bytes a postmortem adds to the archive: its page, and its title and summary on every list
- * it is on (home, year, each of its terms, feed, export, search). Over `limits.outputBytes`, an
- * error: a 1 MB summary and 100 tags would otherwise make 100 MB of pages.
+ * The bytes a postmortem adds to the archive: its page, and what lists show of it (title,
+ * summary, impact and its terms' chips) on every list it is on: home, year, each of its terms,
+ * feed, export, search, and the action items page once per item. Over `limits.outputBytes`, an
+ * error: a 1 MB summary and 100 tags, or a long title and 4,000 action items, would otherwise
+ * make hundreds of MB of pages.
  */
 function checkOutputBytes(pm: ParsedPostmortem, pageBytes: number, config: ResolvedConfig): void {
-  const lists = 6 + pm.meta.services.length + pm.meta.tags.length + config.taxonomies.filter((key) => key !== "services" && key !== "tags").reduce((n, key) => n + toList(pm.meta.data[key]).length, 0);
-  const listed = (pm.meta.title.length + (pm.meta.summary?.length ?? 0) + (pm.meta.impact?.length ?? 0)) * lists;
-  const total = pageBytes + listed;
+  const custom = config.taxonomies.filter((key) => key !== "services" && key !== "tags" && key !== "severity").flatMap((key) => toList(pm.meta.data[key]));
+  const terms = [...pm.meta.services, ...pm.meta.tags, ...custom];
+  const lists = 6 + terms.length + pm.meta.actions.length;
+  const listed = htmlBytes(pm.meta.title) + htmlBytes(pm.meta.summary ?? "") + htmlBytes(pm.meta.impact ?? "") + terms.reduce((n, term) => n + htmlBytes(term), 0);
+  const total = pageBytes + listed * lists;
   if (total <= config.limits.outputBytes) return;
   report(pm.file, {
     reason: `Unexpected ${formatBytes(total)} of pages for this postmortem, expected at most ${formatBytes(config.limits.outputBytes)} (limits.outputBytes)`,
     ruleId: "limits/output-bytes",
     place: pm.places.get("summary")?.value,
-    hint: "Its title, summary and impact are repeated on every list it is on: keep them to a sentence or two; or raise limits.outputBytes in the config.",
+    hint: "Its title, summary, impact and terms are repeated on every list it is on (each of its terms, each action item): keep them short; or raise limits.outputBytes in the config.",
     severity: "error",
   });
+}
+
+/** The bytes of some text in HTML: UTF-8, with `&`, `<`, `>`, `"` and `'` written as entities. */
+function htmlBytes(text: string): number {
+  let entities = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 38 || c === 60 || c === 62 || c === 34 || c === 39) entities++;
+  }
+  return Buffer.byteLength(text) + 5 * entities;
 }
 
 /** The problem of a postmortem whose processing outlasted `limits.fileMs`. */
@@ -162,8 +176,31 @@ export function refusedRecord(source: SourceFile, config: ResolvedConfig, proble
   return { relPath: source.relPath, meta: pm.meta, slugPlace: undefined, messages: file.messages.map(messageRecord), links: [], body: undefined, terms: undefined, images: [], remote: false, localFiles: [] };
 }
 
+/** Messages of one rule kept per file: past that, one more says how many were left out. */
+const MAX_PER_RULE = 100;
+
+/**
+ * A file's messages with at most `MAX_PER_RULE` of each rule, so that 8,000 broken images do
+ * not make 3 MB of report: the rest are counted in one message of that rule, at the first of them.
+ */
+function capped(messages: readonly MessageRecord[]): MessageRecord[] {
+  const counts = new Map<string | undefined, number>();
+  const kept: MessageRecord[] = [];
+  for (const m of messages) {
+    const n = (counts.get(m.ruleId) ?? 0) + 1;
+    counts.set(m.ruleId, n);
+    if (n <= MAX_PER_RULE) kept.push(m);
+    else if (n === MAX_PER_RULE + 1) kept.push({ ...m, reason: "", note: "" });
+  }
+  return kept.map((m) => {
+    if (m.reason !== "") return m;
+    const more = counts.get(m.ruleId)! - MAX_PER_RULE;
+    return { ...m, reason: `Unexpected ${more} more problem${more === 1 ? "" : "s"} like the ones above in this file, not shown`, note: `Fix the ones shown (${m.ruleId ?? "this rule"}) and check again.` };
+  });
+}
+
 function messageRecord(m: VFileMessage): MessageRecord {
-  return { reason: m.reason, line: m.line ?? 1, column: m.column ?? 1, ruleId: m.ruleId, note: m.note, fatal: m.fatal === true };
+  return { reason: m.reason, line: m.line ?? 1, column: m.column ?? 1, ruleId: m.ruleId, note: m.note, fatal: m.fatal === true ? true : m.fatal === false ? false : undefined };
 }
 
 /** A record's messages on a fresh vfile, as the reporters and the rest of the build expect. */

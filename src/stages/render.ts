@@ -56,11 +56,12 @@ const parseRawHtml = unified().use(rehypeRaw).freeze();
 
 const toHtml = unified()
   .use(rehypeSanitize, sanitizeSchema)
-  .use(rehypeFixFragmentLinks)
   // Heading ids come after sanitizing so they stay readable (`#timeline`). github-slugger
   // lowercases them, so they never equal the theme's own ids, which start with a capital
   // (`Main`, `Contents`), nor the camel-cased document properties that scripts use.
   .use(rehypeSlug)
+  // After the heading ids, so that `#References` can reach the heading `References`.
+  .use(rehypeFixFragmentLinks)
   .use(rehypeAutolinkHeadings, {
     behavior: "append",
     properties: { className: ["anchor"], ariaHidden: "true", tabIndex: -1 },
@@ -228,18 +229,30 @@ function isFootnoteLabel(node: Element): boolean {
 /**
  * The sanitizer prefixes ids (`fn-1` → `user-content-fn-1`) to stop DOM clobbering, but not the
  * links that point at them; point `#fn-1` links at the prefixed id, as GitHub does in script.
+ * Like GitHub, a fragment that matches no id exactly reaches one that differs only in case:
+ * `[1](#References)` reaches the heading `References`, whose id is `references`.
  */
 function rehypeFixFragmentLinks() {
   return (tree: HastRoot) => {
     const ids = new Set<string>();
+    // Lower-cased id → the first id that lower-cases to it, in document order.
+    const folded = new Map<string, string>();
     walkElements(tree, (node) => {
-      if (typeof node.properties.id === "string") ids.add(node.properties.id);
+      const id = node.properties.id;
+      if (typeof id !== "string") return;
+      ids.add(id);
+      if (!folded.has(id.toLowerCase())) folded.set(id.toLowerCase(), id);
     });
+    const resolve = (target: string): string | undefined => {
+      if (ids.has(target)) return undefined;
+      if (ids.has(CLOBBER_PREFIX + target)) return CLOBBER_PREFIX + target;
+      return folded.get(target.toLowerCase()) ?? folded.get((CLOBBER_PREFIX + target).toLowerCase());
+    };
     walkElements(tree, (node) => {
       const href = node.properties.href;
       if (node.tagName !== "a" || typeof href !== "string" || !href.startsWith("#")) return;
-      const target = safeDecode(href.slice(1));
-      if (!ids.has(target) && ids.has(CLOBBER_PREFIX + target)) node.properties.href = `#${CLOBBER_PREFIX}${target}`;
+      const id = resolve(safeDecode(href.slice(1)));
+      if (id !== undefined) node.properties.href = `#${id}`;
       const describedBy = node.properties.ariaDescribedBy;
       if (Array.isArray(describedBy)) {
         node.properties.ariaDescribedBy = describedBy.map((id) => (ids.has(`${CLOBBER_PREFIX}${id}`) ? `${CLOBBER_PREFIX}${id}` : id));

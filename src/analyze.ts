@@ -125,7 +125,9 @@ async function processAll(sources: readonly SourceFile[], config: ResolvedConfig
   const images = session?.images ?? new Map<string, OutputFile>();
   const records: PostmortemRecord[] = new Array(sources.length);
   const cache = options.cache ? new RecordCache(config.cacheDir, codeId(), options.configKey) : undefined;
-  const keys = sources.map((source) => (cache ? cache.keyOf(source.relPath, source.text) : hashText(`${options.configKey}\0${source.relPath}\0${source.text}`)));
+  // A file too big to read is keyed by its size: its empty text must not find an empty file's record.
+  const texts = sources.map((source) => (source.tooBig === undefined ? source.text : `\0too big: ${source.tooBig}`));
+  const keys = sources.map((source, i) => (cache ? cache.keyOf(source.relPath, texts[i]!) : hashText(`${options.configKey}\0${source.relPath}\0${texts[i]}`)));
   const pending: number[] = [];
   const wanted: number[] = [];
   sources.forEach((source, i) => {

@@ -33,7 +33,7 @@ export interface CheckResult {
 export async function check(options: CheckOptions = {}): Promise<CheckResult> {
   const { paths = [], cache = true, workers, ...runOptions } = options;
   const config = await loadProjectConfig(runOptions);
-  const sources = [...(await discover(config.contentDir)), ...(await sourcesOutside(config, paths))];
+  const sources = [...(await discover(config.contentDir, config.limits.fileBytes)), ...(await sourcesOutside(config, paths))];
   // Nothing is downloaded: a remote image is the build's to fetch (and to warn about when its host does not answer).
   const { entries } = await analyze(config, sources, { mode: "check", offline: true, cache, workers, configKey: configKeyOf(config, true, "check") });
   const wanted = paths.map((p) => path.resolve(p));

@@ -34,10 +34,10 @@ export async function sourcesOutside(config: ResolvedConfig, paths: readonly str
     if (!stat) throw new UsageError(`No such file or folder: ${given}`);
     if (isInside(absolute, config.contentDir)) continue;
     if (stat.isDirectory()) {
-      const found = await discover(absolute);
+      const found = await discover(absolute, config.limits.fileBytes);
       outside.push(...found.map((s) => ({ ...s, relPath: path.basename(absolute) + "/" + s.relPath })));
     } else {
-      outside.push(await readSource(path.dirname(absolute), path.basename(absolute)));
+      outside.push(readSource(path.dirname(absolute), path.basename(absolute), config.limits.fileBytes));
     }
   }
   return outside;

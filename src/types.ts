@@ -10,8 +10,10 @@ export interface SourceFile {
   readonly path: string;
   /** Path relative to the content folder, with `/` separators. */
   readonly relPath: string;
-  /** The file's text, with a leading BOM removed and line endings as written. */
+  /** The file's text, with a leading BOM removed and line endings as written; empty when the file is too big to read. */
   readonly text: string;
+  /** Set, to the file's size, when it is over `limits.fileBytes`: it was not read. */
+  readonly tooBig?: number | undefined;
 }
 
 /** The statuses a postmortem can have; drafts are left out of builds unless asked for. */

@@ -71,3 +71,18 @@ describe("feed, JSON export, sitemap and 404", () => {
     expect(page).toContain('action="/eng/postmortems/search/index.html"');
   });
 });
+
+describe("feed of an archive without dates", () => {
+  it("gives no 1970 date when no postmortem is dated (regression: <updated>1970-01-01T00:00:00Z)", async () => {
+    const root = tempDir();
+    fs.mkdirSync(path.join(root, "content"));
+    fs.writeFileSync(path.join(root, "content", "outage.md"), "# Outage\n\nThe cache was flushed.\n");
+    const out = path.join(root, "dist");
+    const result = await build({ offline: true, root, out, fields: { required: [] }, sections: [], cache: false });
+    expect(result.ok).toBe(true);
+    const xml = fs.readFileSync(path.join(out, "feed.xml"), "utf8");
+    expect(XMLValidator.validate(xml)).toBe(true);
+    expect(xml).not.toContain("1970");
+    expect(xml).not.toContain("<entry>");
+  });
+});

@@ -94,6 +94,54 @@ describe("budgets per postmortem (issue 13, finding 3)", () => {
   });
 });
 
+describe("budgets found by the attack review of issue 13", () => {
+  it("measures a file before reading it: ten 450 MB files (0.5 MB in git) crashed check with exit 134", async () => {
+    const root = project({ "ok.md": valid });
+    // Sparse: the size is there without the bytes on disk.
+    for (let i = 0; i < 3; i++) {
+      const fd = fs.openSync(path.join(root, "content", `huge-${i}.md`), "w");
+      fs.ftruncateSync(fd, 450 * 1024 * 1024);
+      fs.closeSync(fd);
+    }
+    const started = Date.now();
+    const run = await runCliAsync(["check"], root);
+    expect(Date.now() - started).toBeLessThan(30_000);
+    expect(run.code).toBe(1);
+    expect(run.stdout.match(/limits\/file-bytes/g)).toHaveLength(3);
+    expect(run.stdout).toContain("Unexpected file of 450 MB, expected at most 1 MB (limits.fileBytes)");
+  });
+
+  it("measures a local image before reading it", async () => {
+    const root = project({ "a.md": withBody("![graph](big.png)") });
+    const fd = fs.openSync(path.join(root, "content", "big.png"), "w");
+    fs.ftruncateSync(fd, 200 * 1024 * 1024);
+    fs.closeSync(fd);
+    const result = await check({ root, cache: false });
+    expect(result.files[0]!.messages.map((m) => `${m.ruleId} ${m.reason}`)).toEqual(["image/too-large Unexpected image `big.png` of 200 MB, expected at most 10 MB (images.maxBytes)"]);
+  });
+
+  it("counts a long title once per action item, and long term names on every list: builds died or made 100 MB", async () => {
+    const actions = "- [ ] a\n".repeat(4_000);
+    const root = project({
+      "actions.md": valid.replace("title: Cache flush broke logins", `title: "${"T".repeat(150_000)}"`).replace("- [ ] Add jitter", actions),
+      "services.md": valid.replace("services: [auth]", `services: [${Array.from({ length: 100 }, (_, j) => `s${j}${"a".repeat(9_000)}`).join(", ")}]`),
+    });
+    const checked = await check({ root, cache: false });
+    expect(rulesOf(checked.files).sort()).toEqual(["actions.md limits/output-bytes", "services.md limits/output-bytes"]);
+    const built = await build({ root, cache: false });
+    expect(rulesOf(built.files).sort()).toEqual(["actions.md limits/output-bytes", "services.md limits/output-bytes"]);
+    expect(fs.existsSync(path.join(root, "dist"))).toBe(false);
+  });
+
+  it("reports 100 problems of one rule per file, then how many more", async () => {
+    const root = project({ "a.md": withBody(Array.from({ length: 1_000 }, (_, i) => `![](m${i}.png)`).join("\n\n")) });
+    const messages = (await check({ root, cache: false })).files[0]!.messages;
+    const missing = messages.filter((m) => m.ruleId === "image/missing");
+    expect(missing).toHaveLength(101);
+    expect(missing[100]!.reason).toBe("Unexpected 900 more problems like the ones above in this file, not shown");
+  });
+});
+
 describe("no stack trace for content (issue 13, finding 5)", () => {
   it("reports {toString: 1} in every field read as a date, word or text as frontmatter/type, in check and build", async () => {
     const fields = ["title", "date", "severity", "status", "summary", "started", "detected", "mitigated", "resolved", "duration", "impact", "incident_id", "slug"];

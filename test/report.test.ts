@@ -14,6 +14,12 @@ describe("escapeTerminal", () => {
     expect(escapeTerminal("tag\u{e0041}")).toBe("tag\\u{e0041}");
   });
 
+  it("escapes the runners' older command syntax anywhere in a line: ##[add-mask], ##vso[", () => {
+    expect(escapeTerminal("Unexpected severity `##[add-mask]Built` ##vso[task.setvariable]")).toBe("Unexpected severity `#\\x23[add-mask]Built` #\\x23vso[task.setvariable]");
+    expect(stringifyForTerminal({ m: "##[warning]x" })).toBe('{"m":"#\\u0023[warning]x"}');
+    expect(JSON.parse(stringifyForTerminal({ m: "##[warning]x" }))).toEqual({ m: "##[warning]x" });
+  });
+
   it("leaves printable text alone, Unicode and backslashes included", () => {
     const text = "Unexpected severity `SEV9`, expected one of SEV1 — “ü” 日本 ≤ \\x1b %0A ::error";
     expect(escapeTerminal(text)).toBe(text);
@@ -52,7 +58,7 @@ duration: "\u001b]0;pwned\u0007\r::stop-commands::token"
 ` + valid.slice(valid.indexOf("\n## "));
   const warned = valid.replace("severity: SEV2", "severity: SEV2\nstatus: published");
   // Named so that the path, as printed, has a line of its own that begins with `::`.
-  const names = ["a\n::error file=x::pwned.md", "::error file=x::pwned.md", " ::warning file=y::space.md", "b\u001b]0;pwned\u0007\u202e.md"];
+  const names = ["a\n::error file=x::pwned.md", "::error file=x::pwned.md", " ::warning file=y::space.md", "b\u001b]0;pwned\u0007\u202e.md", "##[add-mask]Built.md"];
 
   /** A project whose content folder holds the spoofing postmortem and the oddly named files. */
   function project(content: string): string {
@@ -78,6 +84,8 @@ duration: "\u001b]0;pwned\u0007\r::stop-commands::token"
     const text = output.toString("utf8");
     // No control, format or separator character but our own line breaks.
     expect(text).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\p{Cf}\p{Zl}\p{Zp}]/u);
+    // Nor the runners' older commands, which they find anywhere in a line.
+    expect(text).not.toMatch(/##(\[|vso\[)/iu);
     for (const line of text.split("\n")) {
       // The runner trims leading white space before it looks for `::`.
       if (!line.trimStart().startsWith("::")) continue;

@@ -23,7 +23,7 @@ export async function quickPage(file: string, config: ResolvedConfig, made: NonN
   if (!before || !memo) return undefined;
   let source;
   try {
-    source = readSource(config.contentDir, relPath);
+    source = readSource(config.contentDir, relPath, config.limits.fileBytes);
   } catch {
     return undefined; // deleted or unreadable: the rebuild says so
   }

@@ -4,7 +4,7 @@ import pLimit, { type LimitFunction } from "p-limit";
 import type { ResolvedConfig } from "../config.js";
 import type { OutputFile } from "../types.js";
 import { BuildBudget } from "../util/budget.js";
-import { safeDecode } from "../util/format.js";
+import { formatBytes, safeDecode } from "../util/format.js";
 import { hashText } from "../util/hash.js";
 import type { Problem } from "../util/messages.js";
 import { escapeTerminal } from "../util/terminal.js";
@@ -136,6 +136,12 @@ export class ImageStore {
   }
 
   private async fromLocal(file: string, written: string): Promise<ImageOutcome> {
+    // Measured before it is read: a huge file (a run of one byte compresses 1000:1 in git) never fills memory.
+    const size = fs.statSync(file, { throwIfNoEntry: false })?.size;
+    const max = this.config.images.maxBytes;
+    if (size !== undefined && size > max) {
+      return { problem: { reason: `Unexpected image \`${written}\` of ${formatBytes(size)}, expected at most ${formatBytes(max)} (images.maxBytes)`, ruleId: "image/too-large", hint: "Save it smaller (a PNG or JPEG of the screen is enough), or raise images.maxBytes in the config.", severity: "error" } };
+    }
     let bytes: Uint8Array;
     try {
       bytes = fs.readFileSync(file);
@@ -266,9 +272,6 @@ function hostOf(url: string): string {
   }
 }
 
-function formatBytes(n: number): string {
-  return n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MB` : n >= 1024 ? `${(n / 1024).toFixed(0)} KB` : `${n} bytes`;
-}
 
 function formatMs(ms: number): string {
   return ms >= 1000 && ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`;

@@ -24,7 +24,7 @@ function base(config: ResolvedConfig): string {
 function atomFeed(site: Site, config: ResolvedConfig): string {
   const root = base(config);
   const entries = site.postmortems.filter((pm) => pm.meta.date).slice(0, FEED_SIZE);
-  const updated = toDateTime(entries[0]?.meta.date ?? "1970-01-01");
+  const updated = feedUpdated(site, entries);
   // Without a base URL, ids are URNs: stable, and unique within the archive.
   const feedId = root || `urn:hindsight:${hashText(config.title).slice(0, 16)}`;
   const lines = [
@@ -32,7 +32,7 @@ function atomFeed(site: Site, config: ResolvedConfig): string {
     '<feed xmlns="http://www.w3.org/2005/Atom">',
     `  <title>${xml(config.title)}</title>`,
     `  <id>${xml(feedId)}</id>`,
-    `  <updated>${updated}</updated>`,
+    ...(updated ? [`  <updated>${updated}</updated>`] : []),
     `  <link rel="alternate" type="text/html" href="${xml(root || "index.html")}"/>`,
     ...(root ? [`  <link rel="self" type="application/atom+xml" href="${xml(root)}feed.xml"/>`] : []),
     `  <author><name>${xml(config.title)}</name></author>`,
@@ -55,6 +55,18 @@ function atomFeed(site: Site, config: ResolvedConfig): string {
   }
   lines.push("</feed>", "");
   return lines.join("\n");
+}
+
+/**
+ * When the feed last changed: its newest postmortem's date, or the last change git knows of
+ * (which also covers an archive of undated postmortems). Without either there is no date to
+ * give: the element is left out rather than claiming 1970 (or the build's time, which would
+ * make every build's output differ).
+ */
+function feedUpdated(site: Site, entries: readonly RenderedPostmortem[]): string | undefined {
+  const candidates = [entries[0]?.meta.date, ...site.postmortems.map((pm) => pm.history?.updated)].filter((date): date is string => date !== undefined);
+  const times = candidates.map(toDateTime).filter((time) => !Number.isNaN(Date.parse(time)));
+  return times.reduce<string | undefined>((newest, time) => (newest === undefined || Date.parse(time) > Date.parse(newest) ? time : newest), undefined);
 }
 
 function jsonExport(site: Site, config: ResolvedConfig): string {

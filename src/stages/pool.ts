@@ -52,7 +52,7 @@ export async function processInWorkers(
   const refused = (source: SourceFile, problem: Parameters<typeof refusedRecord>[2]) => ({ result: { record: refusedRecord(source, config, problem), images: [], stats: NO_IMAGE_WORK }, here: false });
   const run = async (source: SourceFile, slot: number): Promise<{ result: WorkerResult; here: boolean }> => {
     // Refused at once, here: a file over the limit is not even copied into a worker's heap.
-    if (Buffer.byteLength(source.text) > config.limits.fileBytes) return { result: await processWith(local, source, config), here: true };
+    if ((source.tooBig ?? Buffer.byteLength(source.text)) > config.limits.fileBytes) return { result: await processWith(local, source, config), here: true };
     const signal = watchdog.watch(slot);
     try {
       return { result: await Promise.race([pool.run({ source, slot }, { signal }), dead]), here: false };

@@ -200,7 +200,7 @@ function capped(messages: readonly MessageRecord[]): MessageRecord[] {
 }
 
 function messageRecord(m: VFileMessage): MessageRecord {
-  return { reason: m.reason, line: m.line ?? 1, column: m.column ?? 1, ruleId: m.ruleId, note: m.note, fatal: m.fatal === true ? true : m.fatal === false ? false : undefined };
+  return { reason: m.reason, line: m.line ?? 1, column: m.column ?? 1, ruleId: m.ruleId, note: m.note, fatal: m.fatal === true };
 }
 
 /** A record's messages on a fresh vfile, as the reporters and the rest of the build expect. */

@@ -1,5 +1,10 @@
-import { readFileSync } from "node:fs";
+import { closeSync, fstatSync, openSync, readFileSync } from "node:fs";
 import fs from "node:fs/promises";
+
+/** A file not read because it is larger than the reader's limit: only its size is known. */
+export class TooBig {
+  constructor(readonly bytes: number) {}
+}
 
 /** Files read one after another before deciding whether the disk is cold. */
 const PROBE_FILES = 64;
@@ -17,19 +22,19 @@ const IN_FLIGHT = 64;
  * instead of 4.8 s. Only those 64 are held at once. `coldReadMs` is the average read time past
  * which the disk counts as cold (tests set it to 0).
  */
-export async function* readTexts(files: readonly string[], options: { coldReadMs?: number } = {}): AsyncGenerator<string | Error> {
-  const { coldReadMs = COLD_READ_MS } = options;
+export async function* readTexts(files: readonly string[], options: { coldReadMs?: number; maxBytes?: number } = {}): AsyncGenerator<string | Error | TooBig> {
+  const { coldReadMs = COLD_READ_MS, maxBytes } = options;
   let next = 0;
   // Only the reads are timed, not what the reader does with each text in between.
   let readMs = 0;
   for (; next < files.length && !(next === PROBE_FILES && readMs > PROBE_FILES * coldReadMs); next++) {
     const started = performance.now();
-    const text = readOrError(files[next]!);
+    const text = readOrError(files[next]!, maxBytes);
     readMs += performance.now() - started;
     yield text;
   }
-  const ahead: Promise<string | Error>[] = [];
-  const readAhead = () => ahead.push(fs.readFile(files[next++]!, "utf8").catch((error: Error) => error));
+  const ahead: Promise<string | Error | TooBig>[] = [];
+  const readAhead = () => ahead.push(readAsync(files[next++]!, maxBytes).catch((error: Error) => error));
   while (ahead.length < IN_FLIGHT && next < files.length) readAhead();
   while (ahead.length > 0) {
     const text = await ahead.shift()!;
@@ -38,10 +43,31 @@ export async function* readTexts(files: readonly string[], options: { coldReadMs
   }
 }
 
-function readOrError(file: string): string | Error {
+/**
+ * A file's text, or its size when it is over `maxBytes`: a file is measured before it is read,
+ * so that a huge one (a run of one byte compresses 1000:1 in git) never fills the heap.
+ */
+export function readOrError(file: string, maxBytes?: number): string | Error | TooBig {
+  let fd: number | undefined;
   try {
-    return readFileSync(file, "utf8");
+    if (maxBytes === undefined) return readFileSync(file, "utf8");
+    fd = openSync(file, "r");
+    const { size } = fstatSync(fd);
+    return size > maxBytes ? new TooBig(size) : readFileSync(fd, "utf8");
   } catch (error) {
     return error as Error;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+async function readAsync(file: string, maxBytes: number | undefined): Promise<string | TooBig> {
+  if (maxBytes === undefined) return fs.readFile(file, "utf8");
+  const handle = await fs.open(file, "r");
+  try {
+    const { size } = await handle.stat();
+    return size > maxBytes ? new TooBig(size) : await handle.readFile("utf8");
+  } finally {
+    await handle.close();
   }
 }

@@ -16,13 +16,21 @@ const UNSAFE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu;
  * to U+00FF (`\x1b`, `\x0a`, `\x9b`), `\uNNNN` above (`\u202e`), `\u{NNNNN}` beyond the BMP.
  */
 export function escapeTerminal(text: string): string {
-  return text.replace(UNSAFE, (char) => {
-    const code = char.codePointAt(0) ?? 0;
-    if (code <= 0xff) return `\\x${code.toString(16).padStart(2, "0")}`;
-    if (code <= 0xffff) return `\\u${code.toString(16).padStart(4, "0")}`;
-    return `\\u{${code.toString(16)}}`;
-  });
+  return text
+    .replace(UNSAFE, (char) => {
+      const code = char.codePointAt(0) ?? 0;
+      if (code <= 0xff) return `\\x${code.toString(16).padStart(2, "0")}`;
+      if (code <= 0xffff) return `\\u${code.toString(16).padStart(4, "0")}`;
+      return `\\u{${code.toString(16)}}`;
+    })
+    .replace(OLD_COMMAND, "#\\x23");
 }
+
+/**
+ * The runners' older command syntax, found anywhere in a line: `##[add-mask]…` (GitHub
+ * Actions), `##vso[…]` (Azure Pipelines). Its second `#` is shown escaped.
+ */
+const OLD_COMMAND = /##(?=\[|vso\[)/giu;
 
 /**
  * An error message, which may quote values and also have detail lines of its own (a config
@@ -43,8 +51,10 @@ export function escapeTerminalLines(text: string): string {
  * separators are written as `\uNNNN` escapes too. A JSON parser reads back the same value.
  */
 export function stringifyForTerminal(value: unknown, space?: number): string {
-  return JSON.stringify(value, null, space).replace(/[\u007f-\u009f\p{Cf}\p{Zl}\p{Zp}]/gu, (char) =>
-    // A character beyond the BMP is written as its two UTF-16 code units, as JSON spells it.
-    Array.from({ length: char.length }, (_, i) => `\\u${char.charCodeAt(i).toString(16).padStart(4, "0")}`).join(""),
-  );
+  return JSON.stringify(value, null, space)
+    .replace(/[\u007f-\u009f\p{Cf}\p{Zl}\p{Zp}]/gu, (char) =>
+      // A character beyond the BMP is written as its two UTF-16 code units, as JSON spells it.
+      Array.from({ length: char.length }, (_, i) => `\\u${char.charCodeAt(i).toString(16).padStart(4, "0")}`).join(""),
+    )
+    .replace(OLD_COMMAND, "#\\u0023");
 }

@@ -335,3 +335,47 @@ describe("embedded and local images", () => {
     expect(html).toMatch(/<img src="https:\/\/[^"]+"[^>]* loading="lazy" decoding="async"/);
   });
 });
+
+describe("images.roots", () => {
+  /** A docs site: postmortems in `docs/incidents/`, pictures in `docs/_static/images/`. */
+  const docsSite = () => {
+    const root = tempDir();
+    fs.mkdirSync(path.join(root, "docs", "incidents"), { recursive: true });
+    fs.mkdirSync(path.join(root, "docs", "_static", "images"), { recursive: true });
+    fs.writeFileSync(path.join(root, "docs", "_static", "images", "graph.png"), PNG);
+    fs.writeFileSync(path.join(root, "docs", "incidents", "outage.md"), "---\ntitle: Outage\n---\n\n![graph](../_static/images/graph.png)\n");
+    return root;
+  };
+  const options = (root: string, roots?: string[]) => ({ root, content: "docs/incidents", offline: true, cache: false, fields: { required: [] }, sections: [], ...(roots ? { images: { roots } } : {}) });
+  const ruleIds = (files: readonly { messages: readonly { ruleId?: string | undefined }[] }[]) => files.flatMap((f) => f.messages.map((m) => m.ruleId));
+
+  it("allows an image outside the content folder under a configured root (a docs site's ../_static/images/)", async () => {
+    const root = docsSite();
+    const result = await build(options(root, ["docs/_static"]));
+    expect(ruleIds(result.files)).toEqual([]);
+    expect(result.ok).toBe(true);
+    expect(listFiles(path.join(root, "dist")).filter((f) => f.startsWith("images/"))).toEqual([`images/${hashText(PNG).slice(0, 20)}.png`]);
+  });
+
+  it("still refuses it without the root, and under a root outside the project", async () => {
+    const root = docsSite();
+    expect(ruleIds((await build(options(root))).files)).toEqual(["image/outside"]);
+    const elsewhere = tempDir();
+    fs.writeFileSync(path.join(elsewhere, "secret.png"), PNG);
+    fs.writeFileSync(path.join(root, "docs", "incidents", "outage.md"), `---\ntitle: Outage\n---\n\n![secret](${path.relative(path.join(root, "docs", "incidents"), path.join(elsewhere, "secret.png"))})\n`);
+    expect(ruleIds((await build(options(root, [elsewhere]))).files)).toEqual(["image/outside"]);
+  });
+
+  it("refuses a symlink under a root that leads outside the project", async () => {
+    const root = docsSite();
+    const elsewhere = tempDir();
+    fs.writeFileSync(path.join(elsewhere, "secret.png"), PNG);
+    fs.symlinkSync(path.join(elsewhere, "secret.png"), path.join(root, "docs", "_static", "images", "linked.png"));
+    fs.symlinkSync(elsewhere, path.join(root, "docs", "_static", "outside"));
+    fs.writeFileSync(path.join(root, "docs", "incidents", "outage.md"), "---\ntitle: Outage\n---\n\n![a](../_static/images/linked.png)\n\n![b](../_static/outside/secret.png)\n");
+    expect(ruleIds((await build(options(root, ["docs/_static"]))).files)).toEqual(["image/outside", "image/outside"]);
+    // A root that is itself a link out of the project gives nothing either.
+    fs.writeFileSync(path.join(root, "docs", "incidents", "outage.md"), "---\ntitle: Outage\n---\n\n![b](../_static/outside/secret.png)\n");
+    expect(ruleIds((await build(options(root, ["docs/_static/outside"]))).files)).toEqual(["image/outside"]);
+  });
+});

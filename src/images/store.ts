@@ -247,15 +247,19 @@ export class ImageStore {
       ? [path.join(content, written), path.join(this.config.publicDir, written)]
       : [path.resolve(own, written)];
     const inside = (file: string, dir: string) => file.startsWith(dir + path.sep);
-    const allowed = candidates.filter((file, i) => inside(file, i === 1 ? this.config.publicDir : content));
+    // Folders of `images.roots` (a docs site's `_static/`), never outside the project.
+    const extra = this.config.images.roots.filter((dir) => dir === this.config.root || inside(dir, this.config.root));
+    const allowed = candidates.filter((file, i) => inside(file, i === 1 ? this.config.publicDir : content) || (!written.startsWith("/") && extra.some((dir) => inside(file, dir))));
     if (allowed.length === 0) {
-      return { reason: `Unexpected image path \`${src}\` outside the content folder`, ruleId: "image/outside", hint: "Keep images inside the content folder (or public/ for paths starting with /).", severity: "error" };
+      return { reason: `Unexpected image path \`${src}\` outside the content folder`, ruleId: "image/outside", hint: "Keep images inside the content folder (or public/ for paths starting with /), or add their folder, inside the project, to images.roots.", severity: "error" };
     }
     const found = allowed.find((file) => fs.existsSync(file));
     if (found) {
       // A symlink must not carry a file from elsewhere on the machine into the archive.
       const real = fs.realpathSync(found);
-      const roots = [content, this.config.publicDir].filter(fs.existsSync).map((dir) => fs.realpathSync(dir));
+      const project = fs.realpathSync(this.config.root);
+      const ownRoots = extra.filter(fs.existsSync).map((dir) => fs.realpathSync(dir)).filter((dir) => dir === project || inside(dir, project));
+      const roots = [...[content, this.config.publicDir].filter(fs.existsSync).map((dir) => fs.realpathSync(dir)), ...ownRoots];
       if (!roots.some((root) => inside(real, root))) {
         return { reason: `Unexpected image \`${src}\` that links outside the content folder`, ruleId: "image/outside", hint: "Copy the image into the content folder instead of linking to it.", severity: "error" };
       }

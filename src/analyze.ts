@@ -6,6 +6,7 @@ import { cacheable, RecordCache } from "./cache/records.js";
 import { ImageStore, type ImageStats } from "./images/store.js";
 import { checkUniqueSlugs } from "./rules/index.js";
 import { missingLinkProblems } from "./rules/links.js";
+import { applyRuleSettings } from "./rules/settings.js";
 import { vmClock } from "./stages/clock.js";
 import { processInWorkers } from "./stages/pool.js";
 import { fileOf, type PostmortemRecord } from "./stages/process.js";
@@ -93,6 +94,8 @@ export async function analyze(config: ResolvedConfig, sources: SourceFile[], opt
   });
   sources.length = 0;
   checkAcrossFiles(entries);
+  // Last, over every message of every file: the one place where rule settings apply.
+  applyRuleSettings(entries.map((entry) => entry.file), config.rules);
   return { entries, images: processed.images, stats: processed.stats };
 }
 

@@ -4,6 +4,7 @@ import { pathToFileURL } from "node:url";
 import { z } from "zod";
 import { EXTRACTORS, SECTION_ROLES, type UserConfig } from "./config.js";
 import { UsageError } from "./errors.js";
+import { RULE_IDS } from "./rules/ids.js";
 
 /** Config file names looked for at the project root, in this order. */
 export const CONFIG_FILES = ["hindsight.config.json", "hindsight.config.js", "hindsight.config.mjs", "hindsight.config.ts"] as const;
@@ -80,6 +81,9 @@ export const userConfigSchema = z
     if (config.taxonomies) unique("taxonomies", config.taxonomies);
     if (config.sections) unique("sections", config.sections.flatMap((s) => [s.name, ...(s.aliases ?? [])]));
     if (config.severities) unique("severities", config.severities.flatMap((l) => (typeof l === "string" ? [l] : [l.id, ...(l.aliases ?? [])])));
+    for (const id of Object.keys(config.rules ?? {})) {
+      if (!RULE_IDS.includes(id)) context.addIssue({ code: "custom", path: ["rules", id], message: `unknown rule id \`${id}\`; known rule ids: ${RULE_IDS.join(", ")}` });
+    }
   });
 
 /** A config as loaded: the values and the file they came from (undefined when there is none). */

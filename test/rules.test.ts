@@ -2,6 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { check } from "../src/check.js";
+import { RULE_IDS } from "../src/rules/ids.js";
 import { repoRoot } from "./helpers.js";
 
 // Each folder of test/fixtures/rules holds postmortems that break one rule (or none) and
@@ -34,5 +35,7 @@ describe("rules", () => {
     // limits/memory needs a worker whose heap is too small: test/cache.test.ts covers it.
     const elsewhere = new Set(["image/unreachable", "limits/memory"]);
     expect([...emitted].filter((id) => !covered.has(id) && !elsewhere.has(id))).toEqual([]);
+    // The registry that `rules` in the config is checked against names exactly these.
+    expect([...emitted].sort()).toEqual(RULE_IDS);
   });
 });

@@ -109,7 +109,7 @@ export async function generate(options: BuildOptions = {}, session?: BuildSessio
   }
   // git runs beside the parsing: one `git log` for the whole archive.
   const history = readGitHistory(config.contentDir, config.root);
-  const found = await time("discover", () => discover(config.contentDir, config.limits.fileBytes));
+  const found = await time("discover", () => discover(config));
   const analysis = await time("process", () =>
     analyze(config, found, { offline, session, workers, cache, configKey, onProgress: onProgress && ((done, total) => onProgress("processing", done, total)) }),
   );

@@ -1,3 +1,4 @@
+import fs from "node:fs";
 import path from "node:path";
 import type { VFile } from "vfile";
 import { analyze, configKeyOf } from "./analyze.js";
@@ -28,12 +29,14 @@ export interface CheckResult {
  * Validates postmortems without writing anything but the cache: the same front half as `build`
  * (`analyze`), so both say the same things about the same files, downloads aside. Every file of the content
  * folder is read (a slug must be unique across all of them), but only those under `paths` are
- * reported on.
+ * reported on; with paths and no content folder, only the files under them are read.
  */
 export async function check(options: CheckOptions = {}): Promise<CheckResult> {
   const { paths = [], cache = true, workers, ...runOptions } = options;
   const config = await loadProjectConfig(runOptions);
-  const sources = [...(await discover(config.contentDir, config.limits.fileBytes)), ...(await sourcesOutside(config, paths))];
+  // Files or folders given, and no content folder (a team's `docs/incidents/`): only those are read.
+  const onlyPaths = paths.length > 0 && !fs.statSync(config.contentDir, { throwIfNoEntry: false })?.isDirectory();
+  const sources = [...(onlyPaths ? [] : await discover(config)), ...(await sourcesOutside(config, paths))];
   // Nothing is downloaded: a remote image is the build's to fetch (and to warn about when its host does not answer).
   const { entries } = await analyze(config, sources, { mode: "check", offline: true, cache, workers, configKey: configKeyOf(config, true, "check") });
   const wanted = paths.map((p) => path.resolve(p));

@@ -34,7 +34,7 @@ export async function sourcesOutside(config: ResolvedConfig, paths: readonly str
     if (!stat) throw new UsageError(`No such file or folder: ${given}`);
     if (isInside(absolute, config.contentDir)) continue;
     if (stat.isDirectory()) {
-      const found = await discover(absolute, config.limits.fileBytes);
+      const found = await discover(config, absolute);
       outside.push(...found.map((s) => ({ ...s, relPath: path.basename(absolute) + "/" + s.relPath })));
     } else {
       outside.push(readSource(path.dirname(absolute), path.basename(absolute), config.limits.fileBytes));

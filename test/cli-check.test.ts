@@ -147,6 +147,20 @@ describe("config files", () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toContain("Built 1 postmortem");
   });
+
+  it("checks the files and folders given when there is no content folder (regression: \"Content folder not found\")", () => {
+    const root = project({ "docs/incidents/a.md": valid, "docs/incidents/b.md": noTimeline, "notes/c.md": badStatus });
+    const folder = runCli(["check", "docs/incidents"], root);
+    expect(folder.stderr).toBe("");
+    expect(folder.code).toBe(1);
+    expect(folder.stdout).toMatch(/docs\/incidents\/b\.md\n\s+12:1\s+error\s+Missing section `## Timeline`/);
+    expect(folder.stdout).not.toContain("notes/c.md");
+    const file = runCli(["check", "notes/c.md", "docs/incidents/a.md"], root);
+    expect(file.code).toBe(0);
+    expect(file.stdout).toMatch(/notes\/c\.md\n\s+6:9\s+warning\s+Unexpected status `published`/);
+    // Without paths, the missing content folder is still a usage error.
+    expect(runCli(["check"], root).code).toBe(2);
+  });
 });
 
 describe("hindsight build runs the same rules first", () => {

@@ -1,23 +1,35 @@
 import fs from "node:fs/promises";
 import path from "node:path";
 import fg from "fast-glob";
+import type { ResolvedConfig } from "../config.js";
 import { IOError, UsageError } from "../errors.js";
 import type { SourceFile } from "../types.js";
 import { readOrError, readTexts, TooBig } from "../util/read-texts.js";
 
-/** Finds every postmortem (`*.md`, `*.markdown`, any depth) under the content folder, sorted by path. */
-export async function discover(contentDir: string, maxBytes?: number): Promise<SourceFile[]> {
+/** What discovery reads of the config: which files, where the build writes, how big a file may be. */
+export type DiscoverConfig = Pick<ResolvedConfig, "contentDir" | "outDir" | "cacheDir" | "include" | "exclude" | "limits">;
+
+/**
+ * Finds every postmortem under the content folder (or `contentDir`, a folder given to `check`),
+ * sorted by path: the files `include` matches and `exclude` does not, both relative to that
+ * folder. Never the output or cache folder (with `content: "."` they are inside it),
+ * `node_modules` or a dot-folder. A file over `limits.fileBytes` is measured, not read.
+ */
+export async function discover(config: DiscoverConfig, contentDir: string = config.contentDir): Promise<SourceFile[]> {
   const stat = await fs.stat(contentDir).catch(() => undefined);
   if (!stat?.isDirectory()) {
     throw new UsageError(`Content folder not found: ${contentDir} (set it with --content DIR)`);
   }
-  const relPaths = await fg("**/*.{md,markdown}", {
+  const maxBytes = config.limits.fileBytes;
+  const relPaths = await fg([...config.include], {
     cwd: contentDir,
     caseSensitiveMatch: false,
     onlyFiles: true,
+    // Dot-files and dot-folders (.git, .cache, .github) are never postmortems.
+    dot: false,
     // Symlinks could reach outside the content folder; postmortems are plain files.
     followSymbolicLinks: false,
-    ignore: ["**/node_modules/**"],
+    ignore: ["**/node_modules/**", ...buildFolders(config, contentDir), ...config.exclude],
   }).catch((error: unknown) => {
     throw new IOError(`Cannot list the postmortems in ${contentDir}`, { cause: error });
   });
@@ -30,6 +42,14 @@ export async function discover(contentDir: string, maxBytes?: number): Promise<S
     sources.push(text instanceof TooBig ? { path: absolute, relPath, text: "", tooBig: text.bytes } : sourceOf(absolute, relPath, text));
   }
   return sources;
+}
+
+/** The output and cache folders as globs relative to `contentDir`, when they are inside it. */
+function buildFolders(config: DiscoverConfig, contentDir: string): string[] {
+  return [config.outDir, config.cacheDir]
+    .map((dir) => path.relative(contentDir, dir))
+    .filter((rel) => rel !== "" && !rel.startsWith("..") && !path.isAbsolute(rel))
+    .map((rel) => `${fg.escapePath(rel.split(path.sep).join("/"))}/**`);
 }
 
 function sourceOf(absolute: string, relPath: string, text: string): SourceFile {

@@ -9,7 +9,7 @@ import type { DevOptions } from "./dev/server.js";
 import { HindsightError, UsageError } from "./errors.js";
 import { formatMessages, toFormat, type Format } from "./report/index.js";
 import { plural } from "./util/format.js";
-import { escapeTerminal, escapeTerminalLines } from "./util/terminal.js";
+import { escapeTerminal, escapeTerminalLines, stringifyForTerminal } from "./util/terminal.js";
 import { VERSION } from "./util/version.js";
 
 const HELP = `hindsight — build a searchable static archive of incident postmortems
@@ -178,7 +178,7 @@ export async function main(argv: readonly string[]): Promise<void> {
     printBuild(result, format, values.verbose ?? false);
     process.exitCode = result.ok ? 0 : 1;
   } catch (error) {
-    process.exitCode = fail(error);
+    process.exitCode = fail(error, wantsJson(argv));
   }
 }
 
@@ -257,8 +257,11 @@ function progressBar(stream: NodeJS.WriteStream) {
 }
 
 // Messages name paths and quote arguments and content: printed through the terminal helper.
-// Their own line breaks (a config error lists its problems one a line) are kept.
-function fail(error: unknown): number {
+// Their own line breaks (a config error lists its problems one a line) are kept. With
+// `--format json`, stdout also gets the error as JSON (see `errorJson`), so that a tool reading
+// the report never gets an empty stdout.
+function fail(error: unknown, json = false): number {
+  if (json) console.log(errorJson(error));
   if (error instanceof HindsightError) {
     console.error(`hindsight: ${escapeTerminalLines(error.message)}`);
     if (error instanceof UsageError) console.error("Run `hindsight --help` for usage.");
@@ -273,6 +276,25 @@ function fail(error: unknown): number {
   console.error("hindsight: internal error, please report it with the output below.");
   console.error(escapeTerminalLines(inspect(error)));
   return 70;
+}
+
+/** True when the arguments ask for `--format json`, read without parsing them (they may be what failed). */
+function wantsJson(argv: readonly string[]): boolean {
+  return argv.some((arg, i) => arg === "--format=json" || (arg === "--format" && argv[i + 1] === "json"));
+}
+
+/**
+ * A usage, config or I/O error as JSON: `{ "error": { type, message, exitCode } }`, an object
+ * where a report is an array of files, so that a reader tells them apart with `Array.isArray`.
+ * `type` is `usage` (bad arguments or config, exit 2), `io` (reading or writing failed) or
+ * `internal` (a bug). A config error's message lists its problems, one a line.
+ */
+function errorJson(error: unknown): string {
+  const parseArgsError = error instanceof TypeError && (error as NodeJS.ErrnoException).code?.startsWith("ERR_PARSE_ARGS");
+  const type = error instanceof UsageError || parseArgsError ? "usage" : error instanceof HindsightError ? "io" : "internal";
+  const exitCode = error instanceof HindsightError ? error.exitCode : parseArgsError ? 2 : 70;
+  const message = error instanceof Error && type !== "internal" ? error.message : "internal error, please report it with the output on stderr";
+  return stringifyForTerminal({ error: { type, message, exitCode } }, 2);
 }
 
 function useColor(stream: NodeJS.WriteStream): boolean {

@@ -28,6 +28,24 @@ describe("hindsight CLI", () => {
     expect(result.stderr).toContain("Content folder not found");
   });
 
+  it("with --format json, reports a config or usage error as JSON on stdout: { error: { type, message, exitCode } }", () => {
+    const root = tempDir();
+    fs.mkdirSync(path.join(root, "content"));
+    fs.writeFileSync(path.join(root, "hindsight.config.json"), JSON.stringify({ rules: { "sections/mising": "off" }, titel: "x" }));
+    const config = runCli(["check", "--format", "json"], root);
+    expect(config.code).toBe(2);
+    const { error } = JSON.parse(config.stdout);
+    expect(error).toMatchObject({ type: "usage", exitCode: 2 });
+    expect(error.message).toContain("Unknown key `titel`");
+    expect(error.message).toContain("unknown rule id `sections/mising`");
+    // The person reading the terminal still gets it on stderr.
+    expect(config.stderr).toContain("Invalid config in");
+    const option = runCli(["build", "--format=json", "--otu"], root);
+    expect(option.code).toBe(2);
+    expect(JSON.parse(option.stdout).error).toMatchObject({ type: "usage", exitCode: 2 });
+    expect(runCli(["check", "--format", "stylish"], root).stdout).toBe("");
+  });
+
   it("builds an archive with --content and --out and says what it wrote", () => {
     const cwd = tempDir();
     const result = runCli(["build", "--offline", "--content", path.join(fixtureArchive, "content"), "--out", "site"], cwd);

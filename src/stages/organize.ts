@@ -118,6 +118,28 @@ export function assignIds(keys: readonly string[]): Map<string, string> {
   return ids;
 }
 
+/** A taxonomy's terms on one postmortem: the key, the taxonomy's label, each term once, spelled as written. */
+export interface OwnTerms {
+  readonly key: string;
+  readonly label: string;
+  readonly terms: readonly string[];
+}
+
+/**
+ * The terms a postmortem has in the configured taxonomies other than services, severity and
+ * tags (its page shows those in their own places): `company`, `categories`, in config order.
+ */
+export function customTermsOf(site: Site, pm: RenderedPostmortem): OwnTerms[] {
+  return site.taxonomies
+    .filter((taxonomy) => !["services", "severity", "tags"].includes(taxonomy.key))
+    .map((taxonomy) => {
+      const seen = new Set<string>();
+      const terms = termsOf(pm, taxonomy.key).filter((label) => !seen.has(termKey(label)) && Boolean(seen.add(termKey(label))));
+      return { key: taxonomy.key, label: taxonomy.label, terms };
+    })
+    .filter((own) => own.terms.length > 0);
+}
+
 function termsOf(pm: RenderedPostmortem, key: string): readonly string[] {
   if (key === "services") return pm.meta.services;
   if (key === "tags") return pm.meta.tags;

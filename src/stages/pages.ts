@@ -8,7 +8,7 @@ import { codeId } from "../util/version.js";
 import { plural } from "../util/format.js";
 import { formatDate, formatDuration } from "../util/time.js";
 import { postmortemPath, rootPrefix, taxonomyPath, termPath } from "../util/urls.js";
-import { termIdOf, type Site } from "./organize.js";
+import { customTermsOf, termIdOf, type Site } from "./organize.js";
 
 const HOME_RECENT = 30;
 
@@ -59,7 +59,7 @@ export function renderPostmortemPage(site: Site, theme: Theme, config: ResolvedC
 }
 
 function postmortemPage(page: PageRenderer, site: Site, index: number, pm: RenderedPostmortem): OutputFile {
-  return page(postmortemPath(pm.meta.slug), "postmortem", { title: pm.meta.title, pm, ...neighbours(site, index) });
+  return page(postmortemPath(pm.meta.slug), "postmortem", { title: pm.meta.title, pm, ...neighbours(site, index), customTerms: customTermsOf(site, pm) });
 }
 
 /** The postmortems a postmortem's page links to: older and newer in time, and related ones. */

@@ -48,7 +48,7 @@ export function isInside(file: string, dir: string): boolean {
   return file === dir || file.startsWith(dir + path.sep);
 }
 
-/** Turns every warning into an error (`--strict`). */
+/** Turns every warning into an error (`--strict`); an info stays one. */
 export function makeStrict(files: readonly VFile[]): void {
-  for (const file of files) for (const message of file.messages) message.fatal = true;
+  for (const file of files) for (const message of file.messages) if (message.fatal === false) message.fatal = true;
 }

@@ -48,6 +48,8 @@ export interface PostmortemMeta {
   readonly timeToResolve: number | undefined;
   /** Follow-ups from the corrective-measures task list. */
   readonly actions: readonly ActionItem[];
+  /** The fields read from the text rather than the frontmatter (`date`, `severity`, …), each said in an info message. */
+  readonly fromText: readonly string[];
   /** Every frontmatter field as written, unknown ones included (templates may use them). */
   readonly data: Readonly<Record<string, unknown>>;
 }

@@ -99,9 +99,9 @@ describe("build of the fixture archive", () => {
     expect(related).not.toContain("Payments latency");
   });
 
-  it("falls back to the H1 for a title and the file name for a date, with warnings", () => {
+  it("falls back to the H1 for a title and the file name for a date, with a warning and an info message", () => {
     const cdn = result.files.find((f) => f.path.endsWith("2023-03-04-cdn-cert.md"))!;
-    expect(cdn.messages.map((m) => m.ruleId).sort()).toEqual(["date/fallback", "title/fallback"]);
+    expect(cdn.messages.map((m) => m.ruleId).sort()).toEqual(["extract/date-from-path", "title/fallback"]);
     expect(textOf(read("postmortems/2023/2023-03-04-cdn-cert/index.html"))).toContain("4 Mar 2023");
   });
 

@@ -5,6 +5,7 @@ import fg from "fast-glob";
 import { describe, expect, it } from "vitest";
 import { build } from "../src/build.js";
 import { check } from "../src/check.js";
+import { severityOf } from "../src/util/messages.js";
 import { listFiles, sharedDir, tempDir, withoutThemeScripts } from "./helpers.js";
 import { brokenLinks } from "./links.js";
 
@@ -96,10 +97,10 @@ describe("check over the real archives with configs fitted to them", () => {
     if (folder === "chia-post-mortem") {
       // "Resolution and recovery" is missing from a few; dates come from Jekyll-style names.
       expect(count("sections/missing")).toBeGreaterThan(0);
-      // 30 of 31 file names start with a date; the other one is told its date is missing.
-      expect(count("date/fallback")).toBe(30);
+      // 30 of 31 file names start with a date; the other one, `2023-04/04-25-…`, has it from its folder and name.
+      expect(count("extract/date-from-path")).toBe(31);
       expect(result.files.find((f) => f.path.endsWith("04-25-User_Account_Compromise.md"))!.messages.map((m) => m.reason)).toContain(
-        "Missing required field `date`",
+        "Missing `date`, using 2023-04-25 from the folder `2023-04` and the file name",
       );
     }
     if (folder === "icco-postmortems-2023") {
@@ -111,12 +112,16 @@ describe("check over the real archives with configs fitted to them", () => {
 });
 
 describe("check of the seed exactly as given", () => {
-  it("asks for date, severity and services, and takes the title from the H1", async () => {
+  it("asks for date, severity and services, takes the title from the H1, and says what it read from the text", async () => {
     const seed = path.join(sharedDir, "seed", "000_1c7d0615a4075261.txt");
     const result = await check({ root: tempDir(), content: ".", paths: [seed] });
     expect(result.files).toHaveLength(1);
-    const messages = result.files[0]!.messages.map((m) => `${m.line}:${m.column} ${m.fatal ? "error" : "warning"} ${m.ruleId} ${m.reason}`);
+    const messages = result.files[0]!.messages.map((m) => `${m.line}:${m.column} ${severityOf(m)} ${m.ruleId} ${m.reason}`);
     expect(messages).toEqual([
+      // Its bold-labelled bullets are data: said as info messages, at their lines.
+      "8:1 info extract/summary-list Missing `summary`, using the first items from the list of the summary section",
+      "8:3 info extract/labelled-lines Missing `duration`, using `4h` from `4 hours, from 11:00 AM to 3:00 PM (PST)` in the text",
+      "9:3 info extract/labelled-lines Missing `impact`, using a sentence from the line `Impact: …`",
       "1:1 warning title/fallback Missing `title`, using the first `#` heading",
       "1:1 error frontmatter/required Missing required field `date`",
       "1:1 error frontmatter/required Missing required field `severity`",

@@ -73,10 +73,10 @@ describe("parse", () => {
     expect(messagesOf(pm)).toContainEqual({ ruleId: "title/fallback", line: 5, column: 1, fatal: false });
   });
 
-  it("falls back to the date in a Jekyll-style file name, with a warning", () => {
+  it("falls back to the date in a Jekyll-style file name, with an info message", () => {
     const pm = parseText("# T\n", "2023/2023-03-04-cdn-cert.md");
     expect(pm.meta.date).toBe("2023-03-04");
-    expect(messagesOf(pm)).toContainEqual({ ruleId: "date/fallback", line: 1, column: 1, fatal: false });
+    expect(messagesOf(pm)).toContainEqual({ ruleId: "extract/date-from-path", line: 1, column: 1, fatal: undefined });
   });
 
   it("reads files without frontmatter, with CRLF line endings", () => {

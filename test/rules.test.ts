@@ -3,10 +3,11 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { check } from "../src/check.js";
 import { RULE_IDS } from "../src/rules/ids.js";
+import { severityOf } from "../src/util/messages.js";
 import { repoRoot } from "./helpers.js";
 
 // Each folder of test/fixtures/rules holds postmortems that break one rule (or none) and
-// expected.txt: one line per message, `file line:column severity ruleId`.
+// expected.txt: one line per message, `file line:column severity ruleId` (severity: error, warning or info).
 const fixtures = path.join(repoRoot, "test", "fixtures", "rules");
 const cases = fs.readdirSync(fixtures).sort();
 
@@ -15,7 +16,7 @@ describe("rules", () => {
     const dir = path.join(fixtures, name);
     const result = await check({ root: dir, content: ".", cache: false });
     const actual = result.files.flatMap((file) =>
-      file.messages.map((m) => `${path.relative(dir, file.path)} ${m.line}:${m.column} ${m.fatal ? "error" : "warning"} ${m.ruleId}`),
+      file.messages.map((m) => `${path.relative(dir, file.path)} ${m.line}:${m.column} ${severityOf(m)} ${m.ruleId}`),
     );
     const expected = fs.readFileSync(path.join(dir, "expected.txt"), "utf8").split("\n").filter(Boolean);
     expect(actual).toEqual(expected);

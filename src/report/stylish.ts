@@ -2,6 +2,7 @@ import path from "node:path";
 import type { VFile } from "vfile";
 import type { VFileMessage } from "vfile-message";
 import { plural } from "../util/format.js";
+import { severityOf } from "../util/messages.js";
 import { escapeTerminal } from "../util/terminal.js";
 
 /** Options of the human-readable report. */
@@ -12,7 +13,7 @@ export interface StylishOptions {
   readonly color?: boolean;
 }
 
-const ANSI = { red: 31, yellow: 33, dim: 2, bold: 1, underline: 4 } as const;
+const ANSI = { red: 31, yellow: 33, blue: 34, dim: 2, bold: 1, underline: 4 } as const;
 
 /**
  * Formats every message of every file, grouped by file, eslint-style:
@@ -24,23 +25,27 @@ export function formatStylish(files: readonly VFile[], options: StylishOptions =
   const lines: string[] = [];
   let errors = 0;
   let warnings = 0;
+  let infos = 0;
   for (const file of files) {
     if (file.messages.length === 0) continue;
     lines.push(paint("underline", fileHeader(path.relative(cwd, file.path) || file.path)));
     for (const message of [...file.messages].sort(byPlace)) {
-      const error = message.fatal === true;
-      if (error) errors++;
-      else warnings++;
+      const severity = severityOf(message);
+      if (severity === "error") errors++;
+      else if (severity === "warning") warnings++;
+      else infos++;
       const place = `${message.line ?? 1}:${message.column ?? 1}`.padEnd(7);
-      const level = error ? paint("red", "error  ") : paint("yellow", "warning");
+      const level = severity === "error" ? paint("red", "error  ") : severity === "warning" ? paint("yellow", "warning") : paint("blue", "info   ");
       lines.push(`  ${place} ${level}  ${escapeTerminal(message.reason)}  ${paint("dim", escapeTerminal(message.ruleId ?? ""))}`);
       if (message.note) lines.push(`  ${" ".repeat(7)} ${paint("dim", `hint: ${escapeTerminal(message.note)}`)}`);
     }
     lines.push("");
   }
   if (errors + warnings > 0) {
-    const summary = `${plural(errors + warnings, "problem")} (${plural(errors, "error")}, ${plural(warnings, "warning")})`;
+    const summary = `${plural(errors + warnings, "problem")} (${plural(errors, "error")}, ${plural(warnings, "warning")})${infos ? `, ${plural(infos, "info")}` : ""}`;
     lines.push(paint("bold", errors ? paint("red", `✖ ${summary}`) : paint("yellow", `⚠ ${summary}`)));
+  } else if (infos > 0) {
+    lines.push(paint("bold", paint("blue", `ℹ ${plural(infos, "info")}, no problems`)));
   }
   return lines.join("\n");
 }

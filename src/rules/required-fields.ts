@@ -9,6 +9,8 @@ export const requiredFields = lintRule({ id: "frontmatter/required", severity: "
     // The H1 and a dated file name stand in for a missing title and date (parse warns about them).
     if (field === "title" && pm.meta.titleFrom === "heading") continue;
     if (field === "date" && pm.meta.date !== undefined) continue;
+    // So do the values read from the text (an info message says where).
+    if (pm.meta.fromText.includes(field)) continue;
     const present = pm.places.has(field);
     report({
       reason: present ? `Unexpected empty \`${field}\`, expected a value (it is required)` : `Missing required field \`${field}\``,

@@ -5,20 +5,22 @@ import remarkGfm from "remark-gfm";
 import remarkParse from "remark-parse";
 import { unified } from "unified";
 import { VFile } from "vfile";
-import { DEFAULT_SECTIONS, type ResolvedConfig, type SeverityLevel } from "../config.js";
+import type { ResolvedConfig } from "../config.js";
+import { extractMeta } from "../extract/index.js";
 import { STATUSES, type ParsedPostmortem, type PostmortemMeta, type SourceFile, type Status } from "../types.js";
 import { toList } from "../util/format.js";
 import { report, type Problem } from "../util/messages.js";
-import { matchSection } from "../util/sections.js";
+import { normalizeSeverity } from "../util/severity.js";
 import { slugFromPath } from "../util/slug.js";
 import { extractActions } from "./actions.js";
-import { readFrontmatter } from "./frontmatter.js";
+import { readFrontmatter, type FieldPlace } from "./frontmatter.js";
 import { MAX_NESTING, tooDeepTree, tooDeeplyNested } from "./nesting.js";
-import { parseDate, parseDuration } from "../util/time.js";
+import { parseDate, parseDuration, parseLenientInstant } from "../util/time.js";
+import { DATE_FIELDS } from "../rules/dates.js";
+
+export { normalizeSeverity } from "../util/severity.js";
 
 const markdown = unified().use(remarkParse).use(remarkGfm).freeze();
-
-const SUMMARY_MAX = 280;
 
 /**
  * Parses one postmortem: frontmatter into normalised metadata, the body into mdast. Problems
@@ -27,7 +29,9 @@ const SUMMARY_MAX = 280;
  */
 export function parse(source: SourceFile, config: ResolvedConfig): ParsedPostmortem {
   const file = new VFile({ path: source.path, value: source.text });
-  const { data, places, ok, body, bodyLine } = readFrontmatter(source.text, file);
+  const frontmatter = readFrontmatter(source.text, file);
+  const { ok, body, bodyLine } = frontmatter;
+  const { data, places } = mapFields({ ...frontmatter.data }, frontmatter.places, config.fieldMap);
   const deep = tooDeeplyNested(body, bodyLine);
   if (deep) {
     report(file, {
@@ -41,7 +45,8 @@ export function parse(source: SourceFile, config: ResolvedConfig): ParsedPostmor
   const tree = deep ? EMPTY : parseBody(body, bodyLine, file);
   // After a broken frontmatter, fallback warnings would only be noise: the fields are there.
   const note: Note = ok ? (problem) => report(file, problem) : () => {};
-  const meta = normalizeMeta(data, tree, source, note, config);
+  readLenientDates(data, places, note);
+  const meta = normalizeMeta(data, places, tree, source, note, config);
   return { source, file, meta, tree, places, frontmatterOk: ok, bodyOk: tree !== EMPTY };
 }
 
@@ -74,14 +79,54 @@ function parseBody(body: string, bodyLine: number, file: VFile): MdastRoot {
 
 type Note = (problem: Problem) => void;
 
+/**
+ * `fields.map`: each field read from the key it maps to (`date: "start_time"`), when that key
+ * has a value; the key stays too, and messages about the field point at it.
+ */
+export function mapFields(data: Record<string, unknown>, places: ReadonlyMap<string, FieldPlace>, map: Readonly<Record<string, string>>): { data: Record<string, unknown>; places: ReadonlyMap<string, FieldPlace> } {
+  const entries = Object.entries(map).filter(([, key]) => data[key] !== undefined && data[key] !== null && data[key] !== "");
+  if (entries.length === 0) return { data, places };
+  const mapped = { ...data };
+  const mappedPlaces = new Map(places);
+  for (const [field, key] of entries) {
+    mapped[field] = data[key];
+    const place = places.get(key);
+    if (place) mappedPlaces.set(field, place);
+  }
+  return { data: mapped, places: mappedPlaces };
+}
+
+/**
+ * Date fields written loosely (`2020-12-07T8:00:00`, `2020-12-07 13:00 UTC`) are read, with a
+ * warning, and stand in `data` as the ISO date they mean, so every rule and page sees that.
+ */
+function readLenientDates(data: Record<string, unknown>, places: ReadonlyMap<string, FieldPlace>, note: Note): void {
+  for (const field of DATE_FIELDS) {
+    const value = data[field];
+    if (typeof value !== "string" || parseDate(value)) continue;
+    const instant = parseLenientInstant(value);
+    if (!instant) continue;
+    data[field] = instant.iso;
+    note({
+      reason: `Unexpected ${field} \`${value.length > 40 ? `${value.slice(0, 39)}…` : value}\`, read as ${instant.iso}`,
+      ruleId: "date/lenient",
+      place: places.get(field)?.value,
+      hint: `Write it as ISO 8601: \`${field}: ${instant.iso}\`.`,
+    });
+  }
+}
+
 function normalizeMeta(
   data: Record<string, unknown>,
+  places: ReadonlyMap<string, FieldPlace>,
   tree: MdastRoot,
   source: SourceFile,
   note: Note,
   config: ResolvedConfig,
 ): PostmortemMeta {
-  const instant = parseDate(data.date) ?? dateFromFileName(source, note, data);
+  const { values: found, notes } = extractMeta(tree, source, data, places, config);
+  for (const problem of notes) note(problem);
+  const instant = parseDate(data.date) ?? parseDate(found.date);
   const started = parseDate(data.started) ?? (instant?.hasTime ? instant : undefined);
   const since = (field: string) => {
     const end = parseDate(data[field]);
@@ -96,19 +141,20 @@ function normalizeMeta(
     titleFrom,
     date: instant?.iso,
     year: instant?.iso.slice(0, 4),
-    severity: normalizeSeverity(data.severity, config.severities),
-    services: toList(data.services),
+    severity: normalizeSeverity(data.severity, config.severities) ?? found.severity,
+    services: found.services ?? toList(data.services),
     tags: toList(data.tags),
-    authors: toList(data.authors),
+    authors: found.authors ?? toList(data.authors),
     status: (STATUSES as readonly string[]).includes(status) ? (status as Status) : "final",
-    summary: text(data.summary) ?? summaryFromBody(tree, config),
-    impact: text(data.impact),
+    summary: text(data.summary) ?? found.summary,
+    impact: text(data.impact) ?? found.impact,
     incidentId: text(data.incident_id),
-    durationMinutes: parseDuration(data.duration) ?? since("resolved"),
+    durationMinutes: parseDuration(data.duration) ?? since("resolved") ?? found.durationMinutes,
     timeToDetect: since("detected"),
     timeToMitigate: since("mitigated"),
     timeToResolve: since("resolved"),
     actions: extractActions(tree, config.sections),
+    fromText: found.fromText,
     data,
   };
 }
@@ -133,49 +179,7 @@ function titleFromFileName(relPath: string): string {
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
 
-function dateFromFileName(source: SourceFile, note: Note, data: Record<string, unknown>) {
-  if (data.date !== undefined) return undefined; // present but invalid: a rule reports it
-  const match = /^(\d{4}-\d{2}-\d{2})/.exec(source.relPath.replace(/^.*\//, ""));
-  const instant = match ? parseDate(match[1]) : undefined;
-  if (instant) {
-    note({ reason: `Missing \`date\`, using ${instant.iso} from the file name`, ruleId: "date/fallback", hint: `Add \`date: ${instant.iso}\` to the frontmatter.` });
-  }
-  return instant;
-}
-
-/** Maps a written severity onto the scale: id or alias, ignoring case, spaces, `-` and `_`. */
-export function normalizeSeverity(value: unknown, scale: readonly SeverityLevel[]): string | undefined {
-  if (typeof value !== "string" && typeof value !== "number") return undefined;
-  const key = squash(String(value));
-  const level = scale.find((s) => squash(s.id) === key || s.aliases.some((a) => squash(a) === key));
-  return level?.id;
-}
-
-function squash(text: string): string {
-  return text.toLowerCase().replace(/[\s_-]+/g, "");
-}
-
 function text(value: unknown): string | undefined {
   if (typeof value === "number") return String(value);
   return typeof value === "string" && value.trim() ? value.trim() : undefined;
-}
-
-function summaryFromBody(tree: MdastRoot, config: ResolvedConfig): string | undefined {
-  // The section playing the summary role; with the section check off, the default one's names.
-  const summarySpec = config.sections.find((spec) => spec.role === "summary") ?? (config.sections.length === 0 ? DEFAULT_SECTIONS[0]! : undefined);
-  if (!summarySpec) return undefined;
-  const start = tree.children.findIndex(
-    (node) => node.type === "heading" && node.depth === 2 && matchSection(toString(node), [summarySpec]),
-  );
-  if (start < 0) return undefined;
-  for (const node of tree.children.slice(start + 1)) {
-    if (node.type === "heading" && node.depth <= 2) break;
-    // Only a paragraph of its own is a summary; a list of "Duration: …" facts is not.
-    if (node.type === "paragraph") return truncate(toString(node).replace(/\s+/g, " ").trim()) || undefined;
-  }
-  return undefined;
-}
-
-function truncate(text: string): string {
-  return text.length <= SUMMARY_MAX ? text : `${text.slice(0, SUMMARY_MAX - 1).replace(/\s+\S*$/, "")}…`;
 }

@@ -25,7 +25,8 @@ export interface MessageRecord {
   readonly column: number;
   readonly ruleId: string | undefined;
   readonly note: string | undefined;
-  readonly fatal: boolean;
+  /** True for an error, false for a warning, undefined for an info (as vfile has it). */
+  readonly fatal: boolean | undefined;
 }
 
 /**
@@ -200,7 +201,7 @@ function capped(messages: readonly MessageRecord[]): MessageRecord[] {
 }
 
 function messageRecord(m: VFileMessage): MessageRecord {
-  return { reason: m.reason, line: m.line ?? 1, column: m.column ?? 1, ruleId: m.ruleId, note: m.note, fatal: m.fatal === true };
+  return { reason: m.reason, line: m.line ?? 1, column: m.column ?? 1, ruleId: m.ruleId, note: m.note, fatal: m.fatal === true ? true : m.fatal === false ? false : undefined };
 }
 
 /** A record's messages on a fresh vfile, as the reporters and the rest of the build expect. */

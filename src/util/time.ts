@@ -47,6 +47,24 @@ export function parseInstant(value: unknown): Instant | undefined {
   return undefined;
 }
 
+const LOOSE = /^(\d{4})[-/](\d{1,2})[-/](\d{1,2})(?:(?:[T ]|, )(\d{1,2}):(\d{1,2})(?::(\d{1,2})(\.\d+)?)?)?[ \t]*(Z|UTC|GMT|[+-]\d{2}:?\d{2})?$/i;
+
+/**
+ * Reads a date or date-time written loosely, as ISO 8601 after padding and tidying:
+ * `2020-12-07T8:00:00`, `2020/12/7`, `2020-12-07 13:00 UTC`, `2020-12-07 13:00 +0100`.
+ * Undefined when it is not one even so; the caller warns that it was loose.
+ */
+export function parseLenientInstant(value: unknown): Instant | undefined {
+  if (typeof value !== "string") return undefined;
+  const m = LOOSE.exec(value.trim());
+  if (!m) return undefined;
+  const pad = (part: string | undefined) => (part ?? "00").padStart(2, "0");
+  const day = `${m[1]}-${pad(m[2])}-${pad(m[3])}`;
+  if (m[4] === undefined) return parseDate(day);
+  const zone = m[8] === undefined ? "" : /^(UTC|GMT)$/i.test(m[8]) ? "Z" : m[8];
+  return parseDate(`${day}T${pad(m[4])}:${pad(m[5])}:${pad(m[6])}${m[7] ?? ""}${zone}`);
+}
+
 function isRealDate(ymd: string): boolean {
   const ms = Date.parse(`${ymd}T00:00:00Z`);
   return DATE_ONLY.test(ymd) && !Number.isNaN(ms) && new Date(ms).toISOString().slice(0, 10) === ymd;

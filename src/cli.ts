@@ -19,6 +19,7 @@ Usage:
   hindsight check [PATH…] [options]  validate postmortems; write nothing
   hindsight dev [--port N] [--open]  build, serve on 127.0.0.1 and rebuild as files change
   hindsight new "Title" [options]    start a postmortem: content/<yyyy>/<slug>.md, a draft
+  hindsight init [FOLDER] [options]  fit a config to an existing archive, then check it
   hindsight help COMMAND             options and examples of one command
   hindsight --version
 
@@ -93,6 +94,25 @@ ${PROJECT_OPTIONS}
 Examples:
   hindsight new "Checkout timeouts after a pool change" --severity SEV2 --service checkout
   hindsight new "Expired certificate on the edge" --service edge --service auth --date 2025-03-12T14:05Z`,
+  init: `hindsight init [FOLDER] [options]
+
+Reads an existing archive (the Markdown under FOLDER, or anywhere in this folder but the
+output, .cache, node_modules and dot-folders), tells postmortems from readmes, templates and
+index pages, and writes hindsight.config.json fitted to them: required and recognised
+sections with their aliases and roles, required fields, mapped keys, the severity scale,
+taxonomies, include/exclude globs. Prints what it decided and why, then runs check.
+Never overwrites a config without --force. Exit code: that of check (0 or 1), 2 for usage.
+
+Options:
+  --content DIR      the content folder, as FOLDER
+  --print            print the config instead of writing it
+  --force            replace an existing hindsight.config.*
+  --format F         check's messages as stylish (default), json or github
+
+Examples:
+  hindsight init                 # postmortems anywhere under this folder
+  hindsight init docs/incidents  # the content folder is docs/incidents
+  hindsight init . --print       # postmortems at the root; write nothing`,
 };
 
 const OPTIONS = {
@@ -110,6 +130,8 @@ const OPTIONS = {
   date: { type: "string" },
   port: { type: "string" },
   open: { type: "boolean" },
+  print: { type: "boolean" },
+  force: { type: "boolean" },
   help: { type: "boolean", short: "h" },
   version: { type: "boolean", short: "v" },
 } as const;
@@ -121,6 +143,7 @@ const COMMAND_OPTIONS: Record<string, readonly string[]> = {
   check: [...PROJECT, "strict", "format"],
   dev: [...PROJECT, "theme", "offline", "port", "open"],
   new: [...PROJECT, "theme", "severity", "service", "date"],
+  init: ["content", "print", "force", "format"],
 };
 
 /** Runs the CLI with the given arguments; sets process.exitCode instead of exiting. */
@@ -165,6 +188,12 @@ export async function main(argv: readonly string[]): Promise<void> {
       console.log(`Wrote ${escapeTerminal(path.relative(process.cwd(), file))} (a draft: hindsight check it, set status: final when it is reviewed)`);
       return;
     }
+    if (command === "init") {
+      if (rest.length > 1) throw new UsageError(`Unexpected argument: ${rest[1]}`);
+      if (rest.length === 1 && values.content !== undefined) throw new UsageError("Give the content folder once: as FOLDER or as --content");
+      process.exitCode = await runInit(rest[0] ?? values.content, values.print ?? false, values.force ?? false, format);
+      return;
+    }
     if (command === "dev") {
       if (rest.length > 0) throw new UsageError(`Unexpected argument: ${rest[0]}`);
       await runDev({ ...common, offline: values.offline ?? false }, values.port, values.open ?? false);
@@ -205,6 +234,27 @@ function printBuild(result: BuildResult, format: Format, verbose: boolean): void
   const seconds = (result.totalMs / 1000).toFixed(result.totalMs < 10_000 ? 2 : 1);
   const unchanged = result.unchanged > 0 ? ` (${result.unchanged.toLocaleString("en")} unchanged)` : "";
   say(`Built ${plural(result.postmortems, "postmortem")}${unchanged}, ${plural(result.indexPages, "index page")}, ${plural(result.imageFiles, "image")} in ${seconds} s → ${out}/`);
+}
+
+/** `init`: fit a config, say why, then check the archive with it; returns the exit code. */
+async function runInit(folder: string | undefined, print: boolean, force: boolean, format: Format): Promise<number> {
+  const { init } = await import("./init/index.js");
+  const result = await init({ folder, print, force });
+  // With --format json, stdout holds check's JSON alone, so that it can be piped.
+  const say = format === "json" ? console.error : console.log;
+  for (const line of result.report) say(escapeTerminal(line));
+  if (print) {
+    console.log(`\n${escapeTerminalLines(result.json.trimEnd())}`);
+    return 0;
+  }
+  say(`Wrote ${escapeTerminal(path.relative(process.cwd(), result.file!))}. Checking the archive with it:`);
+  const { check } = await import("./check.js");
+  const checked = await check({});
+  const report = formatMessages(checked.files, format, { color: useColor(process.stdout) });
+  if (report) console.log(report);
+  const errors = checked.files.filter((f) => f.messages.some((m) => m.fatal === true)).length;
+  say(checked.ok ? `✔ ${plural(checked.files.length, "postmortem")} checked: no errors. Next: hindsight build` : `✖ ${plural(errors, "postmortem")} of ${checked.files.length} with errors: fix them, or edit hindsight.config.json, then run hindsight check.`);
+  return checked.ok ? 0 : 1;
 }
 
 async function runDev(options: DevOptions, port: string | undefined, open: boolean): Promise<void> {

@@ -2,6 +2,7 @@
 export { build, type BuildOptions, type BuildResult, type StageTiming } from "./build.js";
 export { check, type CheckOptions, type CheckResult } from "./check.js";
 export { newPostmortem, type NewOptions } from "./new.js";
+export { init, type InitOptions, type InitResult } from "./init/index.js";
 export { defineConfig, resolveConfig, type ResolvedConfig, type UserConfig, type SeverityLevel, type SectionSpec } from "./config.js";
 export { loadConfig, CONFIG_FILES } from "./config-load.js";
 export { HindsightError, UsageError, IOError } from "./errors.js";

@@ -1,0 +1,129 @@
+import path from "node:path";
+import fg from "fast-glob";
+import type { UserConfig } from "../config.js";
+import { RULE_IDS } from "../rules/ids.js";
+import { plural } from "../util/format.js";
+import { classify, KIND_LABELS, type DocKind } from "./classify.js";
+import { CORE_FIELDS, decideFields } from "./fields.js";
+import type { DocFacts } from "./read.js";
+import { decideSections } from "./sections.js";
+import { decideSeverities } from "./severity.js";
+
+/** What `init` decided: the config to write and the reasons, one line each, to print. */
+export interface Decision {
+  readonly config: UserConfig;
+  readonly report: readonly string[];
+  readonly postmortems: readonly DocFacts[];
+  readonly leftOut: ReadonlyArray<{ relPath: string; kind: DocKind }>;
+}
+
+/**
+ * Decides a config for the Markdown files of a content folder (`docs`, paths relative to it,
+ * sorted), `content` being that folder as written in the config. Pure: same files, same config.
+ */
+export function decide(docs: readonly DocFacts[], content: string, notes: readonly string[] = []): Decision {
+  const all = new Set(docs.map((d) => d.relPath));
+  const kinds = docs.map((doc) => ({ doc, kind: classify(doc, new Set([...all].filter((p) => p !== doc.relPath))) }));
+  const postmortems = kinds.filter((k) => k.kind === "postmortem").map((k) => k.doc);
+  const leftOut = kinds.filter((k) => k.kind !== "postmortem").map((k) => ({ relPath: k.doc.relPath, kind: k.kind }));
+  const n = postmortems.length;
+  const report: string[] = [];
+  const say = (line: string) => report.push(line);
+
+  say(`Content folder: ${content} — ${plural(docs.length, "Markdown file")}, ${plural(n, "postmortem")}.`);
+  if (leftOut.length > 0) {
+    say(`Left out ${plural(leftOut.length, "file")}: ${leftOut.map((l) => `${l.relPath} (${KIND_LABELS[l.kind]})`).join(", ")}.`);
+  }
+  for (const note of notes) say(note);
+  const { include, exclude } = globsFor(postmortems.map((d) => d.relPath), leftOut.map((l) => l.relPath));
+  if (include) say(`Include: ${include.join(", ")} (every postmortem's name starts so, and some other file's does not).`);
+
+  const sections = decideSections(postmortems);
+  if (sections.length === 0) {
+    say(n > 0 && postmortems.every((d) => d.headings.length === 0) ? "Sections: none (no postmortem has a `##` heading): the section check is off." : "Sections: none shared by 20 % of the postmortems or more: the section check is off.");
+  } else {
+    say(`Sections (\`##\` headings of ${plural(n, "postmortem")}; required from 80 %, recognised from 20 %):`);
+    for (const s of sections) {
+      const aliases = s.aliases.length ? ` (aliases: ${s.aliases.join(", ")})` : "";
+      const role = s.role ? `, role ${s.role}` : "";
+      say(`  ${s.name}: ${s.files} of ${plural(n, "file")} → ${s.required ? "required" : "recognised, not required"}${role}${aliases}`);
+    }
+    const lacking = sections.filter((s) => s.required && s.files < n);
+    for (const s of lacking) {
+      const missing = s.lacking;
+      if (missing.length) say(`  ! ${plural(missing.length, "postmortem")} ${missing.length === 1 ? "lacks" : "lack"} ${s.name}, check reports ${missing.length === 1 ? "it" : "them"}: ${missing.join(", ")} (add the section, or set \`required: false\`).`);
+    }
+  }
+
+  const fields = decideFields(postmortems);
+  const withFrontmatter = postmortems.filter((d) => d.hasFrontmatter).length;
+  say(withFrontmatter === 0 ? "Frontmatter: none." : `Frontmatter in ${withFrontmatter} of ${n} files; keys: ${fields.keys.slice(0, 12).map(([k, c]) => `${k} ${c}`).join(", ")}${fields.keys.length > 12 ? ", …" : ""}.`);
+  for (const [field, key] of Object.entries(fields.map)) say(`  ${field} is read from \`${key}\` (fields.map).`);
+  say(`Fields (required when every postmortem has one):`);
+  for (const field of CORE_FIELDS) {
+    const { frontmatter, text } = fields.supply[field];
+    const from = [frontmatter ? `${frontmatter} in frontmatter` : "", text ? `${text} from ${field === "title" ? "the `#` heading" : "a date in the file name"}` : ""].filter(Boolean).join(", ") || "none";
+    say(`  ${field}: ${frontmatter + text} of ${plural(n, "file")} (${from}) → ${fields.required.includes(field) ? "required" : "not required"}`);
+  }
+  if (fields.outOfRange.length) say(`  ! ${plural(fields.outOfRange.length, "postmortem")} ${fields.outOfRange.length === 1 ? "has a date" : "have dates"} outside the years 1970 to 9999, which check refuses: ${fields.outOfRange.join(", ")}.`);
+  if (fields.rules["title/fallback"]) say("  title/fallback off: the `#` heading is this archive's title, a warning on every file would say nothing new.");
+  if (fields.supply.date.text > 0) say("  A date in a file name is read as the date, noted as an info message (extract/date-from-path).");
+
+  const severityKey = fields.map.severity ?? "severity";
+  const severityValues = postmortems.flatMap((d) => (typeof d.data[severityKey] === "string" || typeof d.data[severityKey] === "number" ? [String(d.data[severityKey])] : []));
+  const { levels, unknown } = decideSeverities(severityValues);
+  if (levels && unknown.length === 0) say(`Severities: the values used (${[...new Set(severityValues)].sort().join(", ")}) are read onto SEV1…SEV5.`);
+  else if (levels) say(`Severities: the values used are the scale, known words worst first, then ${unknown.join(", ")} (reorder them worst first by hand).`);
+  const extra = fields.taxonomies.filter((t) => !["services", "severity", "tags"].includes(t));
+  if (extra.length) say(`Taxonomies: ${extra.map((t) => `${t} (${fields.keys.find(([k]) => k === t)?.[1] ?? 0} files)`).join(", ")} get index pages.`);
+
+  const rules = sortKeys(Object.fromEntries(Object.entries(fields.rules).filter(([id]) => RULE_IDS.includes(id))));
+  const config: UserConfig = {
+    content,
+    ...(include ? { include } : {}),
+    ...(exclude.length ? { exclude } : {}),
+    fields: { required: fields.required, ...(Object.keys(fields.map).length ? { map: sortKeys(fields.map) } : {}) },
+    sections: sections.map((s) => ({ name: s.name, ...(s.aliases.length ? { aliases: [...s.aliases] } : {}), ...(s.required ? {} : { required: false }), ...(s.role ? { role: s.role } : {}) })),
+    ...(levels ? { severities: levels.map((l) => (l.aliases.length ? { id: l.id, aliases: l.aliases } : l.id)) } : {}),
+    taxonomies: fields.taxonomies,
+    // Only ids this version knows: an unknown one is a config error.
+    ...(Object.keys(rules).length ? { rules } : {}),
+  };
+  return { config, report, postmortems, leftOut };
+}
+
+/**
+ * Globs that take the postmortems and leave the others out: an `include` when every
+ * postmortem's name begins with the same letters and some other file's does not
+ * (`PM2021-001 - …`), else `exclude` globs, one per file or `**\/NAME` for a name found in
+ * several folders.
+ */
+export function globsFor(postmortems: readonly string[], others: readonly string[]): { include: string[] | undefined; exclude: string[] } {
+  // Letters only: a shared date prefix (`2024-…`) says nothing about next year's postmortems.
+  const prefix = /^[A-Za-z]*/.exec(commonPrefix(postmortems.map((p) => path.posix.basename(p))))![0];
+  let include: string[] | undefined;
+  let remaining = [...others];
+  if (prefix.length >= 2 && postmortems.length > 0) {
+    const outside = others.filter((p) => !path.posix.basename(p).startsWith(prefix));
+    if (outside.length > 0) {
+      const exts = [...new Set(postmortems.map((p) => path.posix.extname(p).toLowerCase()))].sort();
+      include = exts.map((ext) => `**/${prefix}*${ext}`);
+      remaining = others.filter((p) => path.posix.basename(p).startsWith(prefix));
+    }
+  }
+  const byName = new Map<string, string[]>();
+  for (const p of remaining) byName.set(path.posix.basename(p), [...(byName.get(path.posix.basename(p)) ?? []), p]);
+  const exclude = [...byName.entries()].flatMap(([name, paths]) => (paths.length > 1 ? [`**/${fg.escapePath(name)}`] : paths.map((p) => fg.escapePath(p))));
+  return { include, exclude: [...new Set(exclude)].sort() };
+}
+
+function commonPrefix(names: readonly string[]): string {
+  if (names.length === 0) return "";
+  let prefix = names[0]!;
+  for (const name of names) while (!name.startsWith(prefix)) prefix = prefix.slice(0, -1);
+  return prefix;
+}
+
+function sortKeys<T>(record: Record<string, T>): Record<string, T> {
+  return Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}

@@ -1,0 +1,85 @@
+import { VFile } from "vfile";
+import { readFrontmatter } from "../stages/frontmatter.js";
+
+/** What `init` reads in one Markdown file: enough to classify it and to fit a config to it. */
+export interface DocFacts {
+  /** Path relative to the folder `init` reads, with `/`. */
+  readonly relPath: string;
+  /** Frontmatter (empty when there is none or it cannot be read). */
+  readonly data: Readonly<Record<string, unknown>>;
+  readonly hasFrontmatter: boolean;
+  /** Text of the first `#` heading. */
+  readonly h1: string | undefined;
+  /** Texts of the `##` headings, in order. */
+  readonly headings: readonly string[];
+  /** A `YYYY-MM-DD` date in the file's path (name or folders). */
+  readonly pathDate: string | undefined;
+  /** The body, without frontmatter, with `\n` line ends. */
+  readonly body: string;
+}
+
+/** Reads the facts of one file; never throws on bad content (broken frontmatter reads as none). */
+export function readDoc(relPath: string, text: string): DocFacts {
+  const clean = (text.charCodeAt(0) === 0xfeff ? text.slice(1) : text).replace(/\r\n?/g, "\n");
+  const front = readFrontmatter(clean, new VFile({ path: relPath }));
+  const { h1, headings } = atxHeadings(front.body);
+  return {
+    relPath,
+    data: front.data,
+    hasFrontmatter: front.ok && Object.keys(front.data).length > 0,
+    h1,
+    headings,
+    pathDate: dateInPath(relPath),
+    body: front.body,
+  };
+}
+
+/** The first `#` heading and every `##` heading of a body (ATX or setext), code fences skipped. */
+export function atxHeadings(body: string): { h1: string | undefined; headings: string[] } {
+  let h1: string | undefined;
+  const headings: string[] = [];
+  let fence: string | undefined;
+  // The last line of a paragraph: a setext underline (`===`, `---`) makes it a heading.
+  let paragraph: string | undefined;
+  const add = (level: 1 | 2, raw: string) => {
+    const text = raw.replace(/\*\*|__/g, "").trim();
+    if (!text) return;
+    if (level === 1) h1 ??= text;
+    else headings.push(text);
+  };
+  for (const line of body.split("\n")) {
+    const marker = /^ {0,3}(`{3,}|~{3,})/.exec(line)?.[1];
+    if (marker && (fence === undefined || (marker[0] === fence[0] && marker.length >= fence.length))) {
+      fence = fence === undefined ? marker : undefined;
+      paragraph = undefined;
+      continue;
+    }
+    if (fence !== undefined) continue;
+    const heading = /^ {0,3}(#{1,6})[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$/.exec(line);
+    if (heading) {
+      if (heading[1]!.length <= 2) add(heading[1]!.length as 1 | 2, heading[2]!);
+      paragraph = undefined;
+      continue;
+    }
+    const underline = /^ {0,3}(=+|-+)[ \t]*$/.exec(line);
+    if (underline && paragraph !== undefined) {
+      add(underline[1]![0] === "=" ? 1 : 2, paragraph);
+      paragraph = undefined;
+      continue;
+    }
+    const blankOrBlock = line.trim() === "" || /^ {0,3}(?:[-*+>|]|\d+[.)]|<)/.test(line) || /^ {4}/.test(line);
+    paragraph = blankOrBlock ? undefined : paragraph === undefined ? line : undefined;
+  }
+  return { h1, headings };
+}
+
+/** A real calendar date written `YYYY-MM-DD` in a path, as Jekyll names posts; the last one wins (the file's own name). */
+export function dateInPath(relPath: string): string | undefined {
+  let found: string | undefined;
+  for (const match of relPath.matchAll(/(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)/g)) {
+    const [, y, m, d] = match.map(Number) as [number, number, number, number];
+    const date = new Date(Date.UTC(y, m - 1, d));
+    if (y >= 1970 && date.getUTCMonth() === m - 1 && date.getUTCDate() === d) found = match[0];
+  }
+  return found;
+}

@@ -33,7 +33,7 @@ export interface SectionSpec {
 export type RuleSetting = "off" | "warn" | "error";
 
 /** The extractors that read metadata missing from frontmatter out of the text (README, "Adopting an existing archive"). */
-export const EXTRACTORS = ["date-from-path", "date-from-title", "date-from-timeline", "labelled-lines", "authors", "summary-list"] as const;
+export const EXTRACTORS = ["date-from-path", "date-from-title", "date-from-timeline", "date-from-text", "labelled-lines", "authors", "summary-list"] as const;
 
 /** An extractor's id. */
 export type ExtractorId = (typeof EXTRACTORS)[number];

@@ -6,6 +6,7 @@ import { check } from "../src/check.js";
 import { DEFAULT_SECTIONS, resolveConfig, type UserConfig } from "../src/config.js";
 import { authorsFromSection } from "../src/extract/authors.js";
 import { dateFromPath } from "../src/extract/date-from-path.js";
+import { dateFromText } from "../src/extract/date-from-text.js";
 import { dateFromTimeline } from "../src/extract/date-from-timeline.js";
 import { dateFromTitle } from "../src/extract/date-from-title.js";
 import { labelledLines, parseWrittenDuration, splitNames } from "../src/extract/labelled-lines.js";
@@ -66,6 +67,28 @@ describe("date-from-timeline", () => {
     const sections = resolveConfig({ sections: [{ name: "Chronology", role: "timeline" }] }, "/p").sections;
     expect(dateFromTimeline(treeOf("## Chronology\n\n- 2022-03-07 00:00 committed\n"), sections)?.value).toBe("2022-03-07");
     expect(dateFromTimeline(treeOf("## Details\n\n- 2022-03-07 00:00 committed\n"), sections)).toBeUndefined();
+  });
+});
+
+describe("date-from-text", () => {
+  it.each([
+    ["On January 24, 2023, services became unavailable.", "2023-01-24"],
+    ["Degraded on Thursday August 11 2016 for 1.5 hours.", "2016-08-11"],
+    ["On Tuesday, 19 July 2022 at 10:00, 2021-01-01 was not the day.", "2022-07-19"],
+    ["On Wednesday, 2023-01-25, a deploy failed.", "2023-01-25"],
+    ["Around May 4th 2019 add-ons stopped working.", "2019-05-04"],
+  ])("%s → %s", (text, iso) => expect(dateFromText(treeOf(text))).toMatchObject({ value: iso, place: { line: 1, column: 1 } }));
+
+  it("reads only the opening prose, before the first `##` heading", () => {
+    expect(dateFromText(treeOf("On June 13, the service was down.\n\n## Timeline\n\nOn June 14, 2011 it was back.\n"))).toBeUndefined();
+    expect(dateFromText(treeOf("Released in May 2019 (no day).\n"))).toBeUndefined();
+  });
+
+  it("comes after the path, the title and the timeline", () => {
+    const text = "# Outage\n\nOn January 24, 2023 it broke.\n\n## Timeline\n\n- 2023-01-23 deploy\n";
+    expect(parseText(text, "x.md").meta.date).toBe("2023-01-23");
+    expect(parseText(text.replace("- 2023-01-23 deploy", "- deploy"), "x.md").meta.date).toBe("2023-01-24");
+    expect(parseText(text, "x.md", { extract: { "date-from-timeline": false, "date-from-text": false } }).meta.date).toBeUndefined();
   });
 });
 
@@ -197,7 +220,7 @@ describe("metadata from the text in a postmortem", () => {
   });
 
   it("switches each extractor off with `extract`", () => {
-    const off: UserConfig = { extract: { "date-from-title": false, "date-from-timeline": false, "labelled-lines": false, authors: false, "summary-list": false } };
+    const off: UserConfig = { extract: { "date-from-title": false, "date-from-timeline": false, "date-from-text": false, "labelled-lines": false, authors: false, "summary-list": false } };
     const pm = parseText(body, "hub.md", off);
     expect(pm.meta).toMatchObject({ date: undefined, severity: undefined, services: [], durationMinutes: undefined, impact: undefined, authors: [], summary: undefined, fromText: [] });
     expect(infos(pm)).toEqual([]);
@@ -268,7 +291,9 @@ describe("the seed and the real archives", () => {
     ["chia-post-mortem", {}, 31, 31], // every name: `2021-05-09-…`, or `2023-04/04-25-…`
     ["dfds-postmortems", {}, 38, 37], // the first timeline row; one has only `20202-01-16` typos
     ["posthog-post-mortems", {}, 7, 7], // names; one says `**Date:** January 14-19, 2026`
-    ["icco-postmortems", { fields: { required: [], map: { date: "start_time" } } }, 242, 167], // 169 `start_time`s, two before 1970
+    // 169 `start_time`s, two of them before 1970; 9 more say it in their first paragraph (`On June 8, 2023, …`).
+    ["icco-postmortems", { fields: { required: [], map: { date: "start_time" } } }, 242, 176],
+    ["icco-postmortems-2023", { fields: { required: [] } }, 243, 26], // prose only: the 26 whose opening says a whole date
   ];
 
   it.each(archives)("%s: check finds a date for every postmortem that has one", async (folder, user, files, dated) => {

@@ -10,6 +10,7 @@ import { normalizeSeverity } from "../util/severity.js";
 import { formatDuration } from "../util/time.js";
 import { authorsFromSection } from "./authors.js";
 import { dateFromPath } from "./date-from-path.js";
+import { dateFromText } from "./date-from-text.js";
 import { dateFromTimeline } from "./date-from-timeline.js";
 import { dateFromTitle } from "./date-from-title.js";
 import { leadingDay } from "./found.js";
@@ -21,6 +22,7 @@ const RULE_IDS: Record<ExtractorId, { ruleId: string }> = {
   "date-from-path": { ruleId: "extract/date-from-path" },
   "date-from-title": { ruleId: "extract/date-from-title" },
   "date-from-timeline": { ruleId: "extract/date-from-timeline" },
+  "date-from-text": { ruleId: "extract/date-from-text" },
   "labelled-lines": { ruleId: "extract/labelled-lines" },
   authors: { ruleId: "extract/authors" },
   "summary-list": { ruleId: "extract/summary-list" },
@@ -69,12 +71,14 @@ export function extractMeta(tree: MdastRoot, source: SourceFile, data: Readonly<
     const path = on("date-from-path") ? dateFromPath(source.relPath) : undefined;
     const title = on("date-from-title") ? titleDate(tree, data, places) : undefined;
     const timeline = !labelled && path?.precision !== "day" && !title && on("date-from-timeline") ? dateFromTimeline(tree, config.sections) : undefined;
+    const prose = !labelled && path?.precision !== "day" && !title && !timeline && on("date-from-text") ? dateFromText(tree) : undefined;
     if (labelled) took("date", labelled, labelled, "the line `Date: …`", "labelled-lines", lines.date!.place);
     else if (path?.precision === "day") took("date", path.value, path.value, path.from, "date-from-path", undefined);
     else if (title) took("date", title.value, title.value, "the title", "date-from-title", title.place);
     else if (timeline) took("date", timeline.value, timeline.value, "the first dated entry of the timeline", "date-from-timeline", timeline.place);
+    else if (prose) took("date", prose.value, prose.value, "the first date of the text", "date-from-text", prose.place);
     else if (path) took("date", path.value, path.value, path.from, "date-from-path", undefined);
-    values.date = labelled ?? (path?.precision === "day" ? path.value : undefined) ?? title?.value ?? timeline?.value ?? path?.value;
+    values.date = labelled ?? (path?.precision === "day" ? path.value : undefined) ?? title?.value ?? timeline?.value ?? prose?.value ?? path?.value;
   }
   if (!isGiven(data.severity) && lines.severity) {
     const written = lines.severity.value;

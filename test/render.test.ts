@@ -90,4 +90,10 @@ describe("in-page links", () => {
     expect(html).toContain('href="#user-content-fn-1"');
     expect(html).toContain('href="#nowhere"');
   });
+
+  it("reach an old-style <a name> anchor, whose name the sanitizer prefixes", async () => {
+    const { html } = await renderText('See [there](#Old-Anchor).\n\n<a name="old-anchor"></a>\n\nText.\n');
+    expect(html).toContain('name="user-content-old-anchor"');
+    expect(html).toContain('href="#user-content-old-anchor"');
+  });
 });

@@ -238,10 +238,12 @@ function rehypeFixFragmentLinks() {
     // Lower-cased id → the first id that lower-cases to it, in document order.
     const folded = new Map<string, string>();
     walkElements(tree, (node) => {
-      const id = node.properties.id;
-      if (typeof id !== "string") return;
-      ids.add(id);
-      if (!folded.has(id.toLowerCase())) folded.set(id.toLowerCase(), id);
+      // An old-style `<a name="x">` is a target too: browsers scroll to it as to an id.
+      for (const id of [node.properties.id, node.tagName === "a" ? node.properties.name : undefined]) {
+        if (typeof id !== "string") continue;
+        ids.add(id);
+        if (!folded.has(id.toLowerCase())) folded.set(id.toLowerCase(), id);
+      }
     });
     const resolve = (target: string): string | undefined => {
       if (ids.has(target)) return undefined;

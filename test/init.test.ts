@@ -42,6 +42,11 @@ describe("init: telling postmortems from other Markdown", () => {
     expect(kind("2024-01-02-a.md", `# A\n\n## Summary\n\n${story} see [B](2024-02-03-b.md) and [C](c.md).\n\n## Timeline\n\n- 10:00 YYYY-MM-DD is the format`)).toBe("postmortem");
   });
 
+  it("notes `##` sections with nothing under them, as sections/empty will", () => {
+    const facts = doc("a.md", "# A\n\n## Summary\n\n## Timeline\n\n-\n\n## Lessons\n\n### Sub\n\n## Actions\n");
+    expect(facts.emptyHeadings).toEqual(["Summary", "Actions"]);
+  });
+
   it("reads setext headings as headings", () => {
     const facts = doc("a.md", "The outage\n==========\n\nText.\n\nTimeline\n--------\n\n- 10:00 it broke\n");
     expect(facts.h1).toBe("The outage");
@@ -115,6 +120,26 @@ describe("init: globs", () => {
       include: undefined,
       exclude: ["**/README.md", "x/template \\(old\\).md"],
     });
+  });
+
+  it("names in its report the postmortems that check will refuse", () => {
+    const docs = [
+      ...["a", "b", "c", "d"].map((name) => postmortem(`${name}.md`, ["Summary", "Timeline"])),
+      postmortem("e.md", ["Summary"]),
+      doc("f.md", "# F\n\n## Summary\n\n## Timeline\n\nText."),
+    ];
+    const { report } = decide(docs, ".");
+    expect(report).toContain("  ! 1 postmortem lacks Timeline, check reports it: e.md (add the section, or set `required: false`).");
+    expect(report).toContain("  ! 1 postmortem has Summary empty, check reports it: f.md (write something under it, or remove the heading).");
+  });
+
+  it("allows images outside the content folder but inside the project with images.roots", () => {
+    const docs = [
+      doc("2024/a.md", "# A\n\n![graph](../../_static/images/a.png)\n![b](../../_static/images/x/b.png)"),
+      doc("2024/b.md", '# B\n\n<img src="../../_static/images/c.png"> ![here](d.png) ![web](https://x.example/e.png) ![out](../../../../f.png)'),
+    ];
+    expect(decide(docs, "docs/incidents").config.images).toEqual({ roots: ["docs/_static/images"] });
+    expect(decide(docs, "docs/incidents").report).toContain("Images: 2 postmortems use images in docs/_static/images/, outside the content folder: allowed with images.roots.");
   });
 
   it("decides the same config for the same files", () => {

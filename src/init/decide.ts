@@ -48,10 +48,10 @@ export function decide(docs: readonly DocFacts[], content: string, notes: readon
       const role = s.role ? `, role ${s.role}` : "";
       say(`  ${s.name}: ${s.files} of ${plural(n, "file")} → ${s.required ? "required" : "recognised, not required"}${role}${aliases}`);
     }
-    const lacking = sections.filter((s) => s.required && s.files < n);
-    for (const s of lacking) {
-      const missing = s.lacking;
+    for (const s of sections) {
+      const missing = s.required ? s.lacking : [];
       if (missing.length) say(`  ! ${plural(missing.length, "postmortem")} ${missing.length === 1 ? "lacks" : "lack"} ${s.name}, check reports ${missing.length === 1 ? "it" : "them"}: ${missing.join(", ")} (add the section, or set \`required: false\`).`);
+      if (s.emptyIn.length) say(`  ! ${plural(s.emptyIn.length, "postmortem")} ${s.emptyIn.length === 1 ? "has" : "have"} ${s.name} empty, check reports ${s.emptyIn.length === 1 ? "it" : "them"}: ${s.emptyIn.join(", ")} (write something under it, or remove the heading).`);
     }
   }
 
@@ -78,6 +78,8 @@ export function decide(docs: readonly DocFacts[], content: string, notes: readon
   if (extra.length) say(`Taxonomies: ${extra.map((t) => `${t} (${fields.keys.find(([k]) => k === t)?.[1] ?? 0} files)`).join(", ")} get index pages.`);
 
   const rules = sortKeys(Object.fromEntries(Object.entries(fields.rules).filter(([id]) => RULE_IDS.includes(id))));
+  const roots = imageRoots(postmortems, content);
+  for (const [root, files] of roots) say(`Images: ${plural(files, "postmortem")} ${files === 1 ? "uses" : "use"} images in ${root}/, outside the content folder: allowed with images.roots.`);
   const config: UserConfig = {
     content,
     ...(include ? { include } : {}),
@@ -86,6 +88,7 @@ export function decide(docs: readonly DocFacts[], content: string, notes: readon
     sections: sections.map((s) => ({ name: s.name, ...(s.aliases.length ? { aliases: [...s.aliases] } : {}), ...(s.required ? {} : { required: false }), ...(s.role ? { role: s.role } : {}) })),
     ...(levels ? { severities: levels.map((l) => (l.aliases.length ? { id: l.id, aliases: l.aliases } : l.id)) } : {}),
     taxonomies: fields.taxonomies,
+    ...(roots.size ? { images: { roots: [...roots.keys()] } } : {}),
     // Only ids this version knows: an unknown one is a config error.
     ...(Object.keys(rules).length ? { rules } : {}),
   };
@@ -115,6 +118,44 @@ export function globsFor(postmortems: readonly string[], others: readonly string
   for (const p of remaining) byName.set(path.posix.basename(p), [...(byName.get(path.posix.basename(p)) ?? []), p]);
   const exclude = [...byName.entries()].flatMap(([name, paths]) => (paths.length > 1 ? [`**/${fg.escapePath(name)}`] : paths.map((p) => fg.escapePath(p))));
   return { include, exclude: [...new Set(exclude)].sort() };
+}
+
+/**
+ * Folders of the project, outside the content folder, that relative images point into
+ * (a docs site's `../_static/images/`), with how many postmortems use each: `images.roots`.
+ * An image that leaves the project is left to `check` to refuse.
+ */
+export function imageRoots(postmortems: readonly DocFacts[], content: string): Map<string, number> {
+  const users = new Map<string, Set<string>>();
+  const inContent = (p: string) => content === "." || p === content || p.startsWith(content + "/");
+  for (const doc of postmortems) {
+    for (const match of doc.body.matchAll(/!\[[^\]]*\]\(\s*<?([^)\s>]+)|<img\b[^>]*?\bsrc\s*=\s*["']([^"']+)["']/gi)) {
+      const src = (match[1] ?? match[2] ?? "").split(/[?#]/)[0]!;
+      if (src === "" || src.startsWith("/") || /^[a-z][a-z0-9+.-]*:/i.test(src)) continue;
+      const target = path.posix.normalize(path.posix.join(content, path.posix.dirname(doc.relPath), safeDecode(src)));
+      if (target.startsWith("../") || inContent(target)) continue;
+      const dir = path.posix.dirname(target);
+      users.set(dir, (users.get(dir) ?? new Set()).add(doc.relPath));
+    }
+  }
+  // A folder inside another one found is covered by it.
+  const dirs = [...users.keys()].sort();
+  const roots = new Map<string, Set<string>>();
+  for (const dir of dirs) {
+    const outer = [...roots.keys()].find((root) => root === "." || dir.startsWith(root + "/"));
+    const files = roots.get(outer ?? dir) ?? new Set<string>();
+    for (const file of users.get(dir)!) files.add(file);
+    roots.set(outer ?? dir, files);
+  }
+  return new Map([...roots].map(([dir, files]) => [dir, files.size]));
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
 }
 
 function commonPrefix(names: readonly string[]): string {

@@ -12,6 +12,8 @@ export interface DocFacts {
   readonly h1: string | undefined;
   /** Texts of the `##` headings, in order. */
   readonly headings: readonly string[];
+  /** Texts of the `##` headings with nothing under them (`sections/empty` refuses those). */
+  readonly emptyHeadings: readonly string[];
   /** A `YYYY-MM-DD` date in the file's path (name or folders). */
   readonly pathDate: string | undefined;
   /** The body, without frontmatter, with `\n` line ends. */
@@ -22,42 +24,52 @@ export interface DocFacts {
 export function readDoc(relPath: string, text: string): DocFacts {
   const clean = (text.charCodeAt(0) === 0xfeff ? text.slice(1) : text).replace(/\r\n?/g, "\n");
   const front = readFrontmatter(clean, new VFile({ path: relPath }));
-  const { h1, headings } = atxHeadings(front.body);
+  const { h1, headings, emptyHeadings } = atxHeadings(front.body);
   return {
     relPath,
     data: front.data,
     hasFrontmatter: front.ok && Object.keys(front.data).length > 0,
     h1,
     headings,
+    emptyHeadings,
     pathDate: dateInPath(relPath),
     body: front.body,
   };
 }
 
 /** The first `#` heading and every `##` heading of a body (ATX or setext), code fences skipped. */
-export function atxHeadings(body: string): { h1: string | undefined; headings: string[] } {
+export function atxHeadings(body: string): { h1: string | undefined; headings: string[]; emptyHeadings: string[] } {
   let h1: string | undefined;
   const headings: string[] = [];
+  const emptyHeadings: string[] = [];
+  // The `##` heading read last, until a line of content is seen under it.
+  let open: string | undefined;
   let fence: string | undefined;
   // The last line of a paragraph: a setext underline (`===`, `---`) makes it a heading.
   let paragraph: string | undefined;
   const add = (level: 1 | 2, raw: string) => {
     const text = raw.replace(/\*\*|__/g, "").trim();
+    if (open !== undefined) emptyHeadings.push(open);
+    open = level === 2 && text ? text : undefined;
     if (!text) return;
     if (level === 1) h1 ??= text;
     else headings.push(text);
   };
   for (const line of body.split("\n")) {
     const marker = /^ {0,3}(`{3,}|~{3,})/.exec(line)?.[1];
+    if (marker) open = undefined;
     if (marker && (fence === undefined || (marker[0] === fence[0] && marker.length >= fence.length))) {
       fence = fence === undefined ? marker : undefined;
       paragraph = undefined;
       continue;
     }
     if (fence !== undefined) continue;
+    const setext = paragraph !== undefined && /^ {0,3}(=+|-+)[ \t]*$/.test(line);
+    if (line.trim() !== "" && !/^ {0,3}#{1,2}[ \t]/.test(line) && !setext) open = undefined;
     const heading = /^ {0,3}(#{1,6})[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$/.exec(line);
     if (heading) {
       if (heading[1]!.length <= 2) add(heading[1]!.length as 1 | 2, heading[2]!);
+      else open = undefined;
       paragraph = undefined;
       continue;
     }
@@ -70,7 +82,8 @@ export function atxHeadings(body: string): { h1: string | undefined; headings: s
     const blankOrBlock = line.trim() === "" || /^ {0,3}(?:[-*+>|]|\d+[.)]|<)/.test(line) || /^ {4}/.test(line);
     paragraph = blankOrBlock ? undefined : paragraph === undefined ? line : undefined;
   }
-  return { h1, headings };
+  if (open !== undefined) emptyHeadings.push(open);
+  return { h1, headings, emptyHeadings };
 }
 
 /** A real calendar date written `YYYY-MM-DD` in a path, as Jekyll names posts; the last one wins (the file's own name). */

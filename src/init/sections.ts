@@ -12,6 +12,8 @@ export interface SectionChoice {
   readonly files: number;
   /** Paths of the postmortems without it. */
   readonly lacking: readonly string[];
+  /** Paths of the postmortems where it is empty (`sections/empty` refuses that). */
+  readonly emptyIn: readonly string[];
 }
 
 /** Share of postmortems a section must be in to be required. */
@@ -104,16 +106,22 @@ export function decideSections(docs: readonly DocFacts[]): SectionChoice[] {
   // Counted the way `check` will match them, so the report says what the rules will see.
   const resolved = resolveConfig({ sections: specs.map((s) => ({ name: s.name, aliases: [...s.aliases], ...(s.role ? { role: s.role } : {}) })) }).sections;
   const counts = resolved.map(() => new Set<number>());
+  const empty = resolved.map(() => new Set<number>());
   docs.forEach((doc, index) => {
     for (const heading of doc.headings) {
       const spec = matchSection(heading, resolved);
       if (spec) counts[resolved.indexOf(spec)]!.add(index);
+    }
+    for (const heading of doc.emptyHeadings) {
+      const spec = matchSection(heading, resolved);
+      if (spec) empty[resolved.indexOf(spec)]!.add(index);
     }
   });
   return specs.map((spec, i) => ({
     ...spec,
     files: counts[i]!.size,
     lacking: docs.filter((_, index) => !counts[i]!.has(index)).map((doc) => doc.relPath),
+    emptyIn: docs.filter((_, index) => empty[i]!.has(index)).map((doc) => doc.relPath),
     required: counts[i]!.size >= docs.length * REQUIRED_SHARE,
   }));
 }

@@ -62,6 +62,7 @@ describe("hindsight check", () => {
         file: "content/a.md",
         errorCount: 1,
         warningCount: 0,
+        infoCount: 0,
         messages: [
           {
             line: 12,

@@ -53,9 +53,9 @@ describe("hindsight CLI", () => {
     expect(result.stdout).toMatch(/Built 4 postmortems, \d+ index pages, \d+ images? in [\d.]+ s → site\//);
     // Not a terminal: no progress bar redrawing itself in the log.
     expect(result.stdout + result.stderr).not.toContain("\r");
-    // Warnings are shown with file:line:column and a hint, but do not fail the build.
-    expect(result.stderr).toMatch(/2023-03-04-cdn-cert\.md\n\s+1:1\s+warning\s+Missing `date`, using 2023-03-04 from the file name\s+date\/fallback/);
-    expect(result.stderr).toContain("hint: Add `date: 2023-03-04` to the frontmatter.");
+    // Warnings and infos are shown with file:line:column and a hint, but do not fail the build.
+    expect(result.stderr).toMatch(/2023-03-04-cdn-cert\.md\n\s+1:1\s+info\s+Missing `date`, using 2023-03-04 from the file name\s+extract\/date-from-path/);
+    expect(result.stderr).toContain("hint: Add `date: 2023-03-04` to the frontmatter, or switch this off with `extract: { \"date-from-path\": false }` in the config.");
     expect(listFiles(path.join(cwd, "site"))).toContain("postmortems/2024/q1/login-outage/index.html");
   });
 

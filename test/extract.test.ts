@@ -214,6 +214,13 @@ describe("metadata from the text in a postmortem", () => {
     expect(infos(pm)).toEqual([]);
   });
 
+  it("leaves a duration that `started` and `resolved` give alone (regression: the starter archive's seed copy)", () => {
+    const pm = parseText(`---\nstarted: 2017-09-27T10:00:00Z\nresolved: 2017-09-27T11:00:00Z\n---\n${body}`, "hub.md");
+    expect(pm.meta.durationMinutes).toBe(60);
+    expect(pm.meta.fromText).not.toContain("duration");
+    expect(infos(pm).filter((m) => m.includes("`duration`"))).toEqual([]);
+  });
+
   it("prefers a file-name date to the title's, and the title's to the timeline's", () => {
     expect(parseText(body, "2017-09-28-hub.md").meta.date).toBe("2017-09-28");
     expect(parseText(body.replace("2017-09-27, ", ""), "hub.md").meta.date).toBe("2017-09-26");

@@ -45,10 +45,18 @@ export interface ExtractedMeta {
 
 /**
  * Runs the extractors (README, "Adopting an existing archive") that `config.extract` leaves on,
- * for the fields `data` lacks: each value found comes with an info message saying where it
+ * for the fields `data` lacks (and does not derive): each value found comes with an info message saying where it
  * was read, at its place in the file.
  */
-export function extractMeta(tree: MdastRoot, source: SourceFile, data: Readonly<Record<string, unknown>>, places: ReadonlyMap<string, FieldPlace>, config: ResolvedConfig): { values: ExtractedMeta; notes: Problem[] } {
+export function extractMeta(
+  tree: MdastRoot,
+  source: SourceFile,
+  data: Readonly<Record<string, unknown>>,
+  places: ReadonlyMap<string, FieldPlace>,
+  config: ResolvedConfig,
+  /** Fields the frontmatter gives through other keys (`duration` from `started` and `resolved`). */
+  derived: readonly string[] = [],
+): { values: ExtractedMeta; notes: Problem[] } {
   const on = (id: ExtractorId) => config.extract[id];
   const notes: Problem[] = [];
   const values: { -readonly [K in keyof ExtractedMeta]: ExtractedMeta[K] } = { fromText: [] };
@@ -88,7 +96,7 @@ export function extractMeta(tree: MdastRoot, source: SourceFile, data: Readonly<
       took("severity", level, `\`${level}\``, `\`${shorten(written)}\` in the text`, "labelled-lines", lines.severity.place);
     }
   }
-  if (!isGiven(data.duration) && lines.duration) {
+  if (!isGiven(data.duration) && !derived.includes("duration") && lines.duration) {
     const minutes = parseWrittenDuration(lines.duration.value);
     if (minutes !== undefined) {
       values.durationMinutes = minutes;

@@ -124,14 +124,16 @@ function normalizeMeta(
   note: Note,
   config: ResolvedConfig,
 ): PostmortemMeta {
-  const { values: found, notes } = extractMeta(tree, source, data, places, config);
-  for (const problem of notes) note(problem);
-  const instant = parseDate(data.date) ?? parseDate(found.date);
-  const started = parseDate(data.started) ?? (instant?.hasTime ? instant : undefined);
+  // A date read from the text is a day, never a start time: `started` comes from the frontmatter alone.
+  const given = parseDate(data.date);
+  const started = parseDate(data.started) ?? (given?.hasTime ? given : undefined);
   const since = (field: string) => {
     const end = parseDate(data[field]);
     return started && end && end.ms >= started.ms ? (end.ms - started.ms) / 60_000 : undefined;
   };
+  const { values: found, notes } = extractMeta(tree, source, data, places, config, since("resolved") === undefined ? [] : ["duration"]);
+  for (const problem of notes) note(problem);
+  const instant = given ?? parseDate(found.date);
   // Only a string is a status: anything else (a list, an alias bomb) reads as final.
   const status = typeof data.status === "string" ? data.status.trim().toLowerCase() : "final";
   const { title, titleFrom } = titleOf(data, tree, source, note);

@@ -47,6 +47,19 @@ describe("init: telling postmortems from other Markdown", () => {
     expect(facts.emptyHeadings).toEqual(["Summary", "Actions"]);
   });
 
+  it("leaves out a page unlike the postmortems when most look like one", () => {
+    const docs = [
+      ...["a", "b", "c"].map((name) => postmortem(`2024-01-0${name.charCodeAt(0) - 96}-${name}.md`, ["Summary", "Timeline"])),
+      doc("glossary.md", "# Glossary\n\n## Terms\n\nSLO: a target."),
+      doc("db-outage.md", "# The database outage\n\nIt went down."),
+    ];
+    const { leftOut, postmortems } = decide(docs, ".");
+    expect(leftOut).toEqual([{ relPath: "glossary.md", kind: "unlike" }]);
+    expect(postmortems.map((d) => d.relPath)).toContain("db-outage.md");
+    // Too few postmortems to tell: everything is kept.
+    expect(decide(docs.slice(2), ".").leftOut).toEqual([]);
+  });
+
   it("reads setext headings as headings", () => {
     const facts = doc("a.md", "The outage\n==========\n\nText.\n\nTimeline\n--------\n\n- 10:00 it broke\n");
     expect(facts.h1).toBe("The outage");
@@ -263,6 +276,7 @@ describe("hindsight init, usage", () => {
     for (const [file, text] of Object.entries({
       "docs/incidents/2024-01-02-a.md": story("A"),
       "docs/incidents/2024-02-03-b.md": story("B"),
+      "docs/incidents/2024-03-04-c.md": story("C"),
       "docs/incidents/node_modules/x/README.md": "# x",
       "docs/incidents/.drafts/c.md": story("C"),
       "dist/2024-01-02-a.md": story("A"),
@@ -274,10 +288,11 @@ describe("hindsight init, usage", () => {
     }
     const given = runCli(["init", "docs/incidents", "--print"], root);
     expect(given.code).toBe(0);
-    expect(given.stdout).toContain("Content folder: docs/incidents — 2 Markdown files, 2 postmortems.");
-    // Without FOLDER: the folder that holds every postmortem (the guide is one more file there).
+    expect(given.stdout).toContain("Content folder: docs/incidents — 3 Markdown files, 3 postmortems.");
+    // Without FOLDER: the folder that holds every postmortem; the guide is not one.
     const found = runCli(["init", "--print"], root);
-    expect(found.stdout).toMatch(/"content": "docs"/);
+    expect(found.stdout).toContain("Outside the content folder, not postmortems: docs/guide.md (unlike the postmortems");
+    expect(found.stdout).toMatch(/"content": "docs\/incidents"/);
     expect(found.stdout).not.toMatch(/\.drafts|\.cache|node_modules|dist\//);
   });
 

@@ -1,8 +1,9 @@
 import path from "node:path";
 import type { DocFacts } from "./read.js";
+import { headingKey, roleOf } from "./sections.js";
 
 /** Why a Markdown file is not a postmortem; `postmortem` when it is one. */
-export type DocKind = "postmortem" | "readme" | "changelog" | "license" | "contributing" | "template" | "toctree" | "index";
+export type DocKind = "postmortem" | "readme" | "changelog" | "license" | "contributing" | "template" | "toctree" | "index" | "unlike";
 
 /** How each kind is named in `init`'s report. */
 export const KIND_LABELS: Readonly<Record<DocKind, string>> = {
@@ -14,6 +15,7 @@ export const KIND_LABELS: Readonly<Record<DocKind, string>> = {
   template: "a template",
   toctree: "a toctree page",
   index: "an index page",
+  unlike: "unlike the postmortems: no summary, timeline, cause or actions section, date or shared frontmatter",
 };
 
 const BY_NAME: ReadonlyArray<[RegExp, DocKind]> = [
@@ -80,4 +82,17 @@ function decodeURIComponentSafe(text: string): string {
   } catch {
     return text;
   }
+}
+
+/**
+ * True when a file looks like a postmortem: a section playing a role (summary, timeline, cause,
+ * actions), a date in its path, two or more of the frontmatter keys most files share
+ * (`commonKeys`), or an incident word in its title or name. A guide or a glossary kept beside
+ * the postmortems has none of these.
+ */
+export function looksLikePostmortem(doc: DocFacts, commonKeys: ReadonlySet<string>): boolean {
+  if (doc.headings.some((heading) => roleOf(headingKey(heading)) !== undefined)) return true;
+  if (doc.pathDate !== undefined) return true;
+  if (Object.keys(doc.data).filter((key) => commonKeys.has(key)).length >= 2) return true;
+  return /incident|outage|post-?mortem|downtime|root cause|\brca\b|\bsev\d/i.test(`${doc.h1 ?? ""} ${String(doc.data.title ?? "")} ${doc.relPath}`);
 }

@@ -3,7 +3,7 @@ import fg from "fast-glob";
 import type { UserConfig } from "../config.js";
 import { RULE_IDS } from "../rules/ids.js";
 import { plural } from "../util/format.js";
-import { classify, KIND_LABELS, type DocKind } from "./classify.js";
+import { classify, KIND_LABELS, looksLikePostmortem, type DocKind } from "./classify.js";
 import { CORE_FIELDS, decideFields } from "./fields.js";
 import type { DocFacts } from "./read.js";
 import { decideSections } from "./sections.js";
@@ -24,6 +24,14 @@ export interface Decision {
 export function decide(docs: readonly DocFacts[], content: string, notes: readonly string[] = []): Decision {
   const all = new Set(docs.map((d) => d.relPath));
   const kinds = docs.map((doc) => ({ doc, kind: classify(doc, new Set([...all].filter((p) => p !== doc.relPath))) }));
+  // Among the rest, a file with nothing of a postmortem is left out when most files look like one.
+  const candidates = kinds.filter((k) => k.kind === "postmortem");
+  const keyUse = new Map<string, number>();
+  for (const { doc } of candidates) for (const key of Object.keys(doc.data)) keyUse.set(key, (keyUse.get(key) ?? 0) + 1);
+  const commonKeys = new Set([...keyUse].filter(([, uses]) => uses >= candidates.length / 2).map(([key]) => key));
+  const unlike = candidates.filter((k) => !looksLikePostmortem(k.doc, commonKeys));
+  const alike = candidates.length - unlike.length;
+  if (alike >= 3 && alike >= candidates.length * 0.6) for (const k of unlike) k.kind = "unlike";
   const postmortems = kinds.filter((k) => k.kind === "postmortem").map((k) => k.doc);
   const leftOut = kinds.filter((k) => k.kind !== "postmortem").map((k) => ({ relPath: k.doc.relPath, kind: k.kind }));
   const n = postmortems.length;

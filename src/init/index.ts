@@ -5,6 +5,7 @@ import { CONFIG_FILES } from "../config-load.js";
 import { IOError, UsageError } from "../errors.js";
 import { writeFileAtomic } from "../util/atomic.js";
 import { readOrError, TooBig } from "../util/read-texts.js";
+import { KIND_LABELS } from "./classify.js";
 import { decide, type Decision } from "./decide.js";
 import { readDoc, type DocFacts } from "./read.js";
 
@@ -49,11 +50,14 @@ export async function init(options: InitOptions = {}): Promise<InitResult> {
   const scanDir = folder ?? root;
   const scanned = await scan(scanDir, root);
   // Without a folder given, the content folder is the one that holds every postmortem (often the root).
-  const contentDir = folder ?? path.join(scanDir, commonFolder(decide(scanned.docs, ".").postmortems));
+  const whole = decide(scanned.docs, ".");
+  const contentDir = folder ?? path.join(scanDir, commonFolder(whole.postmortems));
   const within = (relPath: string) => isInside(path.join(scanDir, relPath), contentDir);
   const rebase = (relPath: string) => toPosix(path.relative(contentDir, path.join(scanDir, relPath)));
   const docs = scanned.docs.filter((d) => within(d.relPath)).map((d) => readDoc(rebase(d.relPath), d.text));
-  const notes = scanned.bare.filter(within).map((p) => `Not read: ${rebase(p)} (Markdown without .md or .markdown is never a postmortem; rename it to make it one).`);
+  const outside = folder === undefined ? whole.leftOut.filter((l) => !within(l.relPath)) : [];
+  const notes = outside.length ? [`Outside the content folder, not postmortems: ${outside.map((l) => `${l.relPath} (${KIND_LABELS[l.kind]})`).join(", ")}.`] : [];
+  notes.push(...scanned.bare.filter(within).map((p) => `Not read: ${rebase(p)} (Markdown without .md or .markdown is never a postmortem; rename it to make it one).`));
   const content = toPosix(path.relative(root, contentDir)) || ".";
   const decision = decide(docs, content, notes);
   if (decision.postmortems.length === 0) {

@@ -13,10 +13,15 @@ import { readFrontmatter } from "../src/stages/frontmatter.js";
 import { tooDeeplyNested } from "../src/stages/nesting.js";
 import { termKey } from "../src/stages/organize.js";
 import { normalizeSeverity, parse } from "../src/stages/parse.js";
+import { authorsFromSection } from "../src/extract/authors.js";
+import { dateFromText } from "../src/extract/date-from-text.js";
+import { dateFromTimeline } from "../src/extract/date-from-timeline.js";
+import { dateFromTitle } from "../src/extract/date-from-title.js";
+import { labelledLines, parseWrittenDuration, splitNames } from "../src/extract/labelled-lines.js";
 import { markdownLinkTarget } from "../src/util/md-links.js";
 import { matchSection, scanSections } from "../src/util/sections.js";
 import { slugFromPath, slugify, slugOrHash } from "../src/util/slug.js";
-import { parseDuration, parseInstant } from "../src/util/time.js";
+import { parseDuration, parseInstant, parseLenientInstant } from "../src/util/time.js";
 import { imageStore } from "./helpers.js";
 
 // Regression (issue 13): `looksLikeSvg` backtracked exponentially on adjacent comment groups,
@@ -240,6 +245,30 @@ describe("regexes on content finish in linear time", () => {
         children: [{ type: "list", children: [{ type: "listItem", checked: false, children: [{ type: "paragraph", children: [{ type: "text", value }] }] }] }],
       };
       await expectFast(() => extractActions(item));
+    });
+  });
+
+  describe("metadata from the text", () => {
+    const paragraph = (value: string): MdastRoot => ({ type: "root", children: [{ type: "paragraph", children: [{ type: "text", value }] }] });
+    const timeline = (value: string): MdastRoot => ({
+      type: "root",
+      children: [
+        { type: "heading", depth: 2, children: [{ type: "text", value: "Timeline" }] },
+        { type: "list", children: [{ type: "listItem", children: [{ type: "paragraph", children: [{ type: "text", value }] }] }] },
+      ],
+    });
+    it.each([
+      ["month names", run("jan ", 100 * KB)],
+      ["month names then spaces", run("January" + " ".repeat(1000), 100 * KB, "x")],
+      ["digits", run("1", 100 * KB, "x")],
+      ["dates that are not", run("2024-13-01 ", 100 * KB)],
+      ["labels", run("Duration: ", 100 * KB)],
+      ["a duration of digits", "Duration: " + run("1", 100 * KB, "h")],
+      ["a list of names", "Services: " + run("a, (b and ", 100 * KB, "c")],
+      ["spaces", "Services:" + run(" ", 100 * KB, "x")],
+    ])("extractors: %s", async (_, value) => {
+      await expectFast(() => [labelledLines(paragraph(value), value), dateFromText(paragraph(value)), dateFromTimeline(timeline(value), DEFAULT_SECTIONS)]);
+      await expectFast(() => [parseWrittenDuration(value), splitNames(value), dateFromTitle(value), parseLenientInstant(value), authorsFromSection(timeline(value))]);
     });
   });
 });

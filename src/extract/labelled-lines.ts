@@ -61,7 +61,9 @@ const AMOUNT = /(\d+(?:\.\d+)?)\s*(days?|d|hours?|hrs?|hr|h|minutes?|mins?|m|sec
  * what follows a comma, a bracket or `from` is left out (`4 hours, from 11:00 AM to 3:00 PM` → 240),
  * unless only the first brackets hold an amount.
  */
-export function parseWrittenDuration(text: string): number | undefined {
+export function parseWrittenDuration(written: string): number | undefined {
+  // A duration is said in a few words: a cap keeps the amount pattern linear on a long run of digits.
+  const text = written.slice(0, 200);
   const head = text.split(/,|\(|\bfrom\b|\bbetween\b|\bstarting\b/i)[0] ?? "";
   // `21:45 to 23:28 UTC (103 minutes)`: the amount is in the brackets.
   return minutesIn(head) ?? minutesIn(/\(([^()]*)\)/.exec(text)?.[1] ?? "");

@@ -123,6 +123,21 @@ describe("init: fields, taxonomies and the severity scale", () => {
     const mixed = decideSeverities(["purple", "High", "green"]);
     expect(mixed.levels!.map((l) => l.id)).toEqual(["High", "green", "purple"]);
     expect(decideSeverities([]).levels).toBeUndefined();
+    // The defaults read them all: nothing to write.
+    expect(decideSeverities(["High", "SEV2", "p3"]).levels).toBeUndefined();
+  });
+
+  it("takes severity words from labelled lines when frontmatter has none, known words only", () => {
+    const docs = [
+      doc("a.md", "# A\n\n**Severity**: Degraded (some users)\n\n## Summary\n\nText."),
+      doc("b.md", "# B\n\n- **Severity**: Purple\n\n## Summary\n\nText."),
+      doc("c.md", "# C\n\n## Level: down\n\nText."),
+    ];
+    expect(docs.map((d) => d.labelledSeverity)).toEqual(["Degraded (some users)", "Purple", "down"]);
+    const severities = decide(docs, ".").config.severities as Array<{ id: string; aliases: string[] }>;
+    expect(severities.map((l) => l.id)).toEqual(["SEV1", "SEV2", "SEV3", "SEV4", "SEV5"]);
+    expect(severities[0]!.aliases).toContain("down");
+    expect(severities[2]!.aliases).toContain("Degraded");
   });
 });
 

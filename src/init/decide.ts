@@ -79,9 +79,11 @@ export function decide(docs: readonly DocFacts[], content: string, notes: readon
 
   const severityKey = fields.map.severity ?? "severity";
   const severityValues = postmortems.flatMap((d) => (typeof d.data[severityKey] === "string" || typeof d.data[severityKey] === "number" ? [String(d.data[severityKey])] : []));
-  const { levels, unknown } = decideSeverities(severityValues);
-  if (levels && unknown.length === 0) say(`Severities: the values used (${[...new Set(severityValues)].sort().join(", ")}) are read onto SEV1…SEV5.`);
-  else if (levels) say(`Severities: the values used are the scale, known words worst first, then ${unknown.join(", ")} (reorder them worst first by hand).`);
+  const labelled = postmortems.flatMap((d) => (d.labelledSeverity !== undefined && severityValues.length === 0 ? [d.labelledSeverity] : []));
+  const { levels, unknown } = decideSeverities(severityValues, labelled);
+  if (labelled.length) say(`Severity: none in frontmatter; ${plural(labelled.length, "postmortem")} ${labelled.length === 1 ? "writes" : "write"} it in the text (${[...new Set(labelled.map((v) => v.split(/[\s(,;-]/)[0]))].sort().join(", ")}): read onto SEV1…SEV5 by the labelled-lines extractor${levels ? ", the words it did not know added as aliases" : ""}.`);
+  if (unknown.length === 0 && severityValues.length) say(`Severities: the values used (${[...new Set(severityValues)].sort().join(", ")}) are read onto SEV1…SEV5${levels ? ", those it did not know added as aliases" : ""}.`);
+  else if (levels && unknown.length) say(`Severities: the values used are the scale, known words worst first, then ${unknown.join(", ")} (reorder them worst first by hand).`);
   const extra = fields.taxonomies.filter((t) => !["services", "severity", "tags"].includes(t));
   if (extra.length) say(`Taxonomies: ${extra.map((t) => `${t} (${fields.keys.find(([k]) => k === t)?.[1] ?? 0} files)`).join(", ")} get index pages.`);
 

@@ -1,4 +1,5 @@
 import { VFile } from "vfile";
+import { labelledLine } from "../extract/labelled-lines.js";
 import { readFrontmatter } from "../stages/frontmatter.js";
 
 /** What `init` reads in one Markdown file: enough to classify it and to fit a config to it. */
@@ -14,6 +15,8 @@ export interface DocFacts {
   readonly headings: readonly string[];
   /** Texts of the `##` headings with nothing under them (`sections/empty` refuses those). */
   readonly emptyHeadings: readonly string[];
+  /** The value of the first labelled severity line (`**Severity**: High`, `## Level: SEV3`), as the `labelled-lines` extractor reads it. */
+  readonly labelledSeverity: string | undefined;
   /** A `YYYY-MM-DD` date in the file's path (name or folders). */
   readonly pathDate: string | undefined;
   /** The body, without frontmatter, with `\n` line ends. */
@@ -32,6 +35,7 @@ export function readDoc(relPath: string, text: string): DocFacts {
     h1,
     headings,
     emptyHeadings,
+    labelledSeverity: labelledSeverity(front.body),
     pathDate: dateInPath(relPath),
     body: front.body,
   };
@@ -95,4 +99,14 @@ export function dateInPath(relPath: string): string | undefined {
     if (y >= 1970 && date.getUTCMonth() === m - 1 && date.getUTCDate() === d) found = match[0];
   }
   return found;
+}
+
+/** The first severity written as a labelled line, list item or heading, its emphasis taken off. */
+function labelledSeverity(body: string): string | undefined {
+  for (const line of body.split("\n")) {
+    const plain = line.replace(/^ {0,3}(?:#{1,6}[ \t]+|[-*+][ \t]+|\d+[.)][ \t]+)?/, "").replace(/\*\*|__/g, "");
+    const found = labelledLine(plain);
+    if (found?.field === "severity") return found.value;
+  }
+  return undefined;
 }

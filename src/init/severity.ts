@@ -30,11 +30,18 @@ export function levelOf(value: string): number | undefined {
 /**
  * The severity scale for the values an archive uses. When every value is a word Hindsight
  * knows (`High`, `down`, `P2`), the default SEV1…SEV5 scale stays, each value used becoming an
- * alias of its level unless the defaults already read it. When some value is unknown, the
+ * alias of its level unless the defaults already read it (undefined when they read them all). When some value is unknown, the
  * values themselves become the scale: known words first, worst first, then the others in
  * alphabetical order (to reorder by hand). Undefined when no postmortem gives a severity.
  */
-export function decideSeverities(values: readonly string[]): { levels: SeverityChoice[] | undefined; unknown: string[] } {
+export function decideSeverities(values: readonly string[], fromText: readonly string[] = []): { levels: SeverityChoice[] | undefined; unknown: string[] } {
+  // Words from labelled lines are read as the extractor reads them (the whole value, else its
+  // first word), and only known ones count: prose is no place to found a scale on.
+  if (values.length === 0) {
+    const known = fromText.map((v) => (levelOf(v) !== undefined ? v : v.trim().split(/[\s(,;-]/)[0]!)).filter((v) => levelOf(v) !== undefined);
+    if (known.length === 0) return { levels: undefined, unknown: [] };
+    values = known;
+  }
   const spellings = new Map<string, string>();
   for (const value of values) {
     const v = value.trim();
@@ -51,7 +58,9 @@ export function decideSeverities(values: readonly string[]): { levels: SeverityC
       const extra = used.filter((v) => levelOf(v) === index && !read.has(squash(v)) && !/^sev[\s_-]?[1-5]$/i.test(v));
       return { id: level.id, aliases: [...level.aliases, ...extra] };
     });
-    return { levels, unknown };
+    // The default scale reads every word already: no need to write it out.
+    const extras = levels.some((level, i) => level.aliases.length > DEFAULT_SEVERITIES[i]!.aliases.length);
+    return { levels: extras ? levels : undefined, unknown };
   }
   const known = used.filter((v) => levelOf(v) !== undefined).sort((a, b) => levelOf(a)! - levelOf(b)! || (a < b ? -1 : 1));
   return { levels: [...known, ...unknown].map((id) => ({ id, aliases: [] })), unknown };

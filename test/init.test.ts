@@ -211,7 +211,7 @@ function postmortemFiles(root: string): string[] {
 const ARCHIVES: ReadonlyArray<{ name: string; builds: boolean; why?: string }> = [
   { name: "seed", builds: true },
   { name: "icco-postmortems-2023", builds: true },
-  { name: "icco-postmortems", builds: false, why: "two postmortems are dated 1628 and 1969 (start_time), and frontmatter/date refuses years before 1970" },
+  { name: "icco-postmortems", builds: true },
   { name: "dfds-postmortems", builds: false, why: "Log4Shell lacks Contributing Factors (37 of 38: required) and one Lessons Learned is empty" },
   { name: "chia-post-mortem", builds: false, why: "4 of 31 lack a section that 29 or 30 of 31 have (Issue Summary, Timeline, Resolution and recovery)" },
   { name: "posthog-post-mortems", builds: false, why: "investigations/2024-02-28-decide is down.md has no heading, and Root Cause Analysis and Remediation are in 6 of 7" },

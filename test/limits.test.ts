@@ -186,13 +186,13 @@ describe("no stack trace for content (issue 13, finding 5)", () => {
 });
 
 describe("dates (issue 13, finding 6)", () => {
-  it("refuses dates outside 1970–9999 at their line, and builds no +010 year", async () => {
+  it("refuses dates outside the years 0001–9999 at their line, and builds no +010 year", async () => {
     const root = project({ "far.md": valid.replace("date: 2024-02-10T09:30:00Z", "date: 9999-12-31T23:00:00-05:00") });
     const result = await build({ root });
     expect(result.ok).toBe(false);
     const message = result.files[0]!.messages[0]!;
     expect([message.ruleId, message.line]).toEqual(["frontmatter/date", 3]);
-    expect(message.reason).toContain("outside the years 1970 to 9999");
+    expect(message.reason).toContain("outside the years 0001 to 9999");
   });
 
   it("orders a plain date against a date-time by the UTC day, not as strings", async () => {

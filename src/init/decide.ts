@@ -73,7 +73,7 @@ export function decide(docs: readonly DocFacts[], content: string, notes: readon
     const from = [frontmatter ? `${frontmatter} in frontmatter` : "", text ? `${text} from ${field === "title" ? "the `#` heading" : "a date in the file name"}` : ""].filter(Boolean).join(", ") || "none";
     say(`  ${field}: ${frontmatter + text} of ${plural(n, "file")} (${from}) → ${fields.required.includes(field) ? "required" : "not required"}`);
   }
-  if (fields.outOfRange.length) say(`  ! ${plural(fields.outOfRange.length, "postmortem")} ${fields.outOfRange.length === 1 ? "has a date" : "have dates"} outside the years 1970 to 9999, which check refuses: ${fields.outOfRange.join(", ")}.`);
+  if (fields.outOfRange.length) say(`  ! ${plural(fields.outOfRange.length, "postmortem")} ${fields.outOfRange.length === 1 ? "has a date" : "have dates"} outside the years 0001 to 9999, which check refuses: ${fields.outOfRange.join(", ")}.`);
   if (fields.rules["title/fallback"]) say("  title/fallback off: the `#` heading is this archive's title, a warning on every file would say nothing new.");
   if (fields.supply.date.text > 0) say("  A date in a file name is read as the date, noted as an info message (extract/date-from-path).");
 

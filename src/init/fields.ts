@@ -11,7 +11,7 @@ export interface FieldChoice {
   readonly rules: Record<string, "off">;
   /** How many postmortems supply each of title, date, severity, services, and from where. */
   readonly supply: Record<CoreField, { frontmatter: number; text: number }>;
-  /** Postmortems whose date (or resolved, detected, mitigated) is before 1970 or after 9999: check refuses them. */
+  /** Postmortems whose date (or resolved, detected, mitigated) is before year 0001 or after 9999: check refuses them. */
   readonly outOfRange: readonly string[];
   /** Keys with the number of postmortems using each, for the report. */
   readonly keys: ReadonlyArray<[string, number]>;
@@ -85,7 +85,7 @@ export function decideFields(docs: readonly DocFacts[]): FieldChoice {
   const outOfRange = docs
     .filter((doc) => ["date", "resolved", "detected", "mitigated", "started"].some((field) => {
       const year = /^\s*(-?\d{4,})-/.exec(String(doc.data[keyOf(field)] ?? ""))?.[1];
-      return year !== undefined && (Number(year) < 1970 || Number(year) > 9999);
+      return year !== undefined && (Number(year) < 1 || Number(year) > 9999);
     }))
     .map((doc) => doc.relPath);
   const keys = [...keyCounts.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));

@@ -4,7 +4,7 @@ import { isScalar, lintRule, shown } from "./rule.js";
 /** The frontmatter fields that hold dates, in the order they must follow. */
 export const DATE_FIELDS = ["date", "started", "detected", "mitigated", "resolved"] as const;
 
-/** `frontmatter/date`: `date` and the incident timestamps are real ISO 8601 dates or date-times, from 1970 to 9999. */
+/** `frontmatter/date`: `date` and the incident timestamps are real ISO 8601 dates or date-times, from year 0001 to 9999. */
 export const dates = lintRule({ id: "frontmatter/date", severity: "error", needsFrontmatter: true }, ({ pm, placeOf }, report) => {
   for (const field of DATE_FIELDS) {
     const value = pm.meta.data[field];
@@ -15,9 +15,9 @@ export const dates = lintRule({ id: "frontmatter/date", severity: "error", needs
     report(
       instant
         ? {
-            reason: `Unexpected ${field} \`${shown(value)}\` outside the years 1970 to 9999`,
+            reason: `Unexpected ${field} \`${shown(value)}\` outside the years 0001 to 9999`,
             place: placeOf(field),
-            hint: "Check the year: an archive holds dates from 1970-01-01 to 9999-12-31 (UTC).",
+            hint: "Check the year: an archive holds dates from 0001-01-01 to 9999-12-31 (UTC).",
           }
         : {
             reason: `Unexpected ${field} \`${shown(value)}\`, expected an ISO 8601 date or date-time`,

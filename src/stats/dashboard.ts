@@ -60,8 +60,8 @@ function perPeriod(metas: readonly PostmortemMeta[], severities: readonly Severi
   const id = "per-month";
   const data = countByPeriod(metas, severities);
   const unit = data?.unit ?? "month";
-  const title = unit === "quarter" ? `Postmortems per quarter (over ${MAX_MONTHS} months of data)` : "Postmortems per month";
-  const head = [unit === "quarter" ? "Quarter" : "Month", ...severities.map((l) => l.label), "Unrated", "Total"];
+  const title = unit === "year" ? "Postmortems per year" : unit === "quarter" ? `Postmortems per quarter (over ${MAX_MONTHS} months of data)` : "Postmortems per month";
+  const head = [unit === "year" ? "Year" : unit === "quarter" ? "Quarter" : "Month", ...severities.map((l) => l.label), "Unrated", "Total"];
   const caption = `${title}, by severity`;
   if (!data) return noData(id, title, "No postmortem has a date yet.", caption, head);
 
@@ -73,7 +73,8 @@ function perPeriod(metas: readonly PostmortemMeta[], severities: readonly Severi
   const description =
     `${plural(dated, "dated postmortem")} from ${data.labels[0]} to ${data.labels[data.labels.length - 1]}, ` +
     `stacked by severity, worst at the bottom. Busiest ${unit}: ${data.labels[busiest]} with ${totals[busiest]}.` +
-    (data.undated ? ` ${plural(data.undated, "undated postmortem")} not shown.` : "");
+    (data.undated ? ` ${plural(data.undated, "undated postmortem")} not shown.` : "") +
+    (data.earlier ? ` ${plural(data.earlier, "postmortem")} from before ${data.labels[0]} not shown.` : "");
   const series: Series[] = [
     ...severities.map((level) => ({ label: level.label, color: safeColor(level.color), className: "bar" })),
     { label: "Unrated", className: "unrated" },

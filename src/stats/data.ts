@@ -5,16 +5,22 @@ import type { PostmortemMeta } from "../types.js";
 
 /** Beyond this many months, monthly columns get too thin to read, so counts go by quarter. */
 export const MAX_MONTHS = 36;
+/** Beyond this many quarters, counts go by year. */
+const MAX_QUARTERS = 48;
+/** At most this many years are drawn, the last ones: an archive of historic incidents (1628) or a date in 9999 must not make thousands of columns. */
+export const MAX_YEARS = 100;
 
 /** Postmortem counts per period, periods contiguous from the first dated one to the last. */
 export interface PeriodCounts {
-  readonly unit: "month" | "quarter";
-  /** `2024-03` or `2024 Q1`, oldest first. */
+  readonly unit: "month" | "quarter" | "year";
+  /** `2024-03`, `2024 Q1` or `2024`, oldest first. */
   readonly labels: readonly string[];
   /** `counts[period][level]`: levels in scale order (worst first), then one for unrated postmortems. */
   readonly counts: readonly (readonly number[])[];
   /** Postmortems left out because they have no usable date. */
   readonly undated: number;
+  /** Dated postmortems left out because they are older than the `MAX_YEARS` years drawn. */
+  readonly earlier: number;
 }
 
 /** Counts dated postmortems per month (per quarter past 36 months) and severity; undefined when none is dated. */
@@ -30,13 +36,18 @@ export function countByPeriod(metas: readonly PostmortemMeta[], severities: read
   if (!dated.length) return undefined;
   let [first, last] = [dated[0]!.month, dated[0]!.month];
   for (const { month } of dated) [first, last] = [Math.min(first, month), Math.max(last, month)];
-  const unit = last - first + 1 > MAX_MONTHS ? "quarter" : "month";
-  const periodOf = (month: number) => (unit === "quarter" ? Math.floor(month / 3) : month);
-  const start = periodOf(first);
+  const span = last - first + 1;
+  const unit = span <= MAX_MONTHS ? "month" : span <= MAX_QUARTERS * 3 ? "quarter" : "year";
+  const periodOf = (month: number) => (unit === "year" ? Math.floor(month / 12) : unit === "quarter" ? Math.floor(month / 3) : month);
+  const start = Math.max(periodOf(first), unit === "year" ? periodOf(last) - MAX_YEARS + 1 : -Infinity);
   const counts = Array.from({ length: periodOf(last) - start + 1 }, () => new Array<number>(severities.length + 1).fill(0));
-  for (const { month, level } of dated) counts[periodOf(month) - start]![level]! += 1;
+  let earlier = 0;
+  for (const { month, level } of dated) {
+    if (periodOf(month) < start) earlier++;
+    else counts[periodOf(month) - start]![level]! += 1;
+  }
   const labels = counts.map((_, i) => periodLabel(start + i, unit));
-  return { unit, labels, counts, undated: metas.length - dated.length };
+  return { unit, labels, counts, undated: metas.length - dated.length, earlier };
 }
 
 /** Months since year 0, from the `YYYY-MM` prefix of an ISO date. */
@@ -47,7 +58,8 @@ function monthIndex(date: string | undefined): number | undefined {
   return month >= 1 && month <= 12 ? year * 12 + month - 1 : undefined;
 }
 
-function periodLabel(period: number, unit: "month" | "quarter"): string {
+function periodLabel(period: number, unit: "month" | "quarter" | "year"): string {
+  if (unit === "year") return String(period);
   if (unit === "quarter") return `${Math.floor(period / 4)} Q${(period % 4) + 1}`;
   return `${Math.floor(period / 12)}-${String((period % 12) + 1).padStart(2, "0")}`;
 }

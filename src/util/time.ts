@@ -10,8 +10,12 @@ export interface Instant {
   readonly hasTime: boolean;
 }
 
-/** The instants an archive may hold: from 1970 to the end of 9999 (four-digit years, valid Atom and sitemap dates). */
-export const EARLIEST = Date.UTC(1970, 0, 1);
+/**
+ * The instants an archive may hold: years 0001 to 9999, four digits, as RFC 3339 (Atom, the
+ * sitemap) has them. An archive of historic incidents reaches 1628; an offset past the end of
+ * 9999 made the year `+010000`.
+ */
+export const EARLIEST = Date.parse("0001-01-01T00:00:00Z");
 export const LATEST = Date.UTC(10000, 0, 1) - 1;
 
 /** True when an instant is one an archive may hold (see `EARLIEST`, `LATEST`). */

@@ -102,6 +102,16 @@ describe("postmortems per month", () => {
     expect(c.table.rows[12]).toEqual(["2023 Q1", 1, 0, 0, 0, 0, 0, 1]);
     expect(c.svg).toContain(">2020 Q1</text>");
   });
+
+  it("groups by year beyond 48 quarters, and draws the last 100 years at most (issue 13: a date in 9999 made 32,000 columns)", () => {
+    const historic = chart(buildDashboard([pm({ date: "1969-07-20" }), pm({ date: "2024-03-01" })], SEV), "per-month");
+    expect(historic.title).toMatch(/per year/);
+    expect(historic.table.rows).toHaveLength(56);
+    expect(historic.table.rows[0]![0]).toBe("1969");
+    const far = chart(buildDashboard([pm({ date: "1628-08-10" }), pm({ date: "2024-03-01" }), pm({ date: "9999-12-31" })], SEV), "per-month");
+    expect(far.table.rows).toHaveLength(100);
+    expect(far.table.rows[99]![0]).toBe("9999");
+  });
 });
 
 describe("top services", () => {

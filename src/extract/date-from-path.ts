@@ -1,3 +1,4 @@
+import { parseDate } from "../util/time.js";
 import type { Found } from "./found.js";
 
 /** A date read from a path, and which part of the path said it. */
@@ -41,6 +42,5 @@ export function dateFromPath(relPath: string): PathDate | undefined {
 function dayOf(match: readonly string[] | null): string | undefined {
   if (!match) return undefined;
   const iso = `${match[1]}-${match[2]}-${match[3]}`;
-  const ms = Date.parse(`${iso}T00:00:00Z`);
-  return !Number.isNaN(ms) && new Date(ms).toISOString().slice(0, 10) === iso && Number(match[1]) >= 1970 ? iso : undefined;
+  return parseDate(iso)?.iso;
 }

@@ -1,6 +1,7 @@
 import type { Heading, Root as MdastRoot, RootContent } from "mdast";
 import { toString } from "mdast-util-to-string";
 import type { Point } from "unist";
+import { parseDate } from "../util/time.js";
 
 /** A value an extractor read from the text, and where it is written (undefined: the file's path). */
 export interface Found<T> {
@@ -65,8 +66,8 @@ export function leadingDayMatch(text: string): { iso: string; length: number } |
   else if ((m = DAY_MONTH_YEAR.exec(trimmed))) ymd = [m[3]!, monthOf(m[2]!), m[1]!];
   if (!ymd || !m) return undefined;
   const iso = `${ymd[0]}-${String(ymd[1]).padStart(2, "0")}-${ymd[2].padStart(2, "0")}`;
-  const ms = Date.parse(`${iso}T00:00:00Z`);
-  return !Number.isNaN(ms) && new Date(ms).toISOString().slice(0, 10) === iso && Number(ymd[0]) >= 1970 ? { iso, length: text.length - trimmed.length + m[0].length } : undefined;
+  // A real day (not 30 February) in the years an archive holds, as for frontmatter dates.
+  return parseDate(iso) ? { iso, length: text.length - trimmed.length + m[0].length } : undefined;
 }
 
 function monthOf(name: string): number {

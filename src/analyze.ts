@@ -95,7 +95,7 @@ export async function analyze(config: ResolvedConfig, sources: SourceFile[], opt
   sources.length = 0;
   checkAcrossFiles(entries);
   // Last, over every message of every file: the one place where rule settings apply.
-  applyRuleSettings(entries.map((entry) => entry.file), config.rules);
+  applyRuleSettings(entries.map((entry) => ({ file: entry.file, relPath: entry.source.relPath })), config);
   return { entries, images: processed.images, stats: processed.stats };
 }
 

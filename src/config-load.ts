@@ -18,6 +18,7 @@ const severityLevel = z.union([
   z.strictObject({ id: text, label: text.optional(), color: text.optional(), aliases: z.array(text).optional() }),
 ]);
 const section = z.strictObject({ name: text, aliases: z.array(text).optional(), required: z.boolean().optional(), role: z.enum(SECTION_ROLES).optional() });
+const ruleSettings = z.record(text, z.enum(["off", "warn", "error"], { error: "expected \"off\", \"warn\" or \"error\"" }));
 const glob = text.refine((g) => !g.startsWith("/") && !g.split("/").includes(".."), "expected a glob relative to the content folder, without `..`");
 const key = text.regex(/^[a-z][a-z0-9_-]*$/, "expected a lowercase key such as `company`");
 
@@ -37,7 +38,8 @@ export const userConfigSchema = z
   fields: z.strictObject({ required: z.array(key), map: z.record(key, text) }).partial().optional(),
   include: z.array(glob).min(1, "expected at least one glob").optional(),
   exclude: z.array(glob).optional(),
-  rules: z.record(text, z.enum(["off", "warn", "error"], { error: "expected \"off\", \"warn\" or \"error\"" })).optional(),
+  rules: ruleSettings.optional(),
+  overrides: z.array(z.strictObject({ files: z.array(glob).min(1, "expected at least one glob"), rules: ruleSettings })).optional(),
   extract: z.partialRecord(z.enum(EXTRACTORS), z.boolean()).optional(),
   sections: z.array(section).optional(),
   taxonomies: z
@@ -81,8 +83,9 @@ export const userConfigSchema = z
     if (config.taxonomies) unique("taxonomies", config.taxonomies);
     if (config.sections) unique("sections", config.sections.flatMap((s) => [s.name, ...(s.aliases ?? [])]));
     if (config.severities) unique("severities", config.severities.flatMap((l) => (typeof l === "string" ? [l] : [l.id, ...(l.aliases ?? [])])));
-    for (const id of Object.keys(config.rules ?? {})) {
-      if (!RULE_IDS.includes(id)) context.addIssue({ code: "custom", path: ["rules", id], message: `unknown rule id \`${id}\`; known rule ids: ${RULE_IDS.join(", ")}` });
+    const settings: [(string | number)[], Record<string, unknown>][] = [[["rules"], config.rules ?? {}], ...(config.overrides ?? []).map((o, i): [(string | number)[], Record<string, unknown>] => [["overrides", i, "rules"], o.rules])];
+    for (const [at, rules] of settings) for (const id of Object.keys(rules)) {
+      if (!RULE_IDS.includes(id)) context.addIssue({ code: "custom", path: [...at, id], message: `unknown rule id \`${id}\`; known rule ids: ${RULE_IDS.join(", ")}` });
     }
   });
 

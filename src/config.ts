@@ -71,6 +71,11 @@ export interface UserConfig {
   exclude?: string[];
   /** Rule settings by rule id, as ESLint has them: `{ "title/fallback": "off", "sections/missing": "warn" }`. @default {} */
   rules?: Record<string, RuleSetting>;
+  /**
+   * Rule settings for some files, as ESLint has them: `[{ files: ["2021-05/*.md"], rules: { "sections/missing": "warn" } }]`,
+   * globs relative to the content folder; a later entry wins over an earlier one and over `rules`. @default []
+   */
+  overrides?: Array<{ files: string[]; rules: Record<string, RuleSetting> }>;
   /** Extractors of metadata from the text, by id; `false` switches one off. @default every one on */
   extract?: Partial<Record<ExtractorId, boolean>>;
   /** Images: remote downloads. @default { remote: true, timeoutMs: 10000, maxBytes: 10485760, concurrency: 8 } */
@@ -148,6 +153,8 @@ export interface ResolvedConfig {
   readonly exclude: readonly string[];
   /** Rule settings by id; a rule not named keeps its own severity. */
   readonly rules: Readonly<Record<string, RuleSetting>>;
+  /** Rule settings for the files some globs match (relative to the content folder), in order. */
+  readonly overrides: readonly { readonly files: readonly string[]; readonly rules: Readonly<Record<string, RuleSetting>> }[];
   /** Which extractors run. */
   readonly extract: Readonly<Record<ExtractorId, boolean>>;
   readonly images: ImageOptions;
@@ -234,6 +241,7 @@ export function resolveConfig(user: UserConfig = {}, root: string = process.cwd(
     include: Object.freeze([...(user.include ?? DEFAULT_INCLUDE)]),
     exclude: Object.freeze([...(user.exclude ?? [])]),
     rules: Object.freeze({ ...user.rules }),
+    overrides: Object.freeze((user.overrides ?? []).map((o) => Object.freeze({ files: Object.freeze([...o.files]), rules: Object.freeze({ ...o.rules }) }))),
     extract: Object.freeze(Object.fromEntries(EXTRACTORS.map((id) => [id, user.extract?.[id] ?? true])) as Record<ExtractorId, boolean>),
     images: Object.freeze({ ...DEFAULT_IMAGES, ...user.images, allowHosts: Object.freeze([...(user.images?.allowHosts ?? [])]), roots: Object.freeze((user.images?.roots ?? []).map((dir) => path.resolve(root, dir))) }),
     limits: Object.freeze({ ...DEFAULT_LIMITS, ...user.limits }),

@@ -12,7 +12,10 @@ import { tempDir } from "./helpers.js";
 function archive(files: Record<string, string> = { "outage.md": "# Outage\n\nThe cache was flushed.\n" }): string {
   const root = tempDir();
   fs.mkdirSync(path.join(root, "content"));
-  for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(root, "content", name), text);
+  for (const [name, text] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(root, "content", name)), { recursive: true });
+    fs.writeFileSync(path.join(root, "content", name), text);
+  }
   return root;
 }
 
@@ -30,6 +33,23 @@ describe("rule settings (rules: { id: off | warn | error })", () => {
     const relaxed = await check({ root, cache: false, rules: { "sections/missing": "off", "frontmatter/required": "off", "title/fallback": "off" } });
     expect(summary(relaxed.files)).toEqual([]);
     expect(relaxed.ok).toBe(true);
+  });
+
+  it("sets rules for the files overrides match, a later entry over an earlier one and over rules", async () => {
+    const root = archive({ "old/a.md": "# A\n\nText.\n", "b.md": "# B\n\nText.\n" });
+    const options = { root, cache: false, fields: { required: [] } };
+    const result = await check({
+      ...options,
+      rules: { "title/fallback": "off" },
+      overrides: [
+        { files: ["old/*.md"], rules: { "sections/missing": "off" } },
+        { files: ["old/a.md"], rules: { "sections/missing": "warn" } },
+      ],
+    });
+    const of = (name: string) => summary(result.files.filter((f) => f.path.endsWith(name)));
+    expect(new Set(of("old/a.md"))).toEqual(new Set(["warning sections/missing"]));
+    expect(new Set(of("/b.md"))).toEqual(new Set(["error sections/missing"]));
+    await expect(check({ ...options, overrides: [{ files: ["*.md"], rules: { "no/such-rule": "off" } }] })).rejects.toThrow(/`overrides\.0\.rules\.no\/such-rule`: unknown rule id/);
   });
 
   it("covers the rules across files too (slug/unique)", async () => {

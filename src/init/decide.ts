@@ -58,8 +58,8 @@ export function decide(docs: readonly DocFacts[], content: string, notes: readon
     }
     for (const s of sections) {
       const missing = s.required ? s.lacking : [];
-      if (missing.length) say(`  ! ${plural(missing.length, "postmortem")} ${missing.length === 1 ? "lacks" : "lack"} ${s.name}, check reports ${missing.length === 1 ? "it" : "them"}: ${missing.join(", ")} (add the section, or set \`required: false\`).`);
-      if (s.emptyIn.length) say(`  ! ${plural(s.emptyIn.length, "postmortem")} ${s.emptyIn.length === 1 ? "has" : "have"} ${s.name} empty, check reports ${s.emptyIn.length === 1 ? "it" : "them"}: ${s.emptyIn.join(", ")} (write something under it, or remove the heading).`);
+      if (missing.length) say(`  ! ${plural(missing.length, "postmortem")} ${missing.length === 1 ? "lacks" : "lack"} ${s.name}, check warns about ${missing.length === 1 ? "it" : "them"}: ${missing.join(", ")} (add the section, or set \`required: false\`).`);
+      if (s.emptyIn.length) say(`  ! ${plural(s.emptyIn.length, "postmortem")} ${s.emptyIn.length === 1 ? "has" : "have"} ${s.name} empty, check warns about ${s.emptyIn.length === 1 ? "it" : "them"}: ${s.emptyIn.join(", ")} (write something under it, or remove the heading).`);
     }
   }
 
@@ -88,6 +88,11 @@ export function decide(docs: readonly DocFacts[], content: string, notes: readon
   if (extra.length) say(`Taxonomies: ${extra.map((t) => `${t} (${fields.keys.find(([k]) => k === t)?.[1] ?? 0} files)`).join(", ")} get index pages.`);
 
   const rules = sortKeys(Object.fromEntries(Object.entries(fields.rules).filter(([id]) => RULE_IDS.includes(id))));
+  const overrides = overridesFor(sections);
+  for (const o of overrides) {
+    const ids = Object.keys(o.rules).join(" and ");
+    say(`Overrides: ${ids} ${Object.keys(o.rules).length === 1 ? "is a warning" : "are warnings"} for the ${plural(o.files.length, "postmortem")} named above, so that the archive builds as it is; everywhere else ${Object.keys(o.rules).length === 1 ? "it stays an error" : "they stay errors"}. Fix ${o.files.length === 1 ? "it" : "them"}, then remove the override.`);
+  }
   const roots = imageRoots(postmortems, content);
   for (const [root, files] of roots) say(`Images: ${plural(files, "postmortem")} ${files === 1 ? "uses" : "use"} images in ${root}/, outside the content folder: allowed with images.roots.`);
   const config: UserConfig = {
@@ -101,8 +106,29 @@ export function decide(docs: readonly DocFacts[], content: string, notes: readon
     ...(roots.size ? { images: { roots: [...roots.keys()] } } : {}),
     // Only ids this version knows: an unknown one is a config error.
     ...(Object.keys(rules).length ? { rules } : {}),
+    ...(overrides.length ? { overrides } : {}),
   };
   return { config, report, postmortems, leftOut };
+}
+
+/**
+ * Rule settings for the few postmortems that lack a section most have, or leave one empty: a
+ * warning for them alone (ESLint's `overrides`), so that the archive builds as it is while the
+ * check still holds every other file to the sections. One entry per set of rules, files sorted.
+ */
+function overridesFor(sections: ReturnType<typeof decideSections>): { files: string[]; rules: Record<string, "warn"> }[] {
+  const byFile = new Map<string, Set<string>>();
+  const add = (file: string, id: string) => byFile.set(file, (byFile.get(file) ?? new Set()).add(id));
+  for (const s of sections) {
+    if (s.required) for (const file of s.lacking) add(file, "sections/missing");
+    for (const file of s.emptyIn) add(file, "sections/empty");
+  }
+  const groups = new Map<string, string[]>();
+  for (const [file, ids] of [...byFile].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    const key = [...ids].sort().join(",");
+    groups.set(key, [...(groups.get(key) ?? []), fg.escapePath(file)]);
+  }
+  return [...groups].sort(([a], [b]) => (a < b ? -1 : 1)).map(([key, files]) => ({ files, rules: Object.fromEntries(key.split(",").map((id) => [id, "warn" as const])) }));
 }
 
 /**

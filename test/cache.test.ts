@@ -109,8 +109,8 @@ describe("the build cache", () => {
     for (const name of ["a", "b", "c"]) fs.writeFileSync(path.join(root, "content", `${name}.md`), valid.replace("Cache flush", `Cache flush ${name}`));
     const list = Array.from({ length: 20_000 }, (_, i) => `- item ${i} [x](https://example.com/${i})\n`).join("");
     fs.writeFileSync(path.join(root, "content", "big.md"), valid.replace("A flush.", `A flush.\n\n${list}`));
-    // A heap big enough for the others, not for this one; the time limit is not what this test is about.
-    process.env.HINDSIGHT_WORKER_HEAP_MB = "16";
+    // A heap big enough for the others (the Markdown stack takes about 10 MB), not for this one; the time limit is not what this test is about.
+    process.env.HINDSIGHT_WORKER_HEAP_MB = "48";
     try {
       const result = await build({ root, offline: true, workers: 2, cache: false, limits: { fileMs: 120_000 } });
       expect(result.ok).toBe(false);

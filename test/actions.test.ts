@@ -32,4 +32,16 @@ describe("action items", () => {
   it("come from anywhere when there is no corrective-measures section", () => {
     expect(parseText("Intro\n\n- [ ] Fix it @ops\n").meta.actions.map((a) => a.text)).toEqual(["Fix it"]);
   });
+
+  it("come from the section playing the actions role, whatever its name (issue 15)", () => {
+    const text = ["## Next steps", "", "- [ ] Add jitter", "", "## Notes", "", "- [ ] not an action"].join("\n");
+    const pm = parseText(text, "2024/a.md", { sections: [{ name: "Summary" }, { name: "Next steps", role: "actions" }] });
+    expect(pm.meta.actions.map((a) => a.text)).toEqual(["Add jitter"]);
+  });
+
+  it("take the summary from the section playing the summary role, not from the first configured section (issue 15)", () => {
+    const text = ["## Timeline", "", "10:00 it broke.", "", "## What happened", "", "The cache was flushed."].join("\n");
+    const pm = parseText(text, "2024/a.md", { sections: [{ name: "Timeline" }, { name: "What happened", role: "summary" }] });
+    expect(pm.meta.summary).toBe("The cache was flushed.");
+  });
 });

@@ -266,6 +266,13 @@ describe.each(ARCHIVES)("hindsight init on $name", ({ name, builds, why }) => {
       // One page per postmortem, at any depth (a slug keeps the folders: 2021-05/…), besides the list.
       const pages = fg.sync("postmortems/**/index.html", { cwd: path.join(root, "dist") }).filter((p) => p !== "postmortems/index.html");
       expect(pages.length).toBe(postmortemFiles(root).length);
+      // No in-page anchor is dead (`[1](#References)` reaches `## References`, as on GitHub).
+      const dead = pages.flatMap((page) => {
+        const html = fs.readFileSync(path.join(root, "dist", page), "utf8");
+        const targets = new Set([...html.matchAll(/\s(?:id|name)="([^"]+)"/g)].map((m) => m[1]));
+        return [...html.matchAll(/href="#([^"]+)"/g)].map((m) => decodeURIComponent(m[1]!)).filter((id) => !targets.has(id)).map((id) => `${page}#${id}`);
+      });
+      expect(dead).toEqual([]);
     }, 240_000);
   } else {
     it.todo(`builds offline with exit 0, one page per postmortem (not yet: ${why})`);

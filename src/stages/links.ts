@@ -1,4 +1,4 @@
-import type { Element, Root as HastRoot } from "hast";
+import type { Root as HastRoot } from "hast";
 import { walkElements } from "../util/walk.js";
 import { markdownLinkTarget } from "../util/md-links.js";
 import { postmortemPath, rootPrefix } from "../util/urls.js";

@@ -7,7 +7,7 @@ import { rules } from "../rules/index.js";
 import { docTerms, type DocTerms } from "../search/terms.js";
 import type { ParsedPostmortem, PostmortemMeta, SourceFile } from "../types.js";
 import { formatBytes, toList } from "../util/format.js";
-import { isError, report, type Problem } from "../util/messages.js";
+import { report, type Problem } from "../util/messages.js";
 import type { VFileMessage } from "vfile-message";
 import type { StoredImage } from "../images/store.js";
 import { TimeLimitError, UNTIMED, type FileClock } from "./clock.js";

@@ -101,6 +101,13 @@ function plantGitDir(target: string, config: string[]): void {
   fs.writeFileSync(path.join(target, "config"), ["[core]", "\trepositoryformatversion = 0", "\tbare = false", ...config, ""].join("\n"));
 }
 
+/** The plant is live: git discovering from `dir` takes it for a repository and runs the program (which leaves `marker`). */
+function expectLive(dir: string, marker: string): void {
+  git(dir, "log", "-1", "--format=%H");
+  expect(fs.existsSync(marker)).toBe(true);
+  fs.rmSync(marker);
+}
+
 describe("git metadata", () => {
   it("reads each file's last change and contributors, most commits first, with one git log", async () => {
     const dir = repository([
@@ -162,10 +169,7 @@ describe("git metadata", () => {
     const { marker } = spy(path.join(content, "x.sh"));
     commitAll(dir, { author: "Mallory", date: "2024-05-04" });
     expect(git(dir, "ls-files", "content")).toContain("content/objects/");
-    // The plant is live: git discovering from content/ takes it for a repository and runs x.sh.
-    git(content, "log", "-1", "--format=%H");
-    expect(fs.existsSync(marker)).toBe(true);
-    fs.rmSync(marker);
+    expectLive(content, marker);
 
     const result = await build({ root: dir, offline: true });
     expect(result.ok).toBe(true);
@@ -190,9 +194,7 @@ describe("git metadata", () => {
     plantGitDir(elsewhere, evil);
     fs.writeFileSync(path.join(content, ".git"), `gitdir: ${elsewhere}\n`);
     plantGitDir(path.join(content, "2024", ".git"), evil);
-    git(content, "log", "-1", "--format=%H");
-    expect(fs.existsSync(marker)).toBe(true);
-    fs.rmSync(marker);
+    expectLive(content, marker);
 
     const result = await build({ root: dir, offline: true });
     expect(result.ok).toBe(true);

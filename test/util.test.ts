@@ -112,4 +112,21 @@ describe("readTexts", () => {
     expect(shown(await read({ coldReadMs: 0 }))).toEqual(expected);
     expect((await read({ coldReadMs: 0 }))[100]).toBeInstanceOf(Error);
   });
+
+  it("measures each file before reading it: one over maxBytes gives its size, in both ways of reading (issue 13)", async () => {
+    const fs = await import("node:fs");
+    const path = await import("node:path");
+    const { readTexts, TooBig } = await import("../src/util/read-texts.js");
+    const { tempDir } = await import("./helpers.js");
+    const dir = tempDir();
+    const files = Array.from({ length: 150 }, (_, i) => path.join(dir, `${i}.md`));
+    files.forEach((file, i) => fs.writeFileSync(file, i === 10 || i === 120 ? "x".repeat(500) : `file ${i}`));
+    for (const coldReadMs of [undefined, 0]) {
+      const texts: unknown[] = [];
+      for await (const text of readTexts(files, { maxBytes: 100, ...(coldReadMs === undefined ? {} : { coldReadMs }) })) texts.push(text);
+      // 10 is read one after another; 120 ahead of the reader, past the first 64 on a "cold disk".
+      expect(texts.map((t, i) => (t instanceof TooBig ? `${i}: ${t.bytes}` : undefined)).filter(Boolean)).toEqual(["10: 500", "120: 500"]);
+      expect(texts[11]).toBe("file 11");
+    }
+  });
 });

@@ -42,7 +42,9 @@ export class BuildSession {
 
 /** Everything of the config and options that a processed postmortem depends on, as a cache key's part. */
 export function configKeyOf(config: ResolvedConfig, offline: boolean, mode: "build" | "check" = "build"): string {
-  return JSON.stringify(mode === "build" ? [config, offline] : [config, offline, mode]);
+  // Rule settings apply to the final messages, after the cache: changing one reprocesses nothing.
+  const { rules: _rules, overrides: _overrides, ...processing } = config;
+  return JSON.stringify(mode === "build" ? [processing, offline] : [processing, offline, mode]);
 }
 
 /** How to analyze: the build's options that change what processing gives. */

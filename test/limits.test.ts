@@ -1,13 +1,15 @@
 // Issue 13: hostile content against the machine that builds the archive. Each finding of the
 // issue that is about budgets, crashes or hangs has a regression here, run as a user runs it.
 import fs from "node:fs";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { build } from "../src/build.js";
 import { check } from "../src/check.js";
 import { readFrontmatter } from "../src/stages/frontmatter.js";
 import { VFile } from "vfile";
-import { repoRoot, runCliAsync, tempDir } from "./helpers.js";
+import { makePng, repoRoot, runCliAsync, tempDir } from "./helpers.js";
 
 const valid = fs.readFileSync(path.join(repoRoot, "test/fixtures/rules/valid/input.md"), "utf8");
 
@@ -55,11 +57,22 @@ describe("budgets per postmortem (issue 13, finding 3)", () => {
   });
 
   it("does not count the time a postmortem waits for its downloads", async () => {
-    // Twelve postmortems at once in one thread: each waits for the others, none is slow itself.
-    const files: Record<string, string> = {};
-    for (let i = 0; i < 12; i++) files[`ok-${i}.md`] = withBody("text ".repeat(4_000)).replace("Cache flush", `Flush ${i}`);
-    const result = await build({ root: project(files, { limits: { fileMs: 2_000 } }), workers: 0, cache: false });
-    expect(rulesOf(result.files)).toEqual([]);
+    // An image server on loopback that answers after 2.5 s, longer than the file's 1.5 s.
+    const server = http.createServer((_, res) => void setTimeout(() => res.writeHead(200, { "content-type": "image/png" }).end(makePng(2, 2)), 2_500));
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const files: Record<string, string> = {};
+      for (let i = 0; i < 4; i++) files[`ok-${i}.md`] = withBody(`![graph ${i}](${url}/${i}.png)`).replace("Cache flush", `Flush ${i}`);
+      const config = { limits: { fileMs: 1_500 }, images: { allowHosts: ["127.0.0.1"], timeoutMs: 10_000 } };
+      for (const workers of [0, 2]) {
+        const result = await build({ root: project(files, config), workers, cache: false });
+        expect(rulesOf(result.files), `workers: ${workers}`).toEqual([]);
+        expect(result.images.downloaded, `workers: ${workers}`).toBe(4);
+      }
+    } finally {
+      server.close();
+    }
   });
 
   it("refuses a Markdown file over limits.fileBytes without parsing it: a 2 MB list exited 134", async () => {

@@ -1,3 +1,4 @@
+import { dateFromPath } from "../extract/date-from-path.js";
 import { VFile } from "vfile";
 import { labelledLine } from "../extract/labelled-lines.js";
 import { readFrontmatter } from "../stages/frontmatter.js";
@@ -36,7 +37,8 @@ export function readDoc(relPath: string, text: string): DocFacts {
     headings,
     emptyHeadings,
     labelledSeverity: labelledSeverity(front.body),
-    pathDate: dateInPath(relPath),
+    // The build's own reading of a path (a day only): what init counts, check then finds.
+    pathDate: ((found) => (found?.precision === "day" ? found.value : undefined))(dateFromPath(relPath)),
     body: front.body,
   };
 }
@@ -88,17 +90,6 @@ export function atxHeadings(body: string): { h1: string | undefined; headings: s
   }
   if (open !== undefined) emptyHeadings.push(open);
   return { h1, headings, emptyHeadings };
-}
-
-/** A real calendar date written `YYYY-MM-DD` in a path, as Jekyll names posts; the last one wins (the file's own name). */
-export function dateInPath(relPath: string): string | undefined {
-  let found: string | undefined;
-  for (const match of relPath.matchAll(/(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)/g)) {
-    const [, y, m, d] = match.map(Number) as [number, number, number, number];
-    const date = new Date(Date.UTC(y, m - 1, d));
-    if (y >= 1970 && date.getUTCMonth() === m - 1 && date.getUTCDate() === d) found = match[0];
-  }
-  return found;
 }
 
 /** The first severity written as a labelled line, list item or heading, its emphasis taken off. */

@@ -1,6 +1,14 @@
 import type { Nodes as MdastNodes, Root as MdastRoot } from "mdast";
 import type { Point } from "unist";
 
+/** The problem of a body whose markup nests too deep to render: one wording wherever it is found. */
+export const TOO_DEEP = Object.freeze({
+  reason: "Unexpected nesting too deep to render (emphasis, links or HTML elements inside one another)",
+  ruleId: "content/too-deep",
+  hint: "Flatten the nested markup; no postmortem needs it this deep.",
+  severity: "error",
+} as const);
+
 /** Deepest block nesting a body may have: far beyond any real postmortem, far below a stack overflow. */
 export const MAX_NESTING = 100;
 

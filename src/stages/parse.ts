@@ -14,7 +14,7 @@ import { normalizeSeverity } from "../util/severity.js";
 import { slugFromPath } from "../util/slug.js";
 import { extractActions } from "./actions.js";
 import { readFrontmatter, type FieldPlace } from "./frontmatter.js";
-import { MAX_NESTING, tooDeepTree, tooDeeplyNested } from "./nesting.js";
+import { MAX_NESTING, TOO_DEEP, tooDeepTree, tooDeeplyNested } from "./nesting.js";
 import { parseDate, parseDuration, parseLenientInstant } from "../util/time.js";
 import { DATE_FIELDS } from "../rules/dates.js";
 
@@ -55,13 +55,7 @@ const EMPTY: MdastRoot = Object.freeze({ type: "root", children: [] }) as unknow
 /** The body's tree, or `EMPTY` (with an error) when its inline markup nests too deep to render. */
 function parseBody(body: string, bodyLine: number, file: VFile): MdastRoot {
   const tooDeep = (place: Point | undefined) => {
-    report(file, {
-      reason: "Unexpected nesting too deep to render (emphasis, links or HTML elements inside one another)",
-      ruleId: "content/too-deep",
-      place,
-      hint: "Flatten the nested markup; no postmortem needs it this deep.",
-      severity: "error",
-    });
+    report(file, { ...TOO_DEEP, place });
     return EMPTY;
   };
   let tree: MdastRoot;

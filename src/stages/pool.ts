@@ -7,7 +7,7 @@ import { ImageStore, type ImageStats } from "../images/store.js";
 import type { SourceFile } from "../types.js";
 import type { BuildBudget } from "../util/budget.js";
 import { vmClock, Watchdog } from "./clock.js";
-import { MEMORY_PROBLEM, refusedRecord, timeProblem } from "./process.js";
+import { MEMORY_PROBLEM, refusedRecord, sourceBytes, timeProblem } from "./process.js";
 import { processWith, type WorkerResult, type WorkerSetup, type WorkerTask } from "./worker.js";
 
 /** The old generation of a worker's heap, in MB; `HINDSIGHT_WORKER_HEAP_MB` overrides it. */
@@ -52,7 +52,7 @@ export async function processInWorkers(
   const refused = (source: SourceFile, problem: Parameters<typeof refusedRecord>[2]) => ({ result: { record: refusedRecord(source, config, problem), images: [], stats: NO_IMAGE_WORK }, here: false });
   const run = async (source: SourceFile, slot: number): Promise<{ result: WorkerResult; here: boolean }> => {
     // Refused at once, here: a file over the limit is not even copied into a worker's heap.
-    if ((source.tooBig ?? Buffer.byteLength(source.text)) > config.limits.fileBytes) return { result: await processWith(local, source, config), here: true };
+    if (sourceBytes(source) > config.limits.fileBytes) return { result: await processWith(local, source, config), here: true };
     const signal = watchdog.watch(slot);
     try {
       return { result: await Promise.race([pool.run({ source, slot }, { signal }), dead]), here: false };

@@ -11,6 +11,7 @@ import { report, type Problem } from "../util/messages.js";
 import type { VFileMessage } from "vfile-message";
 import type { StoredImage } from "../images/store.js";
 import { TimeLimitError, UNTIMED, type FileClock } from "./clock.js";
+import { TOO_DEEP } from "./nesting.js";
 import { parse } from "./parse.js";
 import { renderBody, type RenderedBody } from "./render.js";
 
@@ -60,7 +61,7 @@ export interface PostmortemRecord {
  * is an error at the file, never a crash or a hang.
  */
 export async function processPostmortem(source: SourceFile, config: ResolvedConfig, images: ImageStore, clock: FileClock = UNTIMED): Promise<PostmortemRecord> {
-  const bytes = source.tooBig ?? Buffer.byteLength(source.text);
+  const bytes = sourceBytes(source);
   if (bytes > config.limits.fileBytes) {
     return refusedRecord(source, config, {
       reason: `Unexpected file of ${formatBytes(bytes)}, expected at most ${formatBytes(config.limits.fileBytes)} (limits.fileBytes)`,
@@ -144,6 +145,11 @@ function htmlBytes(text: string): number {
   return Buffer.byteLength(text) + 5 * entities;
 }
 
+/** A postmortem file's size in bytes, whether it was read or, too big, only measured. */
+export function sourceBytes(source: SourceFile): number {
+  return source.tooBig ?? Buffer.byteLength(source.text);
+}
+
 /** The problem of a postmortem whose processing outlasted `limits.fileMs`. */
 export function timeProblem(config: ResolvedConfig): Omit<Problem, "severity"> {
   return {
@@ -160,11 +166,6 @@ export const MEMORY_PROBLEM: Omit<Problem, "severity"> = Object.freeze({
   hint: "Split the postmortem or shorten its lists and tables; HINDSIGHT_WORKER_HEAP_MB raises a worker's memory (default 128).",
 });
 
-const TOO_DEEP: Omit<Problem, "severity"> = Object.freeze({
-  reason: "Unexpected nesting too deep to render (emphasis, links or HTML elements inside one another)",
-  ruleId: "content/too-deep",
-  hint: "Flatten the nested markup; no postmortem needs it this deep.",
-});
 
 /**
  * The record of a postmortem refused whole, over a budget: only that error, and the metadata

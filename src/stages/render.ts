@@ -15,6 +15,7 @@ import { rewriteImages } from "../images/rewrite.js";
 import type { ImageStore, StoredImage } from "../images/store.js";
 import { DEFAULT_LIMITS } from "../config.js";
 import { UNTIMED, type FileClock } from "./clock.js";
+import { TOO_DEEP } from "./nesting.js";
 import { formatBytes, safeDecode } from "../util/format.js";
 import { report } from "../util/messages.js";
 import { postmortemPath, rootPrefix } from "../util/urls.js";
@@ -80,12 +81,7 @@ export function guardDepth<T>(parsed: ParsedPostmortem, run: () => T): T | undef
     return run();
   } catch (error) {
     if (!(error instanceof RangeError)) throw error;
-    report(parsed.file, {
-      reason: "Unexpected nesting too deep to render (emphasis, links or HTML elements inside one another)",
-      ruleId: "content/too-deep",
-      hint: "Flatten the nested markup; no postmortem needs it this deep.",
-      severity: "error",
-    });
+    report(parsed.file, TOO_DEEP);
     return undefined;
   }
 }

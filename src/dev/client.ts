@@ -1,26 +1,11 @@
 // The `hindsight dev` client, added to every page the dev server serves: it reloads the page
 // when a rebuild changed it (or a stylesheet or script), and shows the build's errors in an
 // overlay until they are fixed. Served as a file; the archive itself never ships it.
-
-interface OverlayMessage {
-  file: string;
-  line: number;
-  column: number;
-  message: string;
-  ruleId?: string;
-  hint?: string;
-}
-
-interface DevState {
-  build: number;
-  changed: string[];
-  errors: OverlayMessage[];
-  fatal?: string;
-}
+import { BUILD_PARAM, EVENTS_PATH, EVERYTHING_CHANGED, SEARCH_DIR, STATE_EVENT, type DevState, type OverlayMessage } from "./protocol.js";
 
 const OVERLAY_ID = "HindsightDevOverlay";
 // The server names the build this page came from in the script's URL (`client.js?build=3`).
-let seenBuild = Number(new URL(import.meta.url).searchParams.get("build") ?? "0");
+let seenBuild = Number(new URL(import.meta.url).searchParams.get(BUILD_PARAM) ?? "0");
 
 /** The output path of this page: `/postmortems/x/` → `postmortems/x/index.html`. */
 function currentPath(): string {
@@ -33,7 +18,7 @@ function affectsThisPage(changed: readonly string[]): boolean {
   // Any stylesheet, script or image may be used by this page; other pages may not, nor may the
   // search index, except on the search page.
   return changed.some(
-    (file) => file === "*" || file === here || file === "404.html" || (!file.endsWith(".html") && (!file.startsWith("search/") || here.startsWith("search/"))),
+    (file) => file === EVERYTHING_CHANGED || file === here || file === "404.html" || (!file.endsWith(".html") && (!file.startsWith(SEARCH_DIR) || here.startsWith(SEARCH_DIR))),
   );
 }
 
@@ -57,7 +42,7 @@ function showOverlay(state: DevState): void {
   overlay.append(note);
   const list = document.createElement("ol");
   Object.assign(list.style, { listStyle: "none", padding: "0", margin: "0" });
-  const items = state.fatal ? [{ file: "", line: 0, column: 0, message: state.fatal }] : state.errors;
+  const items: readonly OverlayMessage[] = state.fatal ? [{ file: "", line: 0, column: 0, severity: "error", message: state.fatal }] : state.errors;
   for (const error of items) {
     const item = document.createElement("li");
     Object.assign(item.style, { borderLeft: "3px solid #ff8a80", padding: "0.25rem 0 0.25rem 1rem", margin: "0 0 1rem" });
@@ -100,10 +85,10 @@ function hideOverlay(): void {
   document.getElementById(OVERLAY_ID)?.remove();
 }
 
-const events = new EventSource("/__hindsight/events");
+const events = new EventSource(EVENTS_PATH);
 events.addEventListener("open", () => (document.documentElement.dataset.hindsightDev = "connected"));
 events.addEventListener("error", () => (document.documentElement.dataset.hindsightDev = "disconnected"));
-events.addEventListener("state", (event) => {
+events.addEventListener(STATE_EVENT, (event) => {
   const state = JSON.parse((event as MessageEvent<string>).data) as DevState;
   if (state.fatal || state.errors.length > 0) showOverlay(state);
   else hideOverlay();

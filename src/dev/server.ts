@@ -12,10 +12,8 @@ import { plural } from "../util/format.js";
 import { hashText } from "../util/hash.js";
 import { escapeTerminal, escapeTerminalLines } from "../util/terminal.js";
 import { contentType } from "./mime.js";
+import { BUILD_PARAM, CLIENT_MODULES, CLIENT_PATH, DEV_PREFIX, EVENTS_PATH, EVERYTHING_CHANGED, SEARCH_DIR, SEARCH_INDEX_CHANGED, STATE_EVENT, type DevState, type OverlayMessage } from "./protocol.js";
 import { quickPage } from "./quick.js";
-
-/** Where the dev server keeps its own files, apart from the archive's. */
-export const DEV_PREFIX = "/__hindsight/";
 
 /** Options of `hindsight dev`. */
 export interface DevOptions extends Omit<BuildOptions, "drafts" | "onProgress"> {
@@ -35,29 +33,6 @@ export interface DevServer {
   close(): Promise<void>;
 }
 
-/** A content problem as the browser overlay shows it. */
-interface OverlayMessage {
-  readonly file: string;
-  readonly line: number;
-  readonly column: number;
-  readonly severity: "error" | "warning";
-  readonly message: string;
-  readonly ruleId: string | undefined;
-  readonly hint: string | undefined;
-}
-
-/** What the browser is told after each build. */
-interface DevState {
-  /** Incremented by each successful build. */
-  readonly build: number;
-  /** Output paths whose bytes changed in that build. */
-  readonly changed: readonly string[];
-  /** Errors of the last build, which then kept the previous archive; empty when it succeeded. */
-  readonly errors: readonly OverlayMessage[];
-  /** A problem with the project itself (config, theme), not a postmortem. */
-  readonly fatal: string | undefined;
-}
-
 /**
  * `hindsight dev`: builds the archive in memory (drafts included), serves it on 127.0.0.1,
  * watches content, theme, public and config, rebuilds what changed and tells the open pages
@@ -66,8 +41,9 @@ interface DevState {
 export async function startDev(options: DevOptions = {}): Promise<DevServer> {
   const { port = 4000, log = console.log, color = false, ...buildOptions } = options;
   const root = path.resolve(buildOptions.root ?? process.cwd());
-  // The compiled client, whether this module runs compiled (.build/dev) or from src/ in tests.
-  const clientScript = fs.readFileSync(path.resolve(import.meta.dirname, "..", "..", ".build", "dev", "client.js"));
+  // The compiled client and what it imports, whether this module runs compiled (.build/dev) or from src/ in tests.
+  const clientDir = path.resolve(import.meta.dirname, "..", "..", ".build", "dev");
+  const clientModules = new Map(CLIENT_MODULES.map((name) => [`${DEV_PREFIX}${name}`, fs.readFileSync(path.join(clientDir, name))]));
   let files = new Map<string, { contents: string | Uint8Array; hash: string }>();
   // The last build's lazy pages by key: a page whose key did not change is not made again.
   let byKey = new Map<string, { contents: string | Uint8Array; hash: string }>();
@@ -78,7 +54,7 @@ export async function startDev(options: DevOptions = {}): Promise<DevServer> {
   const clients = new Set<http.ServerResponse>();
 
   const broadcast = () => {
-    for (const client of clients) client.write(`event: state\ndata: ${JSON.stringify(state)}\n\n`);
+    for (const client of clients) client.write(stateEvent(state));
   };
 
   /** Shows an edit to one postmortem's body at once, before the rebuild that follows. */
@@ -164,8 +140,9 @@ export async function startDev(options: DevOptions = {}): Promise<DevServer> {
       return void response.writeHead(400).end("Bad request");
     }
     if (pathname.includes("\0")) return void response.writeHead(400).end("Bad request");
-    if (pathname === `${DEV_PREFIX}events`) return void subscribe(response);
-    if (pathname === `${DEV_PREFIX}client.js`) return void send(response, 200, "client.js", clientScript);
+    if (pathname === EVENTS_PATH) return void subscribe(response);
+    const module = clientModules.get(pathname);
+    if (module) return void send(response, 200, pathname, module);
     const found = lookup(pathname);
     if (found) return void send(response, 200, found.path, found.contents);
     const missing = files.get("404.html");
@@ -174,7 +151,7 @@ export async function startDev(options: DevOptions = {}): Promise<DevServer> {
 
   function subscribe(response: http.ServerResponse): void {
     response.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-store", connection: "keep-alive" });
-    response.write(`retry: 500\nevent: state\ndata: ${JSON.stringify(state)}\n\n`);
+    response.write(`retry: 500\n${stateEvent(state)}`);
     clients.add(response);
     response.on("close", () => clients.delete(response));
   }
@@ -336,10 +313,10 @@ function rebuildQueue(rebuild: (reason: string, changes: ReadonlyMap<string, Cha
  * `search/*` when many (an edit to one postmortem gives its index a new folder).
  */
 function summarize(changed: readonly string[]): string[] {
-  const search = changed.filter((file) => file.startsWith("search/") && !file.endsWith(".html"));
-  const pages = changed.filter((file) => !file.startsWith("search/") || file.endsWith(".html"));
-  if (pages.length > 200) return ["*"];
-  return [...pages, ...(search.length > 50 ? ["search/*"] : search)];
+  const search = changed.filter((file) => file.startsWith(SEARCH_DIR) && !file.endsWith(".html"));
+  const pages = changed.filter((file) => !file.startsWith(SEARCH_DIR) || file.endsWith(".html"));
+  if (pages.length > 200) return [EVERYTHING_CHANGED];
+  return [...pages, ...(search.length > 50 ? [SEARCH_INDEX_CHANGED] : search)];
 }
 
 function overlayMessages(result: BuildResult): OverlayMessage[] {
@@ -359,9 +336,14 @@ function overlayMessages(result: BuildResult): OverlayMessage[] {
 }
 
 function withClient(html: string, build: number): string {
-  const tag = `<script type="module" src="${DEV_PREFIX}client.js?build=${build}"></script>`;
+  const tag = `<script type="module" src="${CLIENT_PATH}?${BUILD_PARAM}=${build}"></script>`;
   const at = html.lastIndexOf("</body>");
   return at === -1 ? html + tag : html.slice(0, at) + tag + html.slice(at);
+}
+
+/** A state as one server-sent event. */
+function stateEvent(state: DevState): string {
+  return `event: ${STATE_EVENT}\ndata: ${JSON.stringify(state)}\n\n`;
 }
 
 /** Before any build succeeded there is no archive: the overlay says why. */

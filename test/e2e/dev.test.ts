@@ -101,6 +101,10 @@ describe("hindsight dev", () => {
     expect(page.body).toMatch(/<script type="module" src="\/__hindsight\/client\.js\?build=1"><\/script><\/body>/);
     expect((await get(`${url}postmortems/2024/draft/`)).body).toContain("A draft in progress");
     expect((await get(`${url}__hindsight/client.js`)).body).toContain("EventSource");
+    // What the client imports is served beside it: the protocol both sides share.
+    const protocol = await fetch(`${url}__hindsight/protocol.js`);
+    expect(protocol.headers.get("content-type")).toMatch(/^text\/javascript/);
+    expect(await protocol.text()).toContain("export const EVENTS_PATH");
     expect((await get(`${url}no/such/page/`)).status).toBe(404);
     expect((await get(`${url}%00`)).status).toBe(400);
     // Another host name pointed at 127.0.0.1 (DNS rebinding) gets nothing.

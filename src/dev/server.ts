@@ -2,6 +2,7 @@ import http from "node:http";
 import path from "node:path";
 import type { BuildOptions } from "../build.js";
 import { UsageError } from "../errors.js";
+import { escapeTerminal } from "../util/terminal.js";
 import { devHandler, readClientModules, StateStream } from "./http.js";
 import { rebuildQueue } from "./queue.js";
 import { DevArchive } from "./state.js";
@@ -44,9 +45,13 @@ export async function startDev(options: DevOptions = {}): Promise<DevServer> {
   await archive.rebuild("start");
   const url = await listen(server, port);
 
-  const watcher = new ProjectWatcher(root, buildOptions.configFile, (file, kind) => {
-    archive.noteChange(kind);
-    queue.request(file, kind, path.relative(root, file) || file);
+  const watcher = new ProjectWatcher(root, buildOptions.configFile, {
+    onChange: (file, kind) => {
+      archive.noteChange(kind);
+      queue.request(file, kind, path.relative(root, file) || file);
+    },
+    // Such as the system's limit on watched files: the server goes on, blind to some changes.
+    onError: (error) => log(`✖ Cannot watch for changes: ${escapeTerminal(error.message)}`),
   });
   const queue = rebuildQueue(async (reason, changes) => {
     await archive.showEdit(changes);

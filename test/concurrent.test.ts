@@ -5,7 +5,7 @@ import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RemoteImageCache } from "../src/images/cache.js";
-import { BUILD_MARKER, writeOutput } from "../src/stages/write.js";
+import { BUILD_MARKER, writeOutput } from "../src/write/index.js";
 import { listFiles, makePng, repoRoot, runCliAsync, snapshot, tempDir } from "./helpers.js";
 
 const sha256 = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");

@@ -2,7 +2,7 @@ import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { withLock } from "../src/util/lock.js";
+import { withLock } from "../src/write/lock.js";
 import { repoRoot, tempDir } from "./helpers.js";
 
 // The output folder's lock: held by one build at a time, across processes, even when several
@@ -14,7 +14,7 @@ describe("the output folder's lock", () => {
     fs.writeFileSync(
       child,
       `import fs from "node:fs";
-import { withLock } from ${JSON.stringify(path.join(repoRoot, ".build/util/lock.js"))};
+import { withLock } from ${JSON.stringify(path.join(repoRoot, ".build/write/lock.js"))};
 const [lock, log, startAt] = process.argv.slice(2);
 while (Date.now() < Number(startAt)) {}
 await withLock(lock, async () => {
@@ -50,7 +50,7 @@ await withLock(lock, async () => {
     const child = path.join(dir, "holder.mjs");
     fs.writeFileSync(
       child,
-      `import { withLock } from ${JSON.stringify(path.join(repoRoot, ".build/util/lock.js"))};
+      `import { withLock } from ${JSON.stringify(path.join(repoRoot, ".build/write/lock.js"))};
 await withLock(${JSON.stringify(lock)}, async () => {
   process.stdout.write("holding\\n");
   await new Promise((resolve) => setTimeout(resolve, 7000));

@@ -2,7 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { HindsightError, UsageError } from "../src/errors.js";
-import { BUILD_MARKER, writeOutput } from "../src/stages/write.js";
+import { BUILD_MARKER, writeOutput } from "../src/write/index.js";
 import { listFiles, snapshot, tempDir } from "./helpers.js";
 
 describe("writeOutput", () => {

@@ -4,10 +4,10 @@ import fs from "node:fs/promises";
 import path from "node:path";
 import { HindsightError, IOError, UsageError } from "../errors.js";
 import type { Output } from "../types.js";
-import { isAlive, withLock } from "../util/lock.js";
+import { isAlive, withLock } from "./lock.js";
 import { BUILD_MARKER, contentKey, folderId, lockFileOf, MARKER_TEXT, previousBuild, saveManifest, type Manifest } from "./manifest.js";
 import { insideOf } from "../util/inside.js";
-import { fitsInPlace, isEmpty, planUpdate, updateInPlace } from "./update.js";
+import { fitsInPlace, isEmpty, planUpdate, updateInPlace } from "./in-place.js";
 
 export { BUILD_MARKER } from "./manifest.js";
 

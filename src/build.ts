@@ -160,7 +160,7 @@ export async function generate(options: BuildOptions = {}, session?: BuildSessio
 function searchIndex(postmortems: readonly RenderedPostmortem[], config: ResolvedConfig, cache: boolean): { files: Output[]; meta: SearchMeta } {
   if (!cache || postmortems.some((pm) => pm.key === undefined)) return buildSearchIndex(postmortems, config);
   // The code id covers the index builder and the client shipped in the index's folder.
-  const key = hashText(JSON.stringify([codeId(), config.severities, config.taxonomies, postmortems.map((pm) => [pm.key, pm.meta.slug])]));
+  const key = hashText(JSON.stringify([codeId(), config.severities, config.taxonomies, config.language, config.search, postmortems.map((pm) => [pm.key, pm.meta.slug])]));
   const file = path.join(config.cacheDir, "search", `${key.slice(0, 32)}.json`);
   let built: Map<string, Output> | undefined;
   const build = () => (built ??= new Map(buildSearchIndex(postmortems, config).files.map((f) => [f.path, f])));

@@ -45,6 +45,8 @@ export const userConfigSchema = z
   taxonomies: z
     .array(key.refine((k) => !(RESERVED_PATHS as readonly string[]).includes(k), `expected a name other than ${RESERVED_PATHS.join(", ")}`))
     .optional(),
+  language: text.regex(/^[a-z]{2,3}(-[a-z0-9]{2,8})*$/i, "expected a language tag such as `en`, `de` or `pt-BR`").optional(),
+  search: z.strictObject({ typos: z.boolean() }).partial().optional(),
   images: z
     .strictObject({
       remote: z.boolean(),

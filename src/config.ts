@@ -58,6 +58,13 @@ export interface UserConfig {
   sections?: Array<{ name: string; aliases?: string[]; required?: boolean; role?: SectionRole }>;
   /** Frontmatter keys that get index pages. @default ["services", "severity", "tags"] */
   taxonomies?: string[];
+  /** The archive's language, a BCP 47 tag (`en`, `de`, `pt-BR`, `ja`): the pages' `lang` and the search index's stemmer. @default "en" */
+  language?: string;
+  /** The search page. */
+  search?: {
+    /** Let the last word of a query match with one typo (words of 5 letters or more), ranked below exact matches. @default true */
+    typos?: boolean;
+  };
   /** Frontmatter rules. */
   fields?: {
     /** Fields every postmortem must have; `[]` turns the check off. @default ["title", "date", "severity", "services"] */
@@ -145,6 +152,9 @@ export interface ResolvedConfig {
   readonly severities: readonly SeverityLevel[];
   readonly sections: readonly SectionSpec[];
   readonly taxonomies: readonly string[];
+  /** BCP 47 tag of the archive's language. */
+  readonly language: string;
+  readonly search: { readonly typos: boolean };
   readonly requiredFields: readonly string[];
   /** Frontmatter key each field is read from, when not its own name. */
   readonly fieldMap: Readonly<Record<string, string>>;
@@ -236,6 +246,8 @@ export function resolveConfig(user: UserConfig = {}, root: string = process.cwd(
     severities: user.severities ? user.severities.map(toSeverityLevel) : DEFAULT_SEVERITIES,
     sections: user.sections ? resolveSections(user.sections) : DEFAULT_SECTIONS,
     taxonomies: user.taxonomies ?? ["services", "severity", "tags"],
+    language: user.language ?? "en",
+    search: Object.freeze({ typos: user.search?.typos ?? true }),
     requiredFields: user.fields?.required ?? DEFAULT_REQUIRED_FIELDS,
     fieldMap: Object.freeze({ ...user.fields?.map }),
     include: Object.freeze([...(user.include ?? DEFAULT_INCLUDE)]),

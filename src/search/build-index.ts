@@ -1,13 +1,18 @@
 import { createHash } from "node:crypto";
 import fs from "node:fs";
-import { createRequire } from "node:module";
 import path from "node:path";
+import { gzipSync } from "node:zlib";
 import type { ResolvedConfig } from "../config.js";
+import { termKey, termsOf } from "../stages/organize.js";
 import type { LazyOutputFile, Output, OutputFile, RenderedPostmortem } from "../types.js";
 import { hashText } from "../util/hash.js";
 import { postmortemPath } from "../util/urls.js";
+import { FRAGMENT_NAME, type Facet, type Fragment, type SearchMeta } from "./client/format.js";
 import { ByteWriter } from "./encode.js";
-import { docTerms } from "./terms.js";
+import { languageOf } from "./languages.js";
+import { docTerms, taxonomyValues } from "./terms.js";
+
+export { FRAGMENT_NAME, type SearchMeta } from "./client/format.js";
 
 // BM25 parameters, the usual ones; the per-document part of the score is computed here so that
 // the browser needs no document lengths, only each term's postings.
@@ -17,29 +22,29 @@ const MAX_WEIGHT = K1 + 1;
 const CHUNK_BYTES = 24 * 1024;
 const EXCERPT_CHARS = 6_000;
 
-/** The facets results can be filtered by, and how each reads a postmortem. */
-const FACETS: Record<string, (pm: RenderedPostmortem) => readonly string[]> = {
-  severity: (pm) => (pm.meta.severity ? [pm.meta.severity] : []),
-  service: (pm) => pm.meta.services,
-  year: (pm) => (pm.meta.year ? [pm.meta.year] : []),
-  tag: (pm) => pm.meta.tags,
-  status: (pm) => [pm.meta.status],
-};
+/** A facet results can be filtered by: its label and how it reads a postmortem. */
+interface FacetSpec {
+  readonly label: string;
+  readonly valuesOf: (pm: RenderedPostmortem) => readonly string[];
+}
 
-/** What the search client fetches first (`search/meta.json`, never cached long). */
-export interface SearchMeta {
-  readonly version: 2;
-  /** Folder of this index's immutable files, relative to `search/`. */
-  readonly base: string;
-  readonly docs: number;
-  /** Each document's fragment, `search/f/<name>.json`: the names, FRAGMENT_NAME characters each, in document order. */
-  readonly fragments: string;
-  /** Term chunks: first term, last term, file. */
-  readonly chunks: readonly (readonly [string, string, string])[];
-  /** Facet values with their archive-wide counts, and the file of their bitsets. */
-  readonly facets: Readonly<Record<string, { readonly file: string; readonly values: readonly (readonly [string, number])[] }>>;
-  /** The severity scale: id, label, colour. */
-  readonly severities: readonly (readonly [string, string, string])[];
+/**
+ * The facets of an archive: severity, service, year, tag and status, then every other
+ * configured taxonomy (`company`, `categories`) under its own key, as its pages name it.
+ */
+function facetSpecs(config: ResolvedConfig): Record<string, FacetSpec> {
+  const specs: Record<string, FacetSpec> = {
+    severity: { label: "Severity", valuesOf: (pm) => (pm.meta.severity ? [pm.meta.severity] : []) },
+    service: { label: "Service", valuesOf: (pm) => pm.meta.services },
+    year: { label: "Year", valuesOf: (pm) => (pm.meta.year ? [pm.meta.year] : []) },
+    tag: { label: "Tag", valuesOf: (pm) => pm.meta.tags },
+    status: { label: "Status", valuesOf: (pm) => [pm.meta.status] },
+  };
+  for (const key of config.taxonomies) {
+    if (key === "services" || key === "tags" || key === "severity" || key in specs) continue;
+    specs[key] = { label: key.charAt(0).toUpperCase() + key.slice(1), valuesOf: (pm) => termsOf(pm, key) };
+  }
+  return specs;
 }
 
 /**
@@ -52,25 +57,28 @@ export interface SearchMeta {
  */
 export function buildSearchIndex(postmortems: readonly RenderedPostmortem[], config: ResolvedConfig): { files: Output[]; meta: SearchMeta } {
   const severities = config.severities.map((level) => [level.id, level.label, level.color] as const);
-  const postings = collectPostings(postmortems);
+  const postings = collectPostings(postmortems, config);
   const files: Output[] = [];
   const chunks = encodeChunks(postings);
-  const facets = encodeFacets(postmortems, config.severities.map((level) => level.id));
-  const fragments = fragmentFiles(postmortems);
-  const client = clientFiles();
+  const facets = encodeFacets(postmortems, config);
+  const fragments = fragmentFiles(postmortems, config.taxonomies);
+  const client = clientFiles(config.language);
   const all = [...chunks.map((c) => c.file), ...facets.files, ...client];
   // The folder name hashes every file in it: a change anywhere gives a new folder.
   const version = hashText(all.map((f) => `${f.path}\0${hashText(f.contents)}`).join("\n")).slice(0, 12);
   for (const file of all) files.push({ path: `search/${version}/${file.path}`, contents: file.contents });
   files.push(...fragments.files);
   const meta: SearchMeta = {
-    version: 2,
+    version: 3,
     base: version,
     docs: postmortems.length,
     fragments: fragments.names,
     chunks: chunks.map((c) => [c.first, c.last, c.file.path] as const),
     facets: facets.meta,
     severities,
+    language: config.language,
+    typos: config.search.typos,
+    stopwords: languageOf(config.language).stopwords !== undefined,
   };
   files.push({ path: "search/meta.json", contents: JSON.stringify(meta) });
   return { files, meta };
@@ -88,7 +96,7 @@ interface Postings {
  * Adds up every postmortem's term counts (see `docTerms`) and turns them into BM25 weights
  * (one byte each), in flat arrays of term ids rather than a map per postmortem.
  */
-function collectPostings(postmortems: readonly RenderedPostmortem[]): Postings {
+function collectPostings(postmortems: readonly RenderedPostmortem[], config: ResolvedConfig): Postings {
   const terms: string[] = [];
   const termIds = new Map<string, number>();
   // Typed arrays, grown by doubling: millions of entries at 10,000 postmortems.
@@ -99,7 +107,7 @@ function collectPostings(postmortems: readonly RenderedPostmortem[]): Postings {
   const lengths = new Float64Array(postmortems.length);
   postmortems.forEach((pm, doc) => {
     // Counted when the postmortem was processed; counted here for one that was not (tests, dev).
-    const { length, counts } = pm.terms ?? docTerms(pm.meta, pm.text);
+    const { length, counts } = pm.terms ?? docTerms(pm.meta, pm.text, config);
     const parts = counts ? counts.split(" ") : [];
     if (entries + parts.length / 2 > entryTerm.length) {
       const size = Math.max(entryTerm.length * 2, entries + parts.length / 2);
@@ -147,16 +155,15 @@ function grow(array: Uint32Array, size: number): Uint32Array {
 }
 
 /** The search client's compiled modules, served from the index folder beside the stemmer. */
-const CLIENT_MODULES = ["search.js", "score.js", "tokenize.js"] as const;
+export const CLIENT_MODULES = ["search.js", "score.js", "tokenize.js", "highlight.js", "format.js"] as const;
 
-/** The search client's own files, served from the index folder. */
-function clientFiles(): OutputFile[] {
+/** The search client's own files, served from the index folder, with the stemmer of the archive's language. */
+function clientFiles(language: string): OutputFile[] {
   // The compiled client, whether this module runs compiled (.build/search) or from src/ in tests.
   const dir = path.resolve(import.meta.dirname, "..", "..", ".build", "search", "client");
-  const stemmerFile = createRequire(import.meta.url).resolve("stemmer");
   return [
     ...CLIENT_MODULES.map((file) => ({ path: file, contents: fs.readFileSync(path.join(dir, file)) })),
-    { path: "stemmer.js", contents: fs.readFileSync(stemmerFile) },
+    { path: "stemmer.js", contents: languageOf(language).clientModule() },
   ];
 }
 
@@ -169,7 +176,9 @@ function encodeChunks(postings: Postings): { first: string; last: string; file: 
   let first = "";
   let count = 0;
   const flush = (last: string) => {
-    const bytes = writer.done();
+    // Compressed here, since most static hosts serve a binary file as it is: the client
+    // inflates it (DecompressionStream). Level 9 and no timestamp, so the bytes are the same every build.
+    const bytes = gzipSync(writer.view(), { level: 9 });
     chunks.push({ first, last, file: { path: `c/${hashText(bytes).slice(0, 12)}.bin`, contents: bytes } });
     writer = new ByteWriter();
     count = 0;
@@ -199,14 +208,25 @@ function encodeChunks(postings: Postings): { first: string; last: string; file: 
   return chunks;
 }
 
-function encodeFacets(postmortems: readonly RenderedPostmortem[], scale: readonly string[]) {
+/**
+ * A bitset per value of each facet. Values that differ only in case or spacing are one value,
+ * spelled as first met in archive order, as on the taxonomy's pages.
+ */
+function encodeFacets(postmortems: readonly RenderedPostmortem[], config: ResolvedConfig) {
+  const scale = config.severities.map((level) => level.id);
   const files: OutputFile[] = [];
-  const meta: Record<string, { file: string; values: [string, number][] }> = {};
-  for (const [facet, valuesOf] of Object.entries(FACETS)) {
+  const meta: Record<string, Facet> = {};
+  for (const [facet, { label, valuesOf }] of Object.entries(facetSpecs(config))) {
     const bits = new Map<string, Uint8Array>();
     const counts = new Map<string, number>();
+    const spelling = new Map<string, string>();
     postmortems.forEach((pm, doc) => {
-      for (const value of new Set(valuesOf(pm))) {
+      const own = new Set<string>();
+      for (const written of valuesOf(pm)) {
+        const key = termKey(written);
+        const value = spelling.get(key) ?? spelling.set(key, written).get(key)!;
+        if (own.has(value)) continue;
+        own.add(value);
         const set = bits.get(value) ?? bits.set(value, new Uint8Array(Math.ceil(postmortems.length / 8))).get(value)!;
         set[doc >> 3]! |= 1 << (doc & 7);
         counts.set(value, (counts.get(value) ?? 0) + 1);
@@ -219,13 +239,10 @@ function encodeFacets(postmortems: readonly RenderedPostmortem[], scale: readonl
     const contents = JSON.stringify(Object.fromEntries(values.map(([value]) => [value, Buffer.from(bits.get(value)!).toString("base64")])));
     const file = `facets/${facet}.${hashText(contents).slice(0, 12)}.json`;
     files.push({ path: file, contents });
-    meta[facet] = { file, values };
+    meta[facet] = { label, file, values };
   }
   return { files, meta };
 }
-
-/** Characters of a fragment's name: 48 bits of its hash. */
-export const FRAGMENT_NAME = 8;
 
 /**
  * One fragment per postmortem, named by the hash of its contents, outside the index's folder:
@@ -233,8 +250,9 @@ export const FRAGMENT_NAME = 8;
  * by browsers, and taken from the previous build as they were). Two contents whose hashes start
  * alike get different names, deterministically.
  */
-function fragmentFiles(postmortems: readonly RenderedPostmortem[]): { files: LazyOutputFile[]; names: string } {
+function fragmentFiles(postmortems: readonly RenderedPostmortem[], taxonomies: readonly string[]): { files: LazyOutputFile[]; names: string } {
   const byName = new Map<string, { pm: RenderedPostmortem; hash: string }>();
+  const fragment = (pm: RenderedPostmortem) => fragmentOf(pm, taxonomies);
   const names = postmortems.map((pm) => {
     const contents = fragment(pm);
     for (let salt = 0; ; salt++) {
@@ -252,9 +270,10 @@ function fragmentFiles(postmortems: readonly RenderedPostmortem[]): { files: Laz
   return { files, names: names.join("") };
 }
 
-function fragment(pm: RenderedPostmortem): string {
+function fragmentOf(pm: RenderedPostmortem, taxonomies: readonly string[]): string {
   const m = pm.meta;
-  return JSON.stringify({
+  const services = new Set(m.services);
+  const fragment: Fragment = {
     url: postmortemPath(m.slug),
     title: m.title,
     severity: m.severity ?? null,
@@ -262,5 +281,7 @@ function fragment(pm: RenderedPostmortem): string {
     date: m.date ?? null,
     summary: m.summary ?? null,
     text: pm.text.length > EXCERPT_CHARS ? pm.text.slice(0, EXCERPT_CHARS) : pm.text,
-  });
+    terms: taxonomyValues(m, taxonomies).filter((value) => !services.has(value) && value !== m.incidentId),
+  };
+  return JSON.stringify(fragment);
 }

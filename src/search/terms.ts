@@ -1,45 +1,73 @@
-import { stemmer } from "stemmer";
 import type { PostmortemMeta } from "../types.js";
-import { STOPWORDS, termOf, words } from "./client/tokenize.js";
+import { toList } from "../util/format.js";
+import { fold, scanWords, wordTerms } from "./client/tokenize.js";
+import { languageOf, type Language } from "./languages.js";
 
 /** How much a word counts in each field of a postmortem. */
 export const FIELD_WEIGHTS = { title: 3, summary: 2, terms: 2, body: 1 } as const;
 
 /**
  * A postmortem's index terms with their field-weighted counts, as `term count term count …`
- * (terms are letters and digits only), and its length in words. Made where the postmortem is
- * processed (a worker thread) and cached with it, so the index builder only adds them up.
+ * (terms have no spaces), and its length in words. Made where the postmortem is processed (a
+ * worker thread) and cached with it, so the index builder only adds them up.
  */
 export interface DocTerms {
   readonly length: number;
   readonly counts: string;
 }
 
-// Stems of words seen in this thread: a few tens of thousands of distinct words in an archive.
-const stems = new Map<string, string>();
-const MAX_STEMS = 200_000;
+/** What the index reads of a postmortem's metadata. */
+export type IndexedMeta = Pick<PostmortemMeta, "title" | "summary" | "services" | "tags" | "incidentId" | "data">;
 
-/** Counts a postmortem's terms: title, summary, services, tags and incident id, and body text. */
-export function docTerms(meta: Pick<PostmortemMeta, "title" | "summary" | "services" | "tags" | "incidentId">, text: string): DocTerms {
+/** What the index needs of the config: the archive's language and the taxonomies whose values are searchable. */
+export interface IndexOptions {
+  readonly language: string;
+  readonly taxonomies: readonly string[];
+}
+
+// Terms of words seen in this thread, per language: a few tens of thousands of distinct words in an archive.
+const cache = new Map<string, { language: Language; terms: Map<string, readonly string[]> }>();
+const MAX_WORDS = 200_000;
+
+/**
+ * Counts a postmortem's terms: title, summary, services, tags, incident id and the values of
+ * every other configured taxonomy (`company`, `categories`), and the body text.
+ */
+export function docTerms(meta: IndexedMeta, text: string, options: IndexOptions): DocTerms {
+  const known = cache.get(options.language) ?? cache.set(options.language, { language: languageOf(options.language), terms: new Map() }).get(options.language)!;
+  const { language, terms: termsOfWord } = known;
   const counts = new Map<string, number>();
   let length = 0;
+  const scratch: string[] = [];
   const add = (field: string, weight: number) => {
-    for (const word of words(field)) {
+    scanWords(field, (_start, _end, written) => {
       length++;
-      if (STOPWORDS.has(word)) continue;
-      let term = stems.get(word);
-      if (term === undefined) {
-        if (stems.size >= MAX_STEMS) stems.clear();
-        stems.set(word, (term = termOf(word, stemmer)));
+      let terms = termsOfWord.get(written);
+      if (terms === undefined) {
+        if (termsOfWord.size >= MAX_WORDS) termsOfWord.clear();
+        scratch.length = 0;
+        wordTerms(fold(written), language.stem, language.stopwords, scratch);
+        termsOfWord.set(written, (terms = scratch.slice()));
       }
-      counts.set(term, (counts.get(term) ?? 0) + weight);
-    }
+      for (const term of terms) counts.set(term, (counts.get(term) ?? 0) + weight);
+    });
   };
   add(meta.title, FIELD_WEIGHTS.title);
   add(meta.summary ?? "", FIELD_WEIGHTS.summary);
-  add([...meta.services, ...meta.tags, meta.incidentId ?? ""].join(" "), FIELD_WEIGHTS.terms);
+  add(taxonomyValues(meta, options.taxonomies).join(" "), FIELD_WEIGHTS.terms);
   add(text, FIELD_WEIGHTS.body);
   let out = "";
   for (const [term, count] of counts) out += out ? ` ${term} ${count}` : `${term} ${count}`;
   return { length, counts: out };
+}
+
+/** Services, tags, the incident id and the values of every other configured taxonomy, each once. */
+export function taxonomyValues(meta: IndexedMeta, taxonomies: readonly string[]): string[] {
+  const values = new Set([...meta.services, ...meta.tags, meta.incidentId ?? ""]);
+  for (const key of taxonomies) {
+    if (key === "services" || key === "tags" || key === "severity") continue;
+    for (const value of toList(meta.data[key])) values.add(value);
+  }
+  values.delete("");
+  return [...values];
 }

@@ -140,7 +140,8 @@ export function customTermsOf(site: Site, pm: RenderedPostmortem): OwnTerms[] {
     .filter((own) => own.terms.length > 0);
 }
 
-function termsOf(pm: RenderedPostmortem, key: string): readonly string[] {
+/** The values a postmortem gives a list taxonomy, as written. */
+export function termsOf(pm: Pick<RenderedPostmortem, "meta">, key: string): readonly string[] {
   if (key === "services") return pm.meta.services;
   if (key === "tags") return pm.meta.tags;
   return toList(pm.meta.data[key]);

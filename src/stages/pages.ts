@@ -101,20 +101,19 @@ function pageRenderer(site: Site, theme: Theme, config: ResolvedConfig): PageRen
       severity: (id: string | undefined) => (id ? severityById.get(id) : undefined),
       count: plural,
     };
-    const contents = theme.render(layout, { ...data, site: { title: config.title, nav, total: site.postmortems.length }, root, path: outputPath, h: helpers });
+    const contents = theme.render(layout, { ...data, site: { title: config.title, language: config.language, nav, total: site.postmortems.length }, root, path: outputPath, h: helpers });
     return { path: outputPath, contents };
   };
 }
 
 /** The search page's filters: each facet's label and values with counts, severity levels by label. */
 function searchFacets(search: SearchMeta, config: ResolvedConfig) {
-  const labels: Record<string, string> = { severity: "Severity", service: "Service", year: "Year", tag: "Tag", status: "Status" };
   const levelLabel = new Map(config.severities.map((level) => [level.id, level.label]));
   return Object.entries(search.facets)
     .filter(([, facet]) => facet.values.length > 0)
     .map(([key, facet]) => ({
       key,
-      label: labels[key] ?? key,
+      label: facet.label,
       values: facet.values.map(([value, count]) => ({ value, count, label: key === "severity" ? levelLabel.get(value) ?? value : value })),
     }));
 }

@@ -96,7 +96,7 @@ async function processWithin(source: SourceFile, config: ResolvedConfig, images:
   };
   // Rendered even after an error, so that its image problems are reported in the same run.
   const body = pm.bodyOk ? await renderBody(pm, images, { onImage, maxBytes: config.limits.outputBytes, clock }) : undefined;
-  const terms = body && clock.run(() => docTerms(pm.meta, body.text));
+  const terms = body && clock.run(() => docTerms(pm.meta, body.text, config));
   if (body) checkOutputBytes(pm, Buffer.byteLength(body.html), config);
   return {
     relPath: source.relPath,

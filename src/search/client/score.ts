@@ -1,7 +1,10 @@
 // Runs in the browser (served beside the search client as score.js) and in Node's tests: reads
-// the index's term chunks and ranks documents. It imports only the tokenizer; the stemmer and
-// the way chunks are fetched are passed in.
-import { STOPWORDS, termOf, words } from "./tokenize.js";
+// the index's term chunks and ranks documents. It imports only the tokenizer and the format;
+// the stemmer and the way chunks are fetched are passed in.
+import type { ChunkRange } from "./format.js";
+import { bigrams, cjkRuns, fold, hasCjk, isIdentifier, scanWords, simpleTerm } from "./tokenize.js";
+
+export type { ChunkRange } from "./format.js";
 
 /** A term chunk's terms in sorted order, with where each one's postings start and how many there are. */
 export interface Chunk {
@@ -11,26 +14,50 @@ export interface Chunk {
   readonly offsets: Uint32Array;
 }
 
-/** One word of a query: the term it must match, the prefix it may complete, and the chunks that hold them. */
+/**
+ * One word of a query: the term it must match, the prefix it may complete (the word being
+ * typed), whether it may match with one typo (the last word), the parts an identifier falls
+ * back to when no document has it whole, and the chunks that hold them.
+ */
 export interface Plan {
   readonly term: string;
   readonly prefix: string | undefined;
+  /** The terms of the words one edit away from this one (the last word only), sorted. */
+  readonly typos: readonly string[];
+  /** An identifier's parts, planned when first asked for. */
+  readonly parts: () => readonly Plan[];
   readonly chunks: Promise<Chunk[]>;
 }
 
-/** Documents matching every word, with the score of each (indexed by document id). */
+/** How a query matched: each matched index term and prefix, with the query word it belongs to. */
+export interface Matched {
+  readonly terms: Map<string, number>;
+  readonly prefixes: (readonly [string, number])[];
+}
+
+/** Documents matching every word, with the score of each (indexed by document id), and what matched. */
 export interface Scored {
   readonly docs: number[];
   readonly scores: Float64Array;
+  readonly matched: Matched;
 }
 
-/** A chunk's first term, last term and file, as listed in `meta.json`. */
-export type ChunkRange = readonly [string, string, string];
+/** How a query is read: the stemmer and stopwords of the index's language, and whether typos are allowed. */
+export interface QueryOptions {
+  readonly stem: (word: string) => string;
+  readonly stopwords: ReadonlySet<string> | undefined;
+  readonly typos: boolean;
+}
 
 const MAX_PREFIX_TERMS = 60;
 const MAX_PREFIX_CHUNKS = 4;
 /** A word completed from a prefix counts a little less than the word itself. */
 const PREFIX_FACTOR = 0.8;
+/** A word matched with a typo counts for less. */
+const TYPO_FACTOR = 0.5;
+const MAX_TYPO_TERMS = 20;
+/** Typos are allowed in words of this many letters or more, as search engines do (Meilisearch, Typesense). */
+export const TYPO_MIN_LENGTH = 5;
 
 /** Reads a varint at `at.i`, moving it on. */
 function varint(bytes: Uint8Array, at: { i: number }): number {
@@ -42,6 +69,17 @@ function varint(bytes: Uint8Array, at: { i: number }): number {
     if (b < 0x80) return value;
     shift *= 128;
   }
+}
+
+/**
+ * A chunk's bytes as fetched: gzip-compressed by the builder, inflated here; or inflated already,
+ * by a host that served them with `Content-Encoding: gzip` (a chunk itself never starts with
+ * gzip's magic bytes: its first term's length is followed by the term's first UTF-8 byte).
+ */
+export async function inflate(buffer: ArrayBuffer): Promise<ArrayBuffer> {
+  const bytes = new Uint8Array(buffer);
+  if (bytes[0] !== 0x1f || bytes[1] !== 0x8b) return buffer;
+  return new Response(new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"))).arrayBuffer();
 }
 
 /**
@@ -88,23 +126,77 @@ export function chunksFor(chunks: readonly ChunkRange[], term: string, prefix: s
 }
 
 /**
- * Plans a query: its words' terms and, while the last word is still being typed (no space
- * after it), that word as a prefix. Loading each word's chunks starts at once, all together.
+ * Plans a query: one plan per word (Chinese, Japanese and Korean: per pair of characters), as
+ * the index cut it. While the last word is still being typed (no space after it), it is also a
+ * prefix; the last word of 5 letters or more may match with a typo. Loading each plan's chunks
+ * starts at once, all together.
  */
-export function planQuery(query: string, chunks: readonly ChunkRange[], stem: (word: string) => string, load: (file: string) => Promise<Chunk>): Plan[] {
-  const all = words(query).filter((w) => !STOPWORDS.has(w));
+export function planQuery(query: string, chunks: readonly ChunkRange[], options: QueryOptions, load: (file: string) => Promise<Chunk>): Plan[] {
   const typing = !/\s$/.test(query);
-  return all.map((word, index) => {
-    const term = termOf(word, stem);
-    const prefix = typing && index === all.length - 1 ? word : undefined;
-    return { term, prefix, chunks: Promise.all(chunksFor(chunks, term, prefix).map(load)) };
+  const found: { term: string; prefix: string; typo: boolean; parts: string[] }[] = [];
+  const simple = (word: string) => {
+    const term = simpleTerm(word, options.stem, options.stopwords);
+    if (term !== undefined) found.push({ term, prefix: word, typo: !/\d/.test(word), parts: [] });
+  };
+  scanWords(query, (_start, _end, written) => {
+    const word = fold(written);
+    if (hasCjk(word)) {
+      for (const { run, cjk } of cjkRuns(word)) {
+        if (!cjk) simple(run);
+        else for (const pair of bigrams(run)) found.push({ term: pair, prefix: pair, typo: false, parts: [] });
+      }
+    } else if (isIdentifier(word)) {
+      const parts = word.split(/[_.&-]/).map((part) => simpleTerm(part, options.stem, options.stopwords));
+      found.push({ term: word, prefix: word, typo: false, parts: parts.filter((t): t is string => t !== undefined) });
+    } else simple(word);
+  });
+  const plan = (term: string, prefix: string | undefined, typos: readonly string[], partTerms: readonly string[]): Plan => {
+    let parts: Plan[] | undefined;
+    return {
+      term,
+      prefix,
+      typos,
+      parts: () => (parts ??= partTerms.length > 1 ? partTerms.map((part) => plan(part, undefined, [], [])) : []),
+      chunks: Promise.all(chunksFor(chunks, term, prefix).map(load)),
+    };
+  };
+  return found.map((word, index) => {
+    const last = index === found.length - 1;
+    // A single Chinese, Japanese or Korean character is found as the start of a pair, typed or not.
+    const prefix = (typing && last) || Array.from(word.term).length === 1 ? word.prefix : undefined;
+    const typos = last && options.typos && word.typo && word.prefix.length >= TYPO_MIN_LENGTH ? typoTerms(word.prefix, word.term, options) : [];
+    return plan(word.term, prefix, typos, word.parts);
   });
 }
 
 /**
- * Keeps, per document, the best weight of any term matching one word of the query; returns how
- * many documents it saw first. The varint is read inline: this loop runs once per posting, and
- * on a first query it runs before the JIT has compiled it.
+ * The terms of every word one edit (a letter deleted, added, changed, or two swapped) away
+ * from `word`, stemmed as the index stems: `replicaton` → `replic` (of `replication`). About
+ * 50 words a letter, stemmed in well under a millisecond.
+ */
+export function typoTerms(word: string, term: string, options: QueryOptions): string[] {
+  const letters = new Set([..."abcdefghijklmnopqrstuvwxyz", ...word]);
+  const out = new Set<string>();
+  const add = (candidate: string) => {
+    const t = simpleTerm(candidate, options.stem, options.stopwords);
+    if (t !== undefined && t !== term && t.length >= 3 && !t.startsWith(word)) out.add(t);
+  };
+  for (let i = 0; i <= word.length; i++) {
+    const [head, tail] = [word.slice(0, i), word.slice(i)];
+    if (tail) add(head + tail.slice(1));
+    if (tail.length > 1) add(head + tail[1] + tail[0] + tail.slice(2));
+    for (const letter of letters) {
+      add(head + letter + tail);
+      if (tail && letter !== tail[0]) add(head + letter + tail.slice(1));
+    }
+  }
+  return [...out].sort();
+}
+
+/**
+ * Adds one term's postings to a word's weights, keeping each document's best weight; returns
+ * how many documents it saw first. The varint is read inline: this loop runs once per posting,
+ * and on a first query it runs before the JIT has compiled it.
  */
 function addPostings(chunk: Chunk, index: number, factor: number, best: Float32Array, seen: number[] | undefined): number {
   const bytes = chunk.bytes;
@@ -136,19 +228,70 @@ function addPostings(chunk: Chunk, index: number, factor: number, best: Float32A
   return fresh;
 }
 
-/** A word's best weight per document, and how many documents it matches. */
-async function wordWeights(docCount: number, plan: Plan, seen: number[] | undefined): Promise<{ best: Float32Array; matches: number }> {
+/** One word's best weight per document, and how many documents it matches. */
+interface WordWeights {
+  readonly best: Float32Array;
+  readonly matches: number;
+}
+
+/** A word's weights: its term, the words its prefix completes, then its typos; `matched` learns the terms found. */
+async function wordWeights(docCount: number, plan: Plan, word: number, matched: Matched, seen: number[] | undefined): Promise<WordWeights> {
   const best = new Float32Array(docCount);
+  const chunks = await plan.chunks;
   let matches = 0;
   let expansions = 0;
-  for (const chunk of await plan.chunks) {
+  for (const chunk of chunks) {
     const exact = lowerBound(chunk.terms, plan.term);
-    if (chunk.terms[exact] === plan.term) matches += addPostings(chunk, exact, 1, best, seen);
+    if (chunk.terms[exact] === plan.term) {
+      matches += addPostings(chunk, exact, 1, best, seen);
+      matched.terms.set(plan.term, word);
+    }
     if (plan.prefix === undefined) continue;
     for (let i = lowerBound(chunk.terms, plan.prefix); i < chunk.terms.length && chunk.terms[i]!.startsWith(plan.prefix); i++) {
       if (chunk.terms[i] === plan.term) continue;
       if (expansions++ >= MAX_PREFIX_TERMS) break;
       matches += addPostings(chunk, i, PREFIX_FACTOR, best, seen);
+      matched.terms.set(chunk.terms[i]!, word);
+    }
+  }
+  if (plan.prefix !== undefined) matched.prefixes.push([plan.prefix, word]);
+  // Typos are tried only when the word as typed finds nothing, exactly or as a prefix: so they
+  // always rank below exact and prefix matches, and a word that is found (`openai`) is not
+  // blurred by its neighbours (`open`). They are looked for in the chunks loaded already: a
+  // typo costs no transfer.
+  if (matches > 0 || plan.typos.length === 0) return { best, matches };
+  let typos = 0;
+  for (const chunk of chunks) {
+    for (const term of plan.typos) {
+      const at = lowerBound(chunk.terms, term);
+      if (chunk.terms[at] !== term || typos++ >= MAX_TYPO_TERMS) continue;
+      matches += addPostings(chunk, at, TYPO_FACTOR, best, seen);
+      matched.terms.set(term, word);
+    }
+  }
+  return { best, matches };
+}
+
+/**
+ * An identifier found by its parts when no document has it whole (`database_url` written
+ * `database url`): the documents that have every part, each weighted by the parts' mean.
+ */
+async function partsWeights(docCount: number, parts: readonly Plan[], word: number, matched: Matched): Promise<WordWeights> {
+  const weights = await Promise.all(parts.map((part) => wordWeights(docCount, part, word, matched, undefined)));
+  const best = new Float32Array(docCount);
+  let matches = 0;
+  for (let doc = 0; doc < docCount; doc++) {
+    let sum = 0;
+    for (const { best: partBest } of weights) {
+      if (partBest[doc] === 0) {
+        sum = 0;
+        break;
+      }
+      sum += partBest[doc]!;
+    }
+    if (sum > 0) {
+      best[doc] = sum / weights.length;
+      matches++;
     }
   }
   return { best, matches };
@@ -164,11 +307,19 @@ export async function score(docCount: number, plans: readonly Plan[]): Promise<S
   if (plans.length === 0) return undefined;
   const idf = (matches: number) => Math.log(1 + (docCount - matches + 0.5) / (matches + 0.5));
   const scores = new Float64Array(docCount);
+  const matched: Matched = { terms: new Map(), prefixes: [] };
   let candidates: number[] = [];
   for (const [index, plan] of plans.entries()) {
     if (index > 0 && candidates.length === 0) break;
-    const { best, matches } = await wordWeights(docCount, plan, index === 0 ? candidates : undefined);
-    const weight = idf(matches);
+    const seen: number[] = [];
+    let weights = await wordWeights(docCount, plan, index, matched, index === 0 ? seen : undefined);
+    if (weights.matches === 0 && plan.parts().length > 0) {
+      weights = await partsWeights(docCount, plan.parts(), index, matched);
+      if (index === 0) weights.best.forEach((w, doc) => void (w > 0 && seen.push(doc)));
+    }
+    if (index === 0) candidates = seen;
+    const { best } = weights;
+    const weight = idf(weights.matches);
     const next: number[] = [];
     for (const doc of candidates) {
       if (best[doc] === 0) continue;
@@ -177,7 +328,7 @@ export async function score(docCount: number, plans: readonly Plan[]): Promise<S
     }
     candidates = next;
   }
-  return { docs: candidates, scores };
+  return { docs: candidates, scores, matched };
 }
 
 /** Whether document `a` ranks before `b`: higher score first, then newer (lower id). */
@@ -231,7 +382,10 @@ export async function warmUp(): Promise<void> {
   }
   const chunk: Chunk = { bytes, terms: ["warm", "warmer"], counts, offsets };
   const chunks = Promise.resolve([chunk]);
-  const plans: Plan[] = [{ term: "warmer", prefix: undefined, chunks }, { term: "warm", prefix: "warm", chunks }];
+  const plans: Plan[] = [
+    { term: "warmer", prefix: undefined, typos: [], parts: () => [], chunks },
+    { term: "warm", prefix: "warm", typos: ["warmest"], parts: () => [], chunks },
+  ];
   const result = await score(1 << 15, plans);
   if (result) topByScore(result.docs, result.scores, 10);
 }

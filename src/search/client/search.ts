@@ -2,32 +2,13 @@
 // page opens, the term chunks of the words as they are typed, the facet bitsets of the filters
 // in use, and the fragments of the results it shows (Pagefind's design). The page works as
 // links without it.
-import { planQuery, rankAll, readChunk, score, topByScore, warmUp, type Chunk, type ChunkRange, type Plan } from "./score.js";
+import { FRAGMENT_NAME, type Fragment, type SearchMeta as Meta } from "./format.js";
+import { excerpt, findMarks, type Piece } from "./highlight.js";
+import { inflate, planQuery, rankAll, readChunk, score, topByScore, warmUp, type Chunk, type Matched, type Plan, type QueryOptions } from "./score.js";
 import { stemmer } from "./stemmer.js";
-import { STOPWORDS, words } from "./tokenize.js";
-
-interface Meta {
-  base: string;
-  docs: number;
-  /** Each document's fragment name, FRAGMENT_NAME characters each. */
-  fragments: string;
-  chunks: ChunkRange[];
-  facets: Record<string, { file: string; values: [string, number][] }>;
-  severities: [string, string, string][];
-}
-interface Fragment {
-  url: string;
-  title: string;
-  severity: string | null;
-  services: string[];
-  date: string | null;
-  summary: string | null;
-  text: string;
-}
+import { STOPWORDS } from "./tokenize.js";
 
 const PAGE_SIZE = 10;
-/** Characters of a fragment's name in `meta.fragments` (the index builder's FRAGMENT_NAME). */
-const FRAGMENT_NAME = 8;
 /** Fragments requested at once for a new page of results, about a screenful; the others wait for the first. */
 const FIRST_FRAGMENTS = 4;
 const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
@@ -58,12 +39,13 @@ function fetchOnce<T>(url: string, read: (response: Response) => Promise<T>): Pr
 
 const meta = fetchOnce<Meta>("meta.json", (r) => r.json());
 const at = (m: Meta, file: string) => `${m.base}/${file}`;
-const loadChunk = (m: Meta) => (file: string) => fetchOnce<Chunk>(at(m, file), (r) => r.arrayBuffer().then(readChunk));
+const loadChunk = (m: Meta) => (file: string) => fetchOnce<Chunk>(at(m, file), (r) => r.arrayBuffer().then(inflate).then(readChunk));
+const options = (m: Meta): QueryOptions => ({ stem: stemmer, stopwords: m.stopwords ? STOPWORDS : undefined, typos: m.typos });
 
 let planned: { query: string; plans: Plan[] } | undefined;
 /** The query's plan, made once per query text: its chunks start loading when it is made. */
 function plan(m: Meta, query: string): Plan[] {
-  if (planned?.query !== query) planned = { query, plans: planQuery(query, m.chunks, stemmer, loadChunk(m)) };
+  if (planned?.query !== query) planned = { query, plans: planQuery(query, m.chunks, options(m), loadChunk(m)) };
   return planned.plans;
 }
 
@@ -88,8 +70,13 @@ async function allowed(m: Meta, filters: Map<string, string[]>): Promise<((doc: 
   return (doc) => sets.every((facet) => facet.some((bits) => ((bits[doc >> 3] ?? 0) >> (doc & 7)) & 1));
 }
 
-/** The results of the current search in order; ranking all of them waits until more than a page is wanted. */
-let results: { count: number; ordered: number[]; rest: (() => number[]) | undefined } = { count: 0, ordered: [], rest: undefined };
+/** The results of the current search in order (ranking all of them waits until more than a page is wanted), and what the query matched. */
+let results: { count: number; ordered: number[]; rest: (() => number[]) | undefined; matched: Matched | undefined } = {
+  count: 0,
+  ordered: [],
+  rest: undefined,
+  matched: undefined,
+};
 let generation = 0;
 
 async function run(): Promise<void> {
@@ -113,13 +100,14 @@ async function run(): Promise<void> {
   }
   if (pass) docs = docs.filter(pass);
   // Ids follow the archive's order, newest first: sorting by date is sorting by id.
-  if (sort.value === "date" || !result) results = { count: docs.length, ordered: Array.from(Uint32Array.from(docs).sort()), rest: undefined };
+  const matched = result?.matched;
+  if (sort.value === "date" || !result) results = { count: docs.length, ordered: Array.from(Uint32Array.from(docs).sort()), rest: undefined, matched };
   else {
     const { scores } = result;
     const ranked = docs;
-    results = { count: docs.length, ordered: topByScore(docs, scores, PAGE_SIZE), rest: () => rankAll(ranked, scores) };
+    results = { count: docs.length, ordered: topByScore(docs, scores, PAGE_SIZE), rest: () => rankAll(ranked, scores), matched };
   }
-  const firstShown = showMore(m, query, true, () => current === generation);
+  const firstShown = showMore(m, true, () => current === generation);
   await firstShown.first;
   if (current !== generation) return;
   // Results are on screen once the first one is: the others fill in as their fragments arrive.
@@ -140,7 +128,7 @@ async function run(): Promise<void> {
  * once: each request costs the page's main thread a millisecond or more, and the first result
  * should not wait behind them.
  */
-function showMore(m: Meta, query: string, fresh: boolean, isCurrent: () => boolean): { first: Promise<void>; all: Promise<void> } {
+function showMore(m: Meta, fresh: boolean, isCurrent: () => boolean): { first: Promise<void>; all: Promise<void> } {
   const from = fresh ? 0 : list.children.length;
   if (results.rest && results.ordered.length < from + PAGE_SIZE) {
     results.ordered = results.rest();
@@ -151,7 +139,7 @@ function showMore(m: Meta, query: string, fresh: boolean, isCurrent: () => boole
   const early = page.slice(0, FIRST_FRAGMENTS).map(request);
   const later = (early.length ? Promise.race(early) : Promise.resolve()).then(() => page.slice(FIRST_FRAGMENTS).map(request));
   const fragments = [...early, ...page.slice(FIRST_FRAGMENTS).map((_, j) => later.then((requested) => requested[j]!))];
-  const count = results.count;
+  const { count, matched } = results;
   let slots: HTMLElement[] | undefined;
   const place = (): HTMLElement[] => {
     if (!slots) {
@@ -164,56 +152,84 @@ function showMore(m: Meta, query: string, fresh: boolean, isCurrent: () => boole
   if (page.length === 0) place();
   const filled = fragments.map((fragment, i) =>
     fragment.then((f) => {
-      if (isCurrent()) place()[i]!.replaceWith(resultItem(m, f, query));
+      if (isCurrent()) place()[i]!.replaceWith(resultItem(m, f, matched));
     }),
   );
   return { first: filled.length ? Promise.race(filled) : Promise.resolve(), all: Promise.all(filled).then(() => undefined) };
 }
 
-function resultItem(m: Meta, f: Fragment, query: string): HTMLLIElement {
-  const item = element("li", "pm-item");
-  const info = element("div", "pm-item-meta");
+const template = document.querySelector<HTMLTemplateElement>("#SearchResultTemplate");
+
+/**
+ * A result, from the theme's `<template id="SearchResultTemplate">`: its `data-slot` elements
+ * take the severity, date, title link, excerpt and services (the `service` slot is repeated).
+ */
+function resultItem(m: Meta, f: Fragment, matched: Matched | undefined): HTMLElement {
+  const item = template?.content.firstElementChild?.cloneNode(true) as HTMLElement | undefined;
+  if (!item) return fallbackItem(f, matched, m);
+  const slot = (name: string) => item.querySelector<HTMLElement>(`[data-slot="${name}"]`);
   const level = m.severities.find(([id]) => id === f.severity);
-  const badge = element("span", level ? "badge sev" : "badge sev unrated", level ? level[1] : "Unrated");
-  if (level) badge.style.setProperty("--sev", level[2]);
-  info.append(badge, element("time", "", formatDate(f.date)));
-  const title = element("h3", "pm-item-title");
-  const link = element("a", "", f.title) as HTMLAnchorElement;
-  link.href = toRoot + f.url;
-  title.append(link);
-  const excerpt = element("p", "pm-item-summary excerpt");
-  highlight(excerpt, excerptOf(`${f.summary ?? ""} ${f.text}`.trim(), query), query);
-  const chips = element("ul", "chips");
-  for (const service of f.services) {
-    const chip = element("li", "");
-    chip.append(element("span", "chip", service));
-    chips.append(chip);
+  const badge = slot("severity");
+  if (badge) {
+    badge.textContent = level ? level[1] : "Unrated";
+    badge.classList.toggle("unrated", !level);
+    if (level) badge.style.setProperty("--sev", level[2]);
   }
-  item.append(info, title, excerpt, chips);
-  return item as HTMLLIElement;
+  const date = slot("date");
+  if (date) {
+    date.textContent = formatDate(f.date);
+    if (f.date) date.setAttribute("datetime", f.date);
+  }
+  const link = slot("title");
+  if (link) {
+    link.textContent = f.title;
+    link.setAttribute("href", toRoot + f.url);
+  }
+  slot("excerpt")?.append(...pieces(excerptOf(f, matched, m)));
+  const service = slot("service");
+  if (service) {
+    const list = service.parentElement!;
+    service.remove();
+    for (const name of f.services) {
+      const chip = service.cloneNode(true) as HTMLElement;
+      (chip.querySelector(".chip") ?? chip).textContent = name;
+      list.append(chip);
+    }
+    if (f.services.length === 0) list.remove();
+  }
+  return item;
 }
 
-/** About 220 characters of text around the first word of the query found in it. */
-function excerptOf(text: string, query: string): string {
-  const lower = text.toLowerCase();
-  const hits = words(query).map((w) => lower.indexOf(w)).filter((i) => i >= 0);
-  const first = hits.length ? Math.min(...hits) : 0;
-  const start = Math.max(0, first - 80);
-  const end = Math.min(text.length, start + 220);
-  return `${start > 0 ? "…" : ""}${text.slice(start, end).trim()}${end < text.length ? "…" : ""}`;
+/** A result for a theme whose search page has no result template: a link and the excerpt. */
+function fallbackItem(f: Fragment, matched: Matched | undefined, m: Meta): HTMLElement {
+  const item = element("li", "pm-item");
+  const link = element("a", "", f.title);
+  link.setAttribute("href", toRoot + f.url);
+  const text = element("p", "excerpt");
+  text.append(...pieces(excerptOf(f, matched, m)));
+  item.append(link, text);
+  return item;
 }
 
-/** Fills `target` with `text`, the words of the query (and words they begin) in <mark>. */
-function highlight(target: HTMLElement, text: string, query: string): void {
-  const terms = words(query).filter((w) => !STOPWORDS.has(w)).map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
-  if (terms.length === 0) return void (target.textContent = text);
-  const pattern = new RegExp(`(${terms.join("|")})[\\p{L}\\p{N}]*`, "giu");
-  let last = 0;
-  for (const match of text.matchAll(pattern)) {
-    target.append(text.slice(last, match.index), element("mark", "", match[0]));
-    last = match.index! + match[0].length;
+/**
+ * The excerpt of a result: from its summary and text, around the words the query matched; when
+ * those are not in it, its tags and taxonomy values if they matched (`company: Heroku`).
+ */
+function excerptOf(f: Fragment, matched: Matched | undefined, m: Meta): Piece[] {
+  const text = `${f.summary ?? ""} ${f.text}`.trim();
+  if (!matched) return excerpt(text, []);
+  const words = { stem: stemmer, stopwords: m.stopwords ? STOPWORDS : undefined };
+  const marks = findMarks(text, matched, words);
+  if (marks.length === 0 && f.terms.length > 0) {
+    const terms = f.terms.join(" · ");
+    const termMarks = findMarks(terms, matched, words);
+    if (termMarks.length > 0) return excerpt(terms, termMarks);
   }
-  target.append(text.slice(last));
+  return excerpt(text, marks);
+}
+
+function pieces(list: readonly Piece[]): (string | Node)[] {
+  return list.map((piece) => (piece.marked ? element("mark", "", piece.text) : piece.text));
 }
 
 function element(tag: string, className: string, text?: string): HTMLElement {
@@ -274,7 +290,7 @@ input.addEventListener("input", () => {
 form.addEventListener("change", () => void run().catch(fail));
 more.addEventListener("click", () => {
   const current = generation;
-  void meta.then((m) => showMore(m, input.value, false, () => current === generation).all).catch(fail);
+  void meta.then((m) => showMore(m, false, () => current === generation).all).catch(fail);
 });
 loadState();
 void warmUp();

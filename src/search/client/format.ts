@@ -1,0 +1,51 @@
+// The search index's format, defined once: the index builder writes it and the search client
+// reads it. Types and constants only, so that this module costs the browser nothing to import.
+
+/** What the search client fetches first (`search/meta.json`, never cached long). */
+export interface SearchMeta {
+  readonly version: 3;
+  /** Folder of this index's immutable files, relative to `search/`. */
+  readonly base: string;
+  readonly docs: number;
+  /** Each document's fragment, `search/f/<name>.json`: the names, FRAGMENT_NAME characters each, in document order. */
+  readonly fragments: string;
+  /** Term chunks: first term, last term, file (gzip-compressed: see `readChunkBytes`). */
+  readonly chunks: readonly ChunkRange[];
+  /** Facets by key: their label, values with their archive-wide counts, and the file of their bitsets. */
+  readonly facets: Readonly<Record<string, Facet>>;
+  /** The severity scale: id, label, colour. */
+  readonly severities: readonly (readonly [string, string, string])[];
+  /** The archive's language tag: `stemmer.js` stems its words. */
+  readonly language: string;
+  /** Whether the last word of a query may match with one typo. */
+  readonly typos: boolean;
+  /** Whether English stopwords are left out of queries, as they were left out of the index. */
+  readonly stopwords: boolean;
+}
+
+/** A filter of the search page: severity, service, year, tag, status, or a configured taxonomy. */
+export interface Facet {
+  readonly label: string;
+  readonly file: string;
+  readonly values: readonly (readonly [string, number])[];
+}
+
+/** A chunk's first term, last term and file, as listed in `meta.json`. */
+export type ChunkRange = readonly [string, string, string];
+
+/** One postmortem's fragment (`search/f/<name>.json`): what its result shows. */
+export interface Fragment {
+  readonly url: string;
+  readonly title: string;
+  readonly severity: string | null;
+  readonly services: readonly string[];
+  readonly date: string | null;
+  readonly summary: string | null;
+  /** The start of its body as plain text, for the excerpt. */
+  readonly text: string;
+  /** Its values of tags and other taxonomies (`company`, `categories`): shown when they are what matched. */
+  readonly terms: readonly string[];
+}
+
+/** Characters of a fragment's name: 48 bits of its hash. */
+export const FRAGMENT_NAME = 8;

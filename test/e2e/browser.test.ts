@@ -63,6 +63,19 @@ describe("the archive in a browser, under a sub-path, with the CSP", () => {
     expect(await page.locator("h1").textContent()).toContain("auth token cache stampede");
   });
 
+  it("finds a misspelled word's postmortem, from the theme's result template, with the word marked", async () => {
+    await open("search/index.html");
+    await page.locator("#SearchQuery").fill("coalesing");
+    const results = page.locator("#SearchResults > li");
+    await expect.poll(() => results.count()).toBe(1);
+    const first = results.first();
+    expect(await first.locator("h2.pm-item-title a").getAttribute("href")).toMatch(/auth-token-cache-stampede/);
+    const marks = await first.locator(".excerpt mark").allTextContents();
+    expect(marks.length).toBeGreaterThan(0);
+    for (const mark of marks) expect(mark).toMatch(/^coalesc/i);
+    expect(await first.locator(".badge.sev").textContent()).toMatch(/^SEV\d$/);
+  });
+
   it("matches as you type, and narrows results with a severity filter kept in the URL", async () => {
     await open("search/index.html");
     await page.locator("#SearchQuery").fill("dep");

@@ -216,7 +216,8 @@ function fallbackItem(f: Fragment, matched: Matched | undefined, m: Meta): HTMLE
  * those are not in it, its tags and taxonomy values if they matched (`company: Heroku`).
  */
 function excerptOf(f: Fragment, matched: Matched | undefined, m: Meta): Piece[] {
-  const text = `${f.summary ?? ""} ${f.text}`.trim();
+  // The summary leads, unless the text has it already (as its first section).
+  const text = f.summary && !f.text.includes(f.summary) ? `${f.summary} ${f.text}` : f.text;
   if (!matched) return excerpt(text, []);
   const words = { stem: stemmer, stopwords: m.stopwords ? STOPWORDS : undefined };
   const marks = findMarks(text, matched, words);

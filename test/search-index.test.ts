@@ -1,0 +1,94 @@
+import fs from "node:fs";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { beforeAll, describe, expect, it } from "vitest";
+import { build } from "../src/build.js";
+import { init } from "../src/init/index.js";
+import type { SearchMeta } from "../src/search/client/format.js";
+import { inflate, planQuery, rankAll, readChunk, score, type Chunk } from "../src/search/client/score.js";
+import { STOPWORDS } from "../src/search/client/tokenize.js";
+import { repoRoot, sharedDir, tempDir } from "./helpers.js";
+
+/** A built archive's search, as the browser runs it: its meta, its own stemmer.js, its chunks from disk. */
+async function searchOf(out: string) {
+  const meta = JSON.parse(fs.readFileSync(path.join(out, "search/meta.json"), "utf8")) as SearchMeta;
+  const { stemmer } = (await import(pathToFileURL(path.join(out, "search", meta.base, "stemmer.js")).href)) as { stemmer: (w: string) => string };
+  const load = async (file: string): Promise<Chunk> => readChunk(await inflate(new Uint8Array(fs.readFileSync(path.join(out, "search", meta.base, file))).buffer));
+  const fragment = (doc: number) => JSON.parse(fs.readFileSync(path.join(out, "search/f", `${meta.fragments.slice(doc * 8, doc * 8 + 8)}.json`), "utf8"));
+  const options = { stem: stemmer, stopwords: meta.stopwords ? STOPWORDS : undefined, typos: meta.typos };
+  const titles = async (query: string): Promise<string[]> => {
+    const result = await score(meta.docs, planQuery(query, meta.chunks, options, load));
+    return result ? rankAll(result.docs, result.scores).map((doc) => fragment(doc).title as string) : [];
+  };
+  return { meta, stemmer, titles };
+}
+
+async function built(fixture: string) {
+  const root = path.join(tempDir(), "archive");
+  fs.cpSync(path.join(repoRoot, "test/fixtures/languages", fixture), root, { recursive: true });
+  const result = await build({ root, offline: true });
+  expect(result.ok).toBe(true);
+  return path.join(root, "dist");
+}
+
+describe("an archive in German (language: de)", () => {
+  let out: string;
+  beforeAll(async () => {
+    out = await built("de");
+  });
+
+  it("stems German words, in the index and in the browser", async () => {
+    const { stemmer, titles } = await searchOf(out);
+    expect(stemmer("Verbindungen".toLowerCase())).toBe(stemmer("verbindung"));
+    expect(await titles("Datenbanken")).toEqual(["Ausfall der Kundendatenbank"]);
+    expect(await titles("zertifikate")).toEqual(["Abgelaufenes Zertifikat am Lastverteiler"]);
+    // No English stopwords: "die" is a German word like any other here.
+    expect((await titles("die")).length).toBe(2);
+  });
+
+  it("says its language in every page", () => {
+    expect(fs.readFileSync(path.join(out, "index.html"), "utf8")).toMatch(/<html lang="de">/);
+  });
+
+  it("offers a configured taxonomy as a filter, with counts, and finds its values", async () => {
+    const { meta, titles } = await searchOf(out);
+    expect(meta.facets.abteilung).toMatchObject({ label: "Abteilung", values: [["Plattform", 1], ["Zahlungsverkehr", 1]] });
+    const page = fs.readFileSync(path.join(out, "search/index.html"), "utf8");
+    expect(page).toMatch(/<legend>Abteilung<\/legend>/);
+    expect(page).toMatch(/<input type="checkbox" name="abteilung" value="Zahlungsverkehr">/);
+    expect(await titles("zahlungsverkehr")).toEqual(["Ausfall der Kundendatenbank"]);
+  });
+});
+
+describe("an archive in Japanese (language: ja)", () => {
+  it("finds words in text without spaces, by character pairs", async () => {
+    const out = await built("ja");
+    const { titles } = await searchOf(out);
+    expect(await titles("障害")).toEqual(["決済データベースの接続障害"]);
+    expect(await titles("データベース")).toEqual(["決済データベースの接続障害"]);
+    expect(await titles("東京 遅延")).toEqual(["東京リージョンの配信遅延"]);
+    expect(await titles("東京 障害")).toEqual([]);
+  });
+});
+
+describe("a real archive's taxonomies (icco-postmortems, after init)", () => {
+  it("finds, by its name, every postmortem a company's page lists", async () => {
+    const root = path.join(tempDir(), "icco");
+    fs.cpSync(path.join(sharedDir, "corpus/real/icco-postmortems"), root, { recursive: true });
+    await init({ root });
+    const result = await build({ root, offline: true });
+    expect(result.ok).toBe(true);
+    const { meta, titles } = await searchOf(path.join(root, "dist"));
+    const companies = meta.facets.company!.values;
+    expect(companies.length).toBeGreaterThan(50);
+    let checked = 0;
+    for (const [company, count] of companies) {
+      // One word names it: a query for "Amazon Web Services" asks for more than the company.
+      if (/\s/.test(company)) continue;
+      const found = await titles(company);
+      expect(found.length, company).toBeGreaterThanOrEqual(count);
+      checked++;
+    }
+    expect(checked).toBeGreaterThan(40);
+  }, 180_000);
+});

@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import type http from "node:http";
 import path from "node:path";
+import { isInside } from "../project.js";
 import { contentType } from "./mime.js";
 import { BUILD_PARAM, CLIENT_MODULES, CLIENT_PATH, DEV_PREFIX, EVENTS_PATH, STATE_EVENT, type DevState } from "./protocol.js";
 import type { DevArchive } from "./state.js";
@@ -97,7 +98,7 @@ function lookup(archive: DevArchive, pathname: string): { path: string; contents
   if (!stat?.isFile()) return undefined;
   // No symlink on the way either: the build does not copy them, so dev does not serve them.
   const real = fs.realpathSync(onDisk);
-  return real.startsWith(fs.realpathSync(publicDir) + path.sep) && real === onDisk ? { path: relative, contents: fs.readFileSync(onDisk) } : undefined;
+  return isInside(real, fs.realpathSync(publicDir)) && real === onDisk ? { path: relative, contents: fs.readFileSync(onDisk) } : undefined;
 }
 
 /** A state as one server-sent event. */

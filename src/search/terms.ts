@@ -1,6 +1,6 @@
 import type { PostmortemMeta } from "../types.js";
 import { toList } from "../util/format.js";
-import { fold, scanWords, wordTerms } from "./client/tokenize.js";
+import { forEachWord, wordTerms } from "./client/tokenize.js";
 import { languageOf, type Language } from "./languages.js";
 
 /** How much a word counts in each field of a postmortem. */
@@ -40,14 +40,14 @@ export function docTerms(meta: IndexedMeta, text: string, options: IndexOptions)
   let length = 0;
   const scratch: string[] = [];
   const add = (field: string, weight: number) => {
-    scanWords(field, (_start, _end, written) => {
+    forEachWord(field, (word) => {
       length++;
-      let terms = termsOfWord.get(written);
+      let terms = termsOfWord.get(word);
       if (terms === undefined) {
         if (termsOfWord.size >= MAX_WORDS) termsOfWord.clear();
         scratch.length = 0;
-        wordTerms(fold(written), language.stem, language.stopwords, scratch);
-        termsOfWord.set(written, (terms = scratch.slice()));
+        wordTerms(word, language.stem, language.stopwords, scratch);
+        termsOfWord.set(word, (terms = scratch.length === 1 ? [scratch[0]!] : scratch.slice()));
       }
       for (const term of terms) counts.set(term, (counts.get(term) ?? 0) + weight);
     });

@@ -28,6 +28,29 @@ export function scanWords(text: string, visit: (start: number, end: number, word
   for (const match of text.matchAll(WORD)) visit(match.index!, match.index! + match[0].length, match[0]);
 }
 
+/** Anything that is not part of a word or a joiner: where the fast path below cuts text. */
+const SEPARATORS = /[^\p{L}\p{N}\p{M}_.&-]+/u;
+const isJoiner = (code: number) => code === 0x5f || code === 0x2e || code === 0x26 || code === 0x2d;
+
+/**
+ * Calls `visit` with each word of `text`, folded: the same words as `scanWords` then `fold`,
+ * without their places, about twice as fast. The index builder reads every postmortem's whole
+ * text this way: ASCII text is lowercased once, cut with one native split, and only pieces with
+ * a joiner inside go through the word pattern.
+ */
+export function forEachWord(text: string, visit: (word: string) => void): void {
+  const ascii = ASCII.test(text);
+  for (let piece of (ascii ? text.toLowerCase() : text).split(SEPARATORS)) {
+    let [start, end] = [0, piece.length];
+    while (start < end && isJoiner(piece.charCodeAt(start))) start++;
+    while (end > start && isJoiner(piece.charCodeAt(end - 1))) end--;
+    if (start === end) continue;
+    if (start > 0 || end < piece.length) piece = piece.slice(start, end);
+    if (!JOINER.test(piece)) visit(ascii ? piece : fold(piece));
+    else for (const match of piece.matchAll(WORD)) visit(ascii ? match[0] : fold(match[0]));
+  }
+}
+
 /**
  * A word folded for matching: lowercase, without diacritics (`Café` → `cafe`). Chinese,
  * Japanese and Korean keep their marks (a dakuten changes the word) and only lose width.

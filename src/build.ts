@@ -61,8 +61,6 @@ export interface BuildResult {
   readonly reused: number;
   /** Other HTML pages: home, indexes, terms, search, dashboard, actions, 404. */
   readonly indexPages: number;
-  /** Files written to the output folder, 0 when the build failed or nothing was written. */
-  readonly written: number;
   /** Images stored, by origin, and those that failed. */
   readonly images: ImageStats;
   /** Image files in the output. */
@@ -120,7 +118,7 @@ export async function generate(options: BuildOptions = {}, session?: BuildSessio
     return files.some((file) => file.messages.some(isError));
   };
   const result = (ok: boolean, counts: { postmortems?: number; unchanged?: number; indexPages?: number } = {}): BuildResult => ({
-    config, files, notes, ok, reused: entries.filter((entry) => !entry.fresh).length, postmortems: counts.postmortems ?? 0, unchanged: counts.unchanged ?? 0, indexPages: counts.indexPages ?? 0, written: 0,
+    config, files, notes, ok, reused: entries.filter((entry) => !entry.fresh).length, postmortems: counts.postmortems ?? 0, unchanged: counts.unchanged ?? 0, indexPages: counts.indexPages ?? 0,
     images: analysis.stats, imageFiles: ok ? images.size : 0, timings, totalMs: performance.now() - started,
   });
   if (failed()) return { result: result(false), outputs: undefined };
@@ -201,7 +199,7 @@ export async function build(options: BuildOptions = {}): Promise<BuildResult> {
   if (!outputs) return result;
   const t0 = performance.now();
   const { config } = result;
-  const written = await writeOutput(
+  await writeOutput(
     {
       outDir: config.outDir,
       publicDir: config.publicDir,
@@ -211,7 +209,7 @@ export async function build(options: BuildOptions = {}): Promise<BuildResult> {
     outputs,
   );
   const now = performance.now();
-  return { ...result, written, timings: [...result.timings, { stage: "write", ms: now - t0 }], totalMs: now - started };
+  return { ...result, timings: [...result.timings, { stage: "write", ms: now - t0 }], totalMs: now - started };
 }
 
 /** Adds what git knows, and the edit link, to each postmortem. */

@@ -30,7 +30,7 @@ export interface WriteTarget {
  * Writes the archive to a temporary folder beside `outDir` and swaps it in only when every
  * file is written: a failed build leaves the previous archive as it was.
  */
-export async function writeOutput(target: WriteTarget, files: Iterable<Output>): Promise<number> {
+export async function writeOutput(target: WriteTarget, files: Iterable<Output>): Promise<void> {
   const outDir = path.resolve(target.outDir);
   await assertReplaceable(outDir, target.protectedDirs);
   await fs.mkdir(path.dirname(outDir), { recursive: true });
@@ -46,18 +46,17 @@ export async function writeOutput(target: WriteTarget, files: Iterable<Output>):
   const read = await previousBuild(outDir, target.manifestFile);
   let previous = read?.manifest;
   const publicState = target.publicDir ? await publicFingerprint(target.publicDir) : "";
-  const written = async () => list.length + (target.publicDir ? await countFiles(target.publicDir) : 0);
   if (read && read.manifest.public === publicState) {
     const plan = await planUpdate(list, keys, read.manifest, outDir);
     // Nothing changed since the previous build, which is still in place: there is nothing to write.
-    if (isEmpty(plan)) return written();
+    if (isEmpty(plan)) return;
     // A few files changed: only they are written, instead of a whole new folder of links.
     if (target.manifestFile && fitsInPlace(plan, read.manifest, target.publicDir)) {
       const manifestFile = target.manifestFile;
       const staging = await makeStaging(outDir);
       try {
         const done = await withLock(lockFileOf(outDir), () => updateInPlace(outDir, staging, plan, keys, read, manifestFile), { wait: false });
-        if (done) return written();
+        if (done) return;
       } catch (error) {
         if (error instanceof HindsightError) throw error;
         // The folder may now mix old and new files, and has no manifest: made anew below, with
@@ -71,8 +70,7 @@ export async function writeOutput(target: WriteTarget, files: Iterable<Output>):
   }
   const staging = await makeStaging(outDir);
   try {
-    let count = 0;
-    if (target.publicDir) count += await copyPublic(target.publicDir, staging, list);
+    if (target.publicDir) await copyPublic(target.publicDir, staging, list);
     let made = writeFiles(staging, outDir, list, keys, previous);
     // Files were linked from the previous build: if another build swapped it meanwhile, they may
     // be that build's; then make every file here instead.
@@ -82,7 +80,6 @@ export async function writeOutput(target: WriteTarget, files: Iterable<Output>):
       if (target.publicDir) await copyPublic(target.publicDir, staging, list);
       made = writeFiles(staging, outDir, list, keys, undefined);
     }
-    count += list.length;
     await fs.writeFile(path.join(staging, BUILD_MARKER), MARKER_TEXT);
     const ours = (await fs.stat(staging, { bigint: true })).ino;
     const { manifestFile } = target;
@@ -102,7 +99,6 @@ export async function writeOutput(target: WriteTarget, files: Iterable<Output>):
         return moved;
       })) ?? [];
     await Promise.all(asides.map((aside) => fs.rm(aside, { recursive: true, force: true })));
-    return count;
   } catch (error) {
     await fs.rm(staging, { recursive: true, force: true });
     throw error instanceof HindsightError ? error : new IOError(`Cannot write the archive to ${outDir}`, { cause: error });
@@ -161,11 +157,6 @@ async function publicFingerprint(publicDir: string): Promise<string> {
     }),
   );
   return createHash("sha1").update(files.sort().join("\n")).digest("base64url");
-}
-
-async function countFiles(dir: string): Promise<number> {
-  const entries = await fs.readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
-  return entries.filter((entry) => entry.isFile()).length;
 }
 
 function linkFrom(source: string, destination: string, size: number): boolean {
@@ -300,15 +291,14 @@ function isTaken(error: unknown): boolean {
   return code === "ENOTEMPTY" || code === "EEXIST";
 }
 
-/** Copies public/ into the staging folder, leaving out what generated files replace; returns the files kept. */
-async function copyPublic(publicDir: string, staging: string, files: readonly Output[]): Promise<number> {
+/** Copies public/ into the staging folder, leaving out what generated files replace. */
+async function copyPublic(publicDir: string, staging: string, files: readonly Output[]): Promise<void> {
   const exists = await fs.stat(publicDir).then((s) => s.isDirectory(), () => false);
-  if (!exists) return 0;
+  if (!exists) return;
   // Generated files win: a public file where a generated folder goes (public/services) or a
   // public folder where a generated file goes (public/index.html/) is left out, not a failure.
   const generated = new Set(files.map((f) => path.posix.normalize(f.path)));
   const generatedDirs = new Set([...generated].flatMap((f) => f.split("/").slice(0, -1).map((_, i, parts) => parts.slice(0, i + 1).join("/"))));
-  let kept = 0;
   await fs.cp(publicDir, staging, {
     recursive: true,
     dereference: false,
@@ -319,9 +309,7 @@ async function copyPublic(publicDir: string, staging: string, files: readonly Ou
       if (stat.isSymbolicLink()) return false;
       if (stat.isDirectory()) return !generated.has(rel);
       if (generatedDirs.has(rel)) return false;
-      if (!generated.has(rel)) kept++;
       return true;
     },
   });
-  return kept;
 }

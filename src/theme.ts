@@ -9,8 +9,6 @@ import { shortHash } from "./util/hash.js";
 
 /** A loaded theme: its layouts, ready to render, and its content-hashed assets. */
 export interface Theme {
-  /** The theme's folders, the one that wins first (a project's override, then the default theme). */
-  readonly dirs: readonly string[];
   /** Renders a layout (`"postmortem"`) with the given data; output is auto-escaped. */
   render(layout: string, data: Record<string, unknown>): string;
   /** Asset name (`style.css`) → output path (`assets/style.3f2a9c1b0d.css`). */
@@ -71,7 +69,6 @@ export function loadTheme(dirs: string | readonly string[]): Theme {
   }
   layoutHash.update(JSON.stringify(assetPaths));
   return {
-    dirs: stack,
     key: layoutHash.digest("hex"),
     render: (layout, data) => {
       try {

@@ -8,7 +8,8 @@ import { afterAll } from "vitest";
 import { resolveConfig, type UserConfig } from "../src/config.js";
 import { parse } from "../src/stages/parse.js";
 import { ImageStore } from "../src/images/store.js";
-import { render } from "../src/stages/render.js";
+import { resolvePostmortemLinks, type SlugsByPath } from "../src/stages/links.js";
+import { renderBody } from "../src/stages/render.js";
 import type { ParsedPostmortem, RenderedPostmortem } from "../src/types.js";
 
 /** The repository root. */
@@ -43,9 +44,20 @@ export function imageStore(config: UserConfig = {}, root = "/project", online = 
   return new ImageStore(resolveConfig(config, root), { mode: "build", offline: !online });
 }
 
+/**
+ * Renders a parsed postmortem as the build does: its body with stored images, then its links
+ * to other postmortems resolved by `slugs` (content path → slug). Undefined when refused.
+ */
+export async function render(parsed: ParsedPostmortem, context: { slugs: SlugsByPath; images: ImageStore }): Promise<RenderedPostmortem | undefined> {
+  const body = await renderBody(parsed, context.images);
+  if (!body) return undefined;
+  const html = resolvePostmortemLinks(body.html, { ...body, slug: parsed.meta.slug, slugs: context.slugs });
+  return { source: parsed.source, meta: parsed.meta, html, toc: body.toc, text: body.text };
+}
+
 /** Parses and renders Markdown text. */
-export function renderText(text: string, relPath?: string, slugs: ReadonlyMap<string, string> = new Map()): Promise<RenderedPostmortem> {
-  return render(parseText(text, relPath), { slugs, images: imageStore() });
+export async function renderText(text: string, relPath?: string, slugs: ReadonlyMap<string, string> = new Map()): Promise<RenderedPostmortem> {
+  return (await render(parseText(text, relPath), { slugs, images: imageStore() }))!;
 }
 
 /** Runs the compiled CLI (`npm test` compiles first) and returns its exit code and output. */

@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { render } from "../src/stages/render.js";
-import { imageStore, parseText, renderText } from "./helpers.js";
+import { imageStore, parseText, render, renderText } from "./helpers.js";
 
 describe("render", () => {
   it("renders GFM: tables, task lists and footnotes whose links reach their targets", async () => {

@@ -2,8 +2,8 @@ import type { Element, Properties } from "hast";
 import { fromHtml } from "hast-util-from-html";
 import { visit } from "unist-util-visit";
 import { describe, expect, it } from "vitest";
-import { render, sanitizeSchema } from "../src/stages/render.js";
-import { imageStore, makePng, parseText } from "./helpers.js";
+import { sanitizeSchema } from "../src/stages/render.js";
+import { imageStore, makePng, parseText, render } from "./helpers.js";
 
 // Regression (issue 13): `<source srcset>` passed GitHub's sanitize schema with no protocol
 // check and missed the image stage, so a reader's browser fetched remote, `data:` and

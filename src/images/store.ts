@@ -96,11 +96,6 @@ export class ImageStore {
     return this.once(`file:${file}`, () => this.fromLocal(file, trimmed));
   }
 
-  /** The stored images, to be written to the output folder (sorted, for stable output). */
-  outputs(): OutputFile[] {
-    return [...this.files.values()].sort((a, b) => (a.path < b.path ? -1 : 1));
-  }
-
   /** A stored image by its output path. */
   file(outputPath: string): OutputFile | undefined {
     return this.files.get(outputPath);

@@ -86,13 +86,6 @@ export function guardDepth<T>(parsed: ParsedPostmortem, run: () => T): T | undef
   }
 }
 
-/** What rendering needs beyond the postmortem: the other postmortems' pages and the image store. */
-export interface RenderContext {
-  /** Slugs by content path, so that links to other postmortems' Markdown files reach their pages. */
-  readonly slugs: SlugsByPath;
-  readonly images: ImageStore;
-}
-
 /** A rendered body that depends on its own file alone: links to other postmortems still marked. */
 export interface RenderedBody {
   readonly html: string;
@@ -110,17 +103,6 @@ export function rawHast(parsed: ParsedPostmortem): HastRoot {
   let raw = false;
   walk<HastNodes>(hast, (node) => !(raw = (node.type as string) === "raw"));
   return raw ? (parseRawHtml.runSync(hast, parsed.file) as HastRoot) : hast;
-}
-
-/**
- * Renders a parsed postmortem's body to sanitized HTML with stored images, heading anchors
- * and a table of contents.
- */
-export async function render(parsed: ParsedPostmortem, context: RenderContext): Promise<RenderedPostmortem | undefined> {
-  const body = await renderBody(parsed, context.images);
-  if (!body) return undefined;
-  const html = resolvePostmortemLinks(body.html, { ...body, slug: parsed.meta.slug, slugs: context.slugs });
-  return { source: parsed.source, meta: parsed.meta, html, toc: body.toc, text: body.text };
 }
 
 /** How `renderBody` runs: what it tells of images, how big a page may be, and whose clock its work runs on. */

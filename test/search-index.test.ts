@@ -60,6 +60,21 @@ describe("an archive in German (language: de)", () => {
   });
 });
 
+describe("a mapped field (fields.map)", () => {
+  it("is indexed and filtered under the field it is mapped to", async () => {
+    const root = path.join(tempDir(), "archive");
+    fs.cpSync(path.join(repoRoot, "test/fixtures/languages/de"), root, { recursive: true });
+    const configFile = path.join(root, "hindsight.config.json");
+    fs.writeFileSync(configFile, JSON.stringify({ ...JSON.parse(fs.readFileSync(configFile, "utf8")), fields: { required: ["title"], map: { abteilung: "bereich" } } }));
+    const file = path.join(root, "content/2024-06-11-zertifikat.md");
+    fs.writeFileSync(file, fs.readFileSync(file, "utf8").replace("abteilung: Plattform", "bereich: Netzbetrieb"));
+    expect((await build({ root, offline: true })).ok).toBe(true);
+    const { meta, titles } = await searchOf(path.join(root, "dist"));
+    expect(meta.facets.abteilung!.values).toEqual([["Netzbetrieb", 1], ["Zahlungsverkehr", 1]]);
+    expect(await titles("netzbetrieb")).toEqual(["Abgelaufenes Zertifikat am Lastverteiler"]);
+  });
+});
+
 describe("an archive in Japanese (language: ja)", () => {
   it("finds words in text without spaces, by character pairs", async () => {
     const out = await built("ja");

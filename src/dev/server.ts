@@ -45,13 +45,19 @@ export async function startDev(options: DevOptions = {}): Promise<DevServer> {
   await archive.rebuild("start");
   const url = await listen(server, port);
 
+  const watchErrors = new Set<string>();
   const watcher = new ProjectWatcher(root, buildOptions.configFile, {
     onChange: (file, kind) => {
       archive.noteChange(kind);
       queue.request(file, kind, path.relative(root, file) || file);
     },
-    // Such as the system's limit on watched files: the server goes on, blind to some changes.
-    onError: (error) => log(`✖ Cannot watch for changes: ${escapeTerminal(error.message)}`),
+    // Such as the system's limit on watched files, which every further file meets: said once
+    // per kind of error, and the server goes on, blind to some changes.
+    onError: (error: NodeJS.ErrnoException) => {
+      if (watchErrors.has(error.code ?? error.message)) return;
+      watchErrors.add(error.code ?? error.message);
+      log(`✖ Cannot watch for changes: ${escapeTerminal(error.message)}`);
+    },
   });
   const queue = rebuildQueue(async (reason, changes) => {
     await archive.showEdit(changes);

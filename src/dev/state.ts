@@ -67,7 +67,7 @@ export class DevArchive {
     return this.files.get(outputPath);
   }
 
-  /** Forgets what a change makes stale before the rebuild: everything for the config, the images for an image. */
+  /** Forgets what a change may make stale, before its rebuild: the whole session for the config, every processed postmortem for an image (any may show it). */
   noteChange(kind: ChangeKind): void {
     if (kind === "config") this.session = new BuildSession();
     if (kind === "asset") this.session.invalidate();

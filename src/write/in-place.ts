@@ -1,10 +1,14 @@
-import { lstatSync, readFileSync, statSync } from "node:fs";
+import { lstatSync, statSync } from "node:fs";
 import fs from "node:fs/promises";
 import path from "node:path";
 import pLimit from "p-limit";
+import { HindsightError } from "../errors.js";
 import type { Output } from "../types.js";
 import { insideOf } from "../util/inside.js";
-import { BUILD_MARKER, folderId, MARKER_TEXT, saveManifest, type Manifest, type PreviousBuild } from "./manifest.js";
+import { bytesOf, sizeOf, type WriteJob, type Writer } from "./job.js";
+import { withLock } from "./lock.js";
+import { BUILD_MARKER, folderId, lockFileOf, MARKER_TEXT, saveManifest, type Manifest, type PreviousBuild } from "./manifest.js";
+import { withStaging } from "./staging.js";
 
 /** Files stat'ed, written or renamed at once: the file system answers faster to many requests in flight. */
 const CONCURRENCY = 32;
@@ -15,8 +19,32 @@ const CONCURRENCY = 32;
  */
 const MAX_REPLACED = 256;
 
+/**
+ * The way of writing a small change: only the files that changed, into the previous build's
+ * output folder, while it is still exactly that build. It writes nothing when nothing changed,
+ * and declines, touching nothing, a change it does not suit (see `fitsInPlace`), an output
+ * folder whose lock another build holds, or one changed since the manifest was read.
+ */
+export const updateInPlace: Writer = async (job) => {
+  const { outDir, previous, manifestFile } = job;
+  if (!previous || !manifestFile) return "declined";
+  const plan = await planUpdate(job, previous.manifest);
+  // The previous build, still in place, is this one.
+  if (isEmpty(plan)) return "written";
+  if (!fitsInPlace(plan, previous.manifest, job.publicDir)) return "declined";
+  try {
+    const update = (staging: string) => withLock(lockFileOf(outDir), () => applyPlan(job, staging, plan, previous, manifestFile), { wait: false });
+    const done = await withStaging(outDir, update);
+    return done ? "written" : "declined";
+  } catch (error) {
+    if (error instanceof HindsightError) throw error;
+    // The folder may now mix old and new files, and has no manifest.
+    return "broken";
+  }
+};
+
 /** What a build changes in the previous build's output folder. */
-export interface UpdatePlan {
+interface UpdatePlan {
   /** Files the previous build wrote with the same key, still there with their size. */
   readonly unchanged: number;
   /** Files at a path the previous build wrote, with another key (or gone, or cut, by hand). */
@@ -29,8 +57,8 @@ export interface UpdatePlan {
   readonly plain: boolean;
 }
 
-/** Compares a build's files (each at a path of its own) with the previous build's manifest and the output folder as it is. */
-export async function planUpdate(files: readonly Output[], keys: ReadonlyMap<Output, string>, previous: Manifest, outDir: string): Promise<UpdatePlan> {
+/** Compares a build's files with the previous build's manifest and the output folder as it is. */
+async function planUpdate({ files, keys, outDir }: WriteJob, previous: Manifest): Promise<UpdatePlan> {
   // Synchronous stats: tens of thousands of them, each a few microseconds, not a thread-pool round trip.
   let plain = true;
   const sizes = files.map((file) => {
@@ -62,7 +90,7 @@ export async function planUpdate(files: readonly Output[], keys: ReadonlyMap<Out
 }
 
 /** Whether the plan changes nothing at all. */
-export function isEmpty(plan: UpdatePlan): boolean {
+function isEmpty(plan: UpdatePlan): boolean {
   return plan.replaced.length === 0 && plan.added.length === 0 && plan.removed.length === 0;
 }
 
@@ -70,7 +98,7 @@ export function isEmpty(plan: UpdatePlan): boolean {
  * Whether the plan suits an update in place: few files replaced, a small part of the archive
  * changed, and no file where a folder was or the other way round.
  */
-export function fitsInPlace(plan: UpdatePlan, previous: Manifest, publicDir: string | undefined): boolean {
+function fitsInPlace(plan: UpdatePlan, previous: Manifest, publicDir: string | undefined): boolean {
   const total = plan.unchanged + plan.replaced.length + plan.added.length;
   if (!plan.plain || plan.replaced.length > MAX_REPLACED || plan.added.length + plan.removed.length > total / 5) return false;
   const folders = new Set(Object.keys(previous.files).flatMap(ancestors));
@@ -91,20 +119,9 @@ export function fitsInPlace(plan: UpdatePlan, previous: Manifest, publicDir: str
  * in between makes it anew at once (see `writeOutput`). Gives false, touching nothing, when the
  * folder or the manifest changed since they were read.
  */
-export async function updateInPlace(
-  outDir: string,
-  staging: string,
-  plan: UpdatePlan,
-  keys: ReadonlyMap<Output, string>,
-  previous: PreviousBuild,
-  manifestFile: string,
-): Promise<boolean> {
-  let text: string | undefined;
-  try {
-    text = readFileSync(manifestFile, "utf8");
-  } catch {
-    text = undefined;
-  }
+async function applyPlan({ outDir, keys }: WriteJob, staging: string, plan: UpdatePlan, previous: PreviousBuild, manifestFile: string): Promise<boolean> {
+  // No manifest (undefined) means another build dropped it: the folder is not the one read.
+  const text = await fs.readFile(manifestFile, "utf8").catch(() => undefined);
   if (text !== previous.text || (await folderId(outDir)) !== previous.manifest.dir) return false;
   const files: Record<string, readonly [string, number]> = { ...previous.manifest.files };
   const limit = pLimit(CONCURRENCY);
@@ -113,11 +130,11 @@ export async function updateInPlace(
   await settled(
     [...plan.added, ...plan.replaced].map((file) =>
       limit(async () => {
-        const contents = "key" in file ? file.render() : file.contents;
+        const contents = bytesOf(file);
         const at = path.join(staging, String(n++));
         await fs.writeFile(at, contents);
         staged.set(file, at);
-        files[file.path] = [keys.get(file)!, typeof contents === "string" ? Buffer.byteLength(contents) : contents.byteLength];
+        files[file.path] = [keys.get(file)!, sizeOf(contents)];
       }),
     ),
   );

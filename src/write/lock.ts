@@ -16,8 +16,8 @@ const held = new Map<string, Promise<void>>();
  * Runs `work` holding an exclusive lock on `file`, across processes. The file is created with
  * O_EXCL and holds the owner's pid and a token of its own, and its holder touches it every
  * second: a lock left by a killed process goes stale within seconds and is broken (moved aside,
- * then checked to be the one judged stale), and a build removes only a lock with its token. With `wait: false`, gives `undefined` at once when another build
- * holds the lock.
+ * then checked to be the one judged stale), and a build removes only a lock with its token.
+ * With `wait: false`, gives `undefined` at once when another build holds the lock.
  */
 export async function withLock<T>(file: string, work: () => Promise<T>, options: { wait: boolean } = { wait: true }): Promise<T | undefined> {
   // One holder at a time in this process; the disk lock orders it with other processes.
@@ -89,10 +89,12 @@ function breakLock(file: string, stale: string): void {
   fs.rmSync(aside, { force: true });
 }
 
+/** The owner a lock file names; none when it is gone (released or broken meanwhile). */
 function readOwner(file: string): string | undefined {
   try {
     return fs.readFileSync(file, "utf8");
   } catch {
+    // Gone: the caller's next attempt finds out what is there now.
     return undefined;
   }
 }
@@ -103,15 +105,5 @@ function isStale(file: string): boolean {
     return Date.now() - fs.statSync(file).mtimeMs > STALE_MS;
   } catch {
     return false; // released meanwhile: the next attempt takes it
-  }
-}
-
-/** Whether a process is running (one we may not signal is running too). */
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
   }
 }

@@ -37,6 +37,7 @@ export async function previousBuild(outDir: string, manifestFile: string | undef
     text = readFileSync(manifestFile, "utf8");
     manifest = JSON.parse(text) as Manifest;
   } catch {
+    // None (a first build, a cleared cache) or unreadable: every file is made.
     return undefined;
   }
   if (typeof manifest?.dir !== "string" || typeof manifest.files !== "object" || manifest.files === null) return undefined;

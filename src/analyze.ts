@@ -8,13 +8,13 @@ import { checkUniqueSlugs } from "./rules/index.js";
 import { missingLinkProblems } from "./rules/links.js";
 import { applyRuleSettings } from "./rules/settings.js";
 import { vmClock } from "./stages/clock.js";
-import { processInWorkers } from "./stages/pool.js";
+import { analyzeInWorkers } from "./stages/pool.js";
 import { fileOf, type PostmortemRecord } from "./stages/process.js";
-import { processWith, type WorkerResult } from "./stages/worker.js";
+import { analyzeWithStore, type WorkerResult } from "./stages/worker.js";
 import type { OutputFile, SourceFile } from "./types.js";
 import { BuildBudget } from "./util/budget.js";
 import { hashText } from "./util/hash.js";
-import { report } from "./util/messages.js";
+import { addProblem } from "./util/messages.js";
 import { codeId } from "./util/version.js";
 
 /** In this thread, postmortems are processed concurrently only so that image downloads overlap. */
@@ -88,7 +88,7 @@ export interface Analysis {
  * the cache, then the rules across files. `sources` are let go as they are processed.
  */
 export async function analyze(config: ResolvedConfig, sources: SourceFile[], options: AnalyzeOptions): Promise<Analysis> {
-  const processed = await processAll(sources, config, options);
+  const processed = await analyzeFiles(sources, config, options);
   // The texts are in the records now: keep only where each file is, so that memory stays flat.
   const entries: Entry[] = sources.map(({ path, relPath }, i) => {
     const record = processed.records[i]!;
@@ -105,7 +105,7 @@ export async function analyze(config: ResolvedConfig, sources: SourceFile[], opt
 function checkAcrossFiles(entries: readonly Entry[]): void {
   const paths = new Set(entries.map((entry) => entry.source.relPath));
   for (const { record, file } of entries) {
-    for (const problem of missingLinkProblems(record.links, paths)) report(file, problem);
+    for (const problem of missingLinkProblems(record.links, paths)) addProblem(file, problem);
   }
   checkUniqueSlugs(entries.map(({ record, file }) => ({ slug: record.meta.slug, relPath: record.relPath, file, slugPlace: record.slugPlace })));
 }
@@ -121,10 +121,10 @@ interface Processed {
 }
 
 /**
- * Processes every postmortem: those the session or the cache already has are reused; the others
+ * Analyzes every postmortem: those the session or the cache already has are reused; the others
  * run in a pool of worker threads (one per core), or in this thread when there are only a few.
  */
-async function processAll(sources: readonly SourceFile[], config: ResolvedConfig, options: AnalyzeOptions): Promise<Processed> {
+async function analyzeFiles(sources: readonly SourceFile[], config: ResolvedConfig, options: AnalyzeOptions): Promise<Processed> {
   const { session, onProgress, mode = "build" } = options;
   const stats: ImageStats = { embedded: 0, downloaded: 0, cached: 0, local: 0, failed: 0 };
   const images = session?.images ?? new Map<string, OutputFile>();
@@ -167,12 +167,12 @@ async function processAll(sources: readonly SourceFile[], config: ResolvedConfig
     onProgress?.(++done, pending.length);
   };
   if (threads > 0 && pending.length > 0) {
-    const work = await processInWorkers(pending.map((i) => sources[i]!), config, { mode, offline: options.offline, threads, budget }, (n, result) => keep(pending[n]!, result));
+    const work = await analyzeInWorkers(pending.map((i) => sources[i]!), config, { mode, offline: options.offline, threads, budget }, (n, result) => keep(pending[n]!, result));
     for (const key of Object.keys(stats) as (keyof ImageStats)[]) stats[key] += work[key];
   } else {
     const store = new ImageStore(config, { mode, offline: options.offline, budget });
     const limit = pLimit(RENDER_CONCURRENCY);
-    await Promise.all(pending.map((i) => limit(async () => keep(i, await processWith(store, sources[i]!, config, vmClock(config.limits.fileMs))))));
+    await Promise.all(pending.map((i) => limit(async () => keep(i, await analyzeWithStore(store, sources[i]!, config, vmClock(config.limits.fileMs))))));
     Object.assign(stats, store.stats);
   }
   // In a dev session, records reused from memory are not marked used: pruning would drop them.

@@ -6,7 +6,7 @@ import { readSource } from "../stages/discover.js";
 import { resolvePostmortemLinks } from "../stages/links.js";
 import { renderPostmortemPage } from "../stages/pages.js";
 import { vmClock } from "../stages/clock.js";
-import { processPostmortem } from "../stages/process.js";
+import { analyzeFile } from "../stages/process.js";
 import type { OutputFile, RenderedPostmortem } from "../types.js";
 
 /**
@@ -28,7 +28,7 @@ export async function quickPage(file: string, config: ResolvedConfig, made: NonN
     return undefined; // deleted or unreadable: the rebuild says so
   }
   // Local and cached images only: a new download belongs to the rebuild.
-  const record = await processPostmortem(source, config, new ImageStore(config, { mode: "build", offline: true }), vmClock(config.limits.fileMs));
+  const record = await analyzeFile(source, config, new ImageStore(config, { mode: "build", offline: true }), vmClock(config.limits.fileMs));
   const old = memo.record;
   const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
   // The session's record must be the one the last build showed (a record with an image problem

@@ -3,7 +3,7 @@ import type { VFile } from "vfile";
 import type { BuildBudget } from "../util/budget.js";
 import { formatBytes } from "../util/format.js";
 import { walk } from "../util/walk.js";
-import { report } from "../util/messages.js";
+import { addProblem } from "../util/messages.js";
 import { dataUriSize } from "./data-uri.js";
 import type { ImageStore, StoredImage } from "./store.js";
 
@@ -24,7 +24,7 @@ export async function rewriteImages(
     // Image data that Markdown did not read as an image (a data: URI broken across lines)
     // would show as a wall of text, and leave data: in the page.
     if (node.type === "text" && /data:image\/[\w.+-]+[;,]/i.test(node.value)) {
-      report(context.file, {
+      addProblem(context.file, {
         reason: "Unexpected embedded image data in the text, expected it inside an image `![alt](data:…)`",
         ruleId: "image/data-uri",
         place: node.position?.start,
@@ -39,7 +39,7 @@ export async function rewriteImages(
       const place = node.position?.start;
       const alt = node.properties.alt;
       if (typeof alt !== "string" || alt.trim() === "") {
-        report(context.file, { reason: "Missing alt text on an image", ruleId: "image/alt", place, hint: "Describe what the image shows, `![Error rate during the outage](graph.png)`, for readers who cannot see it." });
+        addProblem(context.file, { reason: "Missing alt text on an image", ruleId: "image/alt", place, hint: "Describe what the image shows, `![Error rate during the outage](graph.png)`, for readers who cannot see it." });
       }
       const src = node.properties.src;
       if (typeof src !== "string" || src.trim() === "") return;
@@ -50,7 +50,7 @@ export async function rewriteImages(
         return;
       }
       const outcome = await store.resolve(src, context.path);
-      if (outcome.problem) report(context.file, { ...outcome.problem, place });
+      if (outcome.problem) addProblem(context.file, { ...outcome.problem, place });
       if (!outcome.stored) {
         // An embedded image that could not be stored must not stay in the page as data.
         if (/^\s*data:/i.test(src)) delete node.properties.src;
@@ -94,7 +94,7 @@ function spendDataBudgets(images: readonly Element[], budget: BuildBudget, file:
       fits.set(uri, own && budget.take("dataTotalBytes", size));
       if (fits.get(uri)) spent += size;
       else if (!own) {
-        report(file, {
+        addProblem(file, {
           reason: `Unexpected embedded images of ${formatBytes(total)} in this postmortem, expected at most ${formatBytes(dataBytes)} (limits.dataBytes)`,
           ruleId: "limits/data-bytes",
           place,
@@ -102,7 +102,7 @@ function spendDataBudgets(images: readonly Element[], budget: BuildBudget, file:
           severity: "error",
         });
       } else {
-        report(file, {
+        addProblem(file, {
           reason: `Unexpected embedded image of ${formatBytes(size)} with ${formatBytes(Math.max(0, left))} left of the build's budget, expected at most ${formatBytes(dataTotalBytes)} of embedded images in the whole build (limits.dataTotalBytes)`,
           ruleId: "limits/data-total-bytes",
           place,

@@ -1,7 +1,7 @@
 import type { Point } from "unist";
 import type { ResolvedConfig } from "../config.js";
 import type { ParsedPostmortem } from "../types.js";
-import { report as record } from "../util/messages.js";
+import { addProblem as record } from "../util/messages.js";
 
 /** What a rule sees: one parsed postmortem and the configuration. */
 export interface RuleContext {

@@ -1,7 +1,7 @@
 import path from "node:path";
 import type { Point } from "unist";
 import type { VFile } from "vfile";
-import { report } from "../util/messages.js";
+import { addProblem } from "../util/messages.js";
 
 /** What the rule needs of a postmortem: its slug, its path and where it says `slug:`. */
 export interface SlugOwner {
@@ -23,7 +23,7 @@ export function checkUniqueSlugs(owners: readonly SlugOwner[]): void {
     if (group.length < 2) continue;
     for (const owner of group) {
       const others = group.filter((other) => other !== owner).map((other) => other.relPath);
-      report(owner.file, {
+      addProblem(owner.file, {
         reason: `Unexpected slug \`${slug}\`, also used by ${others.join(", ")}`,
         ruleId: "slug/unique",
         place: owner.slugPlace,

@@ -2,7 +2,7 @@ import matter from "gray-matter";
 import type { Point } from "unist";
 import type { VFile } from "vfile";
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } from "yaml";
-import { report } from "../util/messages.js";
+import { addProblem } from "../util/messages.js";
 
 /** Where a frontmatter field is written: its key and its value (1-based, in the file). */
 export interface FieldPlace {
@@ -70,7 +70,7 @@ export function readFrontmatter(text: string, file: VFile): Frontmatter {
   } catch (error) {
     const place = error instanceof FrontmatterError ? error.place : undefined;
     const reason = error instanceof FrontmatterError ? error.message : `Cannot read frontmatter: ${(error as Error).message}`;
-    report(file, {
+    addProblem(file, {
       reason: reason.startsWith("Unexpected") ? reason : `Cannot parse frontmatter: ${reason}`,
       ruleId: "frontmatter/syntax",
       place,

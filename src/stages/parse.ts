@@ -9,7 +9,7 @@ import type { ResolvedConfig } from "../config.js";
 import { extractMeta } from "../extract/index.js";
 import { STATUSES, type ParsedPostmortem, type PostmortemMeta, type SourceFile, type Status } from "../types.js";
 import { toList } from "../util/format.js";
-import { report, type Problem } from "../util/messages.js";
+import { addProblem, type Problem } from "../util/messages.js";
 import { normalizeSeverity } from "../util/severity.js";
 import { slugFromPath } from "../util/slug.js";
 import { extractActions } from "./actions.js";
@@ -34,7 +34,7 @@ export function parse(source: SourceFile, config: ResolvedConfig): ParsedPostmor
   const { data, places } = mapFields({ ...frontmatter.data }, frontmatter.places, config.fieldMap);
   const deep = tooDeeplyNested(body, bodyLine);
   if (deep) {
-    report(file, {
+    addProblem(file, {
       reason: `Unexpected nesting deeper than ${MAX_NESTING} levels`,
       ruleId: "content/too-deep",
       place: deep,
@@ -44,7 +44,7 @@ export function parse(source: SourceFile, config: ResolvedConfig): ParsedPostmor
   }
   const tree = deep ? EMPTY : parseBody(body, bodyLine, file);
   // After a broken frontmatter, fallback warnings would only be noise: the fields are there.
-  const note: Note = ok ? (problem) => report(file, problem) : () => {};
+  const note: Note = ok ? (problem) => addProblem(file, problem) : () => {};
   readLenientDates(data, places, note);
   const meta = normalizeMeta(data, places, tree, source, note, config);
   return { source, file, meta, tree, places, frontmatterOk: ok, bodyOk: tree !== EMPTY };
@@ -55,7 +55,7 @@ const EMPTY: MdastRoot = Object.freeze({ type: "root", children: [] }) as unknow
 /** The body's tree, or `EMPTY` (with an error) when its inline markup nests too deep to render. */
 function parseBody(body: string, bodyLine: number, file: VFile): MdastRoot {
   const tooDeep = (place: Point | undefined) => {
-    report(file, { ...TOO_DEEP, place });
+    addProblem(file, { ...TOO_DEEP, place });
     return EMPTY;
   };
   let tree: MdastRoot;

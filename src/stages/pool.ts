@@ -8,7 +8,7 @@ import type { SourceFile } from "../types.js";
 import type { BuildBudget } from "../util/budget.js";
 import { vmClock, Watchdog } from "./clock.js";
 import { MEMORY_PROBLEM, refusedRecord, sourceBytes, timeProblem } from "./process.js";
-import { processWith, type WorkerResult, type WorkerSetup, type WorkerTask } from "./worker.js";
+import { analyzeWithStore, type WorkerResult, type WorkerSetup, type WorkerTask } from "./worker.js";
 
 /** The old generation of a worker's heap, in MB; `HINDSIGHT_WORKER_HEAP_MB` overrides it. */
 const workerHeapMb = () => Number(process.env.HINDSIGHT_WORKER_HEAP_MB) || 128;
@@ -16,13 +16,13 @@ const workerHeapMb = () => Number(process.env.HINDSIGHT_WORKER_HEAP_MB) || 128;
 const NO_IMAGE_WORK: ImageStats = Object.freeze({ embedded: 0, downloaded: 0, cached: 0, local: 0, failed: 0 });
 
 /**
- * Processes postmortems in a pool of worker threads (piscina), calling `done` with each one's
+ * Analyzes postmortems in a pool of worker threads (piscina), calling `done` with each one's
  * index and result as it comes; gives the image work of them all. A postmortem whose work
  * outlasts `limits.fileMs` has its worker stopped (and replaced), and one too big for a
  * worker's heap is refused: each is an error at its file. When the pool has no worker left
  * (they could not start), the rest are processed in this thread, one at a time.
  */
-export async function processInWorkers(
+export async function analyzeInWorkers(
   sources: readonly SourceFile[],
   config: ResolvedConfig,
   options: { mode: "build" | "check"; offline: boolean; threads: number; budget: BuildBudget },
@@ -52,7 +52,7 @@ export async function processInWorkers(
   const refused = (source: SourceFile, problem: Parameters<typeof refusedRecord>[2]) => ({ result: { record: refusedRecord(source, config, problem), images: [], stats: NO_IMAGE_WORK }, here: false });
   const run = async (source: SourceFile, slot: number): Promise<{ result: WorkerResult; here: boolean }> => {
     // Refused at once, here: a file over the limit is not even copied into a worker's heap.
-    if (sourceBytes(source) > config.limits.fileBytes) return { result: await processWith(local, source, config), here: true };
+    if (sourceBytes(source) > config.limits.fileBytes) return { result: await analyzeWithStore(local, source, config), here: true };
     const signal = watchdog.watch(slot);
     try {
       return { result: await Promise.race([pool.run({ source, slot }, { signal }), dead]), here: false };
@@ -64,7 +64,7 @@ export async function processInWorkers(
       // Not processed again in this thread, where the heap is not capped: one file could take the build down.
       if (code === "ERR_WORKER_OUT_OF_MEMORY") return refused(source, MEMORY_PROBLEM);
       if (code !== "HINDSIGHT_NO_WORKERS") throw error;
-      return { result: await inThread(() => processWith(local, source, config, vmClock(config.limits.fileMs))), here: true };
+      return { result: await inThread(() => analyzeWithStore(local, source, config, vmClock(config.limits.fileMs))), here: true };
     } finally {
       watchdog.release(slot);
     }
@@ -73,7 +73,7 @@ export async function processInWorkers(
     await Promise.all(
       sources.map(async (source, index) => {
         const { result, here } = await run(source, index);
-        // Work done here is counted once, at the end: processWith's counts are of a store shared by several.
+        // Work done here is counted once, at the end: analyzeWithStore's counts are of a store shared by several.
         if (!here) for (const key of Object.keys(stats) as (keyof ImageStats)[]) stats[key] += result.stats[key];
         done(index, result);
       }),

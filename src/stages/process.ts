@@ -7,7 +7,7 @@ import { rules } from "../rules/index.js";
 import { docTerms, type DocTerms } from "../search/terms.js";
 import type { ParsedPostmortem, PostmortemMeta, SourceFile } from "../types.js";
 import { formatBytes, toList } from "../util/format.js";
-import { report, type Problem } from "../util/messages.js";
+import { addProblem, type Problem } from "../util/messages.js";
 import type { VFileMessage } from "vfile-message";
 import type { StoredImage } from "../images/store.js";
 import { TimeLimitError, UNTIMED, type FileClock } from "./clock.js";
@@ -60,7 +60,7 @@ export interface PostmortemRecord {
  * over `limits.fileBytes` is not parsed, and one whose work outlasts `clock` is refused; either
  * is an error at the file, never a crash or a hang.
  */
-export async function processPostmortem(source: SourceFile, config: ResolvedConfig, images: ImageStore, clock: FileClock = UNTIMED): Promise<PostmortemRecord> {
+export async function analyzeFile(source: SourceFile, config: ResolvedConfig, images: ImageStore, clock: FileClock = UNTIMED): Promise<PostmortemRecord> {
   const bytes = sourceBytes(source);
   if (bytes > config.limits.fileBytes) {
     return refusedRecord(source, config, {
@@ -70,7 +70,7 @@ export async function processPostmortem(source: SourceFile, config: ResolvedConf
     });
   }
   try {
-    return await processWithin(source, config, images, clock);
+    return await analyzeWithinBudget(source, config, images, clock);
   } catch (error) {
     if (error instanceof TimeLimitError) return refusedRecord(source, config, timeProblem(config));
     // The tree tools' own recursion, past the depth checks: a last resort.
@@ -79,7 +79,7 @@ export async function processPostmortem(source: SourceFile, config: ResolvedConf
   }
 }
 
-async function processWithin(source: SourceFile, config: ResolvedConfig, images: ImageStore, clock: FileClock): Promise<PostmortemRecord> {
+async function analyzeWithinBudget(source: SourceFile, config: ResolvedConfig, images: ImageStore, clock: FileClock): Promise<PostmortemRecord> {
   const pm = clock.run(() => {
     const parsed = parse(source, config);
     const context = { pm: parsed, config, sources: new Set<string>(), placeOf: (field: string) => parsed.places.get(field)?.value ?? FILE_START };
@@ -126,7 +126,7 @@ function checkOutputBytes(pm: ParsedPostmortem, pageBytes: number, config: Resol
   const listed = htmlBytes(pm.meta.title) + htmlBytes(pm.meta.summary ?? "") + htmlBytes(pm.meta.impact ?? "") + terms.reduce((n, term) => n + htmlBytes(term), 0);
   const total = pageBytes + listed * lists;
   if (total <= config.limits.outputBytes) return;
-  report(pm.file, {
+  addProblem(pm.file, {
     reason: `Unexpected ${formatBytes(total)} of pages for this postmortem, expected at most ${formatBytes(config.limits.outputBytes)} (limits.outputBytes)`,
     ruleId: "limits/output-bytes",
     place: pm.places.get("summary")?.value,
@@ -174,7 +174,7 @@ export const MEMORY_PROBLEM: Omit<Problem, "severity"> = Object.freeze({
 export function refusedRecord(source: SourceFile, config: ResolvedConfig, problem: Omit<Problem, "severity">): PostmortemRecord {
   const pm = parse({ ...source, text: "" }, config);
   const file = new VFile({ path: source.path });
-  report(file, { ...problem, severity: "error" });
+  addProblem(file, { ...problem, severity: "error" });
   return { relPath: source.relPath, meta: pm.meta, slugPlace: undefined, messages: file.messages.map(messageRecord), links: [], body: undefined, terms: undefined, images: [], remote: false, localFiles: [] };
 }
 

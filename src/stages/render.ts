@@ -17,7 +17,7 @@ import { DEFAULT_LIMITS } from "../config.js";
 import { UNTIMED, type FileClock } from "./clock.js";
 import { TOO_DEEP } from "./nesting.js";
 import { formatBytes, safeDecode } from "../util/format.js";
-import { report } from "../util/messages.js";
+import { addProblem } from "../util/messages.js";
 import { postmortemPath, rootPrefix } from "../util/urls.js";
 import { hashText } from "../util/hash.js";
 import { rehypeMarkPostmortemLinks, resolvePostmortemLinks, type PostmortemLink, type SlugsByPath } from "./links.js";
@@ -81,7 +81,7 @@ export function guardDepth<T>(parsed: ParsedPostmortem, run: () => T): T | undef
     return run();
   } catch (error) {
     if (!(error instanceof RangeError)) throw error;
-    report(parsed.file, TOO_DEEP);
+    addProblem(parsed.file, TOO_DEEP);
     return undefined;
   }
 }
@@ -142,7 +142,7 @@ function finishBody(parsed: ParsedPostmortem, raw: HastRoot, maxBytes: number): 
 /** Reports a page over `limits.outputBytes`; true when it is. */
 function tooBig(parsed: ParsedPostmortem, size: number, maxBytes: number): boolean {
   if (size <= maxBytes) return false;
-  report(parsed.file, {
+  addProblem(parsed.file, {
     reason: `Unexpected page of ${formatBytes(size)} or more, expected at most ${formatBytes(maxBytes)} (limits.outputBytes)`,
     ruleId: "limits/output-bytes",
     hint: "Shorten the postmortem (a link or image reference used thousands of times repeats its URL each time), or raise limits.outputBytes in the config.",

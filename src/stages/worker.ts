@@ -6,7 +6,7 @@ import { ImageStore, type ImageStats } from "../images/store.js";
 import type { OutputFile, SourceFile } from "../types.js";
 import { BuildBudget, type BudgetState } from "../util/budget.js";
 import { sharedClock, UNTIMED, type FileClock } from "./clock.js";
-import { processPostmortem, type PostmortemRecord } from "./process.js";
+import { analyzeFile, type PostmortemRecord } from "./process.js";
 
 /** What each worker is given once. */
 export interface WorkerSetup {
@@ -37,18 +37,18 @@ const setup = workerData as WorkerSetup | undefined;
 let store: ImageStore | undefined;
 let phases: Int32Array | undefined;
 
-/** Processes one postmortem (the pool's task). */
-export default async function processTask(task: WorkerTask): Promise<WorkerResult> {
+/** Analyzes one postmortem (the pool's task). */
+export default async function runTask(task: WorkerTask): Promise<WorkerResult> {
   if (!setup) throw new Error("The build worker was started without its setup");
   store ??= new ImageStore(setup.config, { mode: setup.mode, offline: setup.offline, budget: new BuildBudget(setup.config.limits, setup.budget) });
   phases ??= new Int32Array(setup.phases);
-  return processWith(store, task.source, setup.config, sharedClock(phases, task.slot));
+  return analyzeWithStore(store, task.source, setup.config, sharedClock(phases, task.slot));
 }
 
-/** Processes one postmortem with an image store, reporting the images it used and the store's work. */
-export async function processWith(images: ImageStore, source: SourceFile, config: ResolvedConfig, clock: FileClock = UNTIMED): Promise<WorkerResult> {
+/** Analyzes one postmortem with an image store, reporting the images it used and the store's work. */
+export async function analyzeWithStore(images: ImageStore, source: SourceFile, config: ResolvedConfig, clock: FileClock = UNTIMED): Promise<WorkerResult> {
   const before = { ...images.stats };
-  const record = await processPostmortem(source, config, images, clock);
+  const record = await analyzeFile(source, config, images, clock);
   images.saveCache();
   const stats = Object.fromEntries(Object.entries(images.stats).map(([key, n]) => [key, n - before[key as keyof ImageStats]])) as unknown as ImageStats;
   return { record, images: record.images.map((path) => images.file(path)).filter((file): file is OutputFile => file !== undefined), stats };

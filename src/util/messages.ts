@@ -21,7 +21,7 @@ export interface Problem {
 }
 
 /** Records a content problem as a vfile message (`fatal`: true for an error, false for a warning, undefined for an info, as vfile has it). */
-export function report(file: VFile, problem: Problem): VFileMessage {
+export function addProblem(file: VFile, problem: Problem): VFileMessage {
   const message = file.message(problem.reason, {
     place: problem.place ?? { line: 1, column: 1 },
     ruleId: problem.ruleId,

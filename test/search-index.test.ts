@@ -5,7 +5,9 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { build } from "../src/build.js";
 import { init } from "../src/init/index.js";
 import type { SearchMeta } from "../src/search/client/format.js";
-import { inflate, planQuery, rankAll, readChunk, score, type Chunk } from "../src/search/client/score.js";
+import { inflate, readChunk, type Chunk } from "../src/search/client/chunk.js";
+import { planQuery } from "../src/search/client/query.js";
+import { rankAll, score } from "../src/search/client/score.js";
 import { STOPWORDS } from "../src/search/client/tokenize.js";
 import { repoRoot, sharedDir, tempDir } from "./helpers.js";
 

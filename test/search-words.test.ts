@@ -2,7 +2,7 @@ import { stemmer } from "stemmer";
 import { describe, expect, it } from "vitest";
 import { excerpt, findMarks, type Mark } from "../src/search/client/highlight.js";
 import type { Matched } from "../src/search/client/score.js";
-import { typoTerms } from "../src/search/client/score.js";
+import { typoTerms } from "../src/search/client/query.js";
 import { fold, STOPWORDS, wordTerms, words } from "../src/search/client/tokenize.js";
 
 const english = { stem: stemmer, stopwords: STOPWORDS };

@@ -1,33 +1,8 @@
-// Runs in the browser (served beside the search client as score.js) and in Node's tests: reads
-// the index's term chunks and ranks documents. It imports only the tokenizer and the format;
-// the stemmer and the way chunks are fetched are passed in.
-import type { ChunkRange } from "./format.js";
-import { bigrams, cjkRuns, fold, hasCjk, isIdentifier, scanWords, simpleTerm } from "./tokenize.js";
-
-export type { ChunkRange } from "./format.js";
-
-/** A term chunk's terms in sorted order, with where each one's postings start and how many there are. */
-export interface Chunk {
-  readonly bytes: Uint8Array;
-  readonly terms: readonly string[];
-  readonly counts: Uint32Array;
-  readonly offsets: Uint32Array;
-}
-
-/**
- * One word of a query: the term it must match, the prefix it may complete (the word being
- * typed), whether it may match with one typo (the last word), the parts an identifier falls
- * back to when no document has it whole, and the chunks that hold them.
- */
-export interface Plan {
-  readonly term: string;
-  readonly prefix: string | undefined;
-  /** The terms of the words one edit away from this one (the last word only), sorted. */
-  readonly typos: readonly string[];
-  /** An identifier's parts, planned when first asked for. */
-  readonly parts: () => readonly Plan[];
-  readonly chunks: Promise<Chunk[]>;
-}
+// Runs in the browser (served beside the search client as score.js) and in Node's tests: ranks
+// documents over the chunks a query planned. The stemmer and the way chunks are fetched are
+// the caller's.
+import { lowerBound, type Chunk } from "./chunk.js";
+import type { Plan } from "./query.js";
 
 /** How a query matched: each matched index term and prefix, with the query word it belongs to. */
 export interface Matched {
@@ -42,156 +17,12 @@ export interface Scored {
   readonly matched: Matched;
 }
 
-/** How a query is read: the stemmer and stopwords of the index's language, and whether typos are allowed. */
-export interface QueryOptions {
-  readonly stem: (word: string) => string;
-  readonly stopwords: ReadonlySet<string> | undefined;
-  readonly typos: boolean;
-}
-
 const MAX_PREFIX_TERMS = 60;
-const MAX_PREFIX_CHUNKS = 4;
 /** A word completed from a prefix counts a little less than the word itself. */
 const PREFIX_FACTOR = 0.8;
 /** A word matched with a typo counts for less. */
 const TYPO_FACTOR = 0.5;
 const MAX_TYPO_TERMS = 20;
-/** Typos are allowed in words of this many letters or more, as search engines do (Meilisearch, Typesense). */
-export const TYPO_MIN_LENGTH = 5;
-
-/** Reads a varint at `at.i`, moving it on. */
-function varint(bytes: Uint8Array, at: { i: number }): number {
-  let value = 0;
-  let shift = 1;
-  for (;;) {
-    const b = bytes[at.i++]!;
-    value += (b & 0x7f) * shift;
-    if (b < 0x80) return value;
-    shift *= 128;
-  }
-}
-
-/**
- * A chunk's bytes as fetched: gzip-compressed by the builder, inflated here; or inflated already,
- * by a host that served them with `Content-Encoding: gzip` (a chunk itself never starts with
- * gzip's magic bytes: its first term's length is followed by the term's first UTF-8 byte).
- */
-export async function inflate(buffer: ArrayBuffer): Promise<ArrayBuffer> {
-  const bytes = new Uint8Array(buffer);
-  if (bytes[0] !== 0x1f || bytes[1] !== 0x8b) return buffer;
-  return new Response(new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"))).arrayBuffer();
-}
-
-/**
- * Lists a term chunk's terms (term, posting count, postings' byte length, postings…) without
- * decoding any postings: each term's byte length lets the reader jump over them. Measured at
- * 10,000 postmortems, this takes about a millisecond for a 24 KB chunk.
- */
-export function readChunk(buffer: ArrayBuffer): Chunk {
-  const bytes = new Uint8Array(buffer);
-  const decoder = new TextDecoder();
-  const terms: string[] = [];
-  const counts: number[] = [];
-  const offsets: number[] = [];
-  const at = { i: 0 };
-  while (at.i < bytes.length) {
-    const length = varint(bytes, at);
-    terms.push(decoder.decode(bytes.subarray(at.i, at.i + length)));
-    at.i += length;
-    counts.push(varint(bytes, at));
-    const size = varint(bytes, at);
-    offsets.push(at.i);
-    at.i += size;
-  }
-  return { bytes, terms, counts: Uint32Array.from(counts), offsets: Uint32Array.from(offsets) };
-}
-
-/** The first index whose term is not before `term` (terms are sorted as the builder sorts them). */
-function lowerBound(terms: readonly string[], term: string): number {
-  let low = 0;
-  let high = terms.length;
-  while (low < high) {
-    const mid = (low + high) >>> 1;
-    if (terms[mid]! < term) low = mid + 1;
-    else high = mid;
-  }
-  return low;
-}
-
-/** The chunks that can hold a term, or any term starting with a prefix. */
-export function chunksFor(chunks: readonly ChunkRange[], term: string, prefix: string | undefined): string[] {
-  const covers = ([first, last]: ChunkRange) => first <= term && term <= last;
-  const overlaps = ([first, last]: ChunkRange) => prefix !== undefined && last >= prefix && first <= `${prefix}\uffff`;
-  return chunks.filter((chunk) => covers(chunk) || overlaps(chunk)).slice(0, MAX_PREFIX_CHUNKS).map(([, , file]) => file);
-}
-
-/**
- * Plans a query: one plan per word (Chinese, Japanese and Korean: per pair of characters), as
- * the index cut it. While the last word is still being typed (no space after it), it is also a
- * prefix; the last word of 5 letters or more may match with a typo. Loading each plan's chunks
- * starts at once, all together.
- */
-export function planQuery(query: string, chunks: readonly ChunkRange[], options: QueryOptions, load: (file: string) => Promise<Chunk>): Plan[] {
-  const typing = !/\s$/.test(query);
-  const found: { term: string; prefix: string; typo: boolean; parts: string[] }[] = [];
-  const simple = (word: string) => {
-    const term = simpleTerm(word, options.stem, options.stopwords);
-    if (term !== undefined) found.push({ term, prefix: word, typo: !/\d/.test(word), parts: [] });
-  };
-  scanWords(query, (_start, _end, written) => {
-    const word = fold(written);
-    if (hasCjk(word)) {
-      for (const { run, cjk } of cjkRuns(word)) {
-        if (!cjk) simple(run);
-        else for (const pair of bigrams(run)) found.push({ term: pair, prefix: pair, typo: false, parts: [] });
-      }
-    } else if (isIdentifier(word)) {
-      const parts = word.split(/[_.&-]/).map((part) => simpleTerm(part, options.stem, options.stopwords));
-      found.push({ term: word, prefix: word, typo: false, parts: parts.filter((t): t is string => t !== undefined) });
-    } else simple(word);
-  });
-  const plan = (term: string, prefix: string | undefined, typos: readonly string[], partTerms: readonly string[]): Plan => {
-    let parts: Plan[] | undefined;
-    return {
-      term,
-      prefix,
-      typos,
-      parts: () => (parts ??= partTerms.length > 1 ? partTerms.map((part) => plan(part, undefined, [], [])) : []),
-      chunks: Promise.all(chunksFor(chunks, term, prefix).map(load)),
-    };
-  };
-  return found.map((word, index) => {
-    const last = index === found.length - 1;
-    // A single Chinese, Japanese or Korean character is found as the start of a pair, typed or not.
-    const prefix = (typing && last) || Array.from(word.term).length === 1 ? word.prefix : undefined;
-    const typos = last && options.typos && word.typo && word.prefix.length >= TYPO_MIN_LENGTH ? typoTerms(word.prefix, word.term, options) : [];
-    return plan(word.term, prefix, typos, word.parts);
-  });
-}
-
-/**
- * The terms of every word one edit (a letter deleted, added, changed, or two swapped) away
- * from `word`, stemmed as the index stems: `replicaton` → `replic` (of `replication`). About
- * 50 words a letter, stemmed in well under a millisecond.
- */
-export function typoTerms(word: string, term: string, options: QueryOptions): string[] {
-  const letters = new Set([..."abcdefghijklmnopqrstuvwxyz", ...word]);
-  const out = new Set<string>();
-  const add = (candidate: string) => {
-    const t = simpleTerm(candidate, options.stem, options.stopwords);
-    if (t !== undefined && t !== term && t.length >= 3 && !t.startsWith(word)) out.add(t);
-  };
-  for (let i = 0; i <= word.length; i++) {
-    const [head, tail] = [word.slice(0, i), word.slice(i)];
-    if (tail) add(head + tail.slice(1));
-    if (tail.length > 1) add(head + tail[1] + tail[0] + tail.slice(2));
-    for (const letter of letters) {
-      add(head + letter + tail);
-      if (tail && letter !== tail[0]) add(head + letter + tail.slice(1));
-    }
-  }
-  return [...out].sort();
-}
 
 /**
  * Adds one term's postings to a word's weights, keeping each document's best weight; returns

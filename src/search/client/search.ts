@@ -4,7 +4,9 @@
 // links without it.
 import { FRAGMENT_NAME, type Fragment, type SearchMeta as Meta } from "./format.js";
 import { excerpt, findMarks, type Piece } from "./highlight.js";
-import { inflate, planQuery, rankAll, readChunk, score, topByScore, warmUp, type Chunk, type Matched, type Plan, type QueryOptions } from "./score.js";
+import { inflate, readChunk, type Chunk } from "./chunk.js";
+import { planQuery, type Plan, type QueryOptions } from "./query.js";
+import { rankAll, score, topByScore, warmUp, type Matched } from "./score.js";
 import { stemmer } from "./stemmer.js";
 import { STOPWORDS } from "./tokenize.js";
 

@@ -2,7 +2,8 @@ import fs from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { z } from "zod";
-import { EXTRACTORS, SECTION_ROLES, type UserConfig } from "./config.js";
+import { EXTRACTORS, type UserConfig } from "./config.js";
+import { SECTION_ROLES } from "./config-defaults.js";
 import { UsageError } from "./errors.js";
 import { RULE_IDS } from "./rules/ids.js";
 

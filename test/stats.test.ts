@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { DEFAULT_SEVERITIES, type SeverityLevel } from "../src/config.js";
+import { DEFAULT_SEVERITIES } from "../src/config-defaults.js";
+import type { SeverityLevel } from "../src/config.js";
 import { buildDashboard, type Chart } from "../src/stats/dashboard.js";
 import { median } from "../src/stats/data.js";
 import { escapeXml, niceTicks } from "../src/stats/svg.js";

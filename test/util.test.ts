@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { DEFAULT_SECTIONS, resolveConfig } from "../src/config.js";
+import { DEFAULT_SECTIONS } from "../src/config-defaults.js";
+import { resolveConfig } from "../src/config.js";
 import { matchSection } from "../src/util/sections.js";
 import { slugFromPath, slugify, slugOrHash } from "../src/util/slug.js";
 import { formatDate, formatDuration, parseDuration, parseInstant } from "../src/util/time.js";

@@ -1,6 +1,7 @@
 import type { Root as MdastRoot } from "mdast";
 import { toString } from "mdast-util-to-string";
-import { DEFAULT_SECTIONS, type SectionSpec } from "../config.js";
+import type { SectionSpec } from "../config.js";
+import { DEFAULT_SECTIONS } from "../config-defaults.js";
 import { matchSection } from "../util/sections.js";
 import { sectionBody, type Found } from "./found.js";
 import { labelledLine } from "./labelled-lines.js";

@@ -1,4 +1,4 @@
-import { DEFAULT_SEVERITIES } from "../config.js";
+import { DEFAULT_SEVERITIES } from "../config-defaults.js";
 
 /** A severity level as `init` writes it. */
 export interface SeverityChoice {

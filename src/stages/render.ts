@@ -13,7 +13,7 @@ import { walk, walkElements } from "../util/walk.js";
 import type { ParsedPostmortem, RenderedPostmortem, TocEntry } from "../types.js";
 import { rewriteImages } from "../images/rewrite.js";
 import type { ImageStore, StoredImage } from "../images/store.js";
-import { DEFAULT_LIMITS } from "../config.js";
+import { DEFAULT_LIMITS } from "../config-defaults.js";
 import { UNTIMED, type FileClock } from "./clock.js";
 import { TOO_DEEP } from "./nesting.js";
 import { formatBytes, safeDecode } from "../util/format.js";

@@ -3,7 +3,7 @@
 // in use, and the fragments of the results it shows (Pagefind's design). The page works as
 // links without it.
 import { FRAGMENT_NAME, type Fragment, type SearchMeta as Meta } from "./format.js";
-import { excerpt, findMarks, type Piece } from "./highlight.js";
+import { element, resultItem } from "./card.js";
 import { inflate, readChunk, type Chunk } from "./chunk.js";
 import { planQuery, type Plan, type QueryOptions } from "./query.js";
 import { rankAll, score, topByScore, warmUp, type Matched } from "./score.js";
@@ -13,7 +13,6 @@ import { STOPWORDS } from "./tokenize.js";
 const PAGE_SIZE = 10;
 /** Fragments requested at once for a new page of results, about a screenful; the others wait for the first. */
 const FIRST_FRAGMENTS = 4;
-const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 
 const form = document.querySelector<HTMLFormElement>("#SearchForm")!;
 const input = document.querySelector<HTMLInputElement>("#SearchQuery")!;
@@ -21,8 +20,6 @@ const sort = document.querySelector<HTMLSelectElement>("#SearchSort")!;
 const status = document.querySelector<HTMLElement>("#SearchStatus")!;
 const list = document.querySelector<HTMLOListElement>("#SearchResults")!;
 const more = document.querySelector<HTMLButtonElement>("#SearchMore")!;
-// Pages of the archive are linked from the search page, one folder below the root.
-const toRoot = "../";
 
 const cache = new Map<string, Promise<unknown>>();
 function fetchOnce<T>(url: string, read: (response: Response) => Promise<T>): Promise<T> {
@@ -160,96 +157,9 @@ function showMore(m: Meta, fresh: boolean, isCurrent: () => boolean): { first: P
   return { first: filled.length ? Promise.race(filled) : Promise.resolve(), all: Promise.all(filled).then(() => undefined) };
 }
 
-const template = document.querySelector<HTMLTemplateElement>("#SearchResultTemplate");
-
-/**
- * A result, from the theme's `<template id="SearchResultTemplate">`: its `data-slot` elements
- * take the severity, date, title link, excerpt and services (the `service` slot is repeated).
- */
-function resultItem(m: Meta, f: Fragment, matched: Matched | undefined): HTMLElement {
-  const item = template?.content.firstElementChild?.cloneNode(true) as HTMLElement | undefined;
-  if (!item) return fallbackItem(f, matched, m);
-  const slot = (name: string) => item.querySelector<HTMLElement>(`[data-slot="${name}"]`);
-  const level = m.severities.find(([id]) => id === f.severity);
-  const badge = slot("severity");
-  if (badge) {
-    badge.textContent = level ? level[1] : "Unrated";
-    badge.classList.toggle("unrated", !level);
-    if (level) badge.style.setProperty("--sev", level[2]);
-  }
-  const date = slot("date");
-  if (date) {
-    date.textContent = formatDate(f.date);
-    if (f.date) date.setAttribute("datetime", f.date);
-  }
-  const link = slot("title");
-  if (link) {
-    link.textContent = f.title;
-    link.setAttribute("href", toRoot + f.url);
-  }
-  slot("excerpt")?.append(...pieces(excerptOf(f, matched, m)));
-  const service = slot("service");
-  if (service) {
-    const list = service.parentElement!;
-    service.remove();
-    for (const name of f.services) {
-      const chip = service.cloneNode(true) as HTMLElement;
-      (chip.querySelector(".chip") ?? chip).textContent = name;
-      list.append(chip);
-    }
-    if (f.services.length === 0) list.remove();
-  }
-  return item;
-}
-
-/** A result for a theme whose search page has no result template: a link and the excerpt. */
-function fallbackItem(f: Fragment, matched: Matched | undefined, m: Meta): HTMLElement {
-  const item = element("li", "pm-item");
-  const link = element("a", "", f.title);
-  link.setAttribute("href", toRoot + f.url);
-  const text = element("p", "excerpt");
-  text.append(...pieces(excerptOf(f, matched, m)));
-  item.append(link, text);
-  return item;
-}
-
-/**
- * The excerpt of a result: from its summary and text, around the words the query matched; when
- * those are not in it, its tags and taxonomy values if they matched (`company: Heroku`).
- */
-function excerptOf(f: Fragment, matched: Matched | undefined, m: Meta): Piece[] {
-  // The summary leads, unless the text has it already (as its first section).
-  const text = f.summary && !f.text.includes(f.summary) ? `${f.summary} ${f.text}` : f.text;
-  if (!matched) return excerpt(text, []);
-  const words = { stem: stemmer, stopwords: m.stopwords ? STOPWORDS : undefined };
-  const marks = findMarks(text, matched, words);
-  if (marks.length === 0 && f.terms.length > 0) {
-    const terms = f.terms.join(" · ");
-    const termMarks = findMarks(terms, matched, words);
-    if (termMarks.length > 0) return excerpt(terms, termMarks);
-  }
-  return excerpt(text, marks);
-}
-
-function pieces(list: readonly Piece[]): (string | Node)[] {
-  return list.map((piece) => (piece.marked ? element("mark", "", piece.text) : piece.text));
-}
-
-function element(tag: string, className: string, text?: string): HTMLElement {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
-
 /** `12345` → `12,345`, without Intl: its first use loads locale data for tens of milliseconds. */
 function thousands(n: number): string {
   return String(n).replace(/\B(?=(\d{3})+$)/g, ",");
-}
-
-function formatDate(iso: string | null): string {
-  if (!iso) return "Undated";
-  return `${Number(iso.slice(8, 10))} ${MONTHS[Number(iso.slice(5, 7)) - 1] ?? "?"} ${iso.slice(0, 4)}`;
 }
 
 /** Keeps the query and filters in the address, so a search can be shared. */

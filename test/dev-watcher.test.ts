@@ -3,6 +3,7 @@ import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { resolveConfig } from "../src/config.js";
 import { ProjectWatcher, type ChangeKind } from "../src/dev/watcher.js";
+import { writeFile } from "./e2e/dev-fixture.js";
 import { tempDir } from "./helpers.js";
 
 // The dev watcher on its own: what it reports for each kind of file, and what it leaves alone.
@@ -26,11 +27,7 @@ async function watchProject(project: string, user: Parameters<typeof resolveConf
   return { seen, errors };
 }
 
-function write(project: string, relPath: string, contents = "x"): void {
-  const file = path.join(project, relPath);
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, contents);
-}
+const write = (project: string, relPath: string, contents = "x") => writeFile(project, relPath, contents);
 
 describe("the dev watcher", () => {
   it("reports postmortems, images, theme files, public files and the config, each with its kind", async () => {

@@ -1,10 +1,10 @@
 import fs from "node:fs";
 import type http from "node:http";
 import path from "node:path";
-import { isInside } from "../project.js";
 import { contentType } from "./mime.js";
 import { BUILD_PARAM, CLIENT_MODULES, CLIENT_PATH, DEV_PREFIX, EVENTS_PATH, STATE_EVENT, type DevState } from "./protocol.js";
 import type { DevArchive } from "./state.js";
+import { isInside } from "../util/inside.js";
 
 /** The pages that listen for states (server-sent events), and what they are told. */
 export class StateStream {
@@ -61,6 +61,7 @@ export function devHandler(archive: DevArchive, stream: StateStream, modules: Re
     try {
       pathname = decodeURIComponent(url.pathname);
     } catch {
+      // A malformed %-escape: the request's mistake, answered as one.
       return void response.writeHead(400).end("Bad request");
     }
     if (pathname.includes("\0")) return void response.writeHead(400).end("Bad request");

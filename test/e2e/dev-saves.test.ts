@@ -3,32 +3,11 @@ import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { startDev, type DevServer } from "../../src/dev/server.js";
 import { tempDir } from "../helpers.js";
+import { fetchPage as page, postmortemText, writeFile } from "./dev-fixture.js";
 
 // `hindsight dev` follows the content folder however the files change on disk: editors' atomic
 // saves, new folders, renames and deletes each make the archive served match the folder.
-const text = (title: string, date = "2024-05-02") => `---
-title: "${title}"
-date: ${date}
-severity: SEV2
-services: [cache]
----
-
-## Issue Summary
-
-The cache fell over.
-
-## Timeline
-
-- 10:00 it broke
-
-## Root Cause and Resolution
-
-Too many keys.
-
-## Corrective and Preventative Measures
-
-- [ ] Fewer keys
-`;
+const text = (title: string, date = "2024-05-02") => postmortemText(title).replace("2024-05-02", date);
 
 let project: string;
 let server: DevServer | undefined;
@@ -36,18 +15,12 @@ const logs: string[] = [];
 const content = (relPath: string) => path.join(project, "content", relPath);
 
 function write(relPath: string, contents: string): void {
-  fs.mkdirSync(path.dirname(content(relPath)), { recursive: true });
-  fs.writeFileSync(content(relPath), contents);
+  writeFile(project, path.join("content", relPath), contents);
 }
 
 async function start(): Promise<string> {
   server = await startDev({ root: project, port: 0, offline: true, log: (line) => logs.push(line) });
   return server.url;
-}
-
-async function page(url: string): Promise<{ status: number; body: string }> {
-  const response = await fetch(url);
-  return { status: response.status, body: await response.text() };
 }
 
 /** Waits until no rebuild runs or waits, and long enough that a late event would have come. */

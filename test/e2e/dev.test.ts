@@ -5,53 +5,23 @@ import { chromium, type Browser } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startDev, type DevServer } from "../../src/dev/server.js";
 import { repoRoot, tempDir } from "../helpers.js";
+import { fetchPage as get, postmortemText as text, writeFile } from "./dev-fixture.js";
 
 // `hindsight dev` on a temporary project: the served pages follow the files as they are saved,
 // and a broken postmortem shows as an overlay in the page until it is fixed.
 const POSTMORTEM = "2024/cache-outage.md";
-const text = (title: string, extra = "") => `---
-title: "${title}"
-date: 2024-05-02
-severity: SEV2
-services: [cache]
-status: final
-${extra}---
-
-## Issue Summary
-
-The cache fell over.
-
-## Timeline
-
-- 10:00 it broke
-
-## Root Cause and Resolution
-
-Too many keys.
-
-## Corrective and Preventative Measures
-
-- [ ] Fewer keys
-`;
 
 let project: string;
 let server: DevServer | undefined;
 const logs: string[] = [];
 
 function write(relPath: string, contents: string): void {
-  const file = path.join(project, "content", relPath);
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, contents);
+  writeFile(project, path.join("content", relPath), contents);
 }
 
 async function start(): Promise<DevServer> {
   server = await startDev({ root: project, port: 0, offline: true, log: (line) => logs.push(line) });
   return server;
-}
-
-async function get(url: string): Promise<{ status: number; body: string }> {
-  const response = await fetch(url);
-  return { status: response.status, body: await response.text() };
 }
 
 /** The states the server sends over server-sent events, as they arrive. */

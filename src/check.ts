@@ -3,9 +3,10 @@ import path from "node:path";
 import type { VFile } from "vfile";
 import { analyze, configKeyOf } from "./analyze.js";
 import type { ResolvedConfig } from "./config.js";
-import { isInside, loadProjectConfig, makeStrict, sourcesOutside, type RunOptions } from "./project.js";
+import { loadProjectConfig, makeStrict, sourcesOutside, type RunOptions } from "./project.js";
 import { discover } from "./stages/discover.js";
 import { isError } from "./util/messages.js";
+import { isInside } from "./util/inside.js";
 
 /** Options of `check`: which files to report on. */
 export interface CheckOptions extends RunOptions {

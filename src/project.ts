@@ -6,6 +6,7 @@ import { resolveConfig, type ResolvedConfig, type UserConfig } from "./config.js
 import { UsageError } from "./errors.js";
 import { discover, readSource } from "./stages/discover.js";
 import type { SourceFile } from "./types.js";
+import { isInside } from "./util/inside.js";
 
 /** Options shared by `check` and `build`: config overrides plus how to run. */
 export interface RunOptions extends UserConfig {
@@ -44,9 +45,6 @@ export async function sourcesOutside(config: ResolvedConfig, paths: readonly str
 }
 
 /** True when `file` is `dir` or inside it. */
-export function isInside(file: string, dir: string): boolean {
-  return file === dir || file.startsWith(dir + path.sep);
-}
 
 /** Turns every warning into an error (`--strict`); an info stays one. */
 export function makeStrict(files: readonly VFile[]): void {

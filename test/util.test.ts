@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { DEFAULT_SECTIONS } from "../src/config-defaults.js";
 import { resolveConfig } from "../src/config.js";
+import { insideOf, isInside, staysInside } from "../src/util/inside.js";
 import { matchSection } from "../src/util/sections.js";
 import { slugFromPath, slugify, slugOrHash } from "../src/util/slug.js";
 import { formatDate, formatDuration, parseDuration, parseInstant } from "../src/util/time.js";
@@ -129,5 +130,33 @@ describe("readTexts", () => {
       expect(texts.map((t, i) => (t instanceof TooBig ? `${i}: ${t.bytes}` : undefined)).filter(Boolean)).toEqual(["10: 500", "120: 500"]);
       expect(texts[11]).toBe("file 11");
     }
+  });
+});
+
+describe("path containment, the project's one test of it", () => {
+  it("takes a folder and what is under it, not a sibling that shares its name's start", () => {
+    expect(isInside("/srv/archive", "/srv/archive")).toBe(true);
+    expect(isInside("/srv/archive/content/a.md", "/srv/archive")).toBe(true);
+    expect(isInside("/srv/archive-old/a.md", "/srv/archive")).toBe(false);
+    expect(isInside("/srv/a.md", "/")).toBe(true);
+  });
+
+  it("reads relative POSIX paths against a folder, `.` holding every path that does not climb out", () => {
+    expect(isInside("docs/_static/x.png", "docs", "/")).toBe(true);
+    expect(isInside("docsy/x.png", "docs", "/")).toBe(false);
+    expect(isInside("docs/x.png", ".", "/")).toBe(true);
+    expect(isInside("../x.png", ".", "/")).toBe(false);
+    expect(isInside("..", ".", "/")).toBe(false);
+    expect(isInside("..x/y.png", ".", "/")).toBe(true);
+  });
+
+  it("keeps output paths strictly inside the output folder", () => {
+    expect(staysInside("/out", "a/b.html")).toBe(true);
+    expect(staysInside("/out", "../out-2/a.html")).toBe(false);
+    expect(staysInside("/out", "a/../../x")).toBe(false);
+    expect(staysInside("/out", ".")).toBe(false);
+    expect(staysInside("/out", "/etc/passwd")).toBe(false);
+    expect(staysInside("/out", "a\0b")).toBe(false);
+    expect(() => insideOf("/out", "../x")).toThrow(/outside the output folder/);
   });
 });

@@ -3,7 +3,7 @@ import path from "node:path";
 import { watch, type FSWatcher } from "chokidar";
 import { CONFIG_FILES } from "../config-load.js";
 import type { ResolvedConfig } from "../config.js";
-import { isInside } from "../project.js";
+import { isInside } from "../util/inside.js";
 
 /** What a changed file means for the next build. */
 export type ChangeKind = "postmortem" | "asset" | "theme" | "config";

@@ -14,6 +14,7 @@ import { decodeDataUri } from "./data-uri.js";
 import { detectImageType, dimensions, sameType, type ImageType } from "./detect.js";
 import { fetchImage, type FetchFailure, type FetchResult, type Validators } from "./fetch.js";
 import { sanitizeSvg } from "./svg.js";
+import { isInside } from "../util/inside.js";
 
 /** An image stored in the archive. */
 export interface StoredImage {
@@ -237,13 +238,13 @@ export class ImageStore {
     const written = safeDecode(src.split(/[?#]/)[0]!);
     // A postmortem checked from outside the content folder may use images beside it, no further.
     const own = path.dirname(postmortemPath);
-    const content = postmortemPath.startsWith(this.config.contentDir + path.sep) ? this.config.contentDir : own;
+    const content = postmortemPath !== this.config.contentDir && isInside(postmortemPath, this.config.contentDir) ? this.config.contentDir : own;
     const candidates = written.startsWith("/")
       ? [path.join(content, written), path.join(this.config.publicDir, written)]
       : [path.resolve(own, written)];
-    const inside = (file: string, dir: string) => file.startsWith(dir + path.sep);
+    const inside = (file: string, dir: string) => file !== dir && isInside(file, dir);
     // Folders of `images.roots` (a docs site's `_static/`), never outside the project.
-    const extra = this.config.images.roots.filter((dir) => dir === this.config.root || inside(dir, this.config.root));
+    const extra = this.config.images.roots.filter((dir) => isInside(dir, this.config.root));
     const allowed = candidates.filter((file, i) => inside(file, i === 1 ? this.config.publicDir : content) || (!written.startsWith("/") && extra.some((dir) => inside(file, dir))));
     if (allowed.length === 0) {
       return { reason: `Unexpected image path \`${src}\` outside the content folder`, ruleId: "image/outside", hint: "Keep images inside the content folder (or public/ for paths starting with /), or add their folder, inside the project, to images.roots.", severity: "error" };

@@ -8,6 +8,7 @@ import { CORE_FIELDS, decideFields } from "./fields.js";
 import type { DocFacts } from "./read.js";
 import { decideSections } from "./sections.js";
 import { decideSeverities } from "./severity.js";
+import { isInside } from "../util/inside.js";
 
 /** What `init` decided: the config to write and the reasons, one line each, to print. */
 export interface Decision {
@@ -163,13 +164,13 @@ export function globsFor(postmortems: readonly string[], others: readonly string
  */
 export function imageRoots(postmortems: readonly DocFacts[], content: string): Map<string, number> {
   const users = new Map<string, Set<string>>();
-  const inContent = (p: string) => content === "." || p === content || p.startsWith(content + "/");
+  const inContent = (p: string) => isInside(p, content, "/");
   for (const doc of postmortems) {
     for (const match of doc.body.matchAll(/!\[[^\]]*\]\(\s*<?([^)\s>]+)|<img\b[^>]*?\bsrc\s*=\s*["']([^"']+)["']/gi)) {
       const src = (match[1] ?? match[2] ?? "").split(/[?#]/)[0]!;
       if (src === "" || src.startsWith("/") || /^[a-z][a-z0-9+.-]*:/i.test(src)) continue;
       const target = path.posix.normalize(path.posix.join(content, path.posix.dirname(doc.relPath), safeDecode(src)));
-      if (target.startsWith("../") || inContent(target)) continue;
+      if (!isInside(target, ".", "/") || inContent(target)) continue;
       const dir = path.posix.dirname(target);
       users.set(dir, (users.get(dir) ?? new Set()).add(doc.relPath));
     }
@@ -178,7 +179,7 @@ export function imageRoots(postmortems: readonly DocFacts[], content: string): M
   const dirs = [...users.keys()].sort();
   const roots = new Map<string, Set<string>>();
   for (const dir of dirs) {
-    const outer = [...roots.keys()].find((root) => root === "." || dir.startsWith(root + "/"));
+    const outer = [...roots.keys()].find((root) => isInside(dir, root, "/"));
     const files = roots.get(outer ?? dir) ?? new Set<string>();
     for (const file of users.get(dir)!) files.add(file);
     roots.set(outer ?? dir, files);

@@ -8,6 +8,7 @@ import { readOrError, TooBig } from "../util/read-texts.js";
 import { KIND_LABELS } from "./classify.js";
 import { decide, type Decision } from "./decide.js";
 import { readDoc, type DocFacts } from "./read.js";
+import { isInside } from "../util/inside.js";
 
 /** Options of `init`. */
 export interface InitOptions {
@@ -116,9 +117,6 @@ function commonFolder(postmortems: readonly DocFacts[]): string {
   return common.join("/");
 }
 
-function isInside(file: string, dir: string): boolean {
-  return file === dir || file.startsWith(dir + path.sep);
-}
 
 function toPosix(p: string): string {
   return p.split(path.sep).join("/");

@@ -5,6 +5,7 @@ import type { ResolvedConfig } from "../config.js";
 import { IOError, UsageError } from "../errors.js";
 import type { SourceFile } from "../types.js";
 import { readOrError, readTexts, TooBig } from "../util/read-texts.js";
+import { isInside } from "../util/inside.js";
 
 /** What discovery reads of the config: which files, where the build writes, how big a file may be. */
 export type DiscoverConfig = Pick<ResolvedConfig, "contentDir" | "outDir" | "cacheDir" | "include" | "exclude" | "limits">;
@@ -47,8 +48,8 @@ export async function discover(config: DiscoverConfig, contentDir: string = conf
 /** The output and cache folders as globs relative to `contentDir`, when they are inside it. */
 function buildFolders(config: DiscoverConfig, contentDir: string): string[] {
   return [config.outDir, config.cacheDir]
+    .filter((dir) => dir !== contentDir && isInside(dir, contentDir))
     .map((dir) => path.relative(contentDir, dir))
-    .filter((rel) => rel !== "" && !rel.startsWith("..") && !path.isAbsolute(rel))
     .map((rel) => `${fg.escapePath(rel.split(path.sep).join("/"))}/**`);
 }
 

@@ -2,6 +2,7 @@ import { execFile } from "node:child_process";
 import fs from "node:fs/promises";
 import path from "node:path";
 import { promisify } from "node:util";
+import { isInside } from "../util/inside.js";
 
 const run = promisify(execFile);
 
@@ -59,7 +60,7 @@ export async function readGitHistory(contentDir: string, root: string): Promise<
     (found) => `Ignored ${path.relative(realRoot, found).split(path.sep).join("/")}: a .git inside the content folder is never used (its settings could run programs on the build machine).`,
   );
   const relContent = repo && realContent !== undefined ? path.relative(repo.top, realContent) : "..";
-  const inside = relContent !== ".." && !relContent.startsWith(`..${path.sep}`) && !path.isAbsolute(relContent);
+  const inside = repo !== undefined && realContent !== undefined && isInside(realContent, repo.top);
   return { history: repo && inside ? await readHistory(repo, relContent.split(path.sep).join("/") || ".") : undefined, notes };
 }
 

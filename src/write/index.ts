@@ -40,7 +40,6 @@
 import fs from "node:fs/promises";
 import path from "node:path";
 import { HindsightError, UsageError } from "../errors.js";
-import { isInside } from "../project.js";
 import type { Output } from "../types.js";
 import { updateInPlace } from "./in-place.js";
 import type { WriteJob } from "./job.js";
@@ -48,6 +47,7 @@ import { BUILD_MARKER, contentKey, previousBuild } from "./manifest.js";
 import { publicFingerprint } from "./public.js";
 import { removeAbandonedStaging } from "./staging.js";
 import { stageAndSwap } from "./swap.js";
+import { isInside } from "../util/inside.js";
 
 export { BUILD_MARKER } from "./manifest.js";
 

@@ -21,7 +21,7 @@ export function renderPages(site: Site, theme: Theme, config: ResolvedConfig, se
   files.push(page("index.html", "home", { title: config.title, recent: list.slice(0, HOME_RECENT), stats: headlineStats(site) }));
   files.push(page("postmortems/index.html", "all", { title: "All postmortems", byYear: byYear(site) }));
   // Pages made from postmortems are lazy, with a key of everything they show: a build whose
-  // previous build made the same page takes that one (see write.ts).
+  // previous build made the same page takes that one (see src/write/).
   const siteKey = hashText(JSON.stringify([codeId(), theme.key, config, site.postmortems.length, site.taxonomies.map((t) => [...t.ids]), site.years.terms.map((t) => t.id)]));
   const keyOf = (...parts: unknown[]) => hashText(JSON.stringify([siteKey, ...parts]));
   const identity = (pm: RenderedPostmortem | undefined) => pm && [pm.key, pm.history, pm.editUrl];

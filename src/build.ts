@@ -23,6 +23,7 @@ import { hashText } from "./util/hash.js";
 import { writeFileAtomic } from "./util/atomic.js";
 import { codeId } from "./util/version.js";
 import { isError } from "./util/messages.js";
+import { debug } from "./util/debug.js";
 
 /** Options of a build. */
 export interface BuildOptions extends RunOptions {
@@ -177,13 +178,15 @@ function searchIndex(postmortems: readonly RenderedPostmortem[], config: Resolve
       }));
       return { files, meta: saved.meta };
     }
-  } catch {
+  } catch (error) {
+    debug("cache", "no search index cached for these inputs, or a damaged one", error);
     // No index of these inputs yet, or a damaged one: build it.
   }
   const index = buildSearchIndex(postmortems, config);
   try {
     writeFileAtomic(file, JSON.stringify({ key, meta: index.meta, files: index.files.map((f) => [f.path, "key" in f ? f.key : contentKey(f.contents)]) }));
-  } catch {
+  } catch (error) {
+    debug("cache", "the search index could not be cached (the next build is slower)", error);
     // Only the next build is slower.
   }
   return index;

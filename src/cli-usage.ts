@@ -13,7 +13,10 @@ Usage:
   hindsight help COMMAND             options and examples of one command
   hindsight --version
 
-Exit codes: 0 ok (warnings allowed), 1 content errors, 2 usage or config errors.`;
+Any command takes --debug (or DEBUG=hindsight): say on stderr what was deliberately ignored
+(a damaged cache entry read as a miss, a failed git command).
+
+Exit codes: 0 ok (warnings allowed), 1 content errors, 2 usage or config errors, 70 internal error.`;
 
 const PROJECT_OPTIONS = `  --content DIR      folder of postmortems (default: content)
   --config FILE      config file (default: hindsight.config.{json,js,mjs,ts} if present)`;
@@ -123,6 +126,7 @@ export const OPTIONS = {
   open: { type: "boolean" },
   print: { type: "boolean" },
   force: { type: "boolean" },
+  debug: { type: "boolean" },
   help: { type: "boolean", short: "h" },
   version: { type: "boolean", short: "v" },
 } as const;

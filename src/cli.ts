@@ -7,6 +7,7 @@ import { spawn } from "node:child_process";
 import type { BuildResult } from "./build.js";
 import type { DevOptions } from "./dev/server.js";
 import { HindsightError, UsageError } from "./errors.js";
+import { enableDebug } from "./util/debug.js";
 import { formatMessages, toFormat, type Format } from "./report/index.js";
 import { plural } from "./util/format.js";
 import { escapeTerminal, escapeTerminalLines, stringifyForTerminal } from "./util/terminal.js";
@@ -18,6 +19,7 @@ export async function main(argv: readonly string[]): Promise<void> {
   try {
     const { values, positionals } = parseArgs({ args: [...argv], allowPositionals: true, strict: true, options: OPTIONS });
     const [command, ...rest] = positionals;
+    if (values.debug) enableDebug();
     if (values.version) return void console.log(VERSION);
     if (command === "help" || (values.help && command === undefined) || command === undefined) {
       const topic = command === "help" ? rest[0] : undefined;
@@ -29,7 +31,7 @@ export async function main(argv: readonly string[]): Promise<void> {
       return void console.log(COMMAND_HELP[command]);
     }
     const allowed = COMMAND_OPTIONS[command];
-    const stray = allowed && Object.keys(values).find((name) => !allowed.includes(name) && name !== "help" && name !== "version");
+    const stray = allowed && Object.keys(values).find((name) => !allowed.includes(name) && !["help", "version", "debug"].includes(name));
     if (stray) throw new UsageError(`Unexpected option --${stray} for ${command}`);
     const format = toFormat(values.format);
     const common = {

@@ -15,3 +15,14 @@ export class UsageError extends HindsightError {
 
 /** Reading content or writing output failed for a reason outside the content itself. */
 export class IOError extends HindsightError {}
+
+/**
+ * A broken invariant: a bug in Hindsight, never a problem with the content or the machine. The
+ * CLI says "internal error, please report it" and prints the stack (exit code 70).
+ */
+export class InternalError extends Error {
+  constructor(message: string) {
+    super(`internal error: ${message}`);
+    this.name = "InternalError";
+  }
+}

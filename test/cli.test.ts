@@ -1,7 +1,8 @@
+import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { fixtureArchive, listFiles, runCli, tempDir } from "./helpers.js";
+import { fixtureArchive, listFiles, repoRoot, runCli, tempDir } from "./helpers.js";
 
 describe("hindsight CLI", () => {
   it("prints help and the version", () => {
@@ -80,5 +81,23 @@ describe("hindsight CLI", () => {
     expect(result.stderr).toContain("hint: Fix the YAML");
     expect(result.stderr).not.toMatch(/\n\s+at /);
     expect(fs.existsSync(path.join(cwd, "dist"))).toBe(false);
+  });
+});
+
+describe("the debug channel", () => {
+  it("says what was ignored with --debug or DEBUG=hindsight, and nothing without", () => {
+    const root = tempDir();
+    fs.cpSync(fixtureArchive, root, { recursive: true });
+    const quiet = runCli(["build", "--offline"], root);
+    expect(quiet.code).toBe(0);
+    expect(quiet.stderr).not.toMatch(/^hindsight:[a-z]+ /m);
+    // A damaged cache entry is a miss: rebuilt, and said on the channel.
+    const manifests = path.join(root, ".cache", "outputs");
+    for (const file of fs.readdirSync(manifests)) fs.writeFileSync(path.join(manifests, file), "{ not json");
+    const loud = runCli(["build", "--offline", "--debug"], root);
+    expect(loud.code).toBe(0);
+    expect(loud.stderr).toMatch(/^hindsight:write no previous manifest to read: every file is made: SyntaxError: /m);
+    const fromEnv = spawnSync(process.execPath, [path.join(repoRoot, ".build", "cli.js"), "check"], { cwd: root, encoding: "utf8", env: { ...process.env, DEBUG: "other,hindsight" } });
+    expect(fromEnv.stderr).toMatch(/^hindsight:[a-z]+ /m);
   });
 });

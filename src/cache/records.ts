@@ -5,6 +5,7 @@ import type { OutputFile } from "../types.js";
 import { writeFileAtomic } from "../util/atomic.js";
 import { hashText } from "../util/hash.js";
 import { readTexts } from "../util/read-texts.js";
+import { debug } from "../util/debug.js";
 
 // Bumped whenever a record's shape or meaning changes; Hindsight's version is in the key too.
 const SCHEMA = 3;
@@ -54,7 +55,8 @@ export class RecordCache {
       entry = JSON.parse(text ?? fs.readFileSync(file, "utf8")) as Entry;
       // Only records with downloaded images grow old: the others are not stat'ed.
       if (entry?.record?.remote === true && Date.now() - fs.statSync(file).mtimeMs > REMOTE_MAX_AGE_MS) return undefined;
-    } catch {
+    } catch (error) {
+      debug("cache", "a record entry that cannot be read is a miss", error);
       return undefined;
     }
     if (entry?.schema !== SCHEMA || entry.key !== key || typeof entry.record?.relPath !== "string" || !Array.isArray(entry.record.images)) return undefined;
@@ -88,7 +90,8 @@ export class RecordCache {
         if (!fs.existsSync(blob)) writeFileAtomic(blob, image.contents);
       }
       writeFileAtomic(this.entryPath(key), JSON.stringify({ schema: SCHEMA, key, record } satisfies Entry));
-    } catch {
+    } catch (error) {
+      debug("cache", "a record could not be saved (the next build is slower)", error);
       // A cache that cannot be written only makes the next build slower.
     }
   }
@@ -107,7 +110,8 @@ export class RecordCache {
       for (const file of entries) {
         if (!this.used.has(path.basename(file, ".json"))) fs.rmSync(file, { force: true });
       }
-    } catch {
+    } catch (error) {
+      debug("cache", "the record cache could not be pruned", error);
       // A cache that cannot be pruned only takes more room.
     }
   }
@@ -128,7 +132,8 @@ export function cacheable(record: PostmortemRecord): boolean {
 function readBytes(file: string): Uint8Array | undefined {
   try {
     return fs.readFileSync(file);
-  } catch {
+  } catch (error) {
+    debug("cache", "a cached image that cannot be read is a miss", error);
     return undefined;
   }
 }

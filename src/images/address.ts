@@ -1,4 +1,5 @@
 import net from "node:net";
+import { debug } from "../util/debug.js";
 
 /**
  * Which hosts a build may download images from. Content is input to the build machine: an
@@ -54,7 +55,8 @@ export function isPublicAddress(address: string): boolean {
 export function hostKey(hostname: string): string {
   try {
     return new URL(`http://${hostname}/`).hostname;
-  } catch {
+  } catch (error) {
+    debug("images", "a host name that is not a URL host is compared as written", error);
     return hostname.toLowerCase();
   }
 }

@@ -3,6 +3,7 @@ import path from "node:path";
 import { writeFileAtomic } from "../util/atomic.js";
 import { hashText } from "../util/hash.js";
 import type { Validators } from "./fetch.js";
+import { debug } from "../util/debug.js";
 
 /** What the cache knows of one remote image. */
 export interface CachedImage extends Validators {
@@ -75,7 +76,8 @@ function readIndex(file: string): Map<string, CachedImage> {
     const data = JSON.parse(fs.readFileSync(file, "utf8")) as { version?: number; entries?: Record<string, CachedImage> };
     if (data.version !== VERSION || typeof data.entries !== "object" || data.entries === null) return new Map();
     return new Map(Object.entries(data.entries).filter(([, e]) => typeof e?.hash === "string" && /^[0-9a-f]{64}$/.test(e.hash) && typeof e.ext === "string"));
-  } catch {
+  } catch (error) {
+    debug("cache", "the download cache index cannot be read: starting afresh", error);
     return new Map();
   }
 }
@@ -83,7 +85,8 @@ function readIndex(file: string): Map<string, CachedImage> {
 function readIfExists(file: string): Uint8Array | undefined {
   try {
     return fs.readFileSync(file);
-  } catch {
+  } catch (error) {
+    debug("cache", "a downloaded image that cannot be read is a miss", error);
     return undefined;
   }
 }

@@ -1,3 +1,4 @@
+import { debug } from "../util/debug.js";
 /** A decoded `data:` URI. */
 export interface DataUri {
   readonly mime: string;
@@ -25,7 +26,8 @@ export function decodeDataUri(uri: string): DataUri | string {
   try {
     const bytes = Buffer.from(decodeURIComponent(payload), "utf8");
     return bytes.length === 0 ? "it holds no data" : { mime, bytes };
-  } catch {
+  } catch (error) {
+    debug("images", "a data: URI with corrupt percent-encoding", error);
     return "its percent-encoded data is corrupt";
   }
 }

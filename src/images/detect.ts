@@ -1,5 +1,6 @@
 import { fileTypeFromBuffer } from "file-type";
 import { imageSize } from "image-size";
+import { debug } from "../util/debug.js";
 
 /** An image type Hindsight stores: raster formats browsers show, and SVG (sanitized). */
 export interface ImageType {
@@ -44,7 +45,8 @@ export function dimensions(bytes: Uint8Array): { width: number; height: number }
   try {
     const size = imageSize(bytes);
     return size.width && size.height ? { width: size.width, height: size.height } : undefined;
-  } catch {
+  } catch (error) {
+    debug("images", "the image size could not be read", error);
     return undefined;
   }
 }

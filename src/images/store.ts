@@ -7,7 +7,6 @@ import { BuildBudget } from "../util/budget.js";
 import { formatBytes, safeDecode } from "../util/format.js";
 import { hashText } from "../util/hash.js";
 import type { Problem } from "../util/messages.js";
-import { escapeTerminal } from "../util/terminal.js";
 import { refusedByName } from "./address.js";
 import { RemoteImageCache } from "./cache.js";
 import { decodeDataUri } from "./data-uri.js";
@@ -15,6 +14,7 @@ import { detectImageType, dimensions, sameType, type ImageType } from "./detect.
 import { fetchImage, type FetchFailure, type FetchResult, type Validators } from "./fetch.js";
 import { sanitizeSvg } from "./svg.js";
 import { isInside } from "../util/inside.js";
+import { debug } from "../util/debug.js";
 
 /** An image stored in the archive. */
 export interface StoredImage {
@@ -141,7 +141,8 @@ export class ImageStore {
     let bytes: Uint8Array;
     try {
       bytes = fs.readFileSync(file);
-    } catch {
+    } catch (error) {
+      debug("images", "a local image could not be read", error);
       return { problem: { reason: `Missing image \`${written}\``, ruleId: "image/missing", hint: "Check the path: it is relative to this file; a path starting with / is looked up in the content folder, then public/.", severity: "error" } };
     }
     const type = await detectImageType(bytes);
@@ -155,7 +156,7 @@ export class ImageStore {
   private async fromRemote(url: string): Promise<ImageOutcome> {
     if (this.options.mode === "check" || !this.config.images.remote) return {};
     const fail = (why: RemoteFailure, detail = "") => {
-      if (/\bhindsight\b/.test(process.env.DEBUG ?? "")) process.stderr.write(`hindsight: image ${escapeTerminal(url)}: ${why}: ${escapeTerminal(detail)}\n`);
+      debug("images", `image ${url}: ${why}${detail ? `: ${detail}` : ""}`);
       return { problem: { reason: `Cannot download image ${url}: ${this.failureReason(why)}`, ruleId: "image/unreachable", hint: FAILURE_HINTS[why === "refused" ? "refused" : "other"], severity: "warning" as const } };
     };
     // Refused by policy, a cached copy is not used either: it may come from a build that allowed that host.
@@ -267,7 +268,8 @@ export class ImageStore {
 function hostOf(url: string): string {
   try {
     return new URL(url).hostname;
-  } catch {
+  } catch (error) {
+    debug("images", "an image URL without a host", error);
     return "";
   }
 }

@@ -1,6 +1,7 @@
 import path from "node:path";
 import type { DocFacts } from "./read.js";
 import { headingKey, roleOf } from "./sections.js";
+import { safeDecode } from "../util/format.js";
 
 /** Why a Markdown file is not a postmortem; `postmortem` when it is one. */
 export type DocKind = "postmortem" | "readme" | "changelog" | "license" | "contributing" | "template" | "toctree" | "index" | "unlike";
@@ -65,7 +66,7 @@ function isLinkList(doc: DocFacts, others: ReadonlySet<string>): boolean {
   const dir = path.posix.dirname(doc.relPath);
   let toOthers = 0;
   for (const match of doc.body.matchAll(/\]\(\s*<?([^)\s>#]+\.(?:md|markdown|html?))(?:#[^)\s]*)?>?(?:\s+"[^"]*")?\s*\)/gi)) {
-    const target = path.posix.normalize(path.posix.join(dir, decodeURIComponentSafe(match[1]!)));
+    const target = path.posix.normalize(path.posix.join(dir, safeDecode(match[1]!)));
     if (others.has(target) || others.has(target.replace(/\.html?$/i, ".md"))) toOthers++;
   }
   if (toOthers < 2) return false;
@@ -76,13 +77,6 @@ function isLinkList(doc: DocFacts, others: ReadonlySet<string>): boolean {
   return linkLines.length >= lines.length * 0.5 && words <= 25 * lines.length;
 }
 
-function decodeURIComponentSafe(text: string): string {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return text;
-  }
-}
 
 /**
  * True when a file looks like a postmortem: a section playing a role (summary, timeline, cause,

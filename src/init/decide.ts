@@ -9,6 +9,7 @@ import type { DocFacts } from "./read.js";
 import { decideSections } from "./sections.js";
 import { decideSeverities } from "./severity.js";
 import { isInside } from "../util/inside.js";
+import { safeDecode } from "../util/format.js";
 
 /** What `init` decided: the config to write and the reasons, one line each, to print. */
 export interface Decision {
@@ -187,13 +188,6 @@ export function imageRoots(postmortems: readonly DocFacts[], content: string): M
   return new Map([...roots].map(([dir, files]) => [dir, files.size]));
 }
 
-function safeDecode(text: string): string {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return text;
-  }
-}
 
 function commonPrefix(names: readonly string[]): string {
   if (names.length === 0) return "";

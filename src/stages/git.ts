@@ -3,6 +3,7 @@ import fs from "node:fs/promises";
 import path from "node:path";
 import { promisify } from "node:util";
 import { isInside } from "../util/inside.js";
+import { debug } from "../util/debug.js";
 
 const run = promisify(execFile);
 
@@ -69,7 +70,8 @@ async function readHistory(repo: Repository, pathspec: string): Promise<GitHisto
   let shallow: boolean;
   try {
     shallow = (await runGit(repo, ["rev-parse", "--is-shallow-repository"])).trim() === "true";
-  } catch {
+  } catch (error) {
+    debug("git", "git rev-parse failed: no history", error);
     return undefined;
   }
   let log: string;
@@ -77,7 +79,8 @@ async function readHistory(repo: Repository, pathspec: string): Promise<GitHisto
     // The format shows no signature (%G…) and --name-only makes no diff: no textconv or external diff
     // would run, and the options say so for good measure.
     log = await runGit(repo, ["log", "--no-show-signature", "--no-ext-diff", "--no-textconv", `--format=${RECORD}%cs${FIELD}%aN`, "--name-only", "--no-renames", "--", pathspec]);
-  } catch {
+  } catch (error) {
+    debug("git", "git log failed (a repository without a commit yet?)", error);
     // A repository without a commit yet.
     return { files: new Map(), shallow, top: repo.top };
   }

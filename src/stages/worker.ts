@@ -2,6 +2,7 @@
 // its own frozen unified processors and image store. Only plain data crosses the thread line.
 import { workerData } from "node:worker_threads";
 import type { ResolvedConfig } from "../config.js";
+import { InternalError } from "../errors.js";
 import { ImageStore, type ImageStats } from "../images/store.js";
 import type { OutputFile, SourceFile } from "../types.js";
 import { BuildBudget, type BudgetState } from "../util/budget.js";
@@ -39,7 +40,7 @@ let phases: Int32Array | undefined;
 
 /** Analyzes one postmortem (the pool's task). */
 export default async function runTask(task: WorkerTask): Promise<WorkerResult> {
-  if (!setup) throw new Error("The build worker was started without its setup");
+  if (!setup) throw new InternalError("the build worker was started without its setup");
   store ??= new ImageStore(setup.config, { mode: setup.mode, offline: setup.offline, budget: new BuildBudget(setup.config.limits, setup.budget) });
   phases ??= new Int32Array(setup.phases);
   return analyzeWithStore(store, task.source, setup.config, sharedClock(phases, task.slot));

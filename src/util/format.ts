@@ -1,3 +1,4 @@
+import { debug } from "./debug.js";
 /** Small text helpers shared by the CLI, the reporters and the templates. */
 
 /** `1 postmortem`, `1,204 postmortems`. */
@@ -15,7 +16,8 @@ export function toList(value: unknown): string[] {
 export function safeDecode(text: string): string {
   try {
     return decodeURIComponent(text);
-  } catch {
+  } catch (error) {
+    debug("decode", "a malformed percent-encoding is kept as written", error);
     return text;
   }
 }

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
+import { debug } from "../util/debug.js";
 
 /**
  * A lock untouched for this long is stale: its holder touches it every HEARTBEAT_MS while it
@@ -38,7 +39,8 @@ export async function withLock<T>(file: string, work: () => Promise<T>, options:
       const now = new Date();
       try {
         fs.utimesSync(file, now, now);
-      } catch {
+      } catch (error) {
+        debug("lock", "the lock file could not be touched", error);
         // Gone: only if broken as stale, which the heartbeat is there to prevent.
       }
     }, HEARTBEAT_MS);
@@ -76,13 +78,15 @@ function breakLock(file: string, stale: string): void {
   const aside = `${file}.${randomBytes(6).toString("hex")}.stale`;
   try {
     fs.renameSync(file, aside);
-  } catch {
+  } catch (error) {
+    debug("lock", "a stale lock was gone before it was moved aside", error);
     return; // gone already
   }
   if (readOwner(aside) !== stale) {
     try {
       fs.linkSync(aside, file); // fails if yet another build holds the lock now
-    } catch {
+    } catch (error) {
+      debug("lock", "a lock moved aside could not be put back", error);
       // Then two builds think they hold it: three builds breaking one lock within microseconds.
     }
   }
@@ -93,7 +97,8 @@ function breakLock(file: string, stale: string): void {
 function readOwner(file: string): string | undefined {
   try {
     return fs.readFileSync(file, "utf8");
-  } catch {
+  } catch (error) {
+    debug("lock", "the lock file could not be read", error);
     // Gone: the caller's next attempt finds out what is there now.
     return undefined;
   }
@@ -103,7 +108,8 @@ function readOwner(file: string): string | undefined {
 function isStale(file: string): boolean {
   try {
     return Date.now() - fs.statSync(file).mtimeMs > STALE_MS;
-  } catch {
+  } catch (error) {
+    debug("lock", "the lock file was gone when its age was read", error);
     return false; // released meanwhile: the next attempt takes it
   }
 }

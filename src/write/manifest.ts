@@ -4,6 +4,7 @@ import fs from "node:fs/promises";
 import path from "node:path";
 import { writeFileAtomic } from "../util/atomic.js";
 import { staysInside } from "../util/inside.js";
+import { debug } from "../util/debug.js";
 
 /** Name of the marker file that says a folder is a Hindsight build, safe to replace. */
 export const BUILD_MARKER = ".hindsight";
@@ -36,7 +37,8 @@ export async function previousBuild(outDir: string, manifestFile: string | undef
   try {
     text = readFileSync(manifestFile, "utf8");
     manifest = JSON.parse(text) as Manifest;
-  } catch {
+  } catch (error) {
+    debug("write", "no previous manifest to read: every file is made", error);
     // None (a first build, a cleared cache) or unreadable: every file is made.
     return undefined;
   }
@@ -61,7 +63,8 @@ export async function folderId(dir: string): Promise<string | undefined> {
 export function saveManifest(file: string, manifest: Manifest): void {
   try {
     writeFileAtomic(file, JSON.stringify(manifest));
-  } catch {
+  } catch (error) {
+    debug("write", "the manifest could not be saved (the next build makes every file)", error);
     // Without it, the next build makes every file again: slower, never wrong.
   }
 }

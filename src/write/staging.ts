@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { readlinkSync, utimesSync } from "node:fs";
 import fs from "node:fs/promises";
 import path from "node:path";
+import { debug } from "../util/debug.js";
 
 /** A staging folder its writer has not touched for this long is abandoned, whoever wrote it. */
 const ABANDONED_STAGING_MS = 60_000;
@@ -15,7 +16,8 @@ const ownStaging = new Set<string>();
 const PID_NAMESPACE = (() => {
   try {
     return /\[(\d+)\]/.exec(readlinkSync("/proc/self/ns/pid"))?.[1] ?? "0";
-  } catch {
+  } catch (error) {
+    debug("write", "no pid namespace (not Linux)", error);
     // No /proc (not Linux): pids are never judged, only a folder's age.
     return "0";
   }

@@ -8,6 +8,7 @@ import { withLock } from "./lock.js";
 import { BUILD_MARKER, folderId, lockFileOf, MARKER_TEXT, saveManifest, type Manifest } from "./manifest.js";
 import { copyPublic } from "./public.js";
 import { keepAlive, withStaging } from "./staging.js";
+import { debug } from "../util/debug.js";
 
 /**
  * The core way of writing: every file into a staging folder beside the output folder (a file
@@ -109,7 +110,8 @@ function linkFrom(source: string, destination: string, size: number): boolean {
     if (!stat.isFile() || stat.size !== size) return false;
     linkSync(source, destination);
     return true;
-  } catch {
+  } catch (error) {
+    debug("write", "a file could not be hard-linked from the previous build: made instead", error);
     // Gone, on another device, or at its link limit: the file is made instead.
     return false;
   }

@@ -7,7 +7,10 @@ describe("render", () => {
       "| a | b |\n|---|---|\n| 1 | 2 |\n\n- [ ] open\n- [x] done\n\nText[^1].\n\n[^1]: A note.\n",
     );
     expect(html).toContain("<table>");
-    expect(html).toContain('<input type="checkbox" disabled>');
+    // Each named by its item, for screen readers (axe: label).
+    expect(html).toContain('<input type="checkbox" disabled aria-label="open">');
+    expect(html).toContain('<input type="checkbox" checked disabled aria-label="done">');
+    expect((await renderText("```\nsome code\n```\n")).html).toMatch(/<pre tabindex="0">/);
     const hrefs = [...html.matchAll(/href="#([^"]+)"/g)].map((m) => m[1]);
     const ids = new Set([...html.matchAll(/id="([^"]+)"/g)].map((m) => m[1]));
     expect(hrefs.length).toBeGreaterThan(0);

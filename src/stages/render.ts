@@ -57,6 +57,7 @@ const parseRawHtml = unified().use(rehypeRaw).freeze();
 
 const toHtml = unified()
   .use(rehypeSanitize, sanitizeSchema)
+  .use(rehypeAccessibleBody)
   // Heading ids come after sanitizing so they stay readable (`#timeline`). github-slugger
   // lowercases them, so they never equal the theme's own ids, which start with a capital
   // (`Main`, `Contents`), nor the camel-cased document properties that scripts use.
@@ -198,6 +199,26 @@ function tableOfContents(tree: HastRoot): TocEntry[] {
     }
   });
   return entries;
+}
+
+/**
+ * What a reader with a screen reader or a keyboard needs of the body, added after sanitizing
+ * (these attributes are Hindsight's, never the content's): a task-list checkbox is named by its
+ * item's text, and a code block, which may scroll sideways, takes the focus so that it can be
+ * scrolled from the keyboard (axe: `label`, `scrollable-region-focusable`).
+ */
+function rehypeAccessibleBody() {
+  return (tree: HastRoot) => {
+    walkElements(tree, (node) => {
+      if (node.tagName === "pre") node.properties.tabIndex = 0;
+      if (node.tagName !== "li") return;
+      const box = node.children.find((child): child is Element => child.type === "element" && child.tagName === "input" && child.properties.type === "checkbox")
+        ?? node.children.flatMap((child) => (child.type === "element" && child.tagName === "p" ? child.children : [])).find((child): child is Element => child.type === "element" && child.tagName === "input" && child.properties.type === "checkbox");
+      if (!box) return;
+      const text = hastToString(node).replace(/\s+/g, " ").trim();
+      box.properties.ariaLabel = text.length > 120 ? `${text.slice(0, 119)}…` : text || "Task";
+    });
+  };
 }
 
 function isFootnoteLabel(node: Element): boolean {

@@ -1,11 +1,11 @@
 import { createRequire } from "node:module";
 import path from "node:path";
 import type { AxeResults, Result, RunOptions } from "axe-core";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { build } from "../../src/build.js";
 import { repoRoot, tempDir } from "../helpers.js";
-import { serve } from "./serve.js";
+import { launchChromium, serve } from "./serve.js";
 
 // Every page kind of the starter archive, in light and in dark mode, checked by axe-core
 // (WCAG 2.1 A and AA, and axe's best practices) as a reader's browser shows it: served under
@@ -28,10 +28,7 @@ beforeAll(async () => {
   expect(result.ok).toBe(true);
   site = await serve(out, PREFIX);
   rootSite = await serve(out, "/");
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
-    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-  });
+  browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();

@@ -1,9 +1,9 @@
 import path from "node:path";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { build } from "../../src/build.js";
 import { repoRoot, tempDir } from "../helpers.js";
-import { serve } from "./serve.js";
+import { launchChromium, serve } from "./serve.js";
 
 // The starter archive, built and served under a sub-path with the CSP of DESIGN.md, read by
 // Debian's Chromium driven by playwright-core.
@@ -18,10 +18,7 @@ beforeAll(async () => {
   const result = await build({ root: repoRoot, out, offline: true });
   expect(result.ok).toBe(true);
   site = await serve(out, PREFIX);
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
-    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-  });
+  browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();

@@ -2,6 +2,7 @@ import fs from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
+import { chromium, type Browser } from "playwright-core";
 
 /** The Content-Security-Policy the archive must work under (DESIGN.md). */
 export const CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; img-src 'self'";
@@ -38,4 +39,12 @@ export async function serve(dir: string, prefix: string, options: { csp?: boolea
     resetBytes: () => void (sent = 0),
     close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
   };
+}
+
+/** Debian's Chromium (or $CHROMIUM), headless, as the tests drive it: no sandbox (root), none of its background traffic. */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+  });
 }

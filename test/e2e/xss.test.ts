@@ -2,12 +2,12 @@ import fs from "node:fs";
 import path from "node:path";
 import type { Element } from "hast";
 import { fromHtml } from "hast-util-from-html";
-import { chromium, type Browser } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { visit } from "unist-util-visit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { build } from "../../src/build.js";
 import { listFiles, repoRoot, tempDir } from "../helpers.js";
-import { serve } from "./serve.js";
+import { launchChromium, serve } from "./serve.js";
 
 // test/fixtures/xss: our own collection of script-injection payloads, in the body and in every
 // frontmatter field that reaches a page. Built, the archive must contain nothing that runs.
@@ -65,7 +65,7 @@ describe("an archive of script-injection payloads", () => {
     let site: Awaited<ReturnType<typeof serve>>;
     beforeAll(async () => {
       site = await serve(out, "/", { csp: false });
-      browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium", args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking"] });
+      browser = await launchChromium();
     });
     afterAll(async () => {
       await browser?.close();

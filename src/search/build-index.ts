@@ -20,7 +20,8 @@ const K1 = 1.2;
 const B = 0.75;
 const MAX_WEIGHT = K1 + 1;
 const CHUNK_BYTES = 24 * 1024;
-const EXCERPT_CHARS = 6_000;
+// Enough for the longest real postmortems seen (26 KB of Markdown), so that a match anywhere in one has an excerpt.
+const EXCERPT_CHARS = 30_000;
 
 /** A facet results can be filtered by: its label and how it reads a postmortem. */
 interface FacetSpec {

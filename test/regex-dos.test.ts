@@ -12,7 +12,7 @@ import { sanitizeSvg } from "../src/images/svg.js";
 import { extractActions } from "../src/stages/actions.js";
 import { readFrontmatter } from "../src/stages/frontmatter.js";
 import { tooDeeplyNested } from "../src/stages/nesting.js";
-import { termKey } from "../src/stages/organize.js";
+import { termKey } from "../src/util/terms.js";
 import { normalizeSeverity, parse } from "../src/stages/parse.js";
 import { authorsFromSection } from "../src/extract/authors.js";
 import { dateFromText } from "../src/extract/date-from-text.js";

@@ -5,6 +5,7 @@ import { contentType } from "./mime.js";
 import { BUILD_PARAM, CLIENT_MODULES, CLIENT_PATH, DEV_PREFIX, EVENTS_PATH, STATE_EVENT, type DevState } from "./protocol.js";
 import type { DevArchive } from "./state.js";
 import { isInside } from "../util/inside.js";
+import { debug } from "../util/debug.js";
 
 /** The pages that listen for states (server-sent events), and what they are told. */
 export class StateStream {
@@ -60,8 +61,9 @@ export function devHandler(archive: DevArchive, stream: StateStream, modules: Re
     let pathname: string;
     try {
       pathname = decodeURIComponent(url.pathname);
-    } catch {
+    } catch (error) {
       // A malformed %-escape: the request's mistake, answered as one.
+      debug("dev", `a request with a malformed %-escape: ${request.url}`, error);
       return void response.writeHead(400).end("Bad request");
     }
     if (pathname.includes("\0")) return void response.writeHead(400).end("Bad request");
@@ -76,8 +78,9 @@ export function devHandler(archive: DevArchive, stream: StateStream, modules: Re
   return (request, response) => {
     try {
       handle(request, response);
-    } catch {
+    } catch (error) {
       // A request the handler could not make sense of (a malformed URL): the server stays up.
+      debug("dev", `a request the handler could not answer: ${request.url}`, error);
       if (!response.headersSent) response.writeHead(400);
       response.end("Bad request");
     }

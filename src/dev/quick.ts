@@ -8,6 +8,7 @@ import { renderPostmortemPage } from "../stages/pages.js";
 import { vmClock } from "../stages/clock.js";
 import { analyzeFile } from "../stages/process.js";
 import type { OutputFile, RenderedPostmortem } from "../types.js";
+import { debug } from "../util/debug.js";
 
 /**
  * The page of an edited postmortem, made at once from the last build, when the edit changed
@@ -24,8 +25,9 @@ export async function quickPage(file: string, config: ResolvedConfig, made: NonN
   let source;
   try {
     source = readSource(config.contentDir, relPath, config.limits.fileBytes);
-  } catch {
-    return undefined; // deleted or unreadable: the rebuild says so
+  } catch (error) {
+    debug("dev", `${relPath} could not be read for its quick page: the rebuild says why`, error);
+    return undefined;
   }
   // Local and cached images only: a new download belongs to the rebuild.
   const record = await analyzeFile(source, config, new ImageStore(config, { mode: "build", offline: true }), vmClock(config.limits.fileMs));

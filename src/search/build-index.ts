@@ -3,7 +3,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
 import type { ResolvedConfig } from "../config.js";
-import { termKey, termsOf } from "../stages/organize.js";
+import { termKey, termsOf } from "../util/terms.js";
 import type { LazyOutputFile, Output, OutputFile, RenderedPostmortem } from "../types.js";
 import { hashText } from "../util/hash.js";
 import { postmortemPath } from "../util/urls.js";
@@ -43,7 +43,7 @@ function facetSpecs(config: ResolvedConfig): Record<string, FacetSpec> {
   };
   for (const key of config.taxonomies) {
     if (key === "services" || key === "tags" || key === "severity" || key in specs) continue;
-    specs[key] = { label: key.charAt(0).toUpperCase() + key.slice(1), valuesOf: (pm) => termsOf(pm, key) };
+    specs[key] = { label: key.charAt(0).toUpperCase() + key.slice(1), valuesOf: (pm) => termsOf(pm.meta, key) };
   }
   return specs;
 }

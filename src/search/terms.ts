@@ -1,5 +1,5 @@
 import type { PostmortemMeta } from "../types.js";
-import { toList } from "../util/format.js";
+import { termsOf } from "../util/terms.js";
 import { forEachWord, wordTerms } from "./client/tokenize.js";
 import { languageOf, type Language } from "./languages.js";
 
@@ -47,7 +47,7 @@ export function docTerms(meta: IndexedMeta, text: string, options: IndexOptions)
         if (termsOfWord.size >= MAX_WORDS) termsOfWord.clear();
         scratch.length = 0;
         wordTerms(word, language.stem, language.stopwords, scratch);
-        termsOfWord.set(word, (terms = scratch.length === 1 ? [scratch[0]!] : scratch.slice()));
+        termsOfWord.set(word, (terms = scratch.slice()));
       }
       for (const term of terms) counts.set(term, (counts.get(term) ?? 0) + weight);
     });
@@ -64,10 +64,7 @@ export function docTerms(meta: IndexedMeta, text: string, options: IndexOptions)
 /** Services, tags, the incident id and the values of every other configured taxonomy, each once. */
 export function taxonomyValues(meta: IndexedMeta, taxonomies: readonly string[]): string[] {
   const values = new Set([...meta.services, ...meta.tags, meta.incidentId ?? ""]);
-  for (const key of taxonomies) {
-    if (key === "services" || key === "tags" || key === "severity") continue;
-    for (const value of toList(meta.data[key])) values.add(value);
-  }
+  for (const key of taxonomies) if (key !== "severity") for (const value of termsOf(meta, key)) values.add(value);
   values.delete("");
   return [...values];
 }

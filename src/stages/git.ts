@@ -60,9 +60,8 @@ export async function readGitHistory(contentDir: string, root: string): Promise<
   const notes = realContent === undefined ? [] : (await strayGitDirs(realContent, repo?.gitDir)).map(
     (found) => `Ignored ${path.relative(realRoot, found).split(path.sep).join("/")}: a .git inside the content folder is never used (its settings could run programs on the build machine).`,
   );
-  const relContent = repo && realContent !== undefined ? path.relative(repo.top, realContent) : "..";
-  const inside = repo !== undefined && realContent !== undefined && isInside(realContent, repo.top);
-  return { history: repo && inside ? await readHistory(repo, relContent.split(path.sep).join("/") || ".") : undefined, notes };
+  if (!repo || realContent === undefined || !isInside(realContent, repo.top)) return { history: undefined, notes };
+  return { history: await readHistory(repo, path.relative(repo.top, realContent).split(path.sep).join("/") || "."), notes };
 }
 
 /** The history of the files under `pathspec` (the content folder, relative to the repository's top, with `/`). */

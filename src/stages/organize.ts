@@ -1,6 +1,6 @@
 import type { ResolvedConfig } from "../config.js";
 import type { RenderedPostmortem, Taxonomy, Term } from "../types.js";
-import { toList } from "../util/format.js";
+import { termKey, termsOf } from "../util/terms.js";
 import { hashText } from "../util/hash.js";
 import { relatedPostmortems } from "./related.js";
 import { slugOrHash } from "../util/slug.js";
@@ -63,16 +63,11 @@ function yearTaxonomy(postmortems: readonly RenderedPostmortem[]): Taxonomy {
   return { key: "years", label: "Years", singular: "year", terms, ids: new Map(terms.map((t) => [t.id, t.id])) };
 }
 
-/** Labels that differ only in case, width or spacing (`Auth`, `auth`) are one term. */
-export function termKey(label: string): string {
-  return label.normalize("NFKC").toLowerCase().replace(/\s+/g, " ").trim();
-}
-
 function listTaxonomy(key: string, postmortems: readonly RenderedPostmortem[]): Taxonomy {
   const byKey = new Map<string, { label: string; postmortems: RenderedPostmortem[] }>();
   for (const pm of postmortems) {
     const seen = new Set<string>();
-    for (const label of termsOf(pm, key)) {
+    for (const label of termsOf(pm.meta, key)) {
       const k = termKey(label);
       if (seen.has(k)) continue;
       seen.add(k);
@@ -134,15 +129,9 @@ export function customTermsOf(site: Site, pm: RenderedPostmortem): OwnTerms[] {
     .filter((taxonomy) => !["services", "severity", "tags"].includes(taxonomy.key))
     .map((taxonomy) => {
       const seen = new Set<string>();
-      const terms = termsOf(pm, taxonomy.key).filter((label) => !seen.has(termKey(label)) && Boolean(seen.add(termKey(label))));
+      const terms = termsOf(pm.meta, taxonomy.key).filter((label) => !seen.has(termKey(label)) && Boolean(seen.add(termKey(label))));
       return { key: taxonomy.key, label: taxonomy.label, terms };
     })
     .filter((own) => own.terms.length > 0);
 }
 
-/** The values a postmortem gives a list taxonomy, as written. */
-export function termsOf(pm: Pick<RenderedPostmortem, "meta">, key: string): readonly string[] {
-  if (key === "services") return pm.meta.services;
-  if (key === "tags") return pm.meta.tags;
-  return toList(pm.meta.data[key]);
-}

@@ -1,4 +1,4 @@
-import type { Element, Nodes as HastNodes, Root as HastRoot } from "hast";
+import type { Element, ElementContent, Nodes as HastNodes, Root as HastRoot } from "hast";
 import { toString as hastToString } from "hast-util-to-string";
 import type { Nodes as MdastNodes, Root as MdastRoot } from "mdast";
 import { toString } from "mdast-util-to-string";
@@ -211,14 +211,19 @@ function rehypeAccessibleBody() {
   return (tree: HastRoot) => {
     walkElements(tree, (node) => {
       if (node.tagName === "pre") node.properties.tabIndex = 0;
-      if (node.tagName !== "li") return;
-      const box = node.children.find((child): child is Element => child.type === "element" && child.tagName === "input" && child.properties.type === "checkbox")
-        ?? node.children.flatMap((child) => (child.type === "element" && child.tagName === "p" ? child.children : [])).find((child): child is Element => child.type === "element" && child.tagName === "input" && child.properties.type === "checkbox");
+      const box = node.tagName === "li" ? taskCheckbox(node) : undefined;
       if (!box) return;
       const text = hastToString(node).replace(/\s+/g, " ").trim();
       box.properties.ariaLabel = text.length > 120 ? `${text.slice(0, 119)}…` : text || "Task";
     });
   };
+}
+
+/** A task-list item's checkbox: among its children, or its paragraph's in a loose list. */
+function taskCheckbox(item: Element): Element | undefined {
+  const isBox = (node: ElementContent): node is Element => node.type === "element" && node.tagName === "input" && node.properties.type === "checkbox";
+  const paragraph = item.children.find((child): child is Element => child.type === "element" && child.tagName === "p");
+  return item.children.find(isBox) ?? paragraph?.children.find(isBox);
 }
 
 function isFootnoteLabel(node: Element): boolean {

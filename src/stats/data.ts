@@ -1,6 +1,6 @@
 /** The numbers behind the dashboard: counts and medians from postmortem metadata, no drawing. */
 import type { SeverityLevel } from "../config.js";
-import { termKey } from "../stages/organize.js";
+import { termKey } from "../util/terms.js";
 import type { PostmortemMeta } from "../types.js";
 
 /** Beyond this many months, monthly columns get too thin to read, so counts go by quarter. */

@@ -88,6 +88,10 @@ describe("regressions from review", () => {
     [{ images: { allowHosts: ["http://grafana.corp.example/"] } }, /`images.allowHosts.0`: expected a host name or address/],
     [{ limits: { fileMs: -1 } }, /`limits.fileMs`/],
     [{ limits: { fileBites: 1 } }, /Unknown key `limits.fileBites`; known keys: fileBytes, fileMs/],
+    [{ language: "English" }, /`language`: expected a language tag such as `en`, `de` or `pt-BR`/],
+    [{ language: "de_DE" }, /`language`: expected a language tag/],
+    [{ search: { typos: "yes" } }, /`search.typos`/],
+    [{ search: { typo: false } }, /Unknown key `search.typo`/],
   ])("refuses a config that contradicts itself or overflows: %j", async (config, message) => {
     await expect(check({ root: tempDir(), ...config })).rejects.toThrow(message);
   });

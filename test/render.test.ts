@@ -11,6 +11,8 @@ describe("render", () => {
     expect(html).toContain('<input type="checkbox" disabled aria-label="open">');
     expect(html).toContain('<input type="checkbox" checked disabled aria-label="done">');
     expect((await renderText("```\nsome code\n```\n")).html).toMatch(/<pre tabindex="0">/);
+    // A loose task list puts the checkbox in a paragraph: it is named all the same.
+    expect((await renderText("- [ ] first\n\n- [x] second\n")).html).toContain('<input type="checkbox" checked disabled aria-label="second">');
     const hrefs = [...html.matchAll(/href="#([^"]+)"/g)].map((m) => m[1]);
     const ids = new Set([...html.matchAll(/id="([^"]+)"/g)].map((m) => m[1]));
     expect(hrefs.length).toBeGreaterThan(0);

@@ -3,7 +3,11 @@ import { describe, expect, it } from "vitest";
 import { excerpt, findMarks, type Mark } from "../src/search/client/highlight.js";
 import type { Matched } from "../src/search/client/score.js";
 import { typoTerms } from "../src/search/client/query.js";
-import { fold, STOPWORDS, wordTerms, words } from "../src/search/client/tokenize.js";
+import fs from "node:fs";
+import path from "node:path";
+import { languageOf } from "../src/search/languages.js";
+import { fold, forEachWord, scanWords, STOPWORDS, wordTerms, words } from "../src/search/client/tokenize.js";
+import { listFiles, repoRoot, sharedDir } from "./helpers.js";
 
 const english = { stem: stemmer, stopwords: STOPWORDS };
 const termsOf = (text: string) => {
@@ -42,6 +46,30 @@ describe("the tokenizer", () => {
     expect(fold("Café")).toBe("cafe");
     expect(fold("ＤＢ")).toBe("db");
     expect(fold("データ")).toBe("データ");
+  });
+
+  it("cuts text the same way on the builder's fast path as in the browser, on real archives and odd joins", () => {
+    const texts = ["a--b _x_ ..y.. us-east-1. Café-Crème AT&T 東京駅で-障害 ﬁle ½ e.g. -- ＤＢ-2 x.", "", "...", "naïve_café 5xx-errors"];
+    for (const dir of [path.join(sharedDir, "corpus/real"), path.join(repoRoot, "test/fixtures/languages")]) {
+      for (const file of listFiles(dir).filter((f) => f.endsWith(".md"))) texts.push(fs.readFileSync(path.join(dir, file), "utf8"));
+    }
+    expect(texts.length).toBeGreaterThan(500);
+    for (const text of texts) {
+      const fast: string[] = [];
+      const scanned: string[] = [];
+      forEachWord(text, (word) => fast.push(word));
+      scanWords(text, (_start, _end, word) => scanned.push(fold(word)));
+      expect(fast).toEqual(scanned);
+    }
+  });
+
+  it("matches the words of a language without a stemmer as written, and stems those with one", () => {
+    const polish = languageOf("pl");
+    expect(polish.stem("awarie")).toBe("awarie");
+    expect(polish.stopwords).toBeUndefined();
+    expect(String(polish.clientModule())).toMatch(/export function stemmer\(word\) \{\n  return word;/);
+    expect(languageOf("pt-BR").stem("falhas")).not.toBe("falhas");
+    expect(languageOf("EN").stopwords).toBe(STOPWORDS);
   });
 
   it("cuts Chinese, Japanese and Korean runs into character pairs", () => {

@@ -11,6 +11,7 @@ import { ImageStore } from "../src/images/store.js";
 import { resolvePostmortemLinks, type SlugsByPath } from "../src/stages/links.js";
 import { renderBody } from "../src/stages/render.js";
 import type { ParsedPostmortem, RenderedPostmortem } from "../src/types.js";
+import { forEachWord } from "../src/search/client/tokenize.js";
 
 /** The repository root. */
 export const repoRoot = path.resolve(import.meta.dirname, "..");
@@ -142,4 +143,11 @@ export function makePng(width = 1, height = 1, shade = 0x80, text?: string, chun
   const rows = Buffer.concat(Array.from({ length: height }, () => Buffer.concat([Buffer.from([0]), Buffer.alloc(width * 3, shade)])));
   const extra = text === undefined ? [] : [pngChunk("tEXt", Buffer.from(`Comment\0${text}`, "latin1"))];
   return Buffer.concat([Buffer.from("\x89PNG\r\n\x1a\n", "latin1"), pngChunk("IHDR", header), ...extra, ...chunks, pngChunk("IDAT", zlib.deflateSync(rows)), pngChunk("IEND", Buffer.alloc(0))]);
+}
+
+/** The folded words of a text, as the search index and its client cut it. */
+export function words(text: string): string[] {
+  const out: string[] = [];
+  forEachWord(text, (word) => out.push(word));
+  return out;
 }

@@ -6,8 +6,8 @@ import { typoTerms } from "../src/search/client/query.js";
 import fs from "node:fs";
 import path from "node:path";
 import { languageOf } from "../src/search/languages.js";
-import { fold, forEachWord, scanWords, STOPWORDS, wordTerms, words } from "../src/search/client/tokenize.js";
-import { listFiles, repoRoot, sharedDir } from "./helpers.js";
+import { fold, forEachWord, scanWords, STOPWORDS, wordTerms } from "../src/search/client/tokenize.js";
+import { listFiles, repoRoot, sharedDir, words } from "./helpers.js";
 
 const english = { stem: stemmer, stopwords: STOPWORDS };
 const termsOf = (text: string) => {

@@ -8,9 +8,9 @@ import { FRAGMENT_NAME, type SearchMeta } from "../src/search/build-index.js";
 import { inflate, readChunk, type Chunk } from "../src/search/client/chunk.js";
 import { planQuery } from "../src/search/client/query.js";
 import { rankAll, score, topByScore, warmUp } from "../src/search/client/score.js";
-import { STOPWORDS, words } from "../src/search/client/tokenize.js";
+import { STOPWORDS } from "../src/search/client/tokenize.js";
 import { stemmer } from "stemmer";
-import { fixtureArchive, listFiles, tempDir } from "./helpers.js";
+import { fixtureArchive, listFiles, tempDir, words } from "./helpers.js";
 
 /** Reads a term chunk (gzip-compressed): term, posting count, postings' byte length, then varint doc deltas and a weight byte each. */
 function decode(compressed: Buffer): Map<string, [number, number][]> {

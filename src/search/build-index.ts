@@ -156,7 +156,7 @@ function grow(array: Uint32Array, size: number): Uint32Array {
 }
 
 /** The search client's compiled modules, served from the index folder beside the stemmer. */
-export const CLIENT_MODULES = ["search.js", "card.js", "chunk.js", "query.js", "score.js", "tokenize.js", "highlight.js", "format.js"] as const;
+const CLIENT_MODULES = ["search.js", "card.js", "chunk.js", "query.js", "score.js", "tokenize.js", "highlight.js", "format.js"] as const;
 
 /** The search client's own files, served from the index folder, with the stemmer of the archive's language. */
 function clientFiles(language: string): OutputFile[] {

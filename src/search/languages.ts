@@ -78,9 +78,6 @@ export interface Language {
   clientModule(): Buffer | string;
 }
 
-/** The languages with a stemmer, by subtag. */
-export const STEMMED_LANGUAGES: readonly string[] = Object.keys(STEMMERS);
-
 /** The search index's treatment of a language tag (`en`, `de-CH`, `ja`). */
 export function languageOf(tag: string): Language {
   const subtag = tag.toLowerCase().split("-")[0]!;

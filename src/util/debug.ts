@@ -7,7 +7,7 @@ import { escapeTerminalLines } from "./terminal.js";
  * default; on with `--debug`, or `DEBUG=hindsight` (also `hindsight:*` or `*`, as the `debug`
  * package reads it), in worker threads too, since they inherit the environment.
  */
-export function debugEnabled(): boolean {
+function debugEnabled(): boolean {
   return enabled ??= /(^|,)\s*(\*|hindsight(:\*)?)\s*(,|$)/.test(process.env.DEBUG ?? "");
 }
 

@@ -1,7 +1,7 @@
 // Runs in the browser (served beside the search client as highlight.js) and in Node's tests:
 // finds the words of a text that a query matched, and the excerpt of a result around them.
 import type { Matched } from "./score.js";
-import { fold, hasCjk, isIdentifier, scanWords, simpleTerm } from "./tokenize.js";
+import { fold, hasCjk, isIdentifier, scanWords, simpleTerm, type WordOptions } from "./tokenize.js";
 
 /** A stretch of text a query matched: where it starts and ends, and which word of the query it matched. */
 export interface Mark {
@@ -14,12 +14,6 @@ export interface Mark {
 export interface Piece {
   readonly text: string;
   readonly marked: boolean;
-}
-
-/** How the index read words: the stemmer and stopwords of its language. */
-export interface WordOptions {
-  readonly stem: (word: string) => string;
-  readonly stopwords: ReadonlySet<string> | undefined;
 }
 
 const JOINED_PARTS = /[^_.&-]+/g;

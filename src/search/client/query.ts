@@ -2,7 +2,7 @@
 // query cut into words as the index cut its text, each with the chunks that hold it.
 import { chunksFor, type Chunk } from "./chunk.js";
 import type { ChunkRange } from "./format.js";
-import { bigrams, cjkRuns, fold, hasCjk, isIdentifier, scanWords, simpleTerm } from "./tokenize.js";
+import { bigrams, cjkRuns, fold, hasCjk, isIdentifier, scanWords, simpleTerm, type WordOptions } from "./tokenize.js";
 
 /**
  * One word of a query: the term it must match, the prefix it may complete (the word being
@@ -20,14 +20,12 @@ export interface Plan {
 }
 
 /** How a query is read: the stemmer and stopwords of the index's language, and whether typos are allowed. */
-export interface QueryOptions {
-  readonly stem: (word: string) => string;
-  readonly stopwords: ReadonlySet<string> | undefined;
+export interface QueryOptions extends WordOptions {
   readonly typos: boolean;
 }
 
 /** Typos are allowed in words of this many letters or more, as search engines do (Meilisearch, Typesense). */
-export const TYPO_MIN_LENGTH = 5;
+const TYPO_MIN_LENGTH = 5;
 
 /**
  * Plans a query: one plan per word (Chinese, Japanese and Korean: per pair of characters), as

@@ -123,9 +123,8 @@ function pushTerm(term: string | undefined, out: string[]): void {
   if (term !== undefined) out.push(term);
 }
 
-/** The folded words of a text, as a query or a test reads them. */
-export function words(text: string): string[] {
-  const out: string[] = [];
-  scanWords(text, (_start, _end, word) => out.push(fold(word)));
-  return out;
+/** How words become terms in an archive's language: its stemmer, and the stopwords left out (English only). */
+export interface WordOptions {
+  readonly stem: (word: string) => string;
+  readonly stopwords: ReadonlySet<string> | undefined;
 }

@@ -140,6 +140,14 @@ describe("search index", () => {
       expect(await search("the")).toBeUndefined();
     });
 
+    it("finds an identifier that no postmortem has whole by its parts, every part required", async () => {
+      // "token" and "flush" are in the login outage's title, never joined.
+      expect(await search("token_flush ")).toEqual([1]);
+      expect(await search("token-flushing ")).toEqual(await search("token flushing "));
+      // "replica" is the payments postmortem's alone: no document has both parts.
+      expect(await search("replica_flush ")).toEqual([]);
+    });
+
     it("finds a word typed with one typo only when it finds nothing as typed", async () => {
       expect(await search("flushng", true)).toEqual([1]);
       expect(await search("replicaa ", true)).toEqual([0]);

@@ -97,7 +97,10 @@ export async function analyze(config: ResolvedConfig, sources: SourceFile[], opt
   sources.length = 0;
   checkAcrossFiles(entries);
   // Last, over every message of every file: the one place where rule settings apply.
-  applyRuleSettings(entries.map((entry) => ({ file: entry.file, relPath: entry.source.relPath })), config);
+  applyRuleSettings(
+    entries.map((entry) => ({ file: entry.file, relPath: entry.source.relPath })),
+    config,
+  );
   return { entries, images: processed.images, stats: processed.stats };
 }
 
@@ -167,7 +170,12 @@ async function analyzeFiles(sources: readonly SourceFile[], config: ResolvedConf
     onProgress?.(++done, pending.length);
   };
   if (threads > 0 && pending.length > 0) {
-    const work = await analyzeInWorkers(pending.map((i) => sources[i]!), config, { mode, offline: options.offline, threads, budget }, (n, result) => keep(pending[n]!, result));
+    const work = await analyzeInWorkers(
+      pending.map((i) => sources[i]!),
+      config,
+      { mode, offline: options.offline, threads, budget },
+      (n, result) => keep(pending[n]!, result),
+    );
     for (const key of Object.keys(stats) as (keyof ImageStats)[]) stats[key] += work[key];
   } else {
     const store = new ImageStore(config, { mode, offline: options.offline, budget });

@@ -119,8 +119,18 @@ export async function generate(options: BuildOptions = {}, session?: BuildSessio
     return files.some((file) => file.messages.some(isError));
   };
   const result = (ok: boolean, counts: { postmortems?: number; unchanged?: number; indexPages?: number } = {}): BuildResult => ({
-    config, files, notes, ok, reused: entries.filter((entry) => !entry.fresh).length, postmortems: counts.postmortems ?? 0, unchanged: counts.unchanged ?? 0, indexPages: counts.indexPages ?? 0,
-    images: analysis.stats, imageFiles: ok ? images.size : 0, timings, totalMs: performance.now() - started,
+    config,
+    files,
+    notes,
+    ok,
+    reused: entries.filter((entry) => !entry.fresh).length,
+    postmortems: counts.postmortems ?? 0,
+    unchanged: counts.unchanged ?? 0,
+    indexPages: counts.indexPages ?? 0,
+    images: analysis.stats,
+    imageFiles: ok ? images.size : 0,
+    timings,
+    totalMs: performance.now() - started,
   });
   if (failed()) return { result: result(false), outputs: undefined };
 
@@ -138,7 +148,9 @@ export async function generate(options: BuildOptions = {}, session?: BuildSessio
   const { history: git, notes: gitNotes } = await time("git", () => history);
   notes.push(...gitNotes);
   if (git?.shallow) {
-    notes.push("The git history is shallow, so last-updated dates and contributors come from the fetched commits only: fetch the whole history (actions/checkout: fetch-depth: 0).");
+    notes.push(
+      "The git history is shallow, so last-updated dates and contributors come from the fetched commits only: fetch the whole history (actions/checkout: fetch-depth: 0).",
+    );
   }
   const withHistory = withGit(rendered, git, config);
   const site = await time("organize", () => organize(withHistory, config));
@@ -149,7 +161,11 @@ export async function generate(options: BuildOptions = {}, session?: BuildSessio
   const used = [...new Set(included.flatMap(({ record }) => record.images))].sort();
   const imageFiles = used.map((path) => images.get(path)).filter((file): file is OutputFile => file !== undefined);
   const outputs = [...theme.assets, ...imageFiles, ...search.files, ...pages];
-  return { result: { ...result(true, { postmortems: rendered.length, unchanged, indexPages: htmlPages - rendered.length }), imageFiles: imageFiles.length }, outputs, made: { site, theme, slugs } };
+  return {
+    result: { ...result(true, { postmortems: rendered.length, unchanged, indexPages: htmlPages - rendered.length }), imageFiles: imageFiles.length },
+    outputs,
+    made: { site, theme, slugs },
+  };
 }
 
 /**
@@ -159,7 +175,9 @@ export async function generate(options: BuildOptions = {}, session?: BuildSessio
 function searchIndex(postmortems: readonly RenderedPostmortem[], config: ResolvedConfig, cache: boolean): { files: Output[]; meta: SearchMeta } {
   if (!cache || postmortems.some((pm) => pm.key === undefined)) return buildSearchIndex(postmortems, config);
   // The code id covers the index builder and the client shipped in the index's folder.
-  const key = hashText(JSON.stringify([codeId(), config.severities, config.taxonomies, config.language, config.search, postmortems.map((pm) => [pm.key, pm.meta.slug])]));
+  const key = hashText(
+    JSON.stringify([codeId(), config.severities, config.taxonomies, config.language, config.search, postmortems.map((pm) => [pm.key, pm.meta.slug])]),
+  );
   const file = path.join(config.cacheDir, "search", `${key.slice(0, 32)}.json`);
   let built: Map<string, Output> | undefined;
   const build = () => (built ??= new Map(buildSearchIndex(postmortems, config).files.map((f) => [f.path, f])));
@@ -221,7 +239,12 @@ function withGit(rendered: readonly RenderedPostmortem[], git: GitHistory | unde
   const contentDir = git ? fs.realpathSync(config.contentDir) : config.contentDir;
   return rendered.map((pm) => {
     const info = git?.files.get(path.join(contentDir, pm.source.relPath));
-    const repoPath = info?.repoPath ?? path.relative(git?.top ?? config.root, path.join(contentDir, pm.source.relPath)).split(path.sep).join("/");
+    const repoPath =
+      info?.repoPath ??
+      path
+        .relative(git?.top ?? config.root, path.join(contentDir, pm.source.relPath))
+        .split(path.sep)
+        .join("/");
     return {
       ...pm,
       history: info && { updated: info.updated, contributors: info.contributors },

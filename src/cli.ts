@@ -46,7 +46,8 @@ export async function main(argv: readonly string[]): Promise<void> {
       const result = await check({ ...common, paths: rest });
       const report = formatMessages(result.files, format, { color: useColor(process.stdout) });
       if (report) console.log(report);
-      if (format === "stylish" && !result.files.some((f) => f.messages.length)) console.log(`✔ ${plural(result.files.length, "postmortem")} checked: no problems`);
+      if (format === "stylish" && !result.files.some((f) => f.messages.length))
+        console.log(`✔ ${plural(result.files.length, "postmortem")} checked: no problems`);
       process.exitCode = result.ok ? 0 : 1;
       return;
     }
@@ -72,7 +73,9 @@ export async function main(argv: readonly string[]): Promise<void> {
     if (rest.length > 0) throw new UsageError(`Unexpected argument: ${rest[0]}`);
     const progress = progressBar(process.stderr);
     const { build } = await import("./build.js");
-    const result = await build({ ...common, drafts: values.drafts ?? false, offline: values.offline ?? false, onProgress: progress.update }).finally(progress.done);
+    const result = await build({ ...common, drafts: values.drafts ?? false, offline: values.offline ?? false, onProgress: progress.update }).finally(
+      progress.done,
+    );
     printBuild(result, format, values.verbose ?? false);
     process.exitCode = result.ok ? 0 : 1;
   } catch (error) {
@@ -102,7 +105,9 @@ function printBuild(result: BuildResult, format: Format, verbose: boolean): void
   }
   const seconds = (result.totalMs / 1000).toFixed(result.totalMs < 10_000 ? 2 : 1);
   const unchanged = result.unchanged > 0 ? ` (${result.unchanged.toLocaleString("en")} unchanged)` : "";
-  say(`Built ${plural(result.postmortems, "postmortem")}${unchanged}, ${plural(result.indexPages, "index page")}, ${plural(result.imageFiles, "image")} in ${seconds} s → ${out}/`);
+  say(
+    `Built ${plural(result.postmortems, "postmortem")}${unchanged}, ${plural(result.indexPages, "index page")}, ${plural(result.imageFiles, "image")} in ${seconds} s → ${out}/`,
+  );
 }
 
 /** `init`: fit a config, say why, then check the archive with it; returns the exit code. */
@@ -122,7 +127,11 @@ async function runInit(folder: string | undefined, print: boolean, force: boolea
   const report = formatMessages(checked.files, format, { color: useColor(process.stdout) });
   if (report) console.log(report);
   const errors = checked.files.filter((f) => f.messages.some((m) => m.fatal === true)).length;
-  say(checked.ok ? `✔ ${plural(checked.files.length, "postmortem")} checked: no errors. Next: hindsight build` : `✖ ${plural(errors, "postmortem")} of ${checked.files.length} with errors: fix them, or edit hindsight.config.json, then run hindsight check.`);
+  say(
+    checked.ok
+      ? `✔ ${plural(checked.files.length, "postmortem")} checked: no errors. Next: hindsight build`
+      : `✖ ${plural(errors, "postmortem")} of ${checked.files.length} with errors: fix them, or edit hindsight.config.json, then run hindsight check.`,
+  );
   return checked.ok ? 0 : 1;
 }
 
@@ -165,7 +174,9 @@ function progressBar(stream: NodeJS.WriteStream) {
       last = now;
       const width = Math.max(10, Math.min(40, (stream.columns ?? 80) - 40));
       const filled = Math.round((done / total) * width);
-      stream.write(`\r  ${stage.padEnd(9)} [${"#".repeat(filled)}${"-".repeat(width - filled)}] ${done.toLocaleString("en")}/${total.toLocaleString("en")} postmortems`);
+      stream.write(
+        `\r  ${stage.padEnd(9)} [${"#".repeat(filled)}${"-".repeat(width - filled)}] ${done.toLocaleString("en")}/${total.toLocaleString("en")} postmortems`,
+      );
       shown = true;
     },
     done(): void {
@@ -219,6 +230,5 @@ function errorJson(error: unknown): string {
 function useColor(stream: NodeJS.WriteStream): boolean {
   return stream.isTTY === true && !process.env.NO_COLOR && process.env.TERM !== "dumb";
 }
-
 
 await main(process.argv.slice(2));

@@ -18,16 +18,21 @@ const SEVERITY_ALIASES = [
 
 /** The default severity scale, SEV1 worst; `SEV-1`, `sev 1` are read as `SEV1` whatever the aliases. */
 export const DEFAULT_SEVERITIES: readonly SeverityLevel[] = Object.freeze(
-  SEVERITY_ALIASES.map((aliases, i) =>
-    Object.freeze({ id: `SEV${i + 1}`, label: `SEV${i + 1}`, color: SEVERITY_COLORS[i]!, aliases: Object.freeze(aliases) }),
-  ),
+  SEVERITY_ALIASES.map((aliases, i) => Object.freeze({ id: `SEV${i + 1}`, label: `SEV${i + 1}`, color: SEVERITY_COLORS[i]!, aliases: Object.freeze(aliases) })),
 );
 
 /** Frontmatter fields required by default. */
 export const DEFAULT_REQUIRED_FIELDS: readonly string[] = Object.freeze(["title", "date", "severity", "services"]);
 
 /** Default image options. */
-export const DEFAULT_IMAGES: ImageOptions = Object.freeze({ remote: true, timeoutMs: 10_000, maxBytes: 10 * 1024 * 1024, concurrency: 8, allowHosts: Object.freeze([]), roots: Object.freeze([]) });
+export const DEFAULT_IMAGES: ImageOptions = Object.freeze({
+  remote: true,
+  timeoutMs: 10_000,
+  maxBytes: 10 * 1024 * 1024,
+  concurrency: 8,
+  allowHosts: Object.freeze([]),
+  roots: Object.freeze([]),
+});
 
 /** Postmortem files by default: every Markdown file of the content folder. */
 export const DEFAULT_INCLUDE: readonly string[] = Object.freeze(["**/*.md", "**/*.markdown"]);

@@ -14,65 +14,69 @@ export const CONFIG_FILES = ["hindsight.config.json", "hindsight.config.js", "hi
 export const RESERVED_PATHS = ["postmortems", "assets", "images", "search", "stats", "actions", "years"] as const;
 
 const text = z.string().trim().min(1, "expected a non-empty string");
-const severityLevel = z.union([
-  text,
-  z.strictObject({ id: text, label: text.optional(), color: text.optional(), aliases: z.array(text).optional() }),
-]);
+const severityLevel = z.union([text, z.strictObject({ id: text, label: text.optional(), color: text.optional(), aliases: z.array(text).optional() })]);
 const section = z.strictObject({ name: text, aliases: z.array(text).optional(), required: z.boolean().optional(), role: z.enum(SECTION_ROLES).optional() });
-const ruleSettings = z.record(text, z.enum(["off", "warn", "error"], { error: "expected \"off\", \"warn\" or \"error\"" }));
+const ruleSettings = z.record(text, z.enum(["off", "warn", "error"], { error: 'expected "off", "warn" or "error"' }));
 const glob = text.refine((g) => !g.startsWith("/") && !g.split("/").includes(".."), "expected a glob relative to the content folder, without `..`");
 const key = text.regex(/^[a-z][a-z0-9_-]*$/, "expected a lowercase key such as `company`");
 
 /** The schema of a config file: every key optional, nothing unknown. */
 export const userConfigSchema = z
   .strictObject({
-  title: text.optional(),
-  url: z.url({ protocol: /^https?$/, error: "expected an absolute http(s) URL" }).optional(),
-  content: text.optional(),
-  out: text.optional(),
-  theme: text.optional(),
-  public: text.optional(),
-  severities: z
-    .array(severityLevel)
-    .min(1, "expected at least one level")
-    .optional(),
-  fields: z.strictObject({ required: z.array(key), map: z.record(key, text) }).partial().optional(),
-  include: z.array(glob).min(1, "expected at least one glob").optional(),
-  exclude: z.array(glob).optional(),
-  rules: ruleSettings.optional(),
-  overrides: z.array(z.strictObject({ files: z.array(glob).min(1, "expected at least one glob"), rules: ruleSettings })).optional(),
-  extract: z.partialRecord(z.enum(EXTRACTORS), z.boolean()).optional(),
-  sections: z.array(section).optional(),
-  taxonomies: z
-    .array(key.refine((k) => !(RESERVED_PATHS as readonly string[]).includes(k), `expected a name other than ${RESERVED_PATHS.join(", ")}`))
-    .optional(),
-  language: text.regex(/^[a-z]{2,3}(-[a-z0-9]{2,8})*$/i, "expected a language tag such as `en`, `de` or `pt-BR`").optional(),
-  search: z.strictObject({ typos: z.boolean() }).partial().optional(),
-  images: z
-    .strictObject({
-      remote: z.boolean(),
-      timeoutMs: z.number().int().positive().max(600_000, "expected at most 600000 (10 minutes)"),
-      maxBytes: z.number().int().positive().max(1024 ** 3, "expected at most 1 GiB"),
-      concurrency: z.number().int().min(1).max(64),
-      roots: z.array(text),
-      allowHosts: z.array(text.regex(/^[^\s/:@]+$|^\[[0-9a-f:.]+\]$/i, "expected a host name or address, without scheme, port or path")),
-    })
-    .partial()
-    .optional(),
-  limits: z
-    .strictObject({
-      fileBytes: z.number().int().positive(),
-      fileMs: z.number().int().positive().max(3_600_000, "expected at most 3600000 (an hour)"),
-      dataBytes: z.number().int().nonnegative(),
-      dataTotalBytes: z.number().int().nonnegative(),
-      downloadBytes: z.number().int().nonnegative(),
-      downloadMs: z.number().int().nonnegative(),
-      terms: z.number().int().positive(),
-      outputBytes: z.number().int().positive(),
-    })
-    .partial()
-    .optional(),
-  editUrl: z.string().refine((u) => /^https?:\/\/.+\{path\}/.test(u), "expected an http(s) URL containing {path}").optional(),
+    title: text.optional(),
+    url: z.url({ protocol: /^https?$/, error: "expected an absolute http(s) URL" }).optional(),
+    content: text.optional(),
+    out: text.optional(),
+    theme: text.optional(),
+    public: text.optional(),
+    severities: z.array(severityLevel).min(1, "expected at least one level").optional(),
+    fields: z
+      .strictObject({ required: z.array(key), map: z.record(key, text) })
+      .partial()
+      .optional(),
+    include: z.array(glob).min(1, "expected at least one glob").optional(),
+    exclude: z.array(glob).optional(),
+    rules: ruleSettings.optional(),
+    overrides: z.array(z.strictObject({ files: z.array(glob).min(1, "expected at least one glob"), rules: ruleSettings })).optional(),
+    extract: z.partialRecord(z.enum(EXTRACTORS), z.boolean()).optional(),
+    sections: z.array(section).optional(),
+    taxonomies: z
+      .array(key.refine((k) => !(RESERVED_PATHS as readonly string[]).includes(k), `expected a name other than ${RESERVED_PATHS.join(", ")}`))
+      .optional(),
+    language: text.regex(/^[a-z]{2,3}(-[a-z0-9]{2,8})*$/i, "expected a language tag such as `en`, `de` or `pt-BR`").optional(),
+    search: z.strictObject({ typos: z.boolean() }).partial().optional(),
+    images: z
+      .strictObject({
+        remote: z.boolean(),
+        timeoutMs: z.number().int().positive().max(600_000, "expected at most 600000 (10 minutes)"),
+        maxBytes: z
+          .number()
+          .int()
+          .positive()
+          .max(1024 ** 3, "expected at most 1 GiB"),
+        concurrency: z.number().int().min(1).max(64),
+        roots: z.array(text),
+        allowHosts: z.array(text.regex(/^[^\s/:@]+$|^\[[0-9a-f:.]+\]$/i, "expected a host name or address, without scheme, port or path")),
+      })
+      .partial()
+      .optional(),
+    limits: z
+      .strictObject({
+        fileBytes: z.number().int().positive(),
+        fileMs: z.number().int().positive().max(3_600_000, "expected at most 3600000 (an hour)"),
+        dataBytes: z.number().int().nonnegative(),
+        dataTotalBytes: z.number().int().nonnegative(),
+        downloadBytes: z.number().int().nonnegative(),
+        downloadMs: z.number().int().nonnegative(),
+        terms: z.number().int().positive(),
+        outputBytes: z.number().int().positive(),
+      })
+      .partial()
+      .optional(),
+    editUrl: z
+      .string()
+      .refine((u) => /^https?:\/\/.+\{path\}/.test(u), "expected an http(s) URL containing {path}")
+      .optional(),
   })
   .superRefine((config, context) => {
     // Names that must mean one thing: a taxonomy, a section heading, a severity spelling.
@@ -84,12 +88,25 @@ export const userConfigSchema = z
       }
     };
     if (config.taxonomies) unique("taxonomies", config.taxonomies);
-    if (config.sections) unique("sections", config.sections.flatMap((s) => [s.name, ...(s.aliases ?? [])]));
-    if (config.severities) unique("severities", config.severities.flatMap((l) => (typeof l === "string" ? [l] : [l.id, ...(l.aliases ?? [])])));
-    const settings: [(string | number)[], Record<string, unknown>][] = [[["rules"], config.rules ?? {}], ...(config.overrides ?? []).map((o, i): [(string | number)[], Record<string, unknown>] => [["overrides", i, "rules"], o.rules])];
-    for (const [at, rules] of settings) for (const id of Object.keys(rules)) {
-      if (!RULE_IDS.includes(id)) context.addIssue({ code: "custom", path: [...at, id], message: `unknown rule id \`${id}\`; known rule ids: ${RULE_IDS.join(", ")}` });
-    }
+    if (config.sections)
+      unique(
+        "sections",
+        config.sections.flatMap((s) => [s.name, ...(s.aliases ?? [])]),
+      );
+    if (config.severities)
+      unique(
+        "severities",
+        config.severities.flatMap((l) => (typeof l === "string" ? [l] : [l.id, ...(l.aliases ?? [])])),
+      );
+    const settings: [(string | number)[], Record<string, unknown>][] = [
+      [["rules"], config.rules ?? {}],
+      ...(config.overrides ?? []).map((o, i): [(string | number)[], Record<string, unknown>] => [["overrides", i, "rules"], o.rules]),
+    ];
+    for (const [at, rules] of settings)
+      for (const id of Object.keys(rules)) {
+        if (!RULE_IDS.includes(id))
+          context.addIssue({ code: "custom", path: [...at, id], message: `unknown rule id \`${id}\`; known rule ids: ${RULE_IDS.join(", ")}` });
+      }
   });
 
 /** A config as loaded: the values and the file they came from (undefined when there is none). */

@@ -1,6 +1,15 @@
 import fs from "node:fs";
 import path from "node:path";
-import { DEFAULT_IMAGES, DEFAULT_INCLUDE, DEFAULT_LIMITS, DEFAULT_REQUIRED_FIELDS, DEFAULT_SECTIONS, DEFAULT_SEVERITIES, SECTION_ROLES, SEVERITY_COLORS } from "./config-defaults.js";
+import {
+  DEFAULT_IMAGES,
+  DEFAULT_INCLUDE,
+  DEFAULT_LIMITS,
+  DEFAULT_REQUIRED_FIELDS,
+  DEFAULT_SECTIONS,
+  DEFAULT_SEVERITIES,
+  SECTION_ROLES,
+  SEVERITY_COLORS,
+} from "./config-defaults.js";
 
 /** One level of the severity scale. */
 export interface SeverityLevel {
@@ -51,7 +60,7 @@ export interface UserConfig {
   /** Folder copied verbatim to the output root. @default "public" */
   public?: string;
   /** Ordered severity scale, worst first. @default SEV1…SEV5 */
-  severities?: Array<string | Partial<SeverityLevel> & { id: string }>;
+  severities?: Array<string | (Partial<SeverityLevel> & { id: string })>;
   /** Sections. @default Issue Summary, Timeline, Root Cause and Resolution, Corrective and Preventative Measures, each required */
   sections?: Array<{ name: string; aliases?: string[]; required?: boolean; role?: SectionRole }>;
   /** Frontmatter keys that get index pages. @default ["services", "severity", "tags"] */
@@ -202,7 +211,12 @@ export function resolveConfig(user: UserConfig = {}, root: string = process.cwd(
     rules: Object.freeze({ ...user.rules }),
     overrides: Object.freeze((user.overrides ?? []).map((o) => Object.freeze({ files: Object.freeze([...o.files]), rules: Object.freeze({ ...o.rules }) }))),
     extract: Object.freeze(Object.fromEntries(EXTRACTORS.map((id) => [id, user.extract?.[id] ?? true])) as Record<ExtractorId, boolean>),
-    images: Object.freeze({ ...DEFAULT_IMAGES, ...user.images, allowHosts: Object.freeze([...(user.images?.allowHosts ?? [])]), roots: Object.freeze((user.images?.roots ?? []).map((dir) => path.resolve(root, dir))) }),
+    images: Object.freeze({
+      ...DEFAULT_IMAGES,
+      ...user.images,
+      allowHosts: Object.freeze([...(user.images?.allowHosts ?? [])]),
+      roots: Object.freeze((user.images?.roots ?? []).map((dir) => path.resolve(root, dir))),
+    }),
     limits: Object.freeze({ ...DEFAULT_LIMITS, ...user.limits }),
     editUrl: user.editUrl,
   });

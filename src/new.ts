@@ -43,7 +43,9 @@ export async function newPostmortem(options: NewOptions): Promise<string> {
   if (fs.existsSync(file)) throw new UsageError(`${path.relative(process.cwd(), file)} already exists: choose another title, or edit that file`);
 
   const template = themeFile(config.themeDirs, "templates/postmortem.md") ?? path.join(BUILTIN_THEMES_DIR, "default", "templates", "postmortem.md");
-  const sections = config.sections.map((spec) => `## ${spec.name}\n\n<!-- ${PROMPTS[spec.name] ?? `Write the ${spec.name.toLowerCase()} here.`} -->\n`).join("\n");
+  const sections = config.sections
+    .map((spec) => `## ${spec.name}\n\n<!-- ${PROMPTS[spec.name] ?? `Write the ${spec.name.toLowerCase()} here.`} -->\n`)
+    .join("\n");
   const values: Record<string, string> = {
     title: JSON.stringify(title.trim()),
     date: instant.iso,

@@ -65,7 +65,8 @@ export function loadTheme(dirs: string | readonly string[]): Theme {
   // Every layout that could be used, first folder first, so that any edit changes the key.
   const layoutHash = createHash("sha256");
   for (const dir of layoutDirs) {
-    for (const name of fg.sync("**/*", { cwd: dir, onlyFiles: true }).sort()) layoutHash.update(`${dir}/${name}\0`).update(fs.readFileSync(path.join(dir, name)));
+    for (const name of fg.sync("**/*", { cwd: dir, onlyFiles: true }).sort())
+      layoutHash.update(`${dir}/${name}\0`).update(fs.readFileSync(path.join(dir, name)));
   }
   layoutHash.update(JSON.stringify(assetPaths));
   return {

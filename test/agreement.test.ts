@@ -30,7 +30,12 @@ describe("check and build say the same things", () => {
     expect(messagesOf(built.result.files)).toEqual(messagesOf(checked.files));
   });
 
-  it.each(fs.readdirSync(realDir).filter((name) => fs.statSync(path.join(realDir, name)).isDirectory()).sort())("real archive %s", async (name) => {
+  it.each(
+    fs
+      .readdirSync(realDir)
+      .filter((name) => fs.statSync(path.join(realDir, name)).isDirectory())
+      .sort(),
+  )("real archive %s", async (name) => {
     // A config written in the project, not in ../shared: nothing is written there.
     const root = tempDir();
     const options = { root, content: path.join(realDir, name), cache: false } as const;
@@ -44,7 +49,10 @@ describe("check and build say the same things", () => {
     const root = tempDir();
     const valid = fs.readFileSync(path.join(rulesDir, "valid", "input.md"), "utf8");
     fs.mkdirSync(path.join(root, "content"));
-    fs.writeFileSync(path.join(root, "content", "a.md"), valid.replace("severity: SEV2", "severity: SEV9").replace("A flush.", "A flush.\n\n![graph](missing.png)"));
+    fs.writeFileSync(
+      path.join(root, "content", "a.md"),
+      valid.replace("severity: SEV2", "severity: SEV9").replace("A flush.", "A flush.\n\n![graph](missing.png)"),
+    );
     const rules = (files: readonly VFile[]) => files.flatMap((f) => f.messages.map((m) => m.ruleId)).sort();
     expect(rules((await check({ root, cache: false })).files)).toEqual(["frontmatter/severity", "image/missing"]);
     expect(rules((await generate({ root, cache: false, offline: true })).result.files)).toEqual(["frontmatter/severity", "image/missing"]);

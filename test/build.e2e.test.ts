@@ -44,7 +44,13 @@ describe("build of the fixture archive", () => {
 
   it("indexes services with the right counts and postmortems", () => {
     const index = textOf(read("services/index.html"));
-    for (const [service, count] of [["api-gateway", 1], ["auth", 2], ["cdn", 1], ["payments", 1], ["search", 1]] as const) {
+    for (const [service, count] of [
+      ["api-gateway", 1],
+      ["auth", 2],
+      ["cdn", 1],
+      ["payments", 1],
+      ["search", 1],
+    ] as const) {
       expect(index).toContain(`${service} ${count}`);
     }
     expect(index).not.toContain("billing");
@@ -153,13 +159,20 @@ describe("a build that fails", () => {
     const result = await build({ offline: true, root });
     expect(result.ok).toBe(false);
     const problems = result.files.flatMap((f) => f.messages.filter((m) => m.fatal).map((m) => [path.basename(f.path), m.ruleId, m.line]));
-    expect(problems).toEqual(expect.arrayContaining([
-      ["broken.md", "frontmatter/syntax", 2],
-      ["clash.md", "slug/unique", 2],
-      ["login-outage.md", "slug/unique", 1],
-    ]));
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        ["broken.md", "frontmatter/syntax", 2],
+        ["clash.md", "slug/unique", 2],
+        ["login-outage.md", "slug/unique", 1],
+      ]),
+    );
     expect(listFiles(out).map((f) => [f, fs.readFileSync(path.join(out, f), "utf8")])).toEqual(before);
-    expect(fs.readdirSync(root).filter((name) => name !== ".cache").sort()).toEqual(["content", "dist"]);
+    expect(
+      fs
+        .readdirSync(root)
+        .filter((name) => name !== ".cache")
+        .sort(),
+    ).toEqual(["content", "dist"]);
   });
 });
 
@@ -170,7 +183,12 @@ describe("taxonomies", () => {
     expect(result.ok).toBe(true);
     const files = listFiles(out);
     expect(files.some((f) => f.startsWith("services/"))).toBe(false);
-    expect(brokenLinks(out, files.filter((f) => f !== "404.html"))).toEqual([]);
+    expect(
+      brokenLinks(
+        out,
+        files.filter((f) => f !== "404.html"),
+      ),
+    ).toEqual([]);
     expect(fs.readFileSync(path.join(out, "index.html"), "utf8")).toContain('<span class="chip">auth</span>');
   });
 
@@ -185,7 +203,10 @@ describe("processing in worker threads", () => {
   it("gives the same archive, byte for byte, as processing in the main thread", async () => {
     const { repoRoot } = await import("./helpers.js");
     const outs = [path.join(tempDir(), "threads"), path.join(tempDir(), "main")];
-    const [threads, main] = [await build({ root: repoRoot, out: outs[0], offline: true, workers: 2, drafts: true }), await build({ root: repoRoot, out: outs[1], offline: true, workers: 0, drafts: true })];
+    const [threads, main] = [
+      await build({ root: repoRoot, out: outs[0], offline: true, workers: 2, drafts: true }),
+      await build({ root: repoRoot, out: outs[1], offline: true, workers: 0, drafts: true }),
+    ];
     expect(threads.ok && main.ok).toBe(true);
     expect(threads.images).toEqual(main.images);
     expect(threads.files.map((f) => f.messages.map(String))).toEqual(main.files.map((f) => f.messages.map(String)));

@@ -79,7 +79,10 @@ describe("the build cache", () => {
     await build({ root, offline: true });
     const before = snapshot(path.join(root, "dist"));
     const recordsDir = path.join(root, ".cache", "records");
-    const entries = fs.readdirSync(recordsDir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => path.join(e.parentPath, e.name));
+    const entries = fs
+      .readdirSync(recordsDir, { recursive: true, withFileTypes: true })
+      .filter((e) => e.isFile())
+      .map((e) => path.join(e.parentPath, e.name));
     // One entry cut in half, one whose page was altered, every image blob replaced.
     fs.writeFileSync(entries[0]!, fs.readFileSync(entries[0]!, "utf8").slice(0, 100));
     const altered = JSON.parse(fs.readFileSync(entries[1]!, "utf8"));
@@ -200,7 +203,10 @@ describe("the build cache", () => {
   it("points a cached page's link at the new page when the postmortem it links to moves", async () => {
     const root = project();
     const from = path.join(root, "content", "2024", "sms-provider-outage-notification-backlog.md");
-    fs.writeFileSync(from, fs.readFileSync(from, "utf8").replace(/^## Timeline/m, "See [the CDN outage](../2023/cdn-expired-tls-certificate.md).\n\n## Timeline"));
+    fs.writeFileSync(
+      from,
+      fs.readFileSync(from, "utf8").replace(/^## Timeline/m, "See [the CDN outage](../2023/cdn-expired-tls-certificate.md).\n\n## Timeline"),
+    );
     await build({ root, offline: true });
     const page = () => fs.readFileSync(pagePath(root, "2024/sms-provider-outage-notification-backlog"), "utf8");
     expect(page()).toContain('href="../../../postmortems/2023/cdn-expired-tls-certificate/index.html"');

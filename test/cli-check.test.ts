@@ -109,7 +109,10 @@ describe("config files", () => {
 
   it.each([
     ["hindsight.config.mjs", "export default { title: 'From MJS', sections: [], fields: { required: [] } };"],
-    ["hindsight.config.ts", "import type {} from 'node:fs';\nconst title: string = 'From TS';\nexport default { title, sections: [], fields: { required: [] } };"],
+    [
+      "hindsight.config.ts",
+      "import type {} from 'node:fs';\nconst title: string = 'From TS';\nexport default { title, sections: [], fields: { required: [] } };",
+    ],
   ])("reads %s", (name, text) => {
     const root = project({ [name]: text, "content/a.md": "# A\n" });
     const result = runCli(["build"], root);
@@ -149,7 +152,7 @@ describe("config files", () => {
     expect(result.stdout).toContain("Built 1 postmortem");
   });
 
-  it("checks the files and folders given when there is no content folder (regression: \"Content folder not found\")", () => {
+  it('checks the files and folders given when there is no content folder (regression: "Content folder not found")', () => {
     const root = project({ "docs/incidents/a.md": valid, "docs/incidents/b.md": noTimeline, "notes/c.md": badStatus });
     const folder = runCli(["check", "docs/incidents"], root);
     expect(folder.stderr).toBe("");

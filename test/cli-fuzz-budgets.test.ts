@@ -39,12 +39,60 @@ type BudgetArchive = typeof budgetArchive extends fc.Arbitrary<infer T> ? T : ne
  * each is tried whatever the seed; the random runs then explore sizes and mixes.
  */
 const WORST_CASES: BudgetArchive[] = [
-  { bad: [{ kind: "emphasis-run", unit: "_a*", bytes: 120_000 }, { kind: "nested-emphasis", mark: "*", depth: 4_000 }, { kind: "over-file-bytes", unit: "- a\n", bytes: 1_050_000 }], pool: false, format: "stylish" },
-  { bad: [{ kind: "lazy-quote", depth: 130, bytes: 120_000 }, { kind: "lazy-list", indent: 4, bytes: 120_000 }, { kind: "markers-on-a-line", count: 60_000 }], pool: false, format: "json" },
-  { bad: [{ kind: "indented-list", step: 2, depth: 300 }, { kind: "open-brackets", unit: "[a](", bytes: 120_000 }, { kind: "backtick-runs", longest: 480 }], pool: false, format: "json" },
-  { bad: [{ kind: "html-nesting", tag: "div", depth: 20_000 }, { kind: "reference-links", urlBytes: 100_000, uses: 50_000 }, { kind: "many-tags", count: 20_000 }], pool: false, format: "stylish" },
-  { bad: [{ kind: "huge-summary", bytes: 1_000_000, tags: 90 }, { kind: "yaml-keys", count: 40_000 }, { kind: "mapping-value", field: "date", value: "{toString: 1}" }], pool: true, format: "stylish" },
-  { bad: [{ kind: "flat-list", bytes: 120_000 }, { kind: "mapping-value", field: "severity", value: "[{toString: 1}]" }, { kind: "emphasis-run", unit: "*_", bytes: 120_000 }], pool: false, format: "json" },
+  {
+    bad: [
+      { kind: "emphasis-run", unit: "_a*", bytes: 120_000 },
+      { kind: "nested-emphasis", mark: "*", depth: 4_000 },
+      { kind: "over-file-bytes", unit: "- a\n", bytes: 1_050_000 },
+    ],
+    pool: false,
+    format: "stylish",
+  },
+  {
+    bad: [
+      { kind: "lazy-quote", depth: 130, bytes: 120_000 },
+      { kind: "lazy-list", indent: 4, bytes: 120_000 },
+      { kind: "markers-on-a-line", count: 60_000 },
+    ],
+    pool: false,
+    format: "json",
+  },
+  {
+    bad: [
+      { kind: "indented-list", step: 2, depth: 300 },
+      { kind: "open-brackets", unit: "[a](", bytes: 120_000 },
+      { kind: "backtick-runs", longest: 480 },
+    ],
+    pool: false,
+    format: "json",
+  },
+  {
+    bad: [
+      { kind: "html-nesting", tag: "div", depth: 20_000 },
+      { kind: "reference-links", urlBytes: 100_000, uses: 50_000 },
+      { kind: "many-tags", count: 20_000 },
+    ],
+    pool: false,
+    format: "stylish",
+  },
+  {
+    bad: [
+      { kind: "huge-summary", bytes: 1_000_000, tags: 90 },
+      { kind: "yaml-keys", count: 40_000 },
+      { kind: "mapping-value", field: "date", value: "{toString: 1}" },
+    ],
+    pool: true,
+    format: "stylish",
+  },
+  {
+    bad: [
+      { kind: "flat-list", bytes: 120_000 },
+      { kind: "mapping-value", field: "severity", value: "[{toString: 1}]" },
+      { kind: "emphasis-run", unit: "*_", bytes: 120_000 },
+    ],
+    pool: false,
+    format: "json",
+  },
 ];
 
 const badName = (r: Recipe, i: number) => `bad-${i}-${r.kind}.md`;
@@ -159,23 +207,34 @@ async function budgetRun(spec: BudgetArchive, command: "build" | "check"): Promi
 }
 
 describe(`the CLI over pathological postmortems, limits.fileMs ${FILE_MS} (seed ${SEED}, ${WORST_CASES.length} worst cases and ${BUDGET_RUNS} random runs of build and check at once)`, () => {
-  it("ends within its budget of time with exit 0 or 1, and names every file it refuses with a rule id", async () => {
-    // Both runs end before the next starts (or the temporary folders go), even when one fails.
-    const both = async (spec: BudgetArchive) => {
-      for (const result of await Promise.allSettled([budgetRun(spec, "build"), budgetRun(spec, "check")])) if (result.status === "rejected") throw result.reason;
-    };
-    try {
-      await fc.assert(
-        fc.asyncProperty(budgetArchive, both),
-        // No shrinking: each step is two CLI runs, a hang costs its whole budget, and the recipes are short to read as they are.
-        { seed: SEED, numRuns: WORST_CASES.length + BUDGET_RUNS, examples: WORST_CASES.map((spec) => [spec]), interruptAfterTimeLimit: TIME_LIMIT, endOnFailure: true },
-      );
-    } finally {
-      await stopRunning();
-    }
-    // The generators are worth something only if the time budget, and others, are used.
-    const seen = JSON.stringify({ rules: [...budgetStats.rules], slowestMs: budgetStats.slowest });
-    expect(budgetStats.rules.get("limits/time") ?? 0, seen).toBeGreaterThan(0);
-    expect(budgetStats.rules.size, seen).toBeGreaterThan(2);
-  }, TIME_LIMIT + 60_000);
+  it(
+    "ends within its budget of time with exit 0 or 1, and names every file it refuses with a rule id",
+    async () => {
+      // Both runs end before the next starts (or the temporary folders go), even when one fails.
+      const both = async (spec: BudgetArchive) => {
+        for (const result of await Promise.allSettled([budgetRun(spec, "build"), budgetRun(spec, "check")]))
+          if (result.status === "rejected") throw result.reason;
+      };
+      try {
+        await fc.assert(
+          fc.asyncProperty(budgetArchive, both),
+          // No shrinking: each step is two CLI runs, a hang costs its whole budget, and the recipes are short to read as they are.
+          {
+            seed: SEED,
+            numRuns: WORST_CASES.length + BUDGET_RUNS,
+            examples: WORST_CASES.map((spec) => [spec]),
+            interruptAfterTimeLimit: TIME_LIMIT,
+            endOnFailure: true,
+          },
+        );
+      } finally {
+        await stopRunning();
+      }
+      // The generators are worth something only if the time budget, and others, are used.
+      const seen = JSON.stringify({ rules: [...budgetStats.rules], slowestMs: budgetStats.slowest });
+      expect(budgetStats.rules.get("limits/time") ?? 0, seen).toBeGreaterThan(0);
+      expect(budgetStats.rules.size, seen).toBeGreaterThan(2);
+    },
+    TIME_LIMIT + 60_000,
+  );
 });

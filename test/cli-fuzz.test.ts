@@ -25,16 +25,48 @@ const segment = fc
   .filter((name) => name !== "." && name !== "..");
 const longName = fc.constantFrom("a".repeat(150), "é".repeat(70), "🙂".repeat(40), "2024-01-02-".padEnd(140, "x"));
 const folder = fc.oneof({ weight: 3, arbitrary: segment }, fc.constantFrom("notes.md", ".hidden", "node_modules", "img", "out", "2024"));
-const fileName = fc.tuple(fc.oneof({ weight: 8, arbitrary: segment }, longName), fc.constantFrom(".md", ".md", ".md", ".markdown", ".MD", ".txt", "")).map(([base, ext]) => base + ext);
+const fileName = fc
+  .tuple(fc.oneof({ weight: 8, arbitrary: segment }, longName), fc.constantFrom(".md", ".md", ".md", ".markdown", ".MD", ".txt", ""))
+  .map(([base, ext]) => base + ext);
 const filePath = fc.tuple(fc.array(folder, { maxLength: 3 }), fileName).map(([dirs, name]) => [...dirs, name].join("/"));
 
-const pathLike = fc.constantFrom("../x", "../../sentinel/pwn", "/etc/passwd", "search", "assets", "images", "index.html", ".", "..", "%2e%2e/x", "a/../../b", "C:\\x", "x/", "//x", "a b/c", "🙂", "postmortems", "feed.xml");
+const pathLike = fc.constantFrom(
+  "../x",
+  "../../sentinel/pwn",
+  "/etc/passwd",
+  "search",
+  "assets",
+  "images",
+  "index.html",
+  ".",
+  "..",
+  "%2e%2e/x",
+  "a/../../b",
+  "C:\\x",
+  "x/",
+  "//x",
+  "a b/c",
+  "🙂",
+  "postmortems",
+  "feed.xml",
+);
 const value = fc.oneof(
   fc.string(),
   fc.string({ unit: "binary", maxLength: 12 }),
   pathLike,
   fc.constantFrom("SEV1", "sev-2", "P3", "critical", "SEV9", "draft", "final", "in-review", ""),
-  fc.constantFrom("2024-02-30", "2024-02-10T09:30:00Z", "2024-13-01", "2023-02-29", "0000-01-01", "9999-12-31T23:59:59Z", "275760-09-13", "1969-12-31", "2024-01-01T25:00:00Z", "2024-06-01T12:00:00+14:00"),
+  fc.constantFrom(
+    "2024-02-30",
+    "2024-02-10T09:30:00Z",
+    "2024-13-01",
+    "2023-02-29",
+    "0000-01-01",
+    "9999-12-31T23:59:59Z",
+    "275760-09-13",
+    "1969-12-31",
+    "2024-01-01T25:00:00Z",
+    "2024-06-01T12:00:00+14:00",
+  ),
   fc.constantFrom("4h", "90m", "-1h", "0m", "99999999h", "1e9h", "4h 30m", "1h55m"),
   fc.integer(),
   fc.double(),
@@ -43,9 +75,30 @@ const value = fc.oneof(
   fc.array(fc.oneof(fc.string({ maxLength: 8 }), pathLike, fc.integer()), { maxLength: 4 }),
   fc.dictionary(fc.string({ maxLength: 5 }), fc.string({ maxLength: 5 }), { maxKeys: 2 }),
 );
-const FIELDS = ["title", "date", "severity", "services", "status", "summary", "started", "detected", "mitigated", "resolved", "duration", "impact", "authors", "tags", "incident_id", "slug", "company", "related", "__proto__", "constructor"];
+const FIELDS = [
+  "title",
+  "date",
+  "severity",
+  "services",
+  "status",
+  "summary",
+  "started",
+  "detected",
+  "mitigated",
+  "resolved",
+  "duration",
+  "impact",
+  "authors",
+  "tags",
+  "incident_id",
+  "slug",
+  "company",
+  "related",
+  "__proto__",
+  "constructor",
+];
 const validFields = fc.record({
-  title: fc.oneof(fc.string({ minLength: 1 }), fc.constantFrom("<script>alert(1)</script>", "\"><img src=x onerror=alert(1)>")),
+  title: fc.oneof(fc.string({ minLength: 1 }), fc.constantFrom("<script>alert(1)</script>", '"><img src=x onerror=alert(1)>')),
   date: fc.constantFrom("2024-01-02", "2023-12-31T23:59:59Z", "2019-06-01"),
   severity: fc.constantFrom("SEV1", "SEV3", "sev 5", "P2"),
   services: fc.oneof(fc.array(fc.oneof(fc.string({ minLength: 1, maxLength: 8 }), pathLike), { minLength: 1, maxLength: 3 }), pathLike),
@@ -68,7 +121,12 @@ const YAML_ODDITIES = [
   "slug: !!str 123\nservices: !!int 5\n",
 ];
 const frontmatter = fc.oneof(
-  { weight: 3, arbitrary: fc.tuple(validFields, fc.dictionary(fc.constantFrom(...FIELDS), value, { maxKeys: 4 })).map(([base, extra]) => `---\n${stringify({ ...base, ...extra })}---\n`) },
+  {
+    weight: 3,
+    arbitrary: fc
+      .tuple(validFields, fc.dictionary(fc.constantFrom(...FIELDS), value, { maxKeys: 4 }))
+      .map(([base, extra]) => `---\n${stringify({ ...base, ...extra })}---\n`),
+  },
   { weight: 2, arbitrary: fc.dictionary(fc.constantFrom(...FIELDS), value).map((data) => `---\n${stringify(data)}---\n`) },
   { weight: 1, arbitrary: fc.tuple(validFields, fc.constantFrom(...YAML_ODDITIES)).map(([base, odd]) => `---\n${stringify(base)}${odd}---\n`) },
   { weight: 1, arbitrary: fc.string().map((raw) => `---\n${raw}\n---\n`) },
@@ -86,17 +144,17 @@ const bodyPiece = fc.oneof(
       "**Timeline:**\n",
       "# A heading title\n",
       "<script>alert(1)</script><img src=x onerror=alert(1)>\n",
-      "<svg onload=alert(1)><a xlink:href=\"javascript:alert(1)\">x</a></svg>\n",
-      "<a href=\"javascript:alert(1)\">j</a> [v](vbscript:msgbox(1)) [d](data:text/html,<script>alert(1)</script>)\n",
-      "<form action=\"x\"><input autofocus onfocus=alert(1)></form><iframe src=\"x\"></iframe>\n",
-      "<noscript><p title=\"</noscript><img src=x onerror=alert(1)>\"></noscript>\n",
+      '<svg onload=alert(1)><a xlink:href="javascript:alert(1)">x</a></svg>\n',
+      '<a href="javascript:alert(1)">j</a> [v](vbscript:msgbox(1)) [d](data:text/html,<script>alert(1)</script>)\n',
+      '<form action="x"><input autofocus onfocus=alert(1)></form><iframe src="x"></iframe>\n',
+      '<noscript><p title="</noscript><img src=x onerror=alert(1)>"></noscript>\n',
       `![png](data:image/png;base64,${TINY_PNG})\n`,
       "![bad](data:image/png;base64,AAAA)\n",
       "![html](data:text/html;base64,PHNjcmlwdD4=)\n",
       "![local](img/ok.png) ![fake](img/fake.png) ![missing](img/none.png)\n",
       "![root](/img/ok.png) ![up](../../sentinel/secret.png) ![abs](/etc/passwd)\n",
       "![leak](img/leak.png) ![file](file:///etc/passwd) ![ftp](ftp://127.0.0.1/x.png)\n",
-      "![remote](http://127.0.0.1:9/x.png) <img src=\"https://127.0.0.1:9/y.svg\" alt=\"\">\n",
+      '![remote](http://127.0.0.1:9/x.png) <img src="https://127.0.0.1:9/y.svg" alt="">\n',
       "[other](other.md#timeline) [up](../x.md) [sentinel](../../sentinel/secret.md) [bad](#%zz)\n",
       "Footnote[^1].\n\n[^1]: note\n",
       "| a | b |\n|---|---|\n| 1 | 2 |\n",
@@ -111,14 +169,24 @@ const bodyPiece = fc.oneof(
 );
 /** A postmortem's bytes: mostly text, sometimes with invalid UTF-8 in it. */
 const postmortem = fc
-  .tuple(frontmatter, fc.array(bodyPiece, { maxLength: 7 }), fc.oneof({ weight: 6, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: fc.uint8Array({ minLength: 1, maxLength: 8 }) }))
+  .tuple(
+    frontmatter,
+    fc.array(bodyPiece, { maxLength: 7 }),
+    fc.oneof({ weight: 6, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: fc.uint8Array({ minLength: 1, maxLength: 8 }) }),
+  )
   .map(([fm, body, raw]) => Buffer.concat([Buffer.from(fm + body.join("\n")), Buffer.from(raw ?? [])]));
 
 /** A config file: none, valid ones, or (deliberately) a broken one that must exit 2. */
 const config = fc.oneof(
   { weight: 4, arbitrary: fc.constant(undefined) },
   { weight: 3, arbitrary: fc.constant({ text: '{"fields": {"required": []}, "sections": []}', valid: true }) },
-  { weight: 2, arbitrary: fc.constant({ text: '{"fields": {"required": []}, "sections": [], "taxonomies": ["services", "tags", "company", "related"], "severities": ["SEV1", "SEV2", "SEV3"]}', valid: true }) },
+  {
+    weight: 2,
+    arbitrary: fc.constant({
+      text: '{"fields": {"required": []}, "sections": [], "taxonomies": ["services", "tags", "company", "related"], "severities": ["SEV1", "SEV2", "SEV3"]}',
+      valid: true,
+    }),
+  },
   { weight: 1, arbitrary: fc.constantFrom('{"titel": "typo"}', '{"sections": "none"}', '{"title": ', "[]").map((text) => ({ text, valid: false })) },
 );
 
@@ -243,21 +311,29 @@ async function fuzzCheck(spec: Archive): Promise<void> {
 
 // Each run takes two archives and runs the CLI on both at once: the machine has two cores.
 describe(`the CLI over random archives (seed ${SEED}, ${RUNS} runs of two archives)`, () => {
-  it("build: exits 0 or 1 with a report, writes only inside --out, and on failure leaves the previous output byte for byte", async () => {
-    await fc.assert(
-      fc.asyncProperty(archive, archive, async (a, b) => void (await Promise.all([fuzzBuild(a), fuzzBuild(b)]))),
-      FC,
-    );
-    // The generators are worth something only if both outcomes happen.
-    expect(stats.build.get(0) ?? 0, JSON.stringify([...stats.build])).toBeGreaterThan(2);
-    expect(stats.build.get(1) ?? 0, JSON.stringify([...stats.build])).toBeGreaterThan(2);
-  }, TIME_LIMIT + 50_000);
+  it(
+    "build: exits 0 or 1 with a report, writes only inside --out, and on failure leaves the previous output byte for byte",
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(archive, archive, async (a, b) => void (await Promise.all([fuzzBuild(a), fuzzBuild(b)]))),
+        FC,
+      );
+      // The generators are worth something only if both outcomes happen.
+      expect(stats.build.get(0) ?? 0, JSON.stringify([...stats.build])).toBeGreaterThan(2);
+      expect(stats.build.get(1) ?? 0, JSON.stringify([...stats.build])).toBeGreaterThan(2);
+    },
+    TIME_LIMIT + 50_000,
+  );
 
-  it("check: exits 0 or 1 with a report and writes nothing at all", async () => {
-    await fc.assert(
-      fc.asyncProperty(archive, archive, async (a, b) => void (await Promise.all([fuzzCheck(a), fuzzCheck(b)]))),
-      { ...FC, numRuns: Math.ceil(RUNS * 0.7) },
-    );
-    expect(stats.check.get(1) ?? 0, JSON.stringify([...stats.check])).toBeGreaterThan(1);
-  }, TIME_LIMIT + 50_000);
+  it(
+    "check: exits 0 or 1 with a report and writes nothing at all",
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(archive, archive, async (a, b) => void (await Promise.all([fuzzCheck(a), fuzzCheck(b)]))),
+        { ...FC, numRuns: Math.ceil(RUNS * 0.7) },
+      );
+      expect(stats.check.get(1) ?? 0, JSON.stringify([...stats.check])).toBeGreaterThan(1);
+    },
+    TIME_LIMIT + 50_000,
+  );
 });

@@ -56,7 +56,9 @@ describe("hindsight CLI", () => {
     expect(result.stdout + result.stderr).not.toContain("\r");
     // Warnings and infos are shown with file:line:column and a hint, but do not fail the build.
     expect(result.stderr).toMatch(/2023-03-04-cdn-cert\.md\n\s+1:1\s+info\s+Missing `date`, using 2023-03-04 from the file name\s+extract\/date-from-path/);
-    expect(result.stderr).toContain("hint: Add `date: 2023-03-04` to the frontmatter, or switch this off with `extract: { \"date-from-path\": false }` in the config.");
+    expect(result.stderr).toContain(
+      'hint: Add `date: 2023-03-04` to the frontmatter, or switch this off with `extract: { "date-from-path": false }` in the config.',
+    );
     expect(listFiles(path.join(cwd, "site"))).toContain("postmortems/2024/q1/login-outage/index.html");
   });
 
@@ -77,7 +79,9 @@ describe("hindsight CLI", () => {
     fs.writeFileSync(path.join(cwd, "content", "bad.md"), "---\ntitle: ok\n  severity: SEV1\n---\n\nBody\n");
     const result = runCli(["build"], cwd);
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/content\/bad\.md\n\s+2:8\s+error\s+Cannot parse frontmatter: Nested mappings are not allowed in compact mappings\s+frontmatter\/syntax/);
+    expect(result.stderr).toMatch(
+      /content\/bad\.md\n\s+2:8\s+error\s+Cannot parse frontmatter: Nested mappings are not allowed in compact mappings\s+frontmatter\/syntax/,
+    );
     expect(result.stderr).toContain("hint: Fix the YAML");
     expect(result.stderr).not.toMatch(/\n\s+at /);
     expect(fs.existsSync(path.join(cwd, "dist"))).toBe(false);
@@ -97,7 +101,11 @@ describe("the debug channel", () => {
     const loud = runCli(["build", "--offline", "--debug"], root);
     expect(loud.code).toBe(0);
     expect(loud.stderr).toMatch(/^hindsight:write no previous manifest to read: every file is made: SyntaxError: /m);
-    const fromEnv = spawnSync(process.execPath, [path.join(repoRoot, ".build", "cli.js"), "check"], { cwd: root, encoding: "utf8", env: { ...process.env, DEBUG: "other,hindsight" } });
+    const fromEnv = spawnSync(process.execPath, [path.join(repoRoot, ".build", "cli.js"), "check"], {
+      cwd: root,
+      encoding: "utf8",
+      env: { ...process.env, DEBUG: "other,hindsight" },
+    });
     expect(fromEnv.stderr).toMatch(/^hindsight:[a-z]+ /m);
   });
 });

@@ -36,7 +36,10 @@ describe("builds writing the same output folder at once", () => {
     // that a mix of two builds would show.
     const project = tempDir();
     for (const year of ["2023", "2024"]) fs.cpSync(path.join(repoRoot, "content", year), path.join(project, year), { recursive: true });
-    const builds = [["build", "--offline", "--content", "2023"], ["build", "--offline", "--content", "2024"]];
+    const builds = [
+      ["build", "--offline", "--content", "2023"],
+      ["build", "--offline", "--content", "2024"],
+    ];
     const refs = await Promise.all(builds.map((args, i) => runCliAsync([...args, "--out", `ref-${i}`], project)));
     expect(refs.map((run) => run.code)).toEqual([0, 0]);
     const references = [snapshot(path.join(project, "ref-0")), snapshot(path.join(project, "ref-1"))];
@@ -105,7 +108,10 @@ describe("the image cache shared by builds at once", () => {
     for (const run of runs) expect(run.code, run.stderr).toBe(0);
 
     const cache = path.join(project, ".cache", "images");
-    const index = JSON.parse(fs.readFileSync(path.join(cache, "remote.json"), "utf8")) as { version: number; entries: Record<string, { hash: string; ext: string }> };
+    const index = JSON.parse(fs.readFileSync(path.join(cache, "remote.json"), "utf8")) as {
+      version: number;
+      entries: Record<string, { hash: string; ext: string }>;
+    };
     expect(index.version).toBe(1);
     expect(Object.keys(index.entries).length).toBeGreaterThan(0);
     for (const [url, entry] of Object.entries(index.entries)) {

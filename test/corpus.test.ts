@@ -25,7 +25,10 @@ describe("real archives from ../shared/corpus/real", () => {
     expect(files.filter((f) => /^postmortems\/.+\/index\.html$/.test(f))).toHaveLength(expected);
     // Images are another stage's job, and a site-absolute link the author wrote for their own
     // website (`/community/profiles/1`) is theirs; every other link must resolve.
-    const broken = brokenLinks(out, files.filter((f) => f !== "404.html")).filter((l) => !/\.(png|jpe?g|gif|svg|webp)$/i.test(l.href) && !l.href.startsWith("/"));
+    const broken = brokenLinks(
+      out,
+      files.filter((f) => f !== "404.html"),
+    ).filter((l) => !/\.(png|jpe?g|gif|svg|webp)$/i.test(l.href) && !l.href.startsWith("/"));
     expect(broken).toEqual([]);
     for (const file of files.filter((f) => f.endsWith(".html"))) {
       expect(withoutThemeScripts(fs.readFileSync(path.join(out, file), "utf8")), file).not.toMatch(/<script|\son[a-z]+=|javascript:/i);
@@ -55,7 +58,12 @@ describe("generated archives from ../shared/bench/gen-corpus.mjs", () => {
     expect(result.ok).toBe(true);
     expect(result.postmortems).toBe(300);
     const files = listFiles(path.join(root, "dist"));
-    expect(brokenLinks(path.join(root, "dist"), files.filter((f) => f !== "404.html")).filter((l) => !/\.(png|jpe?g|gif)$/i.test(l.href))).toEqual([]);
+    expect(
+      brokenLinks(
+        path.join(root, "dist"),
+        files.filter((f) => f !== "404.html"),
+      ).filter((l) => !/\.(png|jpe?g|gif)$/i.test(l.href)),
+    ).toEqual([]);
     const severityIndex = fs.readFileSync(path.join(root, "dist/severity/index.html"), "utf8");
     const counts = [...severityIndex.matchAll(/<td class="num">([\d,]+)<\/td>/g)].map((m) => Number(m[1]!.replace(/,/g, "")));
     expect(counts.reduce((a, b) => a + b, 0)).toBe(300);

@@ -72,7 +72,9 @@ describe("limits.dataBytes: embedded images per postmortem", () => {
     const { file, html, store } = (await renderWith(config, undefined, postmortem(A, B, C, A)))[0]!;
     expect(problems(file)).toEqual([{ ruleId: "limits/data-bytes", line: 9, fatal: true }]);
     const total = ((size(A) + size(B) + size(C)) / KB).toFixed(0);
-    expect(file.messages[0]!.reason).toBe(`Unexpected embedded images of ${total} KB in this postmortem, expected at most ${(config.limits.dataBytes / KB).toFixed(0)} KB (limits.dataBytes)`);
+    expect(file.messages[0]!.reason).toBe(
+      `Unexpected embedded images of ${total} KB in this postmortem, expected at most ${(config.limits.dataBytes / KB).toFixed(0)} KB (limits.dataBytes)`,
+    );
     expect(file.messages[0]!.note).toBe("Save large images as files next to the postmortem and link them, or raise limits.dataBytes in the config.");
     // A repeated image costs nothing more: A twice, B, and not C.
     expect(stored(store, html)).toHaveLength(2);
@@ -98,8 +100,12 @@ describe("limits.dataTotalBytes: embedded images per build", () => {
     expect(problems(first!.file)).toEqual([]);
     // A again counts again: each postmortem spends for what it embeds.
     expect(problems(second!.file)).toEqual([{ ruleId: "limits/data-total-bytes", line: 7, fatal: true }]);
-    expect(second!.file.messages[0]!.reason).toMatch(/^Unexpected embedded image of 3 KB with 2 KB left of the build's budget, expected at most 11 KB of embedded images in the whole build \(limits.dataTotalBytes\)$/);
-    expect(second!.file.messages[0]!.note).toBe("Save large images as files next to the postmortem and link them, or raise limits.dataTotalBytes in the config.");
+    expect(second!.file.messages[0]!.reason).toMatch(
+      /^Unexpected embedded image of 3 KB with 2 KB left of the build's budget, expected at most 11 KB of embedded images in the whole build \(limits.dataTotalBytes\)$/,
+    );
+    expect(second!.file.messages[0]!.note).toBe(
+      "Save large images as files next to the postmortem and link them, or raise limits.dataTotalBytes in the config.",
+    );
     expect(second!.html).not.toContain("data:");
     expect(stored(store, first!.html, second!.html)).toHaveLength(3);
   });
@@ -121,8 +127,7 @@ describe("check and build both report them", () => {
     return root;
   }
   const options = { sections: [], fields: { required: [] }, limits: { dataBytes: size(A) + 10, dataTotalBytes: 100 * KB } };
-  const rules = (files: readonly VFile[]) =>
-    files.flatMap((file) => file.messages.map((m) => `${path.basename(file.path)}:${m.line} ${m.ruleId}`)).sort();
+  const rules = (files: readonly VFile[]) => files.flatMap((file) => file.messages.map((m) => `${path.basename(file.path)}:${m.line} ${m.ruleId}`)).sort();
 
   it("check", async () => {
     const result = await check({ root: archive(), ...options });

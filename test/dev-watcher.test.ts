@@ -20,7 +20,8 @@ async function watchProject(project: string, user: Parameters<typeof resolveConf
   const errors: Error[] = [];
   watcher = new ProjectWatcher(project, undefined, {
     // The bundled theme is watched too, and may be edited meanwhile: only this project counts.
-    onChange: (file: string, kind: ChangeKind) => void (file.startsWith(project + path.sep) && seen.push(`${kind} ${path.relative(project, file).split(path.sep).join("/")}`)),
+    onChange: (file: string, kind: ChangeKind) =>
+      void (file.startsWith(project + path.sep) && seen.push(`${kind} ${path.relative(project, file).split(path.sep).join("/")}`)),
     onError: (error) => errors.push(error),
   });
   await watcher.follow(resolveConfig(user, project));
@@ -44,14 +45,16 @@ describe("the dev watcher", () => {
     write(project, "public/logo.svg");
     write(project, "hindsight.config.json", "{}");
     // A file may be reported twice (a write is more than one event): the queue's debounce joins them.
-    await expect.poll(() => [...new Set(seen)].sort(), { timeout: 5000 }).toEqual([
-      "asset content/2024/diagram.png",
-      "asset public/logo.svg",
-      "config hindsight.config.json",
-      "postmortem content/2024/a.md",
-      "theme public/robots.txt",
-      "theme themes/default/layouts/base.eta",
-    ]);
+    await expect
+      .poll(() => [...new Set(seen)].sort(), { timeout: 5000 })
+      .toEqual([
+        "asset content/2024/diagram.png",
+        "asset public/logo.svg",
+        "config hindsight.config.json",
+        "postmortem content/2024/a.md",
+        "theme public/robots.txt",
+        "theme themes/default/layouts/base.eta",
+      ]);
     expect(errors).toEqual([]);
   });
 
@@ -59,7 +62,15 @@ describe("the dev watcher", () => {
     const project = tempDir();
     write(project, "2024/a.md");
     const { seen } = await watchProject(project, { content: "." });
-    for (const relPath of ["dist/postmortems/a.md", ".cache/records/a.md", ".git/a.md", "node_modules/pkg/README.md", "2024/.a.md.swp", "2024/a.md~", ".hidden/b.md"]) {
+    for (const relPath of [
+      "dist/postmortems/a.md",
+      ".cache/records/a.md",
+      ".git/a.md",
+      "node_modules/pkg/README.md",
+      "2024/.a.md.swp",
+      "2024/a.md~",
+      ".hidden/b.md",
+    ]) {
       write(project, relPath);
     }
     write(project, "2024/b.md");
@@ -75,7 +86,9 @@ describe("the dev watcher", () => {
     const { seen } = await watchProject(project);
     fs.renameSync(path.join(project, "content/2024/a.md"), path.join(project, "content/2024/c.md"));
     fs.rmSync(path.join(project, "content/2024/b.md"));
-    await expect.poll(() => [...new Set(seen)].sort(), { timeout: 5000 }).toEqual(["postmortem content/2024/a.md", "postmortem content/2024/b.md", "postmortem content/2024/c.md"]);
+    await expect
+      .poll(() => [...new Set(seen)].sort(), { timeout: 5000 })
+      .toEqual(["postmortem content/2024/a.md", "postmortem content/2024/b.md", "postmortem content/2024/c.md"]);
   });
 
   it("watches a public folder that appears after it started, and a theme folder the config moves to", async () => {

@@ -58,15 +58,41 @@ describe("discover: include, exclude and postmortems at the root", () => {
   const relPaths = async (dir: string, user: UserConfig = {}) => (await discover(dir, user)).map((s) => s.relPath);
 
   it("reads the files include matches and exclude does not, relative to the content folder", async () => {
-    const dir = tree(["README.md", "index.md", "postmortems/2021-db.md", "postmortems/_template.md", "postmortems/notes.txt", "postmortems/old/2019-dns.markdown", "other/x.md"]);
-    expect(await relPaths(dir, { include: ["postmortems/**/*.md", "postmortems/**/*.markdown"], exclude: ["**/_template.md", "postmortems/old/**"] })).toEqual(["postmortems/2021-db.md"]);
+    const dir = tree([
+      "README.md",
+      "index.md",
+      "postmortems/2021-db.md",
+      "postmortems/_template.md",
+      "postmortems/notes.txt",
+      "postmortems/old/2019-dns.markdown",
+      "other/x.md",
+    ]);
+    expect(await relPaths(dir, { include: ["postmortems/**/*.md", "postmortems/**/*.markdown"], exclude: ["**/_template.md", "postmortems/old/**"] })).toEqual([
+      "postmortems/2021-db.md",
+    ]);
     // A folder's name leaves out all of it.
-    expect(await relPaths(dir, { exclude: ["README.md", "index.md", "other"] })).toEqual(["postmortems/2021-db.md", "postmortems/_template.md", "postmortems/old/2019-dns.markdown"]);
-    expect(await relPaths(dir, { exclude: ["README.md", "index.md", "other/**", "**/_*"] })).toEqual(["postmortems/2021-db.md", "postmortems/old/2019-dns.markdown"]);
+    expect(await relPaths(dir, { exclude: ["README.md", "index.md", "other"] })).toEqual([
+      "postmortems/2021-db.md",
+      "postmortems/_template.md",
+      "postmortems/old/2019-dns.markdown",
+    ]);
+    expect(await relPaths(dir, { exclude: ["README.md", "index.md", "other/**", "**/_*"] })).toEqual([
+      "postmortems/2021-db.md",
+      "postmortems/old/2019-dns.markdown",
+    ]);
   });
 
-  it("with content \".\", never reads the output folder, the cache, node_modules or dot-folders", async () => {
-    const dir = tree(["2021-db.md", "dist/postmortems/x/index.md", "site/out/page.md", ".cache/records/y.md", "node_modules/pkg/README.md", ".github/ISSUE_TEMPLATE.md", "docs/.hidden/z.md", "docs/2022-dns.md"]);
+  it('with content ".", never reads the output folder, the cache, node_modules or dot-folders', async () => {
+    const dir = tree([
+      "2021-db.md",
+      "dist/postmortems/x/index.md",
+      "site/out/page.md",
+      ".cache/records/y.md",
+      "node_modules/pkg/README.md",
+      ".github/ISSUE_TEMPLATE.md",
+      "docs/.hidden/z.md",
+      "docs/2022-dns.md",
+    ]);
     expect(await relPaths(dir)).toEqual(["2021-db.md", "docs/2022-dns.md", "site/out/page.md"]);
     expect(await relPaths(dir, { out: "site/out" })).toEqual(["2021-db.md", "dist/postmortems/x/index.md", "docs/2022-dns.md"]);
   });

@@ -30,7 +30,9 @@ describe("feed, JSON export, sitemap and 404", () => {
     for (const entry of entries) {
       for (const key of ["id", "title", "updated", "link"]) expect(entry[key], key).toBeDefined();
       expect(String(entry.updated)).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?Z$/);
-      expect((entry.link as Record<string, string>[])[0]!["@_href"]).toMatch(/^https:\/\/intranet\.example\.com\/eng\/postmortems\/postmortems\/.+\/index\.html$/);
+      expect((entry.link as Record<string, string>[])[0]!["@_href"]).toMatch(
+        /^https:\/\/intranet\.example\.com\/eng\/postmortems\/postmortems\/.+\/index\.html$/,
+      );
     }
   });
 

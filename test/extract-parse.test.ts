@@ -37,11 +37,20 @@ describe("lenient date-times", () => {
 });
 
 describe("metadata from the text in a postmortem", () => {
-  const body = "# 2017-09-27, Hub 403\n\n**Severity**: High\n**Services**: hub\n\n## Issue Summary\n\n- **Duration**: 38 minutes\n- **Impact**: pulls failed\n\n## Timeline\n\n- 2017-09-26 23:00 deploy\n\n## Authors\n\n- Jane Doe\n";
+  const body =
+    "# 2017-09-27, Hub 403\n\n**Severity**: High\n**Services**: hub\n\n## Issue Summary\n\n- **Duration**: 38 minutes\n- **Impact**: pulls failed\n\n## Timeline\n\n- 2017-09-26 23:00 deploy\n\n## Authors\n\n- Jane Doe\n";
 
   it("fills what the frontmatter lacks, each value with an info message at its place", () => {
     const pm = parseText(body, "hub.md");
-    expect(pm.meta).toMatchObject({ date: "2017-09-27", severity: "SEV2", services: ["hub"], durationMinutes: 38, impact: "pulls failed", authors: ["Jane Doe"], summary: "Impact: pulls failed." });
+    expect(pm.meta).toMatchObject({
+      date: "2017-09-27",
+      severity: "SEV2",
+      services: ["hub"],
+      durationMinutes: 38,
+      impact: "pulls failed",
+      authors: ["Jane Doe"],
+      summary: "Impact: pulls failed.",
+    });
     expect(pm.meta.fromText).toEqual(expect.arrayContaining(["date", "severity", "services", "duration", "impact", "authors", "summary"]));
     expect(infos(pm).map((m) => m.split(" ").slice(0, 2).join(" "))).toEqual([
       "1:1 extract/date-from-title",
@@ -55,8 +64,19 @@ describe("metadata from the text in a postmortem", () => {
   });
 
   it("prefers the frontmatter, and says nothing then", () => {
-    const pm = parseText(`---\ndate: 2024-01-01\nseverity: SEV4\nservices: [api]\nduration: 2h\nimpact: none\nauthors: [Kim]\nsummary: Short.\n---\n${body}`, "hub.md");
-    expect(pm.meta).toMatchObject({ date: "2024-01-01", severity: "SEV4", services: ["api"], durationMinutes: 120, impact: "none", authors: ["Kim"], summary: "Short." });
+    const pm = parseText(
+      `---\ndate: 2024-01-01\nseverity: SEV4\nservices: [api]\nduration: 2h\nimpact: none\nauthors: [Kim]\nsummary: Short.\n---\n${body}`,
+      "hub.md",
+    );
+    expect(pm.meta).toMatchObject({
+      date: "2024-01-01",
+      severity: "SEV4",
+      services: ["api"],
+      durationMinutes: 120,
+      impact: "none",
+      authors: ["Kim"],
+      summary: "Short.",
+    });
     expect(infos(pm)).toEqual([]);
   });
 
@@ -73,9 +93,27 @@ describe("metadata from the text in a postmortem", () => {
   });
 
   it("switches each extractor off with `extract`", () => {
-    const off: UserConfig = { extract: { "date-from-title": false, "date-from-timeline": false, "date-from-text": false, "labelled-lines": false, authors: false, "summary-list": false } };
+    const off: UserConfig = {
+      extract: {
+        "date-from-title": false,
+        "date-from-timeline": false,
+        "date-from-text": false,
+        "labelled-lines": false,
+        authors: false,
+        "summary-list": false,
+      },
+    };
     const pm = parseText(body, "hub.md", off);
-    expect(pm.meta).toMatchObject({ date: undefined, severity: undefined, services: [], durationMinutes: undefined, impact: undefined, authors: [], summary: undefined, fromText: [] });
+    expect(pm.meta).toMatchObject({
+      date: undefined,
+      severity: undefined,
+      services: [],
+      durationMinutes: undefined,
+      impact: undefined,
+      authors: [],
+      summary: undefined,
+      fromText: [],
+    });
     expect(infos(pm)).toEqual([]);
     expect(parseText("# T\n", "2017-10-17-x.md", { extract: { "date-from-path": false } }).meta.date).toBeUndefined();
   });
@@ -89,13 +127,19 @@ describe("metadata from the text in a postmortem", () => {
 });
 
 describe("fields.map", () => {
-  const text = "---\ntitle: Status page incident\nstart_time: 2020-12-07T08:00:00Z\nresolved: true\nresolvedWhen: 2020-12-07T09:30:00Z\naffected: [api, web]\n---\n";
+  const text =
+    "---\ntitle: Status page incident\nstart_time: 2020-12-07T08:00:00Z\nresolved: true\nresolvedWhen: 2020-12-07T09:30:00Z\naffected: [api, web]\n---\n";
   const map = { fields: { map: { date: "start_time", resolved: "resolvedWhen", services: "affected" } } };
 
   it("reads a field from another key, keeping the key", () => {
     const pm = parseText(text, "a.md", map);
     expect(pm.meta).toMatchObject({ date: "2020-12-07T08:00:00Z", services: ["api", "web"], timeToResolve: 90 });
-    expect(pm.meta.data).toMatchObject({ start_time: "2020-12-07T08:00:00Z", date: "2020-12-07T08:00:00Z", resolved: "2020-12-07T09:30:00Z", affected: ["api", "web"] });
+    expect(pm.meta.data).toMatchObject({
+      start_time: "2020-12-07T08:00:00Z",
+      date: "2020-12-07T08:00:00Z",
+      resolved: "2020-12-07T09:30:00Z",
+      affected: ["api", "web"],
+    });
     expect(pm.places.get("date")).toEqual(pm.places.get("start_time"));
   });
 
@@ -114,7 +158,12 @@ describe("info messages in reports", () => {
     const f = file();
     const cwd = path.dirname(f.path);
     expect(formatStylish([f], { cwd })).toMatch(/1:1 {5}info {5}Missing `date`, using 2017-10-17 from the file name {2}extract\/date-from-path/);
-    expect(JSON.parse(formatJson([f], { cwd }))[0]).toMatchObject({ errorCount: 0, warningCount: 1, infoCount: 1, messages: expect.arrayContaining([expect.objectContaining({ severity: "info", ruleId: "extract/date-from-path" })]) });
+    expect(JSON.parse(formatJson([f], { cwd }))[0]).toMatchObject({
+      errorCount: 0,
+      warningCount: 1,
+      infoCount: 1,
+      messages: expect.arrayContaining([expect.objectContaining({ severity: "info", ruleId: "extract/date-from-path" })]),
+    });
     expect(formatGithub([f], { cwd })).toMatch(/^::notice file=2017-10-17-x\.md,line=1,col=1,title=extract\/date-from-path::Missing `date`/m);
     makeStrict([f]);
     expect(f.messages.map((m) => severityOf(m)).sort()).toEqual(["error", "info"]);
@@ -145,7 +194,12 @@ describe("the seed and the real archives", () => {
     ["dfds-postmortems", {}, 38, 37], // the first timeline row; one has only `20202-01-16` typos
     ["posthog-post-mortems", {}, 7, 7], // names; one says `**Date:** January 14-19, 2026`
     // Each `start_time` in the years an archive holds (169 are written; 1628 and 1969 among them); 9 more say it in their first paragraph (`On June 8, 2023, …`).
-    ["icco-postmortems", { fields: { required: [], map: { date: "start_time" } } }, 242, (metas) => 9 + metas.filter((meta) => parseDate(meta.data.start_time)).length],
+    [
+      "icco-postmortems",
+      { fields: { required: [], map: { date: "start_time" } } },
+      242,
+      (metas) => 9 + metas.filter((meta) => parseDate(meta.data.start_time)).length,
+    ],
     ["icco-postmortems-2023", { fields: { required: [] } }, 243, 26], // prose only: the 26 whose opening says a whole date
   ];
 
@@ -154,7 +208,9 @@ describe("the seed and the real archives", () => {
     const rels = fg.sync("**/*.{md,markdown}", { cwd: content, ignore: [".cache/**"] });
     expect(rels).toHaveLength(files);
     const config = resolveConfig({ ...user, sections: [] }, content);
-    const metas = rels.map((rel) => parse({ path: path.join(content, rel), relPath: rel, text: fs.readFileSync(path.join(content, rel), "utf8") }, config).meta);
+    const metas = rels.map(
+      (rel) => parse({ path: path.join(content, rel), relPath: rel, text: fs.readFileSync(path.join(content, rel), "utf8") }, config).meta,
+    );
     expect(metas.filter((meta) => meta.date !== undefined)).toHaveLength(typeof dated === "number" ? dated : dated(metas));
     // check says where each date read from the text came from.
     const result = await check({ root: content, content, cache: false, sections: [], fields: { required: [] }, ...user });

@@ -46,7 +46,9 @@ describe("date-from-title", () => {
 
 describe("date-from-timeline", () => {
   it("takes the day of the first dated table row, at its cell", () => {
-    const tree = treeOf("## Timeline\n\nAll times in CET.\n\n| Time | Event |\n| --- | --- |\n| HH:mm | not yet |\n| 2020-01-21 15:36 | expires |\n| 2020-01-22 | later |\n");
+    const tree = treeOf(
+      "## Timeline\n\nAll times in CET.\n\n| Time | Event |\n| --- | --- |\n| HH:mm | not yet |\n| 2020-01-21 15:36 | expires |\n| 2020-01-22 | later |\n",
+    );
     expect(dateFromTimeline(tree, DEFAULT_SECTIONS)).toEqual({ value: "2020-01-21", place: { line: 8, column: 1, offset: expect.any(Number) } });
   });
 
@@ -154,12 +156,19 @@ describe("authors", () => {
 describe("summary-list", () => {
   const sections = DEFAULT_SECTIONS;
   it("takes the summary section's first paragraph, even after a list", () => {
-    expect(summaryFromBody(treeOf("## Issue Summary\n\n- Duration: 1h\n\nLogins failed.\n"), sections, true)).toMatchObject({ value: "Logins failed.", fromList: false });
+    expect(summaryFromBody(treeOf("## Issue Summary\n\n- Duration: 1h\n\nLogins failed.\n"), sections, true)).toMatchObject({
+      value: "Logins failed.",
+      fromList: false,
+    });
   });
 
   it("takes the first items of a list when the section has no paragraph, leaving metadata lines out", () => {
     const tree = treeOf("## Summary\n\n- **Duration**: 4 hours\n- **Impact**: logins failed\n- A token cache flush\n- Second\n- Third\n");
-    expect(summaryFromBody(tree, sections, true)).toMatchObject({ value: "Impact: logins failed. A token cache flush. Second.", fromList: true, place: { line: 3, column: 1 } });
+    expect(summaryFromBody(tree, sections, true)).toMatchObject({
+      value: "Impact: logins failed. A token cache flush. Second.",
+      fromList: true,
+      place: { line: 3, column: 1 },
+    });
     expect(summaryFromBody(tree, sections, false)).toBeUndefined();
   });
 });

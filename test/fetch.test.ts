@@ -160,7 +160,12 @@ describe("fetchImage refuses internal addresses before connecting", () => {
   });
 
   it("refuses a name when any of its addresses is internal, whichever comes first", async () => {
-    for (const answer of [["198.51.100.7", "127.0.0.1"], ["10.0.0.5", "198.51.100.7"], ["2001:db8::1", "fe80::1%eth0"], ["198.51.100.7", "::ffff:169.254.169.254"]]) {
+    for (const answer of [
+      ["198.51.100.7", "127.0.0.1"],
+      ["10.0.0.5", "198.51.100.7"],
+      ["2001:db8::1", "fe80::1%eth0"],
+      ["198.51.100.7", "::ffff:169.254.169.254"],
+    ]) {
       const resolve = fakeResolver({ "images.test": [answer] });
       const result = await fetchImage(`http://images.test:${port}/ok.png`, { ...limits, resolve });
       expect(result, answer.join(" ")).toMatchObject({ kind: "failed", failure: "refused" });
@@ -220,7 +225,11 @@ describe("fetchImage with images.allowHosts", () => {
       });
     });
     const options = { ...limits, allowHosts: ["127.0.0.1"] };
-    const results = [await fetchImage(`${base}/missing.png`, options), await fetchImage(`${base}/page.png`, options), await fetchImage(`http://127.0.0.1:${closed}/x.png`, options)];
+    const results = [
+      await fetchImage(`${base}/missing.png`, options),
+      await fetchImage(`${base}/page.png`, options),
+      await fetchImage(`http://127.0.0.1:${closed}/x.png`, options),
+    ];
     for (const result of results) expect(result).toMatchObject({ kind: "failed", failure: "failed" });
   });
 });

@@ -81,16 +81,31 @@ const BRACKET_UNITS = ["[", "[a](", "![", "[a]", "[a](<", "[^"];
 /** Every kind of pathological postmortem, about equally often. */
 export const recipe: fc.Arbitrary<Recipe> = fc.oneof(
   fc.record({ kind: fc.constant("emphasis-run" as const), unit: fc.constantFrom(...EMPHASIS_UNITS), bytes: bodyBytes }),
-  fc.record({ kind: fc.constant("nested-emphasis" as const), mark: fc.constantFrom("*", "_"), depth: fc.oneof(fc.integer({ min: 50, max: 1_000 }), fc.integer({ min: 1_000, max: 60 * KB })) }),
+  fc.record({
+    kind: fc.constant("nested-emphasis" as const),
+    mark: fc.constantFrom("*", "_"),
+    depth: fc.oneof(fc.integer({ min: 50, max: 1_000 }), fc.integer({ min: 1_000, max: 60 * KB })),
+  }),
   fc.record({ kind: fc.constant("lazy-quote" as const), depth: fc.integer({ min: 1, max: 130 }), bytes: bodyBytes }),
   fc.record({ kind: fc.constant("lazy-list" as const), indent: fc.integer({ min: 0, max: 12 }), bytes: bodyBytes }),
   fc.record({ kind: fc.constant("flat-list" as const), bytes: bodyBytes }),
-  fc.record({ kind: fc.constant("markers-on-a-line" as const), count: fc.oneof(fc.integer({ min: 50, max: 1_000 }), fc.integer({ min: 1_000, max: 60 * KB })) }),
+  fc.record({
+    kind: fc.constant("markers-on-a-line" as const),
+    count: fc.oneof(fc.integer({ min: 50, max: 1_000 }), fc.integer({ min: 1_000, max: 60 * KB })),
+  }),
   fc.record({ kind: fc.constant("indented-list" as const), step: fc.integer({ min: 1, max: 4 }), depth: fc.integer({ min: 50, max: 300 }) }),
   fc.record({ kind: fc.constant("open-brackets" as const), unit: fc.constantFrom(...BRACKET_UNITS), bytes: bodyBytes }),
   fc.record({ kind: fc.constant("backtick-runs" as const), longest: fc.integer({ min: 60, max: 480 }) }),
-  fc.record({ kind: fc.constant("html-nesting" as const), tag: fc.constantFrom("div", "span", "blockquote", "table", "a", "b"), depth: fc.oneof(fc.integer({ min: 50, max: 500 }), fc.integer({ min: 500, max: 20_000 })) }),
-  fc.record({ kind: fc.constant("reference-links" as const), urlBytes: fc.integer({ min: 10 * KB, max: 100 * KB }), uses: fc.integer({ min: 1_000, max: 50_000 }) }),
+  fc.record({
+    kind: fc.constant("html-nesting" as const),
+    tag: fc.constantFrom("div", "span", "blockquote", "table", "a", "b"),
+    depth: fc.oneof(fc.integer({ min: 50, max: 500 }), fc.integer({ min: 500, max: 20_000 })),
+  }),
+  fc.record({
+    kind: fc.constant("reference-links" as const),
+    urlBytes: fc.integer({ min: 10 * KB, max: 100 * KB }),
+    uses: fc.integer({ min: 1_000, max: 50_000 }),
+  }),
   fc.record({ kind: fc.constant("many-tags" as const), count: fc.integer({ min: 101, max: 20_000 }) }),
   fc.record({ kind: fc.constant("huge-summary" as const), bytes: fc.integer({ min: 100 * KB, max: 1000 * KB }), tags: fc.integer({ min: 0, max: 100 }) }),
   fc.record({ kind: fc.constant("yaml-keys" as const), count: fc.integer({ min: 1_000, max: 40_000 }) }),
@@ -99,7 +114,11 @@ export const recipe: fc.Arbitrary<Recipe> = fc.oneof(
     field: fc.constantFrom("date", "severity", "status", "duration", "title", "started", "resolved"),
     value: fc.constantFrom("{toString: 1}", "{valueOf: 1}", "[{toString: 1}]", "{toString: 1, valueOf: 2}", "{__proto__: {toString: 1}}", "{length: 1e9}"),
   }),
-  fc.record({ kind: fc.constant("over-file-bytes" as const), unit: fc.constantFrom("- a\n", "_a*", "*_", "> a\n", "[a](", "x"), bytes: fc.integer({ min: 1024 * KB + 1, max: 1100 * KB }) }),
+  fc.record({
+    kind: fc.constant("over-file-bytes" as const),
+    unit: fc.constantFrom("- a\n", "_a*", "*_", "> a\n", "[a](", "x"),
+    bytes: fc.integer({ min: 1024 * KB + 1, max: 1100 * KB }),
+  }),
 );
 
 /** The file a recipe makes: a valid postmortem with the pathological part in it. */
@@ -130,7 +149,10 @@ export function textOf(r: Recipe, title: string): string {
     case "many-tags":
       return validPostmortem(title, `tags: [${Array.from({ length: r.count }, (_, i) => `t${i + 1}`).join(", ")}]`);
     case "huge-summary":
-      return validPostmortem(title, `tags: [${Array.from({ length: r.tags }, (_, i) => `t${i + 1}`).join(", ")}]\nsummary: "${repeatTo("Logins failed. ", r.bytes)}"`);
+      return validPostmortem(
+        title,
+        `tags: [${Array.from({ length: r.tags }, (_, i) => `t${i + 1}`).join(", ")}]\nsummary: "${repeatTo("Logins failed. ", r.bytes)}"`,
+      );
     case "yaml-keys":
       return validPostmortem(title, Array.from({ length: r.count }, (_, i) => `k${i}: ${i}`).join("\n"));
     case "mapping-value": {

@@ -43,7 +43,15 @@ function git(dir: string, ...args: string[]): string {
  */
 function commitAll(dir: string, { author, date, signed = false }: Commit): void {
   const when = `${date}T12:00:00Z`;
-  const env = { ...process.env, GIT_AUTHOR_NAME: author, GIT_AUTHOR_EMAIL: `${author.split(" ")[0]}@example.com`, GIT_COMMITTER_NAME: author, GIT_COMMITTER_EMAIL: "c@example.com", GIT_AUTHOR_DATE: when, GIT_COMMITTER_DATE: when };
+  const env = {
+    ...process.env,
+    GIT_AUTHOR_NAME: author,
+    GIT_AUTHOR_EMAIL: `${author.split(" ")[0]}@example.com`,
+    GIT_COMMITTER_NAME: author,
+    GIT_COMMITTER_EMAIL: "c@example.com",
+    GIT_AUTHOR_DATE: when,
+    GIT_COMMITTER_DATE: when,
+  };
   git(dir, "add", "-A");
   if (!signed) {
     execFileSync("git", ["commit", "-q", "-m", "change"], { cwd: dir, env });
@@ -119,8 +127,16 @@ describe("git metadata", () => {
     expect(notes).toEqual([]);
     expect(history?.shallow).toBe(false);
     const real = fs.realpathSync(dir);
-    expect(history?.files.get(path.join(real, "content/2024/cache.md"))).toEqual({ updated: "2024-06-01", contributors: ["Grace Hopper", "Ada Lovelace"], repoPath: "content/2024/cache.md" });
-    expect(history?.files.get(path.join(real, "content/2024/dns.md"))).toEqual({ updated: "2024-05-03", contributors: ["Ada Lovelace"], repoPath: "content/2024/dns.md" });
+    expect(history?.files.get(path.join(real, "content/2024/cache.md"))).toEqual({
+      updated: "2024-06-01",
+      contributors: ["Grace Hopper", "Ada Lovelace"],
+      repoPath: "content/2024/cache.md",
+    });
+    expect(history?.files.get(path.join(real, "content/2024/dns.md"))).toEqual({
+      updated: "2024-05-03",
+      contributors: ["Ada Lovelace"],
+      repoPath: "content/2024/dns.md",
+    });
   });
 
   it("shows them on the postmortem's page with the edit link, and a file not yet committed has none", async () => {
@@ -227,7 +243,16 @@ describe("git metadata", () => {
     const dir = repository([{ author: "Ada Lovelace", date: "2024-05-03", files: { "content/2024/cache.md": postmortem("Cache") }, signed: true }]);
     const program = path.join(tempDir(), "x.sh");
     const { marker } = spy(program);
-    for (const key of ["gpg.program", "gpg.openpgp.program", "gpg.x509.program", "gpg.ssh.program", "core.fsmonitor", "core.pager", "pager.log", "diff.external"]) {
+    for (const key of [
+      "gpg.program",
+      "gpg.openpgp.program",
+      "gpg.x509.program",
+      "gpg.ssh.program",
+      "core.fsmonitor",
+      "core.pager",
+      "pager.log",
+      "diff.external",
+    ]) {
       git(dir, "config", key, program);
     }
     git(dir, "config", "log.showSignature", "true");
@@ -247,7 +272,11 @@ describe("git metadata", () => {
       const { history, notes } = await readGitHistory(path.join(root, "content"), root);
       expect(notes).toEqual([]);
       expect(history?.top).toBe(fs.realpathSync(top));
-      expect(history?.files.get(path.join(fs.realpathSync(top), "docs/content/2024/cache.md"))).toEqual({ updated: "2024-05-03", contributors: ["Ada Lovelace"], repoPath: "docs/content/2024/cache.md" });
+      expect(history?.files.get(path.join(fs.realpathSync(top), "docs/content/2024/cache.md"))).toEqual({
+        updated: "2024-05-03",
+        contributors: ["Ada Lovelace"],
+        repoPath: "docs/content/2024/cache.md",
+      });
     }
   });
 
@@ -256,7 +285,9 @@ describe("git metadata", () => {
     const root = repository([{ author: "Grace Hopper", date: "2024-05-10", files: { "README.md": "project" } }]);
     const { history, notes } = await readGitHistory(archive, root);
     expect(history).toBeUndefined();
-    expect(notes).toEqual([`Ignored ${path.relative(root, path.join(archive, ".git")).split(path.sep).join("/")}: a .git inside the content folder is never used (its settings could run programs on the build machine).`]);
+    expect(notes).toEqual([
+      `Ignored ${path.relative(root, path.join(archive, ".git")).split(path.sep).join("/")}: a .git inside the content folder is never used (its settings could run programs on the build machine).`,
+    ]);
   });
 
   it("encodes the path in the edit link, segment by segment", () => {

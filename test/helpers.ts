@@ -142,7 +142,14 @@ export function makePng(width = 1, height = 1, shade = 0x80, text?: string, chun
   header.set([8, 2, 0, 0, 0], 8);
   const rows = Buffer.concat(Array.from({ length: height }, () => Buffer.concat([Buffer.from([0]), Buffer.alloc(width * 3, shade)])));
   const extra = text === undefined ? [] : [pngChunk("tEXt", Buffer.from(`Comment\0${text}`, "latin1"))];
-  return Buffer.concat([Buffer.from("\x89PNG\r\n\x1a\n", "latin1"), pngChunk("IHDR", header), ...extra, ...chunks, pngChunk("IDAT", zlib.deflateSync(rows)), pngChunk("IEND", Buffer.alloc(0))]);
+  return Buffer.concat([
+    Buffer.from("\x89PNG\r\n\x1a\n", "latin1"),
+    pngChunk("IHDR", header),
+    ...extra,
+    ...chunks,
+    pngChunk("IDAT", zlib.deflateSync(rows)),
+    pngChunk("IEND", Buffer.alloc(0)),
+  ]);
 }
 
 /** The folded words of a text, as the search index and its client cut it. */

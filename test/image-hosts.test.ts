@@ -109,7 +109,11 @@ describe("remote images: which hosts, and how much per build", () => {
     const urls = [`http://127.0.0.1:${port}/missing.png`, `http://127.0.0.1:${port}/page.png`, `http://127.0.0.1:${closed}/x.png`];
     const result = await build({ root: archive(urls), ...quiet, images: { allowHosts: ["127.0.0.1"] } });
     const reasons = unreachable(result).map((m, i) => m.reason.replace(urls[i]!, "URL"));
-    expect(reasons).toEqual(["Cannot download image URL: the download failed", "Cannot download image URL: the download failed", "Cannot download image URL: the download failed"]);
+    expect(reasons).toEqual([
+      "Cannot download image URL: the download failed",
+      "Cannot download image URL: the download failed",
+      "Cannot download image URL: the download failed",
+    ]);
     const notes = new Set(unreachable(result).map((m) => m.note));
     expect(notes.size).toBe(1);
   });
@@ -128,9 +132,16 @@ describe("remote images: which hosts, and how much per build", () => {
     const urls = [1, 2, 3, 4].map((n) => `http://127.0.0.1:${port}/hang/${n}.png`);
     hits.length = 0;
     const started = Date.now();
-    const result = await build({ root: archive(urls), ...quiet, images: { allowHosts: ["127.0.0.1"], concurrency: 1, timeoutMs: 3_000 }, limits: { downloadMs: 300 } });
+    const result = await build({
+      root: archive(urls),
+      ...quiet,
+      images: { allowHosts: ["127.0.0.1"], concurrency: 1, timeoutMs: 3_000 },
+      limits: { downloadMs: 300 },
+    });
     expect(Date.now() - started).toBeLessThan(2_500);
     expect(hits).toEqual(["/hang/1.png"]);
-    expect(unreachable(result).map((m) => m.reason)).toEqual(urls.map((url) => `Cannot download image ${url}: the build's download time (300 ms, \`limits.downloadMs\`) is used up`));
+    expect(unreachable(result).map((m) => m.reason)).toEqual(
+      urls.map((url) => `Cannot download image ${url}: the build's download time (300 ms, \`limits.downloadMs\`) is used up`),
+    );
   });
 });

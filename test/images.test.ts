@@ -8,8 +8,12 @@ import { hashText } from "../src/util/hash.js";
 import { listFiles, makePng, repoRoot, sharedDir, tempDir } from "./helpers.js";
 
 const PNG = makePng(4, 3);
-const JPEG = Buffer.from("/9j/4AAQSkZJRgABAQEASABIAAD/2wBDAP//////////////////////////////////////////////////////////////////////////////////////wgALCAABAAEBAREA/8QAFBABAAAAAAAAAAAAAAAAAAAAAP/aAAgBAQABPxA=", "base64");
-const SVG = '<svg xmlns="http://www.w3.org/2000/svg" width="8" height="6" onload="alert(1)"><script>alert(2)</script><rect width="8" height="6" fill="red"/></svg>';
+const JPEG = Buffer.from(
+  "/9j/4AAQSkZJRgABAQEASABIAAD/2wBDAP//////////////////////////////////////////////////////////////////////////////////////wgALCAABAAEBAREA/8QAFBABAAAAAAAAAAAAAAAAAAAAAP/aAAgBAQABPxA=",
+  "base64",
+);
+const SVG =
+  '<svg xmlns="http://www.w3.org/2000/svg" width="8" height="6" onload="alert(1)"><script>alert(2)</script><rect width="8" height="6" fill="red"/></svg>';
 
 /** Requests the test server saw: path and whether they were conditional. */
 const seen: { path: string; conditional: boolean }[] = [];
@@ -88,7 +92,14 @@ describe("remote images", () => {
     expect(stored).toContain(`images/${hashText(JPEG).slice(0, 20)}.jpg`);
     expect(stored.some((f) => /^images\/[0-9a-f]{20}\.svg$/.test(f))).toBe(true);
     expect(fs.readFileSync(path.join(root, "dist", `images/${hashText(PNG).slice(0, 20)}.png`)).equals(PNG)).toBe(true);
-    const svg = fs.readFileSync(path.join(root, "dist", stored.find((f) => f.endsWith(".svg"))!), "utf8");
+    const svg = fs.readFileSync(
+      path.join(
+        root,
+        "dist",
+        stored.find((f) => f.endsWith(".svg"))!,
+      ),
+      "utf8",
+    );
     expect(svg).toContain("<rect");
     expect(svg).not.toMatch(/script|onload|alert/);
     const html = page();
@@ -193,7 +204,10 @@ describe("embedded and local images", () => {
     const referenced = fs.readdirSync(path.join(content, "assets/images")).length;
     expect(listFiles(out).filter((f) => f.startsWith("images/")).length).toBeGreaterThan(0);
     expect(listFiles(out).filter((f) => f.startsWith("images/")).length).toBeLessThanOrEqual(referenced);
-    const html = listFiles(out).filter((f) => f.endsWith(".html")).map((f) => fs.readFileSync(path.join(out, f), "utf8")).join("");
+    const html = listFiles(out)
+      .filter((f) => f.endsWith(".html"))
+      .map((f) => fs.readFileSync(path.join(out, f), "utf8"))
+      .join("");
     expect(html).not.toContain('src="/assets/images');
   });
 
@@ -204,7 +218,10 @@ describe("embedded and local images", () => {
     expect(result.ok).toBe(true);
     const warnings = result.files.flatMap((f) => f.messages.filter((m) => m.ruleId === "image/unreachable"));
     expect(warnings.length).toBeGreaterThan(0);
-    const html = listFiles(out).filter((f) => f.endsWith(".html")).map((f) => fs.readFileSync(path.join(out, f), "utf8")).join("");
+    const html = listFiles(out)
+      .filter((f) => f.endsWith(".html"))
+      .map((f) => fs.readFileSync(path.join(out, f), "utf8"))
+      .join("");
     expect(html).toMatch(/<img src="https:\/\/[^"]+"[^>]* loading="lazy" decoding="async"/);
   });
 });
@@ -219,7 +236,15 @@ describe("images.roots", () => {
     fs.writeFileSync(path.join(root, "docs", "incidents", "outage.md"), "---\ntitle: Outage\n---\n\n![graph](../_static/images/graph.png)\n");
     return root;
   };
-  const options = (root: string, roots?: string[]) => ({ root, content: "docs/incidents", offline: true, cache: false, fields: { required: [] }, sections: [], ...(roots ? { images: { roots } } : {}) });
+  const options = (root: string, roots?: string[]) => ({
+    root,
+    content: "docs/incidents",
+    offline: true,
+    cache: false,
+    fields: { required: [] },
+    sections: [],
+    ...(roots ? { images: { roots } } : {}),
+  });
   const ruleIds = (files: readonly { messages: readonly { ruleId?: string | undefined }[] }[]) => files.flatMap((f) => f.messages.map((m) => m.ruleId));
 
   it("allows an image outside the content folder under a configured root (a docs site's ../_static/images/)", async () => {
@@ -235,7 +260,10 @@ describe("images.roots", () => {
     expect(ruleIds((await build(options(root))).files)).toEqual(["image/outside"]);
     const elsewhere = tempDir();
     fs.writeFileSync(path.join(elsewhere, "secret.png"), PNG);
-    fs.writeFileSync(path.join(root, "docs", "incidents", "outage.md"), `---\ntitle: Outage\n---\n\n![secret](${path.relative(path.join(root, "docs", "incidents"), path.join(elsewhere, "secret.png"))})\n`);
+    fs.writeFileSync(
+      path.join(root, "docs", "incidents", "outage.md"),
+      `---\ntitle: Outage\n---\n\n![secret](${path.relative(path.join(root, "docs", "incidents"), path.join(elsewhere, "secret.png"))})\n`,
+    );
     expect(ruleIds((await build(options(root, [elsewhere]))).files)).toEqual(["image/outside"]);
   });
 
@@ -245,7 +273,10 @@ describe("images.roots", () => {
     fs.writeFileSync(path.join(elsewhere, "secret.png"), PNG);
     fs.symlinkSync(path.join(elsewhere, "secret.png"), path.join(root, "docs", "_static", "images", "linked.png"));
     fs.symlinkSync(elsewhere, path.join(root, "docs", "_static", "outside"));
-    fs.writeFileSync(path.join(root, "docs", "incidents", "outage.md"), "---\ntitle: Outage\n---\n\n![a](../_static/images/linked.png)\n\n![b](../_static/outside/secret.png)\n");
+    fs.writeFileSync(
+      path.join(root, "docs", "incidents", "outage.md"),
+      "---\ntitle: Outage\n---\n\n![a](../_static/images/linked.png)\n\n![b](../_static/outside/secret.png)\n",
+    );
     expect(ruleIds((await build(options(root, ["docs/_static"]))).files)).toEqual(["image/outside", "image/outside"]);
     // A root that is itself a link out of the project gives nothing either.
     fs.writeFileSync(path.join(root, "docs", "incidents", "outage.md"), "---\ntitle: Outage\n---\n\n![b](../_static/outside/secret.png)\n");

@@ -11,7 +11,10 @@ import { decideSeverities } from "../src/init/severity.js";
 
 const doc = (relPath: string, text: string) => readDoc(relPath, text);
 const postmortem = (relPath: string, headings: string[], front = "") =>
-  doc(relPath, `${front ? `---\n${front}\n---\n` : ""}# ${path.basename(relPath, ".md")}\n\n${headings.map((h) => `## ${h}\n\nSome text about it.\n`).join("\n")}`);
+  doc(
+    relPath,
+    `${front ? `---\n${front}\n---\n` : ""}# ${path.basename(relPath, ".md")}\n\n${headings.map((h) => `## ${h}\n\nSome text about it.\n`).join("\n")}`,
+  );
 
 describe("init: telling postmortems from other Markdown", () => {
   const others = new Set(["2024-01-02-a.md", "2024-02-03-b.md", "c.md"]);
@@ -38,7 +41,9 @@ describe("init: telling postmortems from other Markdown", () => {
 
   it("keeps a postmortem that links to others, or mentions a date format in its text", () => {
     const story = "word ".repeat(200);
-    expect(kind("2024-01-02-a.md", `# A\n\n## Summary\n\n${story} see [B](2024-02-03-b.md) and [C](c.md).\n\n## Timeline\n\n- 10:00 YYYY-MM-DD is the format`)).toBe("postmortem");
+    expect(
+      kind("2024-01-02-a.md", `# A\n\n## Summary\n\n${story} see [B](2024-02-03-b.md) and [C](c.md).\n\n## Timeline\n\n- 10:00 YYYY-MM-DD is the format`),
+    ).toBe("postmortem");
   });
 
   it("notes `##` sections with nothing under them, as sections/empty will", () => {
@@ -75,7 +80,9 @@ describe("init: sections from the headings", () => {
 
   it("requires what 80 % share, recognises what 20 % share, merges variants into aliases and gives roles", () => {
     const docs = [
-      ...Array.from({ length: 8 }, (_, i) => postmortem(`${i}.md`, ["Summary", "Timeline (UTC)", "Root Cause Analysis", "Action Items", i < 3 ? "Stats" : "Notes and more notes"])),
+      ...Array.from({ length: 8 }, (_, i) =>
+        postmortem(`${i}.md`, ["Summary", "Timeline (UTC)", "Root Cause Analysis", "Action Items", i < 3 ? "Stats" : "Notes and more notes"]),
+      ),
       postmortem("8.md", ["Summary", "Timeline", "Root Cause", "Atendees"]),
       postmortem("9.md", ["Overview", "Timeline", "Root Cause", "Action Items"]),
     ];
@@ -99,7 +106,10 @@ describe("init: sections from the headings", () => {
 describe("init: fields, taxonomies and the severity scale", () => {
   it("maps known keys, requires what every file supplies, and makes shared terms taxonomies", () => {
     const docs = ["a", "b", "c"].map((name, i) =>
-      doc(`${name}.md`, `---\ntitle: ${name}\nstart_time: 2024-0${i + 1}-01T10:00:00Z\naffected: [api]\ncompany: Acme\ncategories: [config-change, cloud]\nuuid: ${name}-1\nurl: https://x.example/${name}\n---\nText.`),
+      doc(
+        `${name}.md`,
+        `---\ntitle: ${name}\nstart_time: 2024-0${i + 1}-01T10:00:00Z\naffected: [api]\ncompany: Acme\ncategories: [config-change, cloud]\nuuid: ${name}-1\nurl: https://x.example/${name}\n---\nText.`,
+      ),
     );
     const fields = decideFields(docs);
     expect(fields.map).toEqual({ date: "start_time", services: "affected" });
@@ -170,11 +180,20 @@ describe("init: globs", () => {
       doc("2024/b.md", '# B\n\n<img src="../../_static/images/c.png"> ![here](d.png) ![web](https://x.example/e.png) ![out](../../../../f.png)'),
     ];
     expect(decide(docs, "docs/incidents").config.images).toEqual({ roots: ["docs/_static/images"] });
-    expect(decide(docs, "docs/incidents").report).toContain("Images: 2 postmortems use images in docs/_static/images/, outside the content folder: allowed with images.roots.");
+    expect(decide(docs, "docs/incidents").report).toContain(
+      "Images: 2 postmortems use images in docs/_static/images/, outside the content folder: allowed with images.roots.",
+    );
   });
 
   it("decides the same config for the same files", () => {
     const docs = [postmortem("a.md", ["Summary", "Timeline"]), postmortem("b.md", ["Timeline", "Summary"]), doc("README.md", "# Read me")];
-    expect(JSON.stringify(decide(docs, ".").config)).toBe(JSON.stringify(decide([...docs].reverse().sort((a, b) => (a.relPath < b.relPath ? -1 : 1)), ".").config));
+    expect(JSON.stringify(decide(docs, ".").config)).toBe(
+      JSON.stringify(
+        decide(
+          [...docs].reverse().sort((a, b) => (a.relPath < b.relPath ? -1 : 1)),
+          ".",
+        ).config,
+      ),
+    );
   });
 });

@@ -30,7 +30,10 @@ function copyOf(name: string): string {
 
 /** The postmortems of a copy: every .md/.markdown file but the extras. */
 function postmortemFiles(root: string): string[] {
-  return fg.sync("**/*.{md,markdown}", { cwd: root, ignore: ["node_modules/**", "dist/**"] }).filter((f) => !(f in EXTRAS)).sort();
+  return fg
+    .sync("**/*.{md,markdown}", { cwd: root, ignore: ["node_modules/**", "dist/**"] })
+    .filter((f) => !(f in EXTRAS))
+    .sort();
 }
 
 /**
@@ -61,7 +64,9 @@ describe.each(ARCHIVES)("hindsight init on $name", ({ name, builds, why }) => {
   it("writes a config that leaves the readme, changelog and template out, and checks the archive with it", () => {
     const result = runCli(["init"], root);
     expect(result.stderr).toBe("");
-    expect(result.stdout).toMatch(/Left out 3 files: CHANGELOG\.md \(a changelog\), README\.md \(a readme\), templates\/postmortem-template\.md \(a template\)\./);
+    expect(result.stdout).toMatch(
+      /Left out 3 files: CHANGELOG\.md \(a changelog\), README\.md \(a readme\), templates\/postmortem-template\.md \(a template\)\./,
+    );
     expect(result.stdout).toContain("Wrote hindsight.config.json. Checking the archive with it:");
     expect(result.code).toBe(builds ? 0 : 1);
     const config = JSON.parse(fs.readFileSync(configFile, "utf8")) as { content: string; include?: string[]; exclude?: string[] };
@@ -95,7 +100,10 @@ describe.each(ARCHIVES)("hindsight init on $name", ({ name, builds, why }) => {
       const dead = pages.flatMap((page) => {
         const html = fs.readFileSync(path.join(root, "dist", page), "utf8");
         const targets = new Set([...html.matchAll(/\s(?:id|name)="([^"]+)"/g)].map((m) => m[1]));
-        return [...html.matchAll(/href="#([^"]+)"/g)].map((m) => decodeURIComponent(m[1]!)).filter((id) => !targets.has(id)).map((id) => `${page}#${id}`);
+        return [...html.matchAll(/href="#([^"]+)"/g)]
+          .map((m) => decodeURIComponent(m[1]!))
+          .filter((id) => !targets.has(id))
+          .map((id) => `${page}#${id}`);
       });
       expect(dead).toEqual([]);
     }, 240_000);
@@ -105,23 +113,29 @@ describe.each(ARCHIVES)("hindsight init on $name", ({ name, builds, why }) => {
 });
 
 describe("checks stay meaningful after init", () => {
-  it.each(["seed", "dfds-postmortems", "chia-post-mortem", "posthog-post-mortems"])("deleting the most common section from one postmortem of %s is an error there", (name) => {
-    const root = copyOf(name);
-    expect(runCli(["init"], root).code).toBe(0);
-    type Written = { sections: Array<{ name: string; required?: boolean }>; overrides?: Array<{ files: string[] }> };
-    const config = JSON.parse(fs.readFileSync(path.join(root, "hindsight.config.json"), "utf8")) as Written;
-    const section = config.sections.find((s) => s.required !== false)!.name;
-    // Any postmortem but the few whose gaps init let through (overrides).
-    const relaxed = new Set((config.overrides ?? []).flatMap((o) => o.files));
-    const file = postmortemFiles(root).find((f) => !relaxed.has(fg.escapePath(f)) && new RegExp(`^## ${section}\\s*$`, "m").test(fs.readFileSync(path.join(root, f), "utf8")))!;
-    const text = fs.readFileSync(path.join(root, file), "utf8");
-    fs.writeFileSync(path.join(root, file), text.replace(new RegExp(`^## ${section}\\s*$`, "m"), `**${section}**`));
-    const result = runCli(["check", "--format", "json"], root);
-    expect(result.code).toBe(1);
-    const report = JSON.parse(result.stdout) as Array<{ file: string; messages: Array<{ severity: string; ruleId: string; message: string }> }>;
-    const messages = report.find((f) => f.file === file)!.messages;
-    expect(messages).toContainEqual(expect.objectContaining({ severity: "error", ruleId: "sections/missing", message: `Missing section \`## ${section}\`` }));
-  }, 240_000);
+  it.each(["seed", "dfds-postmortems", "chia-post-mortem", "posthog-post-mortems"])(
+    "deleting the most common section from one postmortem of %s is an error there",
+    (name) => {
+      const root = copyOf(name);
+      expect(runCli(["init"], root).code).toBe(0);
+      type Written = { sections: Array<{ name: string; required?: boolean }>; overrides?: Array<{ files: string[] }> };
+      const config = JSON.parse(fs.readFileSync(path.join(root, "hindsight.config.json"), "utf8")) as Written;
+      const section = config.sections.find((s) => s.required !== false)!.name;
+      // Any postmortem but the few whose gaps init let through (overrides).
+      const relaxed = new Set((config.overrides ?? []).flatMap((o) => o.files));
+      const file = postmortemFiles(root).find(
+        (f) => !relaxed.has(fg.escapePath(f)) && new RegExp(`^## ${section}\\s*$`, "m").test(fs.readFileSync(path.join(root, f), "utf8")),
+      )!;
+      const text = fs.readFileSync(path.join(root, file), "utf8");
+      fs.writeFileSync(path.join(root, file), text.replace(new RegExp(`^## ${section}\\s*$`, "m"), `**${section}**`));
+      const result = runCli(["check", "--format", "json"], root);
+      expect(result.code).toBe(1);
+      const report = JSON.parse(result.stdout) as Array<{ file: string; messages: Array<{ severity: string; ruleId: string; message: string }> }>;
+      const messages = report.find((f) => f.file === file)!.messages;
+      expect(messages).toContainEqual(expect.objectContaining({ severity: "error", ruleId: "sections/missing", message: `Missing section \`## ${section}\`` }));
+    },
+    240_000,
+  );
 });
 
 describe("hindsight init, usage", () => {

@@ -99,7 +99,10 @@ describe("budgets per postmortem (issue 13, finding 3)", () => {
     const summary = "Logins failed. ".repeat(60_000);
     const root = project({
       "tags.md": valid.replace("services: [auth]", `services: [auth]\ntags: [${tags}]`),
-      "summary.md": valid.replace("services: [auth]", `services: [auth]\ntags: [${Array.from({ length: 90 }, (_, i) => `t${i}`).join(", ")}]\nsummary: "${summary}"`),
+      "summary.md": valid.replace(
+        "services: [auth]",
+        `services: [auth]\ntags: [${Array.from({ length: 90 }, (_, i) => `t${i}`).join(", ")}]\nsummary: "${summary}"`,
+      ),
     });
     const result = await build({ root, cache: false });
     expect(result.ok).toBe(false);
@@ -131,7 +134,9 @@ describe("budgets found by the attack review of issue 13", () => {
     fs.ftruncateSync(fd, 200 * 1024 * 1024);
     fs.closeSync(fd);
     const result = await check({ root, cache: false });
-    expect(result.files[0]!.messages.map((m) => `${m.ruleId} ${m.reason}`)).toEqual(["image/too-large Unexpected image `big.png` of 200 MB, expected at most 10 MB (images.maxBytes)"]);
+    expect(result.files[0]!.messages.map((m) => `${m.ruleId} ${m.reason}`)).toEqual([
+      "image/too-large Unexpected image `big.png` of 200 MB, expected at most 10 MB (images.maxBytes)",
+    ]);
   });
 
   it("counts a long title once per action item, and long term names on every list: builds died or made 100 MB", async () => {
@@ -158,7 +163,21 @@ describe("budgets found by the attack review of issue 13", () => {
 
 describe("no stack trace for content (issue 13, finding 5)", () => {
   it("reports {toString: 1} in every field read as a date, word or text as frontmatter/type, in check and build", async () => {
-    const fields = ["title", "date", "severity", "status", "summary", "started", "detected", "mitigated", "resolved", "duration", "impact", "incident_id", "slug"];
+    const fields = [
+      "title",
+      "date",
+      "severity",
+      "status",
+      "summary",
+      "started",
+      "detected",
+      "mitigated",
+      "resolved",
+      "duration",
+      "impact",
+      "incident_id",
+      "slug",
+    ];
     const files: Record<string, string> = {};
     for (const field of fields) {
       for (const [n, value] of ["{toString: 1}", "[{toString: 1}]"].entries()) {
@@ -190,7 +209,10 @@ describe("no stack trace for content (issue 13, finding 5)", () => {
     expect((await check({ root })).ok).toBe(true);
     const result = await build({ root });
     expect(result.ok).toBe(true);
-    const tags = fs.readdirSync(path.join(root, "dist", "tags")).filter((name) => name !== "index.html").sort();
+    const tags = fs
+      .readdirSync(path.join(root, "dist", "tags"))
+      .filter((name) => name !== "index.html")
+      .sort();
     expect(tags).toHaveLength(3);
     expect(tags).toContain("db");
     expect(tags).toContain("db-61650a");

@@ -32,7 +32,12 @@ await withLock(lock, async () => {
       const old = new Date(Date.now() - 60_000);
       fs.utimesSync(lock, old, old);
       const startAt = Date.now() + 300;
-      await Promise.all(Array.from({ length: 4 }, () => new Promise((resolve) => spawn(process.execPath, [child, lock, log, String(startAt)], { stdio: "inherit" }).on("exit", resolve))));
+      await Promise.all(
+        Array.from(
+          { length: 4 },
+          () => new Promise((resolve) => spawn(process.execPath, [child, lock, log, String(startAt)], { stdio: "inherit" }).on("exit", resolve)),
+        ),
+      );
       let inside = 0;
       let most = 0;
       const lines = fs.readFileSync(log, "utf8").trim().split("\n");

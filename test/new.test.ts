@@ -13,12 +13,15 @@ function project(config?: object): string {
 describe("hindsight new", () => {
   it("writes content/<yyyy>/<slug>.md, a draft with every section, that check accepts", () => {
     const root = project();
-    const result = runCli(["new", "Checkout timeouts after a pool change", "--severity", "sev-2", "--service", "checkout", "--service", "payments", "--date", "2025-03-12T14:05Z"], root);
+    const result = runCli(
+      ["new", "Checkout timeouts after a pool change", "--severity", "sev-2", "--service", "checkout", "--service", "payments", "--date", "2025-03-12T14:05Z"],
+      root,
+    );
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toContain("Wrote content/2025/checkout-timeouts-after-a-pool-change.md");
     const text = fs.readFileSync(path.join(root, "content/2025/checkout-timeouts-after-a-pool-change.md"), "utf8");
     expect(text).toContain('title: "Checkout timeouts after a pool change"');
-    expect(text).toContain("date: 2025-03-12T14:05:00Z\nseverity: SEV2\nservices: [\"checkout\",\"payments\"]\nstatus: draft");
+    expect(text).toContain('date: 2025-03-12T14:05:00Z\nseverity: SEV2\nservices: ["checkout","payments"]\nstatus: draft');
     for (const section of ["Issue Summary", "Timeline", "Root Cause and Resolution", "Corrective and Preventative Measures"]) {
       expect(text).toContain(`## ${section}\n\n<!-- `);
     }

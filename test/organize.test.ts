@@ -82,14 +82,21 @@ describe("custom taxonomies on a postmortem's own page", () => {
   it("shows each value of company and categories, linked to its term page (issue 15)", async () => {
     const root = tempDir();
     fs.mkdirSync(path.join(root, "content"));
-    fs.writeFileSync(path.join(root, "content", "a.md"), "---\ntitle: Alpha\ndate: 2024-01-01\ncompany: Acme Corp\ncategories: [Cloud, DNS, dns]\n---\n\nBody\n");
+    fs.writeFileSync(
+      path.join(root, "content", "a.md"),
+      "---\ntitle: Alpha\ndate: 2024-01-01\ncompany: Acme Corp\ncategories: [Cloud, DNS, dns]\n---\n\nBody\n",
+    );
     fs.writeFileSync(path.join(root, "content", "b.md"), "---\ntitle: Bravo\ndate: 2024-02-01\ncategories: [DNS]\n---\n\nBody\n");
     const options = { root, offline: true, cache: false, fields: { required: [] }, sections: [], taxonomies: ["services", "company", "categories"] };
     expect((await build(options)).ok).toBe(true);
     const page = fs.readFileSync(path.join(root, "dist", "postmortems", "a", "index.html"), "utf8");
-    expect(page).toMatch(/<dt>Company<\/dt><dd><ul class="chips"><li><a class="chip" href="\.\.\/\.\.\/company\/acme-corp\/index\.html">Acme Corp<\/a><\/li><\/ul>/);
+    expect(page).toMatch(
+      /<dt>Company<\/dt><dd><ul class="chips"><li><a class="chip" href="\.\.\/\.\.\/company\/acme-corp\/index\.html">Acme Corp<\/a><\/li><\/ul>/,
+    );
     // Each term once, spelled as written first.
-    expect(page).toMatch(/<dt>Categories<\/dt><dd><ul class="chips"><li><a class="chip" href="\.\.\/\.\.\/categories\/cloud\/index\.html">Cloud<\/a><\/li><li><a class="chip" href="\.\.\/\.\.\/categories\/dns\/index\.html">DNS<\/a><\/li><\/ul>/);
+    expect(page).toMatch(
+      /<dt>Categories<\/dt><dd><ul class="chips"><li><a class="chip" href="\.\.\/\.\.\/categories\/cloud\/index\.html">Cloud<\/a><\/li><li><a class="chip" href="\.\.\/\.\.\/categories\/dns\/index\.html">DNS<\/a><\/li><\/ul>/,
+    );
     expect(fs.existsSync(path.join(root, "dist", "categories", "dns", "index.html"))).toBe(true);
     expect(fs.readFileSync(path.join(root, "dist", "postmortems", "b", "index.html"), "utf8")).not.toContain("<dt>Company</dt>");
   });

@@ -7,7 +7,8 @@ import fg from "fast-glob";
 import { describe, expect, it } from "vitest";
 import { repoRoot, sharedDir, tempDir } from "./helpers.js";
 
-const npm = (args: string[], cwd: string) => execFileSync("npm", [...args, "--no-audit", "--no-fund", "--prefer-offline"], { cwd, encoding: "utf8", stdio: "pipe" });
+const npm = (args: string[], cwd: string) =>
+  execFileSync("npm", [...args, "--no-audit", "--no-fund", "--prefer-offline"], { cwd, encoding: "utf8", stdio: "pipe" });
 
 describe("the packed package in a team's own repository", () => {
   it("installs with npm, then init and build work on the archive as it is", () => {
@@ -17,7 +18,9 @@ describe("the packed package in a team's own repository", () => {
     npm(["pack", "--ignore-scripts", "--pack-destination", packs], repoRoot);
     const [tarball] = fs.readdirSync(packs).filter((f) => f.endsWith(".tgz"));
     // Only what a user runs: compiled code, the themes and the README; no test, no starter content.
-    const listed = execFileSync("tar", ["tzf", path.join(packs, tarball!)], { encoding: "utf8" }).split("\n").filter(Boolean);
+    const listed = execFileSync("tar", ["tzf", path.join(packs, tarball!)], { encoding: "utf8" })
+      .split("\n")
+      .filter(Boolean);
     expect(listed).toContain("package/.build/cli.js");
     expect(listed).toContain("package/.build/stages/worker.js");
     expect(listed).toContain("package/themes/default/layouts/postmortem.eta");
@@ -26,7 +29,10 @@ describe("the packed package in a team's own repository", () => {
     const team = tempDir("hindsight-team-");
     fs.writeFileSync(path.join(team, "package.json"), JSON.stringify({ name: "team-incidents", private: true }));
     npm(["install", "--save-dev", path.join(packs, tarball!)], team);
-    fs.cpSync(path.join(sharedDir, "corpus", "real", "dfds-postmortems"), path.join(team, "postmortems"), { recursive: true, filter: (src) => !src.includes(`${path.sep}.cache`) });
+    fs.cpSync(path.join(sharedDir, "corpus", "real", "dfds-postmortems"), path.join(team, "postmortems"), {
+      recursive: true,
+      filter: (src) => !src.includes(`${path.sep}.cache`),
+    });
     const npx = (args: string[]) => spawnSync("npx", ["hindsight", ...args], { cwd: team, encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });
 
     const init = npx(["init", "postmortems"]);

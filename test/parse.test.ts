@@ -1,8 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { parseText } from "./helpers.js";
 
-const messagesOf = (pm: ReturnType<typeof parseText>) =>
-  pm.file.messages.map((m) => ({ ruleId: m.ruleId, line: m.line, column: m.column, fatal: m.fatal }));
+const messagesOf = (pm: ReturnType<typeof parseText>) => pm.file.messages.map((m) => ({ ruleId: m.ruleId, line: m.line, column: m.column, fatal: m.fatal }));
 
 describe("parse", () => {
   it("normalises frontmatter into metadata", () => {
@@ -122,7 +121,19 @@ describe("frontmatter", () => {
   });
 
   it("refuses a YAML alias bomb instead of expanding it", () => {
-    const bomb = ["---", "a: &a [x, x, x, x, x, x, x, x, x, x]", ...Array.from({ length: 9 }, (_, i) => `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(10).fill(`*${String.fromCharCode(97 + i)}`).join(", ")}]`), "---", ""].join("\n");
+    const bomb = [
+      "---",
+      "a: &a [x, x, x, x, x, x, x, x, x, x]",
+      ...Array.from(
+        { length: 9 },
+        (_, i) =>
+          `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(10)
+            .fill(`*${String.fromCharCode(97 + i)}`)
+            .join(", ")}]`,
+      ),
+      "---",
+      "",
+    ].join("\n");
     const started = Date.now();
     const pm = parseText(bomb);
     expect(Date.now() - started).toBeLessThan(2000);

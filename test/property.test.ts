@@ -7,7 +7,25 @@ import { build } from "../src/build.js";
 import { check } from "../src/check.js";
 import { tempDir, withoutThemeScripts } from "./helpers.js";
 
-const FIELDS = ["title", "date", "severity", "services", "status", "summary", "started", "detected", "mitigated", "resolved", "duration", "impact", "authors", "tags", "incident_id", "slug", "company"];
+const FIELDS = [
+  "title",
+  "date",
+  "severity",
+  "services",
+  "status",
+  "summary",
+  "started",
+  "detected",
+  "mitigated",
+  "resolved",
+  "duration",
+  "impact",
+  "authors",
+  "tags",
+  "incident_id",
+  "slug",
+  "company",
+];
 
 /** Frontmatter values of every shape a person (or a bad merge) might write. */
 const value = fc.oneof(
@@ -77,7 +95,10 @@ describe("random postmortems", () => {
         // Relaxed, most random archives build, which exercises rendering and writing too.
         const result = await build({ offline: true, root, drafts: true, ...(relaxed && { fields: { required: [] }, sections: [] }) });
         outcomes[result.ok ? "built" : "refused"]++;
-        const entries = fs.readdirSync(root).filter((name) => name !== ".cache").sort();
+        const entries = fs
+          .readdirSync(root)
+          .filter((name) => name !== ".cache")
+          .sort();
         if (result.ok) {
           expect(entries).toEqual(["content", "dist"]);
           const html = fs.readFileSync(path.join(root, "dist", "index.html"), "utf8");

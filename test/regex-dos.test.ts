@@ -269,7 +269,13 @@ describe("regexes on content finish in linear time", () => {
       ["spaces", "Services:" + run(" ", 100 * KB, "x")],
     ])("extractors: %s", async (_, value) => {
       await expectFast(() => [labelledLines(paragraph(value), value), dateFromText(paragraph(value)), dateFromTimeline(timeline(value), DEFAULT_SECTIONS)]);
-      await expectFast(() => [parseWrittenDuration(value), splitNames(value), dateFromTitle(value), parseLenientInstant(value), authorsFromSection(timeline(value))]);
+      await expectFast(() => [
+        parseWrittenDuration(value),
+        splitNames(value),
+        dateFromTitle(value),
+        parseLenientInstant(value),
+        authorsFromSection(timeline(value)),
+      ]);
     });
   });
 });

@@ -22,7 +22,10 @@ describe("regressions from review", () => {
   it("reads CRLF frontmatter whose last line ends in ] (the starter archive on a Windows checkout)", async () => {
     const root = tempDir();
     fs.cpSync(path.join(repoRoot, "content"), path.join(root, "content"), { recursive: true });
-    for (const file of fs.readdirSync(path.join(root, "content"), { recursive: true }).map(String).filter((f) => f.endsWith(".md"))) {
+    for (const file of fs
+      .readdirSync(path.join(root, "content"), { recursive: true })
+      .map(String)
+      .filter((f) => f.endsWith(".md"))) {
       const full = path.join(root, "content", file);
       fs.writeFileSync(full, fs.readFileSync(full, "utf8").replace(/\n/g, "\r\n"));
     }
@@ -31,7 +34,10 @@ describe("regressions from review", () => {
   });
 
   it("recognises an SVG that starts with an XML prolog, and an animated PNG", async () => {
-    expect(await detectImageType(Buffer.from('<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"/>'))).toEqual({ ext: "svg", mime: "image/svg+xml" });
+    expect(await detectImageType(Buffer.from('<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"/>'))).toEqual({
+      ext: "svg",
+      mime: "image/svg+xml",
+    });
     // An animated PNG: an acTL chunk before the image data.
     const apng = makePng(1, 1, 0x80, undefined, [pngChunk("acTL", Buffer.from([0, 0, 0, 1, 0, 0, 0, 0]))]);
     expect(await detectImageType(apng)).toEqual({ ext: "png", mime: "image/png" });
@@ -39,7 +45,11 @@ describe("regressions from review", () => {
 
   it("keeps dashed lines and rgb() styles of ordinary charts when sanitizing SVG", () => {
     const out = Buffer.from(
-      sanitizeSvg(Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"><line stroke-dasharray="4 2" stroke-miterlimit="2" x2="9"/><rect style="fill: rgb(99,110,250); font-family: Arial" width="3"/><rect style="fill:url(http://x/y)"/></svg>'))!,
+      sanitizeSvg(
+        Buffer.from(
+          '<svg xmlns="http://www.w3.org/2000/svg"><line stroke-dasharray="4 2" stroke-miterlimit="2" x2="9"/><rect style="fill: rgb(99,110,250); font-family: Arial" width="3"/><rect style="fill:url(http://x/y)"/></svg>',
+        ),
+      )!,
     ).toString();
     expect(out).toContain('stroke-dasharray="4 2"');
     expect(out).toContain('stroke-miterlimit="2"');
@@ -52,7 +62,10 @@ describe("regressions from review", () => {
   });
 
   it("does not count a bold label repeated under ### subsections as duplicate sections", async () => {
-    const body = valid.replace(/## Timeline\n\n- 09:30 flush\n/, "## Details\n\n### Incident A\n\n**Timeline:**\n\n- a\n\n### Incident B\n\n**Timeline:**\n\n- b\n");
+    const body = valid.replace(
+      /## Timeline\n\n- 09:30 flush\n/,
+      "## Details\n\n### Incident A\n\n**Timeline:**\n\n- a\n\n### Incident B\n\n**Timeline:**\n\n- b\n",
+    );
     expect(await problems(body)).toEqual(["16 sections/bold-heading"]);
   });
 

@@ -3,9 +3,7 @@ import { imageStore, parseText, render, renderText } from "./helpers.js";
 
 describe("render", () => {
   it("renders GFM: tables, task lists and footnotes whose links reach their targets", async () => {
-    const { html } = await renderText(
-      "| a | b |\n|---|---|\n| 1 | 2 |\n\n- [ ] open\n- [x] done\n\nText[^1].\n\n[^1]: A note.\n",
-    );
+    const { html } = await renderText("| a | b |\n|---|---|\n| 1 | 2 |\n\n- [ ] open\n- [x] done\n\nText[^1].\n\n[^1]: A note.\n");
     expect(html).toContain("<table>");
     // Each named by its item, for screen readers (axe: label).
     expect(html).toContain('<input type="checkbox" disabled aria-label="open">');
@@ -42,7 +40,7 @@ describe("render", () => {
         '<a href="vbscript:msgbox(4)">v</a>',
         '<iframe src="https://evil.example"></iframe>',
         '<div style="background:url(javascript:alert(5))" onclick="alert(6)">d</div>',
-        '<svg><script>alert(7)</script></svg>',
+        "<svg><script>alert(7)</script></svg>",
         '<form action="javascript:alert(8)"><input name="getElementById"></form>',
       ].join("\n\n"),
     );
@@ -87,7 +85,9 @@ describe("render regressions", () => {
 
 describe("in-page links", () => {
   it("reach a heading whose id differs only in case, as on GitHub (regression: [1](#References) was dead)", async () => {
-    const { html } = await renderText('See [1](#References), [t](#Timeline-of-events), [fn](#FN-1) and [x](#nowhere).\n\n## References\n\n## Timeline of events\n\n<a id="fn-1"></a>\n');
+    const { html } = await renderText(
+      'See [1](#References), [t](#Timeline-of-events), [fn](#FN-1) and [x](#nowhere).\n\n## References\n\n## Timeline of events\n\n<a id="fn-1"></a>\n',
+    );
     expect(html).toContain('href="#references"');
     expect(html).toContain('href="#timeline-of-events"');
     // An id from raw HTML is prefixed by the sanitizer; the link follows it, whatever its case.

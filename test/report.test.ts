@@ -15,7 +15,9 @@ describe("escapeTerminal", () => {
   });
 
   it("escapes the runners' older command syntax anywhere in a line: ##[add-mask], ##vso[", () => {
-    expect(escapeTerminal("Unexpected severity `##[add-mask]Built` ##vso[task.setvariable]")).toBe("Unexpected severity `#\\x23[add-mask]Built` #\\x23vso[task.setvariable]");
+    expect(escapeTerminal("Unexpected severity `##[add-mask]Built` ##vso[task.setvariable]")).toBe(
+      "Unexpected severity `#\\x23[add-mask]Built` #\\x23vso[task.setvariable]",
+    );
     expect(stringifyForTerminal({ m: "##[warning]x" })).toBe('{"m":"#\\u0023[warning]x"}');
     expect(JSON.parse(stringifyForTerminal({ m: "##[warning]x" }))).toEqual({ m: "##[warning]x" });
   });
@@ -26,7 +28,9 @@ describe("escapeTerminal", () => {
   });
 
   it("keeps the line breaks of an error's indented detail lines, and no line begins with ::", () => {
-    expect(escapeTerminalLines("Invalid config in a\u001b.json:\n  `title`: bad\r\n  `url`: bad")).toBe("Invalid config in a\\x1b.json:\n  `title`: bad\\x0d\n  `url`: bad");
+    expect(escapeTerminalLines("Invalid config in a\u001b.json:\n  `title`: bad\r\n  `url`: bad")).toBe(
+      "Invalid config in a\\x1b.json:\n  `title`: bad\\x0d\n  `url`: bad",
+    );
     expect(escapeTerminalLines("Cannot read a\n::error file=a::b.md\nBuilt")).toBe("Cannot read a\\x0a::error file=a::b.md\\x0aBuilt");
     expect(escapeTerminalLines("x\n  ::stop-commands::t\n\t::add-mask::c")).toBe("x\n  \\x3a:stop-commands::t\n\\x09::add-mask::c");
     expect(escapeTerminalLines("Error: boom {\n  [cause]: Error: in\n}")).toBe("Error: boom {\n  [cause]: Error: in\n}");
@@ -47,7 +51,8 @@ describe("escapeTerminal", () => {
 // screen or, with OSC 52, replaced the clipboard of whoever ran `check` on a pull request.
 describe("issue 13: CI log injection and terminal escapes", () => {
   const valid = fs.readFileSync(path.join(fixtureArchive, "..", "rules", "valid", "input.md"), "utf8");
-  const spoof = String.raw`---
+  const spoof =
+    String.raw`---
 title: "Title \u001b]0;pwned\u0007 \u001b]52;c;cHduZWQ=\u0007 \u001b[2J"
 date: 2024-02-10T09:30:00Z
 severity: "SEV9\n::error file=README.md,line=1::Spoofed\n::add-mask::Built"
@@ -58,7 +63,13 @@ duration: "\u001b]0;pwned\u0007\r::stop-commands::token"
 ` + valid.slice(valid.indexOf("\n## "));
   const warned = valid.replace("severity: SEV2", "severity: SEV2\nstatus: published");
   // Named so that the path, as printed, has a line of its own that begins with `::`.
-  const names = ["a\n::error file=x::pwned.md", "::error file=x::pwned.md", " ::warning file=y::space.md", "b\u001b]0;pwned\u0007\u202e.md", "##[add-mask]Built.md"];
+  const names = [
+    "a\n::error file=x::pwned.md",
+    "::error file=x::pwned.md",
+    " ::warning file=y::space.md",
+    "b\u001b]0;pwned\u0007\u202e.md",
+    "##[add-mask]Built.md",
+  ];
 
   /** A project whose content folder holds the spoofing postmortem and the oddly named files. */
   function project(content: string): string {
@@ -76,8 +87,7 @@ duration: "\u001b]0;pwned\u0007\r::stop-commands::token"
   }
 
   /** GitHub's escaping of a workflow command property, reversed. */
-  const unescapeProperty = (text: string) =>
-    text.replace(/%3A/g, ":").replace(/%2C/g, ",").replace(/%0D/g, "\r").replace(/%0A/g, "\n").replace(/%25/g, "%");
+  const unescapeProperty = (text: string) => text.replace(/%3A/g, ":").replace(/%2C/g, ",").replace(/%0D/g, "\r").replace(/%0A/g, "\n").replace(/%25/g, "%");
 
   function expectSafe(output: Buffer, format: string, folder: string): void {
     for (const byte of [0x1b, 0x07, 0x0d, 0x9b]) expect(output.includes(byte), `byte 0x${byte.toString(16)} in\n${output}`).toBe(false);

@@ -23,12 +23,19 @@ const summary = (files: readonly { messages: readonly { ruleId?: string | undefi
   files.flatMap((file) => file.messages.map((m) => `${m.fatal ? "error" : "warning"} ${m.ruleId}`)).sort();
 
 describe("rule settings (rules: { id: off | warn | error })", () => {
-  it("drops an \"off\" rule's messages and sets the severity of \"warn\" and \"error\" ones", async () => {
+  it('drops an "off" rule\'s messages and sets the severity of "warn" and "error" ones', async () => {
     const root = archive();
     const before = await check({ root, cache: false });
     expect(new Set(summary(before.files))).toEqual(new Set(["warning title/fallback", "error frontmatter/required", "error sections/missing"]));
     const after = await check({ root, cache: false, rules: { "sections/missing": "off", "frontmatter/required": "warn", "title/fallback": "error" } });
-    expect(summary(after.files)).toEqual(["error title/fallback", ...summary(before.files).filter((m) => m.endsWith("frontmatter/required")).map((m) => m.replace("error", "warning"))].sort());
+    expect(summary(after.files)).toEqual(
+      [
+        "error title/fallback",
+        ...summary(before.files)
+          .filter((m) => m.endsWith("frontmatter/required"))
+          .map((m) => m.replace("error", "warning")),
+      ].sort(),
+    );
     expect(after.ok).toBe(false);
     const relaxed = await check({ root, cache: false, rules: { "sections/missing": "off", "frontmatter/required": "off", "title/fallback": "off" } });
     expect(summary(relaxed.files)).toEqual([]);
@@ -49,7 +56,9 @@ describe("rule settings (rules: { id: off | warn | error })", () => {
     const of = (name: string) => summary(result.files.filter((f) => f.path.endsWith(name)));
     expect(new Set(of("old/a.md"))).toEqual(new Set(["warning sections/missing"]));
     expect(new Set(of("/b.md"))).toEqual(new Set(["error sections/missing"]));
-    await expect(check({ ...options, overrides: [{ files: ["*.md"], rules: { "no/such-rule": "off" } }] })).rejects.toThrow(/`overrides\.0\.rules\.no\/such-rule`: unknown rule id/);
+    await expect(check({ ...options, overrides: [{ files: ["*.md"], rules: { "no/such-rule": "off" } }] })).rejects.toThrow(
+      /`overrides\.0\.rules\.no\/such-rule`: unknown rule id/,
+    );
   });
 
   it("covers the rules across files too (slug/unique)", async () => {
@@ -62,7 +71,7 @@ describe("rule settings (rules: { id: off | warn | error })", () => {
     expect(warned.ok).toBe(true);
   });
 
-  it("--strict turns warnings into errors but leaves \"off\" off", async () => {
+  it('--strict turns warnings into errors but leaves "off" off', async () => {
     const root = archive();
     const result = await check({ root, cache: false, strict: true, rules: { "sections/missing": "off", "frontmatter/required": "warn" } });
     expect(new Set(summary(result.files))).toEqual(new Set(["error title/fallback", "error frontmatter/required"]));

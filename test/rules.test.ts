@@ -29,8 +29,12 @@ describe("rules", () => {
 
   it("covers every rule id the project can emit", () => {
     const covered = new Set(cases.flatMap((name) => fs.readFileSync(path.join(fixtures, name, "expected.txt"), "utf8").match(/[a-z]+\/[a-z-]+$/gm) ?? []));
-    const source = fs.readdirSync(path.join(repoRoot, "src"), { recursive: true }).map(String).filter((f) => f.endsWith(".ts"))
-      .map((f) => fs.readFileSync(path.join(repoRoot, "src", f), "utf8")).join("\n");
+    const source = fs
+      .readdirSync(path.join(repoRoot, "src"), { recursive: true })
+      .map(String)
+      .filter((f) => f.endsWith(".ts"))
+      .map((f) => fs.readFileSync(path.join(repoRoot, "src", f), "utf8"))
+      .join("\n");
     const emitted = new Set([...source.matchAll(/(?:id|ruleId): "([a-z]+\/[a-z-]+)"/g)].map((m) => m[1]!));
     // image/unreachable needs a server to fail to answer: test/images.test.ts covers it.
     // limits/memory needs a worker whose heap is too small: test/cache.test.ts covers it.

@@ -15,7 +15,8 @@ import { repoRoot, sharedDir, tempDir } from "./helpers.js";
 async function searchOf(out: string) {
   const meta = JSON.parse(fs.readFileSync(path.join(out, "search/meta.json"), "utf8")) as SearchMeta;
   const { stemmer } = (await import(pathToFileURL(path.join(out, "search", meta.base, "stemmer.js")).href)) as { stemmer: (w: string) => string };
-  const load = async (file: string): Promise<Chunk> => readChunk(await inflate(new Uint8Array(fs.readFileSync(path.join(out, "search", meta.base, file))).buffer));
+  const load = async (file: string): Promise<Chunk> =>
+    readChunk(await inflate(new Uint8Array(fs.readFileSync(path.join(out, "search", meta.base, file))).buffer));
   const fragment = (doc: number) => JSON.parse(fs.readFileSync(path.join(out, "search/f", `${meta.fragments.slice(doc * 8, doc * 8 + 8)}.json`), "utf8"));
   const options = { stem: stemmer, stopwords: meta.stopwords ? STOPWORDS : undefined, typos: meta.typos };
   const titles = async (query: string): Promise<string[]> => {
@@ -54,7 +55,13 @@ describe("an archive in German (language: de)", () => {
 
   it("offers a configured taxonomy as a filter, with counts, and finds its values", async () => {
     const { meta, titles } = await searchOf(out);
-    expect(meta.facets.abteilung).toMatchObject({ label: "Abteilung", values: [["Plattform", 1], ["Zahlungsverkehr", 1]] });
+    expect(meta.facets.abteilung).toMatchObject({
+      label: "Abteilung",
+      values: [
+        ["Plattform", 1],
+        ["Zahlungsverkehr", 1],
+      ],
+    });
     const page = fs.readFileSync(path.join(out, "search/index.html"), "utf8");
     expect(page).toMatch(/<legend>Abteilung<\/legend>/);
     expect(page).toMatch(/<input type="checkbox" name="abteilung" value="Zahlungsverkehr">/);
@@ -67,12 +74,18 @@ describe("a mapped field (fields.map)", () => {
     const root = path.join(tempDir(), "archive");
     fs.cpSync(path.join(repoRoot, "test/fixtures/languages/de"), root, { recursive: true });
     const configFile = path.join(root, "hindsight.config.json");
-    fs.writeFileSync(configFile, JSON.stringify({ ...JSON.parse(fs.readFileSync(configFile, "utf8")), fields: { required: ["title"], map: { abteilung: "bereich" } } }));
+    fs.writeFileSync(
+      configFile,
+      JSON.stringify({ ...JSON.parse(fs.readFileSync(configFile, "utf8")), fields: { required: ["title"], map: { abteilung: "bereich" } } }),
+    );
     const file = path.join(root, "content/2024-06-11-zertifikat.md");
     fs.writeFileSync(file, fs.readFileSync(file, "utf8").replace("abteilung: Plattform", "bereich: Netzbetrieb"));
     expect((await build({ root, offline: true })).ok).toBe(true);
     const { meta, titles } = await searchOf(path.join(root, "dist"));
-    expect(meta.facets.abteilung!.values).toEqual([["Netzbetrieb", 1], ["Zahlungsverkehr", 1]]);
+    expect(meta.facets.abteilung!.values).toEqual([
+      ["Netzbetrieb", 1],
+      ["Zahlungsverkehr", 1],
+    ]);
     expect(await titles("netzbetrieb")).toEqual(["Abgelaufenes Zertifikat am Lastverteiler"]);
   });
 });

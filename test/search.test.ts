@@ -106,9 +106,14 @@ describe("search index", () => {
 
   it("has facet bitsets that match the counts", () => {
     const severity = meta.facets.severity!;
-    expect(severity.values).toEqual([["SEV1", 1], ["SEV2", 1], ["SEV3", 2]]);
+    expect(severity.values).toEqual([
+      ["SEV1", 1],
+      ["SEV2", 1],
+      ["SEV3", 2],
+    ]);
     const bits = JSON.parse(fs.readFileSync(path.join(out, "search", meta.base, severity.file), "utf8"));
-    const docsOf = (value: string) => [...Buffer.from(bits[value], "base64")].flatMap((byte, i) => [0, 1, 2, 3, 4, 5, 6, 7].filter((b) => byte & (1 << b)).map((b) => i * 8 + b));
+    const docsOf = (value: string) =>
+      [...Buffer.from(bits[value], "base64")].flatMap((byte, i) => [0, 1, 2, 3, 4, 5, 6, 7].filter((b) => byte & (1 << b)).map((b) => i * 8 + b));
     expect(docsOf("SEV3")).toEqual([2, 3]);
   });
 

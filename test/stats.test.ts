@@ -60,7 +60,9 @@ describe("postmortems per month", () => {
   });
 
   it("stacks the worst level at the bottom, unrated in a themed class, and a legend for levels present only", () => {
-    const rects = [...perMonth.svg.matchAll(/<rect( class="\w+")? x="([\d.]+)" y="([\d.]+)" width="[\d.]+" height="([\d.]+)"( fill="(#\w+)")?><title>([^<]*)<\/title>/g)];
+    const rects = [
+      ...perMonth.svg.matchAll(/<rect( class="\w+")? x="([\d.]+)" y="([\d.]+)" width="[\d.]+" height="([\d.]+)"( fill="(#\w+)")?><title>([^<]*)<\/title>/g),
+    ];
     const january = rects.filter((r) => r[7]!.startsWith("2024-01"));
     expect(january.map((r) => r[6])).toEqual([SEV[0]!.color, SEV[1]!.color]);
     const [sev1, sev2] = january.map((r) => ({ y: Number(r[3]), h: Number(r[4]) }));

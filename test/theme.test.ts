@@ -80,7 +80,12 @@ describe("CLI help", () => {
   it("has help for every command, with examples, and refuses an option the command does not take", () => {
     const cwd = tempDir();
     for (const command of ["build", "check", "dev", "new"]) {
-      for (const args of command === "build" ? [["help", command], [command, "--help"]] : [[command, "--help"]]) {
+      for (const args of command === "build"
+        ? [
+            ["help", command],
+            [command, "--help"],
+          ]
+        : [[command, "--help"]]) {
         const result = runCli(args, cwd);
         expect(result.code).toBe(0);
         expect(result.stdout).toMatch(new RegExp(`^hindsight ${command}`));

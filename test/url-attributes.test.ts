@@ -14,9 +14,31 @@ import { imageStore, makePng, parseText, render } from "./helpers.js";
 
 /** HTML attributes whose value is a URL (or a list of them), from the HTML and SVG specs and legacy HTML. */
 const URL_ATTRIBUTES = [
-  "href", "src", "srcset", "imagesrcset", "cite", "longdesc", "poster", "background", "action", "formaction", "data",
-  "xlink:href", "ping", "itemtype", "itemid", "manifest", "codebase", "classid", "archive", "profile", "lowsrc", "dynsrc",
-  "icon", "attributionsrc", "content",
+  "href",
+  "src",
+  "srcset",
+  "imagesrcset",
+  "cite",
+  "longdesc",
+  "poster",
+  "background",
+  "action",
+  "formaction",
+  "data",
+  "xlink:href",
+  "ping",
+  "itemtype",
+  "itemid",
+  "manifest",
+  "codebase",
+  "classid",
+  "archive",
+  "profile",
+  "lowsrc",
+  "dynsrc",
+  "icon",
+  "attributionsrc",
+  "content",
 ];
 
 /** Hostile URLs: script, a document, the cloud metadata service, a tracking pixel, and the same disguised. */
@@ -94,11 +116,15 @@ function squashed(value: Properties[string]): string {
 
 describe("URLs in attributes", () => {
   it("the schema allows no URL attribute that the test does not cover", () => {
-    const allowed = Object.values(sanitizeSchema.attributes ?? {}).flat().map((a) => (typeof a === "string" ? a : a[0]).toLowerCase());
+    const allowed = Object.values(sanitizeSchema.attributes ?? {})
+      .flat()
+      .map((a) => (typeof a === "string" ? a : a[0]).toLowerCase());
     // hast names attributes in camel case: `srcSet`, `longDesc`, `xLinkHref`.
     const covered = new Set(URL_ATTRIBUTES.map((name) => name.replace(":", "").toLowerCase()));
     const notUrls = new Set(["hreflang", "nohref"]);
-    const urlLike = allowed.filter((name) => !notUrls.has(name) && /href|src|url|uri|cite|longdesc|poster|background|action|^data$|ping|itemtype|itemid|codebase|archive|profile/.test(name));
+    const urlLike = allowed.filter(
+      (name) => !notUrls.has(name) && /href|src|url|uri|cite|longdesc|poster|background|action|^data$|ping|itemtype|itemid|codebase|archive|profile/.test(name),
+    );
     expect(urlLike.filter((name) => !covered.has(name))).toEqual([]);
   });
 
@@ -128,10 +154,13 @@ describe("URLs in attributes", () => {
 
   it("keeps a picture's image, stored, and drops its sources", async () => {
     const png = `data:image/png;base64,${makePng(1, 1).toString("base64")}`;
-    const rendered = await render(parseText(`---\ntitle: P\n---\n\n<picture><source srcset="${png} 1x" media="(prefers-color-scheme: dark)"><img src="${png}" alt="A graph"></picture>\n`), {
-      slugs: new Map(),
-      images: imageStore(),
-    });
+    const rendered = await render(
+      parseText(`---\ntitle: P\n---\n\n<picture><source srcset="${png} 1x" media="(prefers-color-scheme: dark)"><img src="${png}" alt="A graph"></picture>\n`),
+      {
+        slugs: new Map(),
+        images: imageStore(),
+      },
+    );
     const picture = fromHtml(rendered!.html, { fragment: true }).children[0] as Element;
     const [img] = (picture.children[0] as Element).children as Element[];
     expect(img).toMatchObject({ tagName: "img", properties: { alt: "A graph", width: 1, height: 1 } });

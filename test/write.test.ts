@@ -111,7 +111,12 @@ describe("a build killed mid-write", () => {
     expect(fs.existsSync(path.join(project, staging))).toBe(true);
     // The next build cleans up after the dead one.
     await writeOutput({ outDir, protectedDirs: [] }, [{ path: "index.html", contents: "next" }]);
-    expect(fs.readdirSync(project).filter((name) => name !== ".cache").sort()).toEqual(["content", "dist"]);
+    expect(
+      fs
+        .readdirSync(project)
+        .filter((name) => name !== ".cache")
+        .sort(),
+    ).toEqual(["content", "dist"]);
     expect(fs.readFileSync(path.join(outDir, "index.html"), "utf8")).toBe("next");
   });
 });
@@ -167,7 +172,9 @@ describe("an update in place of the previous build", () => {
     expect(fs.readFileSync(path.join(target.outDir, "extra/new/index.html"), "utf8")).toBe("added");
     // The removed page and the folder it leaves empty are gone.
     expect(fs.existsSync(path.join(target.outDir, "pages/0"))).toBe(false);
-    expect(snapshot(target.outDir)).toEqual(snapshot(await fresh(archive({ "index.html": "new home", "pages/0/index.html": undefined, "extra/new/index.html": "added" }))));
+    expect(snapshot(target.outDir)).toEqual(
+      snapshot(await fresh(archive({ "index.html": "new home", "pages/0/index.html": undefined, "extra/new/index.html": "added" }))),
+    );
     // Nothing left beside the output folder (staging, lock), and the next build knows it.
     expect(fs.readdirSync(root).sort()).toEqual([".cache", "dist"]);
     const again = ino("index.html");

@@ -105,7 +105,12 @@ export class RecordCache {
       if (!fs.existsSync(this.recordsDir)) return;
       const shards = fs.readdirSync(this.recordsDir, { withFileTypes: true }).filter((d) => d.isDirectory());
       // Entries only: another build's file in flight (`.tmp`) is its own.
-      const entries = shards.flatMap((shard) => fs.readdirSync(path.join(this.recordsDir, shard.name)).filter((name) => name.endsWith(".json")).map((name) => path.join(this.recordsDir, shard.name, name)));
+      const entries = shards.flatMap((shard) =>
+        fs
+          .readdirSync(path.join(this.recordsDir, shard.name))
+          .filter((name) => name.endsWith(".json"))
+          .map((name) => path.join(this.recordsDir, shard.name, name)),
+      );
       if (entries.length <= 2 * this.used.size + 100) return;
       for (const file of entries) {
         if (!this.used.has(path.basename(file, ".json"))) fs.rmSync(file, { force: true });

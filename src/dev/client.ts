@@ -18,7 +18,11 @@ function affectsThisPage(changed: readonly string[]): boolean {
   // Any stylesheet, script or image may be used by this page; other pages may not, nor may the
   // search index, except on the search page.
   return changed.some(
-    (file) => file === EVERYTHING_CHANGED || file === here || file === "404.html" || (!file.endsWith(".html") && (!file.startsWith(SEARCH_DIR) || here.startsWith(SEARCH_DIR))),
+    (file) =>
+      file === EVERYTHING_CHANGED ||
+      file === here ||
+      file === "404.html" ||
+      (!file.endsWith(".html") && (!file.startsWith(SEARCH_DIR) || here.startsWith(SEARCH_DIR))),
   );
 }
 
@@ -29,11 +33,19 @@ function showOverlay(state: DevState): void {
   overlay.setAttribute("role", "alert");
   overlay.setAttribute("aria-label", "Build errors");
   Object.assign(overlay.style, {
-    position: "fixed", inset: "0", zIndex: "2147483647", overflow: "auto", padding: "2rem",
-    background: "rgba(20, 20, 24, 0.97)", color: "#f5f5f5", font: "14px/1.5 ui-monospace, SFMono-Regular, Menlo, monospace",
+    position: "fixed",
+    inset: "0",
+    zIndex: "2147483647",
+    overflow: "auto",
+    padding: "2rem",
+    background: "rgba(20, 20, 24, 0.97)",
+    color: "#f5f5f5",
+    font: "14px/1.5 ui-monospace, SFMono-Regular, Menlo, monospace",
   });
   const heading = document.createElement("h2");
-  heading.textContent = state.fatal ? "Hindsight cannot build this project" : `Build failed: ${state.errors.length === 1 ? "1 error" : `${state.errors.length} errors`}`;
+  heading.textContent = state.fatal
+    ? "Hindsight cannot build this project"
+    : `Build failed: ${state.errors.length === 1 ? "1 error" : `${state.errors.length} errors`}`;
   Object.assign(heading.style, { color: "#ff8a80", font: "bold 18px/1.4 system-ui, sans-serif", margin: "0 0 1rem" });
   overlay.append(heading);
   const note = document.createElement("p");

@@ -17,7 +17,12 @@ import { debug } from "../util/debug.js";
  * file is not one of that build's postmortems: then only a whole rebuild can tell. The rebuild
  * that follows makes the same page again, with everything else that changed (the search index).
  */
-export async function quickPage(file: string, config: ResolvedConfig, made: NonNullable<Generated["made"]>, session: BuildSession): Promise<OutputFile | undefined> {
+export async function quickPage(
+  file: string,
+  config: ResolvedConfig,
+  made: NonNullable<Generated["made"]>,
+  session: BuildSession,
+): Promise<OutputFile | undefined> {
   const relPath = path.relative(config.contentDir, file).split(path.sep).join("/");
   const before = made.site.postmortems.find((pm) => pm.source.relPath === relPath);
   const memo = session.records.get(relPath);
@@ -36,7 +41,14 @@ export async function quickPage(file: string, config: ResolvedConfig, made: NonN
   // The session's record must be the one the last build showed (a record with an image problem
   // is not kept in the session), and the new one like it in all but its body.
   if (!same(old.meta, before.meta)) return undefined;
-  if (!record.body || record.messages.some((m) => m.fatal) || !same(record.meta, old.meta) || !same(record.links, old.links) || !same(record.images, old.images) || !same(record.messages, old.messages)) {
+  if (
+    !record.body ||
+    record.messages.some((m) => m.fatal) ||
+    !same(record.meta, old.meta) ||
+    !same(record.links, old.links) ||
+    !same(record.images, old.images) ||
+    !same(record.messages, old.messages)
+  ) {
     return undefined;
   }
   const html = resolvePostmortemLinks(record.body.html, { ...record.body, slug: record.meta.slug, slugs: made.slugs });

@@ -102,7 +102,8 @@ export class DevArchive {
       if (next) this.made = generated.made;
     } catch (error) {
       // A problem with the project (config, theme) or a bug: shown, and the last good archive kept.
-      const message = error instanceof HindsightError ? error.message : `internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`;
+      const message =
+        error instanceof HindsightError ? error.message : `internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`;
       log(`✖ ${escapeTerminalLines(message)}`);
       return this.tell({ ...this.current, changed: [], errors: [], fatal: message.split("\n")[0] });
     }
@@ -119,7 +120,9 @@ export class DevArchive {
     const build = this.current.build + 1;
     const ms = performance.now() - started;
     const work = `${result.files.length - result.reused} rendered, ${result.reused} reused`;
-    log(`✔ ${build === 1 ? "Built" : "Rebuilt"} ${plural(result.postmortems, "postmortem")} in ${ms.toFixed(0)} ms (${work}); ${plural(changed.length, "file")} changed`);
+    log(
+      `✔ ${build === 1 ? "Built" : "Rebuilt"} ${plural(result.postmortems, "postmortem")} in ${ms.toFixed(0)} ms (${work}); ${plural(changed.length, "file")} changed`,
+    );
     this.tell({ build, changed: summarize(changed), errors: [], fatal: undefined });
   }
 

@@ -125,13 +125,22 @@ function targets(root: string, configFile: string | undefined, config: ResolvedC
   const configNames = new Set(configFile ? [path.resolve(root, configFile)] : CONFIG_FILES.map((name) => path.join(root, name)));
   return [
     // Postmortems and the images beside them.
-    { role: "content", dir: config.contentDir, whole: "asset", classify: (file) => (/\.(md|markdown)$/i.test(file) ? "postmortem" : IMAGE_FILE.test(file) ? "asset" : undefined) },
+    {
+      role: "content",
+      dir: config.contentDir,
+      whole: "asset",
+      classify: (file) => (/\.(md|markdown)$/i.test(file) ? "postmortem" : IMAGE_FILE.test(file) ? "asset" : undefined),
+    },
     // The bundled default theme is watched too: editing it is how Hindsight's own theme is worked on.
     ...config.themeDirs.map((dir): Target => ({ role: "theme", dir, whole: "theme", classify: () => "theme" })),
     // An image in public/ can be used by a postmortem (`/diagram.png`); other files are copied as they are.
     { role: "public", dir: config.publicDir, whole: "asset", classify: (file) => (IMAGE_FILE.test(file) ? "asset" : "theme") },
-    ...[...new Set([...configNames].map((file) => path.dirname(file)))].map(
-      (dir): Target => ({ role: "config", dir, shallow: true, whole: "config", classify: (file) => (configNames.has(file) ? "config" : undefined) }),
-    ),
+    ...[...new Set([...configNames].map((file) => path.dirname(file)))].map((dir): Target => ({
+      role: "config",
+      dir,
+      shallow: true,
+      whole: "config",
+      classify: (file) => (configNames.has(file) ? "config" : undefined),
+    })),
   ];
 }

@@ -3,7 +3,8 @@ import { toString } from "mdast-util-to-string";
 import { leadingDayMatch, type Found } from "./found.js";
 
 // Where a date may begin: a year, a month's name, or a day before a month's name.
-const CANDIDATE = /\b(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d|\d{1,2}(?:st|nd|rd|th)?\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec))/gi;
+const CANDIDATE =
+  /\b(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d|\d{1,2}(?:st|nd|rd|th)?\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec))/gi;
 
 /**
  * `date-from-text`: the first whole date written in the opening prose, the paragraphs before

@@ -27,7 +27,16 @@ export function dateFromTimeline(tree: MdastRoot, sections: readonly SectionSpec
 
 function firstDated(node: RootContent): Found<string> | undefined {
   const entries: RootContent[] =
-    node.type === "list" ? node.children : node.type === "table" ? node.children.slice(1).map((row) => row.children[0]).filter((cell) => cell !== undefined) : node.type === "heading" || node.type === "paragraph" ? [node] : [];
+    node.type === "list"
+      ? node.children
+      : node.type === "table"
+        ? node.children
+            .slice(1)
+            .map((row) => row.children[0])
+            .filter((cell) => cell !== undefined)
+        : node.type === "heading" || node.type === "paragraph"
+          ? [node]
+          : [];
   for (const entry of entries) {
     const day = leadingDay(toString(entry).replace(/^[*_\s]+/, ""));
     if (day) return { value: day, place: entry.position?.start };

@@ -100,7 +100,14 @@ export function extractMeta(
     const minutes = parseWrittenDuration(lines.duration.value);
     if (minutes !== undefined) {
       values.durationMinutes = minutes;
-      took("duration", formatDuration(minutes).replace(/ /g, ""), `\`${formatDuration(minutes).replace(/ /g, "")}\``, `\`${shorten(lines.duration.value)}\` in the text`, "labelled-lines", lines.duration.place);
+      took(
+        "duration",
+        formatDuration(minutes).replace(/ /g, ""),
+        `\`${formatDuration(minutes).replace(/ /g, "")}\``,
+        `\`${shorten(lines.duration.value)}\` in the text`,
+        "labelled-lines",
+        lines.duration.place,
+      );
     }
   }
   if (!isGiven(data.impact) && lines.impact) {
@@ -133,7 +140,11 @@ export function extractMeta(
 }
 
 /** The date a title starts with, from the frontmatter `title` or else the first `#` heading. */
-function titleDate(tree: MdastRoot, data: Readonly<Record<string, unknown>>, places: ReadonlyMap<string, FieldPlace>): { value: string; place: Point | undefined } | undefined {
+function titleDate(
+  tree: MdastRoot,
+  data: Readonly<Record<string, unknown>>,
+  places: ReadonlyMap<string, FieldPlace>,
+): { value: string; place: Point | undefined } | undefined {
   if (typeof data.title === "string") {
     const value = dateFromTitle(data.title);
     return value ? { value, place: places.get("title")?.value } : undefined;

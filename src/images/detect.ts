@@ -57,7 +57,9 @@ export function dimensions(bytes: Uint8Array): { width: number; height: number }
  * comment groups backtracked exponentially on adjacent comments (`<!---->` × 40, then `x`).
  */
 function looksLikeSvg(bytes: Uint8Array): boolean {
-  const head = Buffer.from(bytes.subarray(0, 4096)).toString("utf8").replace(/^\uFEFF/, "");
+  const head = Buffer.from(bytes.subarray(0, 4096))
+    .toString("utf8")
+    .replace(/^\uFEFF/, "");
   let at = skipSpace(head, 0);
   if (head.slice(at, at + 5).toLowerCase() === "<?xml") at = skipPast(head, at, ">");
   let doctype = false;

@@ -39,7 +39,12 @@ export async function rewriteImages(
       const place = node.position?.start;
       const alt = node.properties.alt;
       if (typeof alt !== "string" || alt.trim() === "") {
-        addProblem(context.file, { reason: "Missing alt text on an image", ruleId: "image/alt", place, hint: "Describe what the image shows, `![Error rate during the outage](graph.png)`, for readers who cannot see it." });
+        addProblem(context.file, {
+          reason: "Missing alt text on an image",
+          ruleId: "image/alt",
+          place,
+          hint: "Describe what the image shows, `![Error rate during the outage](graph.png)`, for readers who cannot see it.",
+        });
       }
       const src = node.properties.src;
       if (typeof src !== "string" || src.trim() === "") return;

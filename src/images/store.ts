@@ -30,8 +30,7 @@ export interface StoredImage {
 
 /** The outcome for one image reference: stored, kept as written (a remote failure), or a problem. */
 export type ImageOutcome =
-  | { readonly stored: StoredImage; readonly problem?: undefined }
-  | { readonly stored?: undefined; readonly problem?: Omit<Problem, "place"> };
+  { readonly stored: StoredImage; readonly problem?: undefined } | { readonly stored?: undefined; readonly problem?: Omit<Problem, "place"> };
 
 /** How many images of each origin a build stored, and how many failed. */
 export interface ImageStats {
@@ -90,7 +89,14 @@ export class ImageStore {
     if (/^https?:\/\//i.test(trimmed)) return this.once(trimmed, () => this.fromRemote(trimmed));
     if (/^\/\//.test(trimmed)) return this.once(`https:${trimmed}`, () => this.fromRemote(`https:${trimmed}`));
     if (/^[a-z][a-z0-9+.-]*:/i.test(trimmed)) {
-      return Promise.resolve({ problem: { reason: `Unexpected image URL scheme in \`${trimmed.slice(0, 60)}\`, expected http(s), data: or a file`, ruleId: "image/scheme", hint: "Only http(s) images are downloaded; other schemes are refused.", severity: "error" } });
+      return Promise.resolve({
+        problem: {
+          reason: `Unexpected image URL scheme in \`${trimmed.slice(0, 60)}\`, expected http(s), data: or a file`,
+          ruleId: "image/scheme",
+          hint: "Only http(s) images are downloaded; other schemes are refused.",
+          severity: "error",
+        },
+      });
     }
     const file = this.localPath(trimmed, postmortemPath);
     if (typeof file !== "string") return Promise.resolve({ problem: file });
@@ -121,7 +127,14 @@ export class ImageStore {
 
   private async fromDataUri(uri: string): Promise<ImageOutcome> {
     const decoded = decodeDataUri(uri);
-    const problem = (reason: string) => ({ problem: { reason: `Cannot read embedded image: ${reason}`, ruleId: "image/data-uri", hint: "Paste the image again, or save it as a file next to the postmortem and link it.", severity: "error" as const } });
+    const problem = (reason: string) => ({
+      problem: {
+        reason: `Cannot read embedded image: ${reason}`,
+        ruleId: "image/data-uri",
+        hint: "Paste the image again, or save it as a file next to the postmortem and link it.",
+        severity: "error" as const,
+      },
+    });
     if (typeof decoded === "string") return problem(decoded);
     const type = await detectImageType(decoded.bytes);
     if (!type) return problem(`its data is not an image (declared ${decoded.mime})`);
@@ -136,19 +149,49 @@ export class ImageStore {
     const size = fs.statSync(file, { throwIfNoEntry: false })?.size;
     const max = this.config.images.maxBytes;
     if (size !== undefined && size > max) {
-      return { problem: { reason: `Unexpected image \`${written}\` of ${formatBytes(size)}, expected at most ${formatBytes(max)} (images.maxBytes)`, ruleId: "image/too-large", hint: "Save it smaller (a PNG or JPEG of the screen is enough), or raise images.maxBytes in the config.", severity: "error" } };
+      return {
+        problem: {
+          reason: `Unexpected image \`${written}\` of ${formatBytes(size)}, expected at most ${formatBytes(max)} (images.maxBytes)`,
+          ruleId: "image/too-large",
+          hint: "Save it smaller (a PNG or JPEG of the screen is enough), or raise images.maxBytes in the config.",
+          severity: "error",
+        },
+      };
     }
     let bytes: Uint8Array;
     try {
       bytes = fs.readFileSync(file);
     } catch (error) {
       debug("images", "a local image could not be read", error);
-      return { problem: { reason: `Missing image \`${written}\``, ruleId: "image/missing", hint: "Check the path: it is relative to this file; a path starting with / is looked up in the content folder, then public/.", severity: "error" } };
+      return {
+        problem: {
+          reason: `Missing image \`${written}\``,
+          ruleId: "image/missing",
+          hint: "Check the path: it is relative to this file; a path starting with / is looked up in the content folder, then public/.",
+          severity: "error",
+        },
+      };
     }
     const type = await detectImageType(bytes);
-    if (!type) return { problem: { reason: `Unexpected file \`${written}\` as an image, its content is not one`, ruleId: "image/invalid", hint: "Link a PNG, JPEG, GIF, WebP, AVIF or SVG file.", severity: "error" } };
+    if (!type)
+      return {
+        problem: {
+          reason: `Unexpected file \`${written}\` as an image, its content is not one`,
+          ruleId: "image/invalid",
+          hint: "Link a PNG, JPEG, GIF, WebP, AVIF or SVG file.",
+          severity: "error",
+        },
+      };
     const stored = this.store(bytes, type);
-    if (!stored) return { problem: { reason: `Unexpected SVG \`${written}\` with nothing left to draw once sanitized`, ruleId: "image/invalid", hint: "Export the drawing again as a plain SVG or a PNG.", severity: "error" } };
+    if (!stored)
+      return {
+        problem: {
+          reason: `Unexpected SVG \`${written}\` with nothing left to draw once sanitized`,
+          ruleId: "image/invalid",
+          hint: "Export the drawing again as a plain SVG or a PNG.",
+          severity: "error",
+        },
+      };
     if (this.options.mode === "build") this.stats.local++;
     return { stored: { ...stored, local: { file, hash: hashText(bytes) } } };
   }
@@ -157,7 +200,14 @@ export class ImageStore {
     if (this.options.mode === "check" || !this.config.images.remote) return {};
     const fail = (why: RemoteFailure, detail = "") => {
       debug("images", `image ${url}: ${why}${detail ? `: ${detail}` : ""}`);
-      return { problem: { reason: `Cannot download image ${url}: ${this.failureReason(why)}`, ruleId: "image/unreachable", hint: FAILURE_HINTS[why === "refused" ? "refused" : "other"], severity: "warning" as const } };
+      return {
+        problem: {
+          reason: `Cannot download image ${url}: ${this.failureReason(why)}`,
+          ruleId: "image/unreachable",
+          hint: FAILURE_HINTS[why === "refused" ? "refused" : "other"],
+          severity: "warning" as const,
+        },
+      };
     };
     // Refused by policy, a cached copy is not used either: it may come from a build that allowed that host.
     if (refusedByName(hostOf(url), this.config.images.allowHosts)) return fail("refused", "an internal address or localhost, by its name");
@@ -240,25 +290,38 @@ export class ImageStore {
     // A postmortem checked from outside the content folder may use images beside it, no further.
     const own = path.dirname(postmortemPath);
     const content = postmortemPath !== this.config.contentDir && isInside(postmortemPath, this.config.contentDir) ? this.config.contentDir : own;
-    const candidates = written.startsWith("/")
-      ? [path.join(content, written), path.join(this.config.publicDir, written)]
-      : [path.resolve(own, written)];
+    const candidates = written.startsWith("/") ? [path.join(content, written), path.join(this.config.publicDir, written)] : [path.resolve(own, written)];
     const inside = (file: string, dir: string) => file !== dir && isInside(file, dir);
     // Folders of `images.roots` (a docs site's `_static/`), never outside the project.
     const extra = this.config.images.roots.filter((dir) => isInside(dir, this.config.root));
-    const allowed = candidates.filter((file, i) => inside(file, i === 1 ? this.config.publicDir : content) || (!written.startsWith("/") && extra.some((dir) => inside(file, dir))));
+    const allowed = candidates.filter(
+      (file, i) => inside(file, i === 1 ? this.config.publicDir : content) || (!written.startsWith("/") && extra.some((dir) => inside(file, dir))),
+    );
     if (allowed.length === 0) {
-      return { reason: `Unexpected image path \`${src}\` outside the content folder`, ruleId: "image/outside", hint: "Keep images inside the content folder (or public/ for paths starting with /), or add their folder, inside the project, to images.roots.", severity: "error" };
+      return {
+        reason: `Unexpected image path \`${src}\` outside the content folder`,
+        ruleId: "image/outside",
+        hint: "Keep images inside the content folder (or public/ for paths starting with /), or add their folder, inside the project, to images.roots.",
+        severity: "error",
+      };
     }
     const found = allowed.find((file) => fs.existsSync(file));
     if (found) {
       // A symlink must not carry a file from elsewhere on the machine into the archive.
       const real = fs.realpathSync(found);
       const project = fs.realpathSync(this.config.root);
-      const ownRoots = extra.filter(fs.existsSync).map((dir) => fs.realpathSync(dir)).filter((dir) => dir === project || inside(dir, project));
+      const ownRoots = extra
+        .filter(fs.existsSync)
+        .map((dir) => fs.realpathSync(dir))
+        .filter((dir) => dir === project || inside(dir, project));
       const roots = [...[content, this.config.publicDir].filter(fs.existsSync).map((dir) => fs.realpathSync(dir)), ...ownRoots];
       if (!roots.some((root) => inside(real, root))) {
-        return { reason: `Unexpected image \`${src}\` that links outside the content folder`, ruleId: "image/outside", hint: "Copy the image into the content folder instead of linking to it.", severity: "error" };
+        return {
+          reason: `Unexpected image \`${src}\` that links outside the content folder`,
+          ruleId: "image/outside",
+          hint: "Copy the image into the content folder instead of linking to it.",
+          severity: "error",
+        };
       }
     }
     return found ?? allowed[0]!;
@@ -273,7 +336,6 @@ function hostOf(url: string): string {
     return "";
   }
 }
-
 
 function formatMs(ms: number): string {
   return ms >= 1000 && ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`;

@@ -4,6 +4,7 @@ import { sanitize, type Schema } from "hast-util-sanitize";
 import { toHtml } from "hast-util-to-html";
 
 // Elements that draw; no script, foreignObject, use of external files, animation or links.
+// prettier-ignore
 const ELEMENTS = [
   "svg", "g", "defs", "symbol", "title", "desc", "metadata", "path", "rect", "circle", "ellipse", "line", "polyline",
   "polygon", "text", "tspan", "textPath", "linearGradient", "radialGradient", "stop", "pattern", "clipPath", "mask",
@@ -15,6 +16,7 @@ const SAFE_STYLE = /^(?!.*(?:url|image|expression|import|@|\\|&#|\/\*))[^<>]*$/i
 // A colour, or a gradient or pattern of this file: never url(…) to anywhere else.
 const PAINT = /^(?:[^()]*|url\(#[\w-]+\)|[a-z]+\([\d\s.,%]+\))$/i;
 // Presentation and geometry attributes. `style` only without url(…), `href` only to a fragment.
+// prettier-ignore
 const ATTRIBUTES = [
   "viewBox", "width", "height", "x", "y", "x1", "x2", "y1", "y2", "cx", "cy", "r", "rx", "ry", "d", "points", "transform",
   "fillOpacity", "fillRule", "strokeWidth", "strokeOpacity", "strokeLinecap", "strokeLinejoin",

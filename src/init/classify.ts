@@ -73,10 +73,13 @@ function isLinkList(doc: DocFacts, others: ReadonlySet<string>): boolean {
   const lines = doc.body.split("\n").filter((line) => line.trim() !== "" && !/^\s*#/.test(line));
   const linkLines = lines.filter((line) => /^\s*(?:[-*+]|\d+[.)]|\|)?.*\]\([^)]+\)/.test(line));
   // A list of links, each with a line of description at most: not a story that cites others.
-  const words = lines.join(" ").replace(/\]\([^)]*\)/g, "]").match(/[\p{L}\p{N}]{2,}/gu)?.length ?? 0;
+  const words =
+    lines
+      .join(" ")
+      .replace(/\]\([^)]*\)/g, "]")
+      .match(/[\p{L}\p{N}]{2,}/gu)?.length ?? 0;
   return linkLines.length >= lines.length * 0.5 && words <= 25 * lines.length;
 }
-
 
 /**
  * True when a file looks like a postmortem: a section playing a role (summary, timeline, cause,

@@ -45,12 +45,19 @@ export function decide(docs: readonly DocFacts[], content: string, notes: readon
     say(`Left out ${plural(leftOut.length, "file")}: ${leftOut.map((l) => `${l.relPath} (${KIND_LABELS[l.kind]})`).join(", ")}.`);
   }
   for (const note of notes) say(note);
-  const { include, exclude } = globsFor(postmortems.map((d) => d.relPath), leftOut.map((l) => l.relPath));
+  const { include, exclude } = globsFor(
+    postmortems.map((d) => d.relPath),
+    leftOut.map((l) => l.relPath),
+  );
   if (include) say(`Include: ${include.join(", ")} (every postmortem's name starts so, and some other file's does not).`);
 
   const sections = decideSections(postmortems);
   if (sections.length === 0) {
-    say(n > 0 && postmortems.every((d) => d.headings.length === 0) ? "Sections: none (no postmortem has a `##` heading): the section check is off." : "Sections: none shared by 20 % of the postmortems or more: the section check is off.");
+    say(
+      n > 0 && postmortems.every((d) => d.headings.length === 0)
+        ? "Sections: none (no postmortem has a `##` heading): the section check is off."
+        : "Sections: none shared by 20 % of the postmortems or more: the section check is off.",
+    );
   } else {
     say(`Sections (\`##\` headings of ${plural(n, "postmortem")}; required from 80 %, recognised from 20 %):`);
     for (const s of sections) {
@@ -60,32 +67,60 @@ export function decide(docs: readonly DocFacts[], content: string, notes: readon
     }
     for (const s of sections) {
       const missing = s.required ? s.lacking : [];
-      if (missing.length) say(`  ! ${plural(missing.length, "postmortem")} ${missing.length === 1 ? "lacks" : "lack"} ${s.name}, check warns about ${missing.length === 1 ? "it" : "them"}: ${missing.join(", ")} (add the section, or set \`required: false\`).`);
-      if (s.emptyIn.length) say(`  ! ${plural(s.emptyIn.length, "postmortem")} ${s.emptyIn.length === 1 ? "has" : "have"} ${s.name} empty, check warns about ${s.emptyIn.length === 1 ? "it" : "them"}: ${s.emptyIn.join(", ")} (write something under it, or remove the heading).`);
+      if (missing.length)
+        say(
+          `  ! ${plural(missing.length, "postmortem")} ${missing.length === 1 ? "lacks" : "lack"} ${s.name}, check warns about ${missing.length === 1 ? "it" : "them"}: ${missing.join(", ")} (add the section, or set \`required: false\`).`,
+        );
+      if (s.emptyIn.length)
+        say(
+          `  ! ${plural(s.emptyIn.length, "postmortem")} ${s.emptyIn.length === 1 ? "has" : "have"} ${s.name} empty, check warns about ${s.emptyIn.length === 1 ? "it" : "them"}: ${s.emptyIn.join(", ")} (write something under it, or remove the heading).`,
+        );
     }
   }
 
   const fields = decideFields(postmortems);
   const withFrontmatter = postmortems.filter((d) => d.hasFrontmatter).length;
-  say(withFrontmatter === 0 ? "Frontmatter: none." : `Frontmatter in ${withFrontmatter} of ${n} files; keys: ${fields.keys.slice(0, 12).map(([k, c]) => `${k} ${c}`).join(", ")}${fields.keys.length > 12 ? ", …" : ""}.`);
+  say(
+    withFrontmatter === 0
+      ? "Frontmatter: none."
+      : `Frontmatter in ${withFrontmatter} of ${n} files; keys: ${fields.keys
+          .slice(0, 12)
+          .map(([k, c]) => `${k} ${c}`)
+          .join(", ")}${fields.keys.length > 12 ? ", …" : ""}.`,
+  );
   for (const [field, key] of Object.entries(fields.map)) say(`  ${field} is read from \`${key}\` (fields.map).`);
   say(`Fields (required when every postmortem has one):`);
   for (const field of CORE_FIELDS) {
     const { frontmatter, text } = fields.supply[field];
-    const from = [frontmatter ? `${frontmatter} in frontmatter` : "", text ? `${text} from ${field === "title" ? "the `#` heading" : "a date in the file name"}` : ""].filter(Boolean).join(", ") || "none";
+    const from =
+      [frontmatter ? `${frontmatter} in frontmatter` : "", text ? `${text} from ${field === "title" ? "the `#` heading" : "a date in the file name"}` : ""]
+        .filter(Boolean)
+        .join(", ") || "none";
     say(`  ${field}: ${frontmatter + text} of ${plural(n, "file")} (${from}) → ${fields.required.includes(field) ? "required" : "not required"}`);
   }
-  if (fields.outOfRange.length) say(`  ! ${plural(fields.outOfRange.length, "postmortem")} ${fields.outOfRange.length === 1 ? "has a date" : "have dates"} outside the years 0001 to 9999, which check refuses: ${fields.outOfRange.join(", ")}.`);
+  if (fields.outOfRange.length)
+    say(
+      `  ! ${plural(fields.outOfRange.length, "postmortem")} ${fields.outOfRange.length === 1 ? "has a date" : "have dates"} outside the years 0001 to 9999, which check refuses: ${fields.outOfRange.join(", ")}.`,
+    );
   if (fields.rules["title/fallback"]) say("  title/fallback off: the `#` heading is this archive's title, a warning on every file would say nothing new.");
   if (fields.supply.date.text > 0) say("  A date in a file name is read as the date, noted as an info message (extract/date-from-path).");
 
   const severityKey = fields.map.severity ?? "severity";
-  const severityValues = postmortems.flatMap((d) => (typeof d.data[severityKey] === "string" || typeof d.data[severityKey] === "number" ? [String(d.data[severityKey])] : []));
+  const severityValues = postmortems.flatMap((d) =>
+    typeof d.data[severityKey] === "string" || typeof d.data[severityKey] === "number" ? [String(d.data[severityKey])] : [],
+  );
   const labelled = postmortems.flatMap((d) => (d.labelledSeverity !== undefined && severityValues.length === 0 ? [d.labelledSeverity] : []));
   const { levels, unknown } = decideSeverities(severityValues, labelled);
-  if (labelled.length) say(`Severity: none in frontmatter; ${plural(labelled.length, "postmortem")} ${labelled.length === 1 ? "writes" : "write"} it in the text (${[...new Set(labelled.map((v) => v.split(/[\s(,;-]/)[0]))].sort().join(", ")}): read onto SEV1…SEV5 by the labelled-lines extractor${levels ? ", the words it did not know added as aliases" : ""}.`);
-  if (unknown.length === 0 && severityValues.length) say(`Severities: the values used (${[...new Set(severityValues)].sort().join(", ")}) are read onto SEV1…SEV5${levels ? ", those it did not know added as aliases" : ""}.`);
-  else if (levels && unknown.length) say(`Severities: the values used are the scale, known words worst first, then ${unknown.join(", ")} (reorder them worst first by hand).`);
+  if (labelled.length)
+    say(
+      `Severity: none in frontmatter; ${plural(labelled.length, "postmortem")} ${labelled.length === 1 ? "writes" : "write"} it in the text (${[...new Set(labelled.map((v) => v.split(/[\s(,;-]/)[0]))].sort().join(", ")}): read onto SEV1…SEV5 by the labelled-lines extractor${levels ? ", the words it did not know added as aliases" : ""}.`,
+    );
+  if (unknown.length === 0 && severityValues.length)
+    say(
+      `Severities: the values used (${[...new Set(severityValues)].sort().join(", ")}) are read onto SEV1…SEV5${levels ? ", those it did not know added as aliases" : ""}.`,
+    );
+  else if (levels && unknown.length)
+    say(`Severities: the values used are the scale, known words worst first, then ${unknown.join(", ")} (reorder them worst first by hand).`);
   const extra = fields.taxonomies.filter((t) => !["services", "severity", "tags"].includes(t));
   if (extra.length) say(`Taxonomies: ${extra.map((t) => `${t} (${fields.keys.find(([k]) => k === t)?.[1] ?? 0} files)`).join(", ")} get index pages.`);
 
@@ -93,16 +128,24 @@ export function decide(docs: readonly DocFacts[], content: string, notes: readon
   const overrides = overridesFor(sections);
   for (const o of overrides) {
     const ids = Object.keys(o.rules).join(" and ");
-    say(`Overrides: ${ids} ${Object.keys(o.rules).length === 1 ? "is a warning" : "are warnings"} for the ${plural(o.files.length, "postmortem")} named above, so that the archive builds as it is; everywhere else ${Object.keys(o.rules).length === 1 ? "it stays an error" : "they stay errors"}. Fix ${o.files.length === 1 ? "it" : "them"}, then remove the override.`);
+    say(
+      `Overrides: ${ids} ${Object.keys(o.rules).length === 1 ? "is a warning" : "are warnings"} for the ${plural(o.files.length, "postmortem")} named above, so that the archive builds as it is; everywhere else ${Object.keys(o.rules).length === 1 ? "it stays an error" : "they stay errors"}. Fix ${o.files.length === 1 ? "it" : "them"}, then remove the override.`,
+    );
   }
   const roots = imageRoots(postmortems, content);
-  for (const [root, files] of roots) say(`Images: ${plural(files, "postmortem")} ${files === 1 ? "uses" : "use"} images in ${root}/, outside the content folder: allowed with images.roots.`);
+  for (const [root, files] of roots)
+    say(`Images: ${plural(files, "postmortem")} ${files === 1 ? "uses" : "use"} images in ${root}/, outside the content folder: allowed with images.roots.`);
   const config: UserConfig = {
     content,
     ...(include ? { include } : {}),
     ...(exclude.length ? { exclude } : {}),
     fields: { required: fields.required, ...(Object.keys(fields.map).length ? { map: sortKeys(fields.map) } : {}) },
-    sections: sections.map((s) => ({ name: s.name, ...(s.aliases.length ? { aliases: [...s.aliases] } : {}), ...(s.required ? {} : { required: false }), ...(s.role ? { role: s.role } : {}) })),
+    sections: sections.map((s) => ({
+      name: s.name,
+      ...(s.aliases.length ? { aliases: [...s.aliases] } : {}),
+      ...(s.required ? {} : { required: false }),
+      ...(s.role ? { role: s.role } : {}),
+    })),
     ...(levels ? { severities: levels.map((l) => (l.aliases.length ? { id: l.id, aliases: l.aliases } : l.id)) } : {}),
     taxonomies: fields.taxonomies,
     ...(roots.size ? { images: { roots: [...roots.keys()] } } : {}),
@@ -130,7 +173,9 @@ function overridesFor(sections: ReturnType<typeof decideSections>): { files: str
     const key = [...ids].sort().join(",");
     groups.set(key, [...(groups.get(key) ?? []), fg.escapePath(file)]);
   }
-  return [...groups].sort(([a], [b]) => (a < b ? -1 : 1)).map(([key, files]) => ({ files, rules: Object.fromEntries(key.split(",").map((id) => [id, "warn" as const])) }));
+  return [...groups]
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([key, files]) => ({ files, rules: Object.fromEntries(key.split(",").map((id) => [id, "warn" as const])) }));
 }
 
 /**
@@ -187,7 +232,6 @@ export function imageRoots(postmortems: readonly DocFacts[], content: string): M
   }
   return new Map([...roots].map(([dir, files]) => [dir, files.size]));
 }
-
 
 function commonPrefix(names: readonly string[]): string {
   if (names.length === 0) return "";

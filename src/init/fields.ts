@@ -35,7 +35,32 @@ const KNOWN_KEYS: ReadonlyArray<[string, readonly string[]]> = [
 ];
 
 /** Keys that are fields of their own (DESIGN.md) or ids: never a taxonomy. */
-const NOT_TAXONOMIES = new Set(["title", "date", "severity", "services", "status", "summary", "started", "detected", "mitigated", "resolved", "duration", "impact", "authors", "incident_id", "slug", "uuid", "id", "url", "archive_url", "draft", "layout", "permalink", "weight", "aliases"]);
+const NOT_TAXONOMIES = new Set([
+  "title",
+  "date",
+  "severity",
+  "services",
+  "status",
+  "summary",
+  "started",
+  "detected",
+  "mitigated",
+  "resolved",
+  "duration",
+  "impact",
+  "authors",
+  "incident_id",
+  "slug",
+  "uuid",
+  "id",
+  "url",
+  "archive_url",
+  "draft",
+  "layout",
+  "permalink",
+  "weight",
+  "aliases",
+]);
 const RESERVED = new Set(["postmortems", "assets", "images", "search", "stats", "actions", "years"]);
 
 /** Share of postmortems a key must be in to be mapped or made a taxonomy. */
@@ -81,12 +106,14 @@ export function decideFields(docs: readonly DocFacts[]): FieldChoice {
     .filter((key) => !mappedKeys.has(key) && !NOT_TAXONOMIES.has(key) && !RESERVED.has(key) && /^[a-z][a-z0-9_-]*$/.test(key))
     .filter((key) => count(key) >= n * KEY_SHARE && isTermKey(docs, key))
     .sort((a, b) => count(b) - count(a) || (a < b ? -1 : 1));
-  const base = (["services", "severity", "tags"] as const).filter((field) => field === "tags" ? count("tags") > 0 : supply[field].frontmatter > 0);
+  const base = (["services", "severity", "tags"] as const).filter((field) => (field === "tags" ? count("tags") > 0 : supply[field].frontmatter > 0));
   const outOfRange = docs
-    .filter((doc) => ["date", "resolved", "detected", "mitigated", "started"].some((field) => {
-      const year = /^\s*(-?\d{4,})-/.exec(String(doc.data[keyOf(field)] ?? ""))?.[1];
-      return year !== undefined && (Number(year) < 1 || Number(year) > 9999);
-    }))
+    .filter((doc) =>
+      ["date", "resolved", "detected", "mitigated", "started"].some((field) => {
+        const year = /^\s*(-?\d{4,})-/.exec(String(doc.data[keyOf(field)] ?? ""))?.[1];
+        return year !== undefined && (Number(year) < 1 || Number(year) > 9999);
+      }),
+    )
     .map((doc) => doc.relPath);
   const keys = [...keyCounts.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
   return { required, map, taxonomies: [...base, ...found], rules, supply, outOfRange, keys };
@@ -102,7 +129,8 @@ function present(value: unknown): boolean {
 /** A key can stand for a field when its values have the field's type: dates for dates, terms for services and severity. */
 function usableFor(field: string, docs: readonly DocFacts[], key: string): boolean {
   const values = docs.map((doc) => doc.data[key]).filter(present);
-  if (["date", "resolved", "detected", "mitigated"].includes(field)) return values.every((v) => (typeof v === "string" && /^\d{4}-\d{2}-\d{2}/.test(v.trim())) || v instanceof Date);
+  if (["date", "resolved", "detected", "mitigated"].includes(field))
+    return values.every((v) => (typeof v === "string" && /^\d{4}-\d{2}-\d{2}/.test(v.trim())) || v instanceof Date);
   if (field === "title" || field === "summary") return values.every((v) => typeof v === "string");
   return values.every((v) => typeof v === "string" || typeof v === "number" || (Array.isArray(v) && v.every((x) => typeof x === "string")));
 }

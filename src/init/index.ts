@@ -44,7 +44,9 @@ export async function init(options: InitOptions = {}): Promise<InitResult> {
   const root = path.resolve(options.root ?? process.cwd());
   const existing = CONFIG_FILES.map((name) => path.join(root, name)).find((file) => fs.existsSync(file));
   if (existing && !options.print && !options.force) {
-    throw new UsageError(`${path.basename(existing)} already exists: nothing written. Run \`hindsight init --force\` to replace it, or \`--print\` to see the config init would write.`);
+    throw new UsageError(
+      `${path.basename(existing)} already exists: nothing written. Run \`hindsight init --force\` to replace it, or \`--print\` to see the config init would write.`,
+    );
   }
   const folder = options.folder === undefined ? undefined : path.resolve(root, options.folder);
   if (folder !== undefined && !fs.statSync(folder, { throwIfNoEntry: false })?.isDirectory()) throw new UsageError(`Folder not found: ${options.folder}`);
@@ -57,13 +59,19 @@ export async function init(options: InitOptions = {}): Promise<InitResult> {
   const rebase = (relPath: string) => toPosix(path.relative(contentDir, path.join(scanDir, relPath)));
   const docs = scanned.docs.filter((d) => within(d.relPath)).map((d) => readDoc(rebase(d.relPath), d.text));
   const outside = folder === undefined ? whole.leftOut.filter((l) => !within(l.relPath)) : [];
-  const notes = outside.length ? [`Outside the content folder, not postmortems: ${outside.map((l) => `${l.relPath} (${KIND_LABELS[l.kind]})`).join(", ")}.`] : [];
-  notes.push(...scanned.bare.filter(within).map((p) => `Not read: ${rebase(p)} (Markdown without .md or .markdown is never a postmortem; rename it to make it one).`));
+  const notes = outside.length
+    ? [`Outside the content folder, not postmortems: ${outside.map((l) => `${l.relPath} (${KIND_LABELS[l.kind]})`).join(", ")}.`]
+    : [];
+  notes.push(
+    ...scanned.bare.filter(within).map((p) => `Not read: ${rebase(p)} (Markdown without .md or .markdown is never a postmortem; rename it to make it one).`),
+  );
   const content = toPosix(path.relative(root, contentDir)) || ".";
   const decision = decide(docs, content, notes);
   if (decision.postmortems.length === 0) {
     const seen = decision.leftOut.map((l) => l.relPath).join(", ");
-    throw new UsageError(`Found no postmortem in ${content}${seen ? ` (left out: ${seen})` : ""}: give the folder that holds them, \`hindsight init docs/incidents\`.`);
+    throw new UsageError(
+      `Found no postmortem in ${content}${seen ? ` (left out: ${seen})` : ""}: give the folder that holds them, \`hindsight init docs/incidents\`.`,
+    );
   }
   const json = JSON.stringify(decision.config, null, 2) + "\n";
   if (options.print) return { ...decision, json, file: undefined };
@@ -73,7 +81,10 @@ export async function init(options: InitOptions = {}): Promise<InitResult> {
   } catch (error) {
     throw new IOError(`Cannot write ${file}`, { cause: error });
   }
-  const report = existing && existing !== file ? [...decision.report, `${path.basename(existing)} is still there, but hindsight.config.json is read first: delete the other.`] : decision.report;
+  const report =
+    existing && existing !== file
+      ? [...decision.report, `${path.basename(existing)} is still there, but hindsight.config.json is read first: delete the other.`]
+      : decision.report;
   return { ...decision, report, json, file };
 }
 
@@ -86,9 +97,11 @@ interface Scanned {
 async function scan(dir: string, root: string): Promise<Scanned> {
   const ignore = dir === root ? NEVER_READ : NEVER_READ.filter((g) => !g.startsWith("dist"));
   const list = async (pattern: string) =>
-    (await fg(pattern, { cwd: dir, caseSensitiveMatch: false, onlyFiles: true, followSymbolicLinks: false, dot: false, ignore }).catch((error: unknown) => {
-      throw new IOError(`Cannot list the files of ${dir}`, { cause: error });
-    })).sort();
+    (
+      await fg(pattern, { cwd: dir, caseSensitiveMatch: false, onlyFiles: true, followSymbolicLinks: false, dot: false, ignore }).catch((error: unknown) => {
+        throw new IOError(`Cannot list the files of ${dir}`, { cause: error });
+      })
+    ).sort();
   const docs: Scanned["docs"] = [];
   for (const relPath of await list("**/*.{md,markdown}")) {
     const text = readOrError(path.join(dir, relPath), MAX_BYTES);
@@ -97,7 +110,8 @@ async function scan(dir: string, root: string): Promise<Scanned> {
   }
   const bare: string[] = [];
   for (const relPath of await list("**/[!.]*")) {
-    if (path.posix.extname(relPath) !== "" || /^(LICEN[CS]E|COPYING|NOTICE|AUTHORS|CODEOWNERS|Makefile|Dockerfile)$/i.test(path.posix.basename(relPath))) continue;
+    if (path.posix.extname(relPath) !== "" || /^(LICEN[CS]E|COPYING|NOTICE|AUTHORS|CODEOWNERS|Makefile|Dockerfile)$/i.test(path.posix.basename(relPath)))
+      continue;
     const text = readOrError(path.join(dir, relPath), 64 * 1024);
     if (typeof text === "string" && /^\s*#{1,2} \S/.test(text.replace(/^\uFEFF/, ""))) bare.push(relPath);
   }
@@ -106,7 +120,12 @@ async function scan(dir: string, root: string): Promise<Scanned> {
 
 /** The deepest folder holding every postmortem, relative ("" when they are not in one subfolder). */
 function commonFolder(postmortems: readonly DocFacts[]): string {
-  const dirs = postmortems.map((d) => path.posix.dirname(d.relPath).split("/").filter((p) => p !== "."));
+  const dirs = postmortems.map((d) =>
+    path.posix
+      .dirname(d.relPath)
+      .split("/")
+      .filter((p) => p !== "."),
+  );
   if (dirs.length === 0) return "";
   let common = dirs[0]!;
   for (const parts of dirs) {
@@ -116,7 +135,6 @@ function commonFolder(postmortems: readonly DocFacts[]): string {
   }
   return common.join("/");
 }
-
 
 function toPosix(p: string): string {
   return p.split(path.sep).join("/");

@@ -28,7 +28,28 @@ const ROLE_WORDS: ReadonlyArray<[SectionRole, number, readonly string[]]> = [
   ["timeline", 0, ["timeline", "incident timeline", "timeline of events", "chronology", "sequence of events"]],
   ["cause", 0, ["root cause", "root causes", "root cause analysis", "cause", "causes", "root cause and resolution", "why did it happen", "what went wrong"]],
   ["cause", 1, ["contributing factors", "contributing factor", "analysis"]],
-  ["actions", 0, ["action items", "actions", "corrective and preventative measures", "corrective and preventative measure", "corrective and preventive measures", "corrective actions", "remediation", "follow-ups", "follow ups", "followups", "follow-up", "next steps", "preventive measures", "preventative measures", "how are we preventing it from happening again", "prevention"]],
+  [
+    "actions",
+    0,
+    [
+      "action items",
+      "actions",
+      "corrective and preventative measures",
+      "corrective and preventative measure",
+      "corrective and preventive measures",
+      "corrective actions",
+      "remediation",
+      "follow-ups",
+      "follow ups",
+      "followups",
+      "follow-up",
+      "next steps",
+      "preventive measures",
+      "preventative measures",
+      "how are we preventing it from happening again",
+      "prevention",
+    ],
+  ],
   ["actions", 1, ["lessons learned", "lessons learnt", "moving forward", "future improvements"]],
 ];
 
@@ -154,16 +175,21 @@ function namesOf(group: Group): string[] {
   const keys = [group.key, ...[...group.members].filter((k) => k !== group.key).sort()];
   // The config wants each name once, compared without case, spaces, `-` or `_`.
   const seen = new Set<string>();
-  return keys.map((key) => best.get(key)?.[0] ?? key).filter((name) => {
-    const squashed = name.toLowerCase().replace(/[\s_-]+/g, "");
-    return !seen.has(squashed) && Boolean(seen.add(squashed));
-  });
+  return keys
+    .map((key) => best.get(key)?.[0] ?? key)
+    .filter((name) => {
+      const squashed = name.toLowerCase().replace(/[\s_-]+/g, "");
+      return !seen.has(squashed) && Boolean(seen.add(squashed));
+    });
 }
 
 /** A heading as written, cut where its key is cut (`Timeline (all times UTC)` → `Timeline`). */
 function cutSpelling(heading: string): string {
   const squashed = heading.replace(/\s+/g, " ").trim();
-  const cut = squashed.split(/\s*(?:[([{:;,.!?—–]|\s-\s)/u)[0]!.trim().replace(/[\p{P}\p{S}\s]+$/u, "");
+  const cut = squashed
+    .split(/\s*(?:[([{:;,.!?—–]|\s-\s)/u)[0]!
+    .trim()
+    .replace(/[\p{P}\p{S}\s]+$/u, "");
   return cut || squashed;
 }
 

@@ -16,28 +16,52 @@ export const fieldTypes = lintRule({ id: "frontmatter/type", severity: "error", 
   for (const field of TEXT_FIELDS) {
     const value = data[field];
     if (value === undefined || value === null || typeof value === "string" || typeof value === "number") continue;
-    report({ reason: `Unexpected ${field} as ${describeType(value)}, expected text`, place: placeOf(field), hint: `Write \`${field}:\` as one line of text; quote it if it contains \`: \`.` });
+    report({
+      reason: `Unexpected ${field} as ${describeType(value)}, expected text`,
+      place: placeOf(field),
+      hint: `Write \`${field}:\` as one line of text; quote it if it contains \`: \`.`,
+    });
   }
   for (const field of LIST_FIELDS) {
     const value = data[field];
     if (value === undefined || value === null || typeof value === "string") continue;
     if (Array.isArray(value) && value.every((item) => typeof item === "string" || typeof item === "number")) continue;
-    report({ reason: `Unexpected ${field} as ${describeType(value)}, expected a list of text`, place: placeOf(field), hint: `Write \`${field}: [first, second]\`.` });
+    report({
+      reason: `Unexpected ${field} as ${describeType(value)}, expected a list of text`,
+      place: placeOf(field),
+      hint: `Write \`${field}: [first, second]\`.`,
+    });
   }
   for (const field of WORD_FIELDS) {
     const value = data[field];
     if (value === undefined || value === null || isScalar(value)) continue;
-    report({ reason: `Unexpected ${field} as ${describeType(value)}, expected one word`, place: placeOf(field), hint: `Write \`${field}:\` as one value, such as \`${field === "severity" ? "SEV2" : "final"}\`.` });
+    report({
+      reason: `Unexpected ${field} as ${describeType(value)}, expected one word`,
+      place: placeOf(field),
+      hint: `Write \`${field}:\` as one value, such as \`${field === "severity" ? "SEV2" : "final"}\`.`,
+    });
   }
   for (const field of DATE_FIELDS) {
     const value = data[field];
     if (value === undefined || value === null || isScalar(value)) continue;
-    report({ reason: `Unexpected ${field} as ${describeType(value)}, expected a date`, place: placeOf(field), hint: `Write \`${field}: 2024-02-10\` or \`${field}: 2024-02-10T09:30:00Z\`.` });
+    report({
+      reason: `Unexpected ${field} as ${describeType(value)}, expected a date`,
+      place: placeOf(field),
+      hint: `Write \`${field}: 2024-02-10\` or \`${field}: 2024-02-10T09:30:00Z\`.`,
+    });
   }
   const duration = data.duration;
   if (duration !== undefined && duration !== null && !isScalar(duration)) {
-    report({ reason: `Unexpected duration as ${describeType(duration)}, expected a duration such as \`4h\``, place: placeOf("duration"), hint: "Or leave it out: it is derived from `started` and `resolved`." });
+    report({
+      reason: `Unexpected duration as ${describeType(duration)}, expected a duration such as \`4h\``,
+      place: placeOf("duration"),
+      hint: "Or leave it out: it is derived from `started` and `resolved`.",
+    });
   } else if (duration !== undefined && duration !== null && parseDuration(duration) === undefined) {
-    report({ reason: `Unexpected duration \`${shown(duration)}\`, expected a duration such as \`4h\`, \`90m\` or \`1h30m\``, place: placeOf("duration"), hint: "Or leave it out: it is derived from `started` and `resolved`." });
+    report({
+      reason: `Unexpected duration \`${shown(duration)}\`, expected a duration such as \`4h\`, \`90m\` or \`1h30m\``,
+      place: placeOf("duration"),
+      hint: "Or leave it out: it is derived from `started` and `resolved`.",
+    });
   }
 });

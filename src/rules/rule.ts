@@ -49,9 +49,7 @@ export function lintRule(meta: RuleMeta, body: (context: RuleContext, report: (p
     check(context) {
       if ((meta.needsFrontmatter && !context.pm.frontmatterOk) || (meta.needsBody && !context.pm.bodyOk)) return;
       const lenient = meta.lenientInDrafts === true && context.pm.meta.status === "draft";
-      body(context, (problem) =>
-        record(context.pm.file, { ...problem, ruleId: meta.id, severity: lenient ? "warning" : meta.severity }),
-      );
+      body(context, (problem) => record(context.pm.file, { ...problem, ruleId: meta.id, severity: lenient ? "warning" : meta.severity }));
     },
   };
 }

@@ -10,6 +10,10 @@ export const sectionsDuplicate = lintRule({ id: "sections/duplicate", severity: 
       seen.set(mark.spec.name, mark.place);
       continue;
     }
-    report({ reason: `Unexpected second \`${mark.spec.name}\` section (\`${mark.text}\`), the first is on line ${first.line}`, place: mark.place, hint: "Merge the two sections, or rename one with a heading that is not a section name." });
+    report({
+      reason: `Unexpected second \`${mark.spec.name}\` section (\`${mark.text}\`), the first is on line ${first.line}`,
+      place: mark.place,
+      hint: "Merge the two sections, or rename one with a heading that is not a section name.",
+    });
   }
 });

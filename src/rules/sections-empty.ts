@@ -5,6 +5,10 @@ import { scanOf } from "./section-scan.js";
 export const sectionsEmpty = lintRule({ id: "sections/empty", severity: "error", lenientInDrafts: true, needsBody: true }, (context, report) => {
   for (const mark of scanOf(context).marks) {
     if (mark.hasContent) continue;
-    report({ reason: `Unexpected empty section \`${mark.text}\``, place: mark.place, hint: `Write the ${mark.spec.name.toLowerCase()} under its heading, or "None" if there is truly nothing.` });
+    report({
+      reason: `Unexpected empty section \`${mark.text}\``,
+      place: mark.place,
+      hint: `Write the ${mark.spec.name.toLowerCase()} under its heading, or "None" if there is truly nothing.`,
+    });
   }
 });

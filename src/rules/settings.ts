@@ -10,7 +10,10 @@ import type { ResolvedConfig, RuleSetting } from "../config.js";
  * file, so that per-file rules, stage problems and the rules across files are all covered, and
  * cached records stay independent of the settings.
  */
-export function applyRuleSettings(files: readonly { readonly file: VFile; readonly relPath: string }[], config: Pick<ResolvedConfig, "rules" | "overrides">): void {
+export function applyRuleSettings(
+  files: readonly { readonly file: VFile; readonly relPath: string }[],
+  config: Pick<ResolvedConfig, "rules" | "overrides">,
+): void {
   const overrides = config.overrides.map((o) => ({ matches: picomatch([...o.files], { dot: true }), rules: o.rules }));
   if (Object.keys(config.rules).length === 0 && overrides.length === 0) return;
   for (const { file, relPath } of files) {

@@ -7,7 +7,13 @@ import { isScalar, lintRule, shown } from "./rule.js";
  */
 export const status = lintRule({ id: "frontmatter/status", severity: "warning", needsFrontmatter: true }, ({ pm, placeOf }, report) => {
   const value = pm.meta.data.status;
-  if (value === undefined || value === null || !isScalar(value) || (typeof value === "string" && (STATUSES as readonly string[]).includes(value.trim().toLowerCase()))) return;
+  if (
+    value === undefined ||
+    value === null ||
+    !isScalar(value) ||
+    (typeof value === "string" && (STATUSES as readonly string[]).includes(value.trim().toLowerCase()))
+  )
+    return;
   report({
     reason: `Unexpected status \`${shown(value)}\`, expected one of ${STATUSES.join(", ")}; read as final`,
     place: placeOf("status"),

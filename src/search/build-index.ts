@@ -257,7 +257,9 @@ function fragmentFiles(postmortems: readonly RenderedPostmortem[], taxonomies: r
   const names = postmortems.map((pm) => {
     const contents = fragment(pm);
     for (let salt = 0; ; salt++) {
-      const hash = createHash("sha256").update(salt ? `${salt}\0${contents}` : contents).digest("base64url");
+      const hash = createHash("sha256")
+        .update(salt ? `${salt}\0${contents}` : contents)
+        .digest("base64url");
       const name = hash.slice(0, FRAGMENT_NAME);
       const taken = byName.get(name);
       if (taken === undefined) byName.set(name, { pm, hash });

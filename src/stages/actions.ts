@@ -54,7 +54,12 @@ function toAction(item: ListItem): ActionItem {
   const due = DUE.exec(raw)?.[2];
   const ticket = TICKET.exec(raw)?.[1];
   return {
-    text: raw.replace(OWNER, "$1").replace(DUE, "$1").replace(ticket ?? /$^/, "").replace(/\s+/g, " ").trim(),
+    text: raw
+      .replace(OWNER, "$1")
+      .replace(DUE, "$1")
+      .replace(ticket ?? /$^/, "")
+      .replace(/\s+/g, " ")
+      .trim(),
     done: item.checked === true,
     owner: OWNER.exec(raw)?.[2],
     due: due && parseDate(due) ? due : undefined,

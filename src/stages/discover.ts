@@ -36,7 +36,10 @@ export async function discover(config: DiscoverConfig, contentDir: string = conf
   });
   relPaths.sort(comparePaths);
   const sources: SourceFile[] = [];
-  for await (const text of readTexts(relPaths.map((relPath) => path.join(contentDir, relPath)), { maxBytes })) {
+  for await (const text of readTexts(
+    relPaths.map((relPath) => path.join(contentDir, relPath)),
+    { maxBytes },
+  )) {
     const relPath = relPaths[sources.length]!;
     const absolute = path.join(contentDir, relPath);
     if (text instanceof Error) throw new IOError(`Cannot read ${absolute}`, { cause: text });

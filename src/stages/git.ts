@@ -57,9 +57,13 @@ export async function readGitHistory(contentDir: string, root: string): Promise<
   const realRoot = await fs.realpath(root).catch(() => path.resolve(root));
   const realContent = await fs.realpath(contentDir).catch(() => undefined);
   const repo = await findRepository(realRoot);
-  const notes = realContent === undefined ? [] : (await strayGitDirs(realContent, repo?.gitDir)).map(
-    (found) => `Ignored ${path.relative(realRoot, found).split(path.sep).join("/")}: a .git inside the content folder is never used (its settings could run programs on the build machine).`,
-  );
+  const notes =
+    realContent === undefined
+      ? []
+      : (await strayGitDirs(realContent, repo?.gitDir)).map(
+          (found) =>
+            `Ignored ${path.relative(realRoot, found).split(path.sep).join("/")}: a .git inside the content folder is never used (its settings could run programs on the build machine).`,
+        );
   if (!repo || realContent === undefined || !isInside(realContent, repo.top)) return { history: undefined, notes };
   return { history: await readHistory(repo, path.relative(repo.top, realContent).split(path.sep).join("/") || "."), notes };
 }
@@ -77,7 +81,17 @@ async function readHistory(repo: Repository, pathspec: string): Promise<GitHisto
   try {
     // The format shows no signature (%G…) and --name-only makes no diff: no textconv or external diff
     // would run, and the options say so for good measure.
-    log = await runGit(repo, ["log", "--no-show-signature", "--no-ext-diff", "--no-textconv", `--format=${RECORD}%cs${FIELD}%aN`, "--name-only", "--no-renames", "--", pathspec]);
+    log = await runGit(repo, [
+      "log",
+      "--no-show-signature",
+      "--no-ext-diff",
+      "--no-textconv",
+      `--format=${RECORD}%cs${FIELD}%aN`,
+      "--name-only",
+      "--no-renames",
+      "--",
+      pathspec,
+    ]);
   } catch (error) {
     debug("git", "git log failed (a repository without a commit yet?)", error);
     // A repository without a commit yet.
@@ -112,7 +126,13 @@ async function readHistory(repo: Repository, pathspec: string): Promise<GitHisto
 async function findRepository(realRoot: string): Promise<Repository | undefined> {
   for (let dir = realRoot; ; dir = path.dirname(dir)) {
     const gitDir = path.join(dir, ".git");
-    if (await fs.stat(gitDir).then(() => true, () => false)) return { top: dir, gitDir };
+    if (
+      await fs.stat(gitDir).then(
+        () => true,
+        () => false,
+      )
+    )
+      return { top: dir, gitDir };
     if (path.dirname(dir) === dir) return undefined;
   }
 }
@@ -157,9 +177,22 @@ const SAFE_CONFIG = [
 // Variables that point git at another repository, index or object store than the project's
 // (a git hook that runs hindsight has GIT_DIR and GIT_INDEX_FILE set): `git rev-parse --local-env-vars`.
 const REPOSITORY_ENV = [
-  "GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_CONFIG", "GIT_CONFIG_PARAMETERS", "GIT_CONFIG_COUNT", "GIT_OBJECT_DIRECTORY", "GIT_DIR", "GIT_WORK_TREE",
-  "GIT_IMPLICIT_WORK_TREE", "GIT_GRAFT_FILE", "GIT_INDEX_FILE", "GIT_NO_REPLACE_OBJECTS", "GIT_REPLACE_REF_BASE", "GIT_PREFIX", "GIT_INTERNAL_SUPER_PREFIX",
-  "GIT_SHALLOW_FILE", "GIT_COMMON_DIR",
+  "GIT_ALTERNATE_OBJECT_DIRECTORIES",
+  "GIT_CONFIG",
+  "GIT_CONFIG_PARAMETERS",
+  "GIT_CONFIG_COUNT",
+  "GIT_OBJECT_DIRECTORY",
+  "GIT_DIR",
+  "GIT_WORK_TREE",
+  "GIT_IMPLICIT_WORK_TREE",
+  "GIT_GRAFT_FILE",
+  "GIT_INDEX_FILE",
+  "GIT_NO_REPLACE_OBJECTS",
+  "GIT_REPLACE_REF_BASE",
+  "GIT_PREFIX",
+  "GIT_INTERNAL_SUPER_PREFIX",
+  "GIT_SHALLOW_FILE",
+  "GIT_COMMON_DIR",
 ];
 
 /**
@@ -170,7 +203,14 @@ const REPOSITORY_ENV = [
 async function runGit(repo: Repository, args: readonly string[]): Promise<string> {
   const env: NodeJS.ProcessEnv = { ...process.env, GIT_TERMINAL_PROMPT: "0", GIT_NO_LAZY_FETCH: "1" };
   for (const name of REPOSITORY_ENV) delete env[name];
-  const options = ["--no-pager", "--no-optional-locks", "--literal-pathspecs", `--git-dir=${repo.gitDir}`, `--work-tree=${repo.top}`, ...SAFE_CONFIG.flatMap((setting) => ["-c", setting])];
+  const options = [
+    "--no-pager",
+    "--no-optional-locks",
+    "--literal-pathspecs",
+    `--git-dir=${repo.gitDir}`,
+    `--work-tree=${repo.top}`,
+    ...SAFE_CONFIG.flatMap((setting) => ["-c", setting]),
+  ];
   const { stdout } = await run("git", [...options, ...args], { cwd: repo.top, env, maxBuffer: 1 << 30, encoding: "utf8" });
   return stdout;
 }

@@ -26,9 +26,7 @@ const collator = new Intl.Collator("en", { sensitivity: "base", numeric: true })
 /** Sorts postmortems newest first and groups them into the configured taxonomies. */
 export function organize(rendered: readonly RenderedPostmortem[], config: ResolvedConfig): Site {
   const postmortems = [...rendered].sort(newestFirst);
-  const taxonomies = config.taxonomies.map((key) =>
-    key === "severity" ? severityTaxonomy(postmortems, config) : listTaxonomy(key, postmortems),
-  );
+  const taxonomies = config.taxonomies.map((key) => (key === "severity" ? severityTaxonomy(postmortems, config) : listTaxonomy(key, postmortems)));
   return { postmortems, taxonomies, years: yearTaxonomy(postmortems), related: relatedPostmortems(postmortems) };
 }
 
@@ -134,4 +132,3 @@ export function customTermsOf(site: Site, pm: RenderedPostmortem): OwnTerms[] {
     })
     .filter((own) => own.terms.length > 0);
 }
-

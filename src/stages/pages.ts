@@ -22,7 +22,9 @@ export function renderPages(site: Site, theme: Theme, config: ResolvedConfig, se
   files.push(page("postmortems/index.html", "all", { title: "All postmortems", byYear: byYear(site) }));
   // Pages made from postmortems are lazy, with a key of everything they show: a build whose
   // previous build made the same page takes that one (see src/write/).
-  const siteKey = hashText(JSON.stringify([codeId(), theme.key, config, site.postmortems.length, site.taxonomies.map((t) => [...t.ids]), site.years.terms.map((t) => t.id)]));
+  const siteKey = hashText(
+    JSON.stringify([codeId(), theme.key, config, site.postmortems.length, site.taxonomies.map((t) => [...t.ids]), site.years.terms.map((t) => t.id)]),
+  );
   const keyOf = (...parts: unknown[]) => hashText(JSON.stringify([siteKey, ...parts]));
   const identity = (pm: RenderedPostmortem | undefined) => pm && [pm.key, pm.history, pm.editUrl];
   list.forEach((pm, i) => {
@@ -43,7 +45,11 @@ export function renderPages(site: Site, theme: Theme, config: ResolvedConfig, se
     for (const term of taxonomy.terms) {
       const make = () => page(termPath(taxonomy.key, term.id), "term", { title: `${taxonomy.label}: ${term.label}`, taxonomy, term });
       const members = term.postmortems.map(identity);
-      files.push(term.postmortems.every((pm) => pm.key !== undefined) ? lazy(termPath(taxonomy.key, term.id), keyOf("term", taxonomy.key, term.id, term.label, members), () => make().contents) : make());
+      files.push(
+        term.postmortems.every((pm) => pm.key !== undefined)
+          ? lazy(termPath(taxonomy.key, term.id), keyOf("term", taxonomy.key, term.id, term.label, members), () => make().contents)
+          : make(),
+      );
     }
   }
   return files;
@@ -101,7 +107,13 @@ function pageRenderer(site: Site, theme: Theme, config: ResolvedConfig): PageRen
       severity: (id: string | undefined) => (id ? severityById.get(id) : undefined),
       count: plural,
     };
-    const contents = theme.render(layout, { ...data, site: { title: config.title, language: config.language, nav, total: site.postmortems.length }, root, path: outputPath, h: helpers });
+    const contents = theme.render(layout, {
+      ...data,
+      site: { title: config.title, language: config.language, nav, total: site.postmortems.length },
+      root,
+      path: outputPath,
+      h: helpers,
+    });
     return { path: outputPath, contents };
   };
 }
@@ -114,7 +126,7 @@ function searchFacets(search: SearchMeta, config: ResolvedConfig) {
     .map(([key, facet]) => ({
       key,
       label: facet.label,
-      values: facet.values.map(([value, count]) => ({ value, count, label: key === "severity" ? levelLabel.get(value) ?? value : value })),
+      values: facet.values.map(([value, count]) => ({ value, count, label: key === "severity" ? (levelLabel.get(value) ?? value) : value })),
     }));
 }
 
@@ -135,7 +147,10 @@ function byYear(site: Site) {
 }
 
 function headlineStats(site: Site) {
-  const durations = site.postmortems.map((pm) => pm.meta.durationMinutes).filter((d): d is number => d !== undefined).sort((a, b) => a - b);
+  const durations = site.postmortems
+    .map((pm) => pm.meta.durationMinutes)
+    .filter((d): d is number => d !== undefined)
+    .sort((a, b) => a - b);
   const median = durations.length ? durations[Math.floor((durations.length - 1) / 2)] : undefined;
   const services = site.taxonomies.find((t) => t.key === "services")?.terms.length;
   const severity = site.taxonomies.find((t) => t.key === "severity");

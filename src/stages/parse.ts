@@ -77,7 +77,11 @@ type Note = (problem: Problem) => void;
  * `fields.map`: each field read from the key it maps to (`date: "start_time"`), when that key
  * has a value; the key stays too, and messages about the field point at it.
  */
-export function mapFields(data: Record<string, unknown>, places: ReadonlyMap<string, FieldPlace>, map: Readonly<Record<string, string>>): { data: Record<string, unknown>; places: ReadonlyMap<string, FieldPlace> } {
+export function mapFields(
+  data: Record<string, unknown>,
+  places: ReadonlyMap<string, FieldPlace>,
+  map: Readonly<Record<string, string>>,
+): { data: Record<string, unknown>; places: ReadonlyMap<string, FieldPlace> } {
   const entries = Object.entries(map).filter(([, key]) => data[key] !== undefined && data[key] !== null && data[key] !== "");
   if (entries.length === 0) return { data, places };
   const mapped = { ...data };
@@ -161,7 +165,12 @@ function titleOf(data: Record<string, unknown>, tree: MdastRoot, source: SourceF
   const h1 = tree.children.find((node): node is Heading => node.type === "heading" && node.depth === 1);
   const fromHeading = h1 && toString(h1).trim();
   if (fromHeading) {
-    note({ reason: "Missing `title`, using the first `#` heading", ruleId: "title/fallback", place: h1.position?.start, hint: "Add `title:` to the frontmatter." });
+    note({
+      reason: "Missing `title`, using the first `#` heading",
+      ruleId: "title/fallback",
+      place: h1.position?.start,
+      hint: "Add `title:` to the frontmatter.",
+    });
     return { title: fromHeading, titleFrom: "heading" };
   }
   // A missing title is the `frontmatter/required` rule's to report, when titles are required.
@@ -171,7 +180,11 @@ function titleOf(data: Record<string, unknown>, tree: MdastRoot, source: SourceF
 /** `2021-05-09-negative-coin-values.md` → `Negative coin values`. */
 function titleFromFileName(relPath: string): string {
   const base = relPath.replace(/^.*\//, "").replace(/\.(md|markdown)$/i, "");
-  const words = base.replace(/^\d{4}-\d{2}-\d{2}[-_ ]*/, "").replace(/[-_]+/g, " ").trim() || base;
+  const words =
+    base
+      .replace(/^\d{4}-\d{2}-\d{2}[-_ ]*/, "")
+      .replace(/[-_]+/g, " ")
+      .trim() || base;
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
 

@@ -10,7 +10,8 @@ export function plainText(tree: MdastRoot): string {
     if ("children" in node) {
       for (const child of node.children) walk(child as Nodes);
       // Keep words of neighbouring blocks apart ("failed." + "Timeline").
-      if (node.type !== "strong" && node.type !== "emphasis" && node.type !== "link" && node.type !== "linkReference" && node.type !== "delete") parts.push(" ");
+      if (node.type !== "strong" && node.type !== "emphasis" && node.type !== "link" && node.type !== "linkReference" && node.type !== "delete")
+        parts.push(" ");
     }
   };
   walk(tree);

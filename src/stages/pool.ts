@@ -33,7 +33,13 @@ export async function analyzeInWorkers(
   const pool = new Piscina<WorkerTask, WorkerResult>({
     // The compiled worker, whether this module runs compiled (.build/) or from src/ in tests.
     filename: pathToFileURL(path.resolve(import.meta.dirname, "..", "..", ".build", "stages", "worker.js")).href,
-    workerData: { config, mode: options.mode, offline: options.offline, budget: options.budget.state, phases: watchdog.phases.buffer as SharedArrayBuffer } satisfies WorkerSetup,
+    workerData: {
+      config,
+      mode: options.mode,
+      offline: options.offline,
+      budget: options.budget.state,
+      phases: watchdog.phases.buffer as SharedArrayBuffer,
+    } satisfies WorkerSetup,
     minThreads: options.threads,
     maxThreads: options.threads,
     // A worker's heap is mostly garbage of postmortems already done: capped, it is collected
@@ -49,7 +55,10 @@ export async function analyzeInWorkers(
   pool.on("error", (error: unknown) => {
     if (pool.threads.length === 0) noWorkers("No worker thread could start", error);
   });
-  const refused = (source: SourceFile, problem: Parameters<typeof refusedRecord>[2]) => ({ result: { record: refusedRecord(source, config, problem), images: [], stats: NO_IMAGE_WORK }, here: false });
+  const refused = (source: SourceFile, problem: Parameters<typeof refusedRecord>[2]) => ({
+    result: { record: refusedRecord(source, config, problem), images: [], stats: NO_IMAGE_WORK },
+    here: false,
+  });
   const run = async (source: SourceFile, slot: number): Promise<{ result: WorkerResult; here: boolean }> => {
     // Refused at once, here: a file over the limit is not even copied into a worker's heap.
     if (sourceBytes(source) > config.limits.fileBytes) return { result: await analyzeWithStore(local, source, config), here: true };

@@ -123,7 +123,8 @@ function checkOutputBytes(pm: ParsedPostmortem, pageBytes: number, config: Resol
   const custom = config.taxonomies.filter((key) => key !== "services" && key !== "tags" && key !== "severity").flatMap((key) => toList(pm.meta.data[key]));
   const terms = [...pm.meta.services, ...pm.meta.tags, ...custom];
   const lists = 6 + terms.length + pm.meta.actions.length;
-  const listed = htmlBytes(pm.meta.title) + htmlBytes(pm.meta.summary ?? "") + htmlBytes(pm.meta.impact ?? "") + terms.reduce((n, term) => n + htmlBytes(term), 0);
+  const listed =
+    htmlBytes(pm.meta.title) + htmlBytes(pm.meta.summary ?? "") + htmlBytes(pm.meta.impact ?? "") + terms.reduce((n, term) => n + htmlBytes(term), 0);
   const total = pageBytes + listed * lists;
   if (total <= config.limits.outputBytes) return;
   addProblem(pm.file, {
@@ -166,7 +167,6 @@ export const MEMORY_PROBLEM: Omit<Problem, "severity"> = Object.freeze({
   hint: "Split the postmortem or shorten its lists and tables; HINDSIGHT_WORKER_HEAP_MB raises a worker's memory (default 128).",
 });
 
-
 /**
  * The record of a postmortem refused whole, over a budget: only that error, and the metadata
  * its path gives (title and date from the file name), so that the rules across files still see it.
@@ -175,7 +175,18 @@ export function refusedRecord(source: SourceFile, config: ResolvedConfig, proble
   const pm = parse({ ...source, text: "" }, config);
   const file = new VFile({ path: source.path });
   addProblem(file, { ...problem, severity: "error" });
-  return { relPath: source.relPath, meta: pm.meta, slugPlace: undefined, messages: file.messages.map(messageRecord), links: [], body: undefined, terms: undefined, images: [], remote: false, localFiles: [] };
+  return {
+    relPath: source.relPath,
+    meta: pm.meta,
+    slugPlace: undefined,
+    messages: file.messages.map(messageRecord),
+    links: [],
+    body: undefined,
+    terms: undefined,
+    images: [],
+    remote: false,
+    localFiles: [],
+  };
 }
 
 /** Messages of one rule kept per file: past that, one more says how many were left out. */
@@ -197,12 +208,23 @@ function capped(messages: readonly MessageRecord[]): MessageRecord[] {
   return kept.map((m) => {
     if (m.reason !== "") return m;
     const more = counts.get(m.ruleId)! - MAX_PER_RULE;
-    return { ...m, reason: `Unexpected ${more} more problem${more === 1 ? "" : "s"} like the ones above in this file, not shown`, note: `Fix the ones shown (${m.ruleId ?? "this rule"}) and check again.` };
+    return {
+      ...m,
+      reason: `Unexpected ${more} more problem${more === 1 ? "" : "s"} like the ones above in this file, not shown`,
+      note: `Fix the ones shown (${m.ruleId ?? "this rule"}) and check again.`,
+    };
   });
 }
 
 function messageRecord(m: VFileMessage): MessageRecord {
-  return { reason: m.reason, line: m.line ?? 1, column: m.column ?? 1, ruleId: m.ruleId, note: m.note, fatal: m.fatal === true ? true : m.fatal === false ? false : undefined };
+  return {
+    reason: m.reason,
+    line: m.line ?? 1,
+    column: m.column ?? 1,
+    ruleId: m.ruleId,
+    note: m.note,
+    fatal: m.fatal === true ? true : m.fatal === false ? false : undefined,
+  };
 }
 
 /** A record's messages on a fresh vfile, as the reporters and the rest of the build expect. */

@@ -18,10 +18,7 @@ export function relatedPostmortems(postmortems: readonly RenderedPostmortem[]): 
     byKey.set(pm.source.relPath.replace(/\.(md|markdown)$/i, ""), pm);
   }
   const byTerm = new Map<string, RenderedPostmortem[]>();
-  const termsOf = (pm: RenderedPostmortem) => [
-    ...pm.meta.services.map((s) => `s:${s.toLowerCase()}`),
-    ...pm.meta.tags.map((t) => `t:${t.toLowerCase()}`),
-  ];
+  const termsOf = (pm: RenderedPostmortem) => [...pm.meta.services.map((s) => `s:${s.toLowerCase()}`), ...pm.meta.tags.map((t) => `t:${t.toLowerCase()}`)];
   for (const pm of postmortems) {
     for (const term of new Set(termsOf(pm))) (byTerm.get(term) ?? byTerm.set(term, []).get(term)!).push(pm);
   }
@@ -39,7 +36,10 @@ export function relatedPostmortems(postmortems: readonly RenderedPostmortem[]): 
       for (const other of sharers) add(other, term.startsWith("s:") ? WEIGHT.service : WEIGHT.tag);
     }
     const ranked = [...scores].sort(([a, sa], [b, sb]) => sb - sa || order.get(a)! - order.get(b)!);
-    related.set(pm.meta.slug, ranked.slice(0, MAX_RELATED).map(([other]) => other));
+    related.set(
+      pm.meta.slug,
+      ranked.slice(0, MAX_RELATED).map(([other]) => other),
+    );
   }
   return related;
 }

@@ -60,7 +60,8 @@ function perPeriod(metas: readonly PostmortemMeta[], severities: readonly Severi
   const id = "per-month";
   const data = countByPeriod(metas, severities);
   const unit = data?.unit ?? "month";
-  const title = unit === "year" ? "Postmortems per year" : unit === "quarter" ? `Postmortems per quarter (over ${MAX_MONTHS} months of data)` : "Postmortems per month";
+  const title =
+    unit === "year" ? "Postmortems per year" : unit === "quarter" ? `Postmortems per quarter (over ${MAX_MONTHS} months of data)` : "Postmortems per month";
   const head = [unit === "year" ? "Year" : unit === "quarter" ? "Quarter" : "Month", ...severities.map((l) => l.label), "Unrated", "Total"];
   const caption = `${title}, by severity`;
   if (!data) return noData(id, title, "No postmortem has a date yet.", caption, head);

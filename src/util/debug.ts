@@ -8,7 +8,7 @@ import { escapeTerminalLines } from "./terminal.js";
  * package reads it), in worker threads too, since they inherit the environment.
  */
 function debugEnabled(): boolean {
-  return enabled ??= /(^|,)\s*(\*|hindsight(:\*)?)\s*(,|$)/.test(process.env.DEBUG ?? "");
+  return (enabled ??= /(^|,)\s*(\*|hindsight(:\*)?)\s*(,|$)/.test(process.env.DEBUG ?? ""));
 }
 
 let enabled: boolean | undefined;

@@ -20,8 +20,6 @@ export function markdownLinkTarget(href: string, fromRelPath: string): MarkdownL
   const target = hash < 0 ? href : href.slice(0, hash);
   if (!/\.(md|markdown)$/i.test(target)) return undefined;
   const written = safeDecode(target);
-  const relPath = written.startsWith("/")
-    ? path.posix.normalize(written.slice(1))
-    : path.posix.join(path.posix.dirname(fromRelPath), written);
+  const relPath = written.startsWith("/") ? path.posix.normalize(written.slice(1)) : path.posix.join(path.posix.dirname(fromRelPath), written);
   return { relPath, written, fragment: hash < 0 ? undefined : href.slice(hash + 1) };
 }

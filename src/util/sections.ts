@@ -80,7 +80,8 @@ export function scanSections(tree: MdastRoot, sections: readonly SectionSpec[]):
     const start = node.position?.start ?? { line: 1, column: 1 };
     if (node.type === "heading") {
       const spec = matchSection(toString(node), sections);
-      if (spec && node.depth === 2) marks.push({ spec, text: toString(node), place: start, kind: "heading", hasContent: hasContentAfter(nodes, index, sections) });
+      if (spec && node.depth === 2)
+        marks.push({ spec, text: toString(node), place: start, kind: "heading", hasContent: hasContentAfter(nodes, index, sections) });
       else if (spec) misleveled.push({ spec, depth: node.depth, place: start });
       return;
     }

@@ -19,8 +19,11 @@ export function codeId(): string {
 function computeCodeId(): string {
   const hash = createHash("sha256").update(VERSION);
   const codeDir = path.resolve(import.meta.dirname, "..");
-  for (const entry of fs.readdirSync(codeDir, { recursive: true, withFileTypes: true }).sort((a, b) => (path.join(a.parentPath, a.name) < path.join(b.parentPath, b.name) ? -1 : 1))) {
-    if (entry.isFile() && /\.(js|ts)$/.test(entry.name) && !entry.name.endsWith(".d.ts")) hash.update(entry.name).update(fs.readFileSync(path.join(entry.parentPath, entry.name)));
+  for (const entry of fs
+    .readdirSync(codeDir, { recursive: true, withFileTypes: true })
+    .sort((a, b) => (path.join(a.parentPath, a.name) < path.join(b.parentPath, b.name) ? -1 : 1))) {
+    if (entry.isFile() && /\.(js|ts)$/.test(entry.name) && !entry.name.endsWith(".d.ts"))
+      hash.update(entry.name).update(fs.readFileSync(path.join(entry.parentPath, entry.name)));
   }
   for (const lock of ["node_modules/.package-lock.json", "package-lock.json"]) {
     const file = path.resolve(codeDir, "..", lock);

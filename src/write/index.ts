@@ -121,8 +121,6 @@ async function assertReplaceable(outDir: string, protectedDirs: readonly string[
   }
   const entries = await fs.readdir(outDir).catch(() => undefined);
   if (entries && entries.length > 0 && !entries.includes(BUILD_MARKER)) {
-    throw new UsageError(
-      `Refusing to replace ${outDir}: it is not empty and was not made by Hindsight (empty it or choose another --out)`,
-    );
+    throw new UsageError(`Refusing to replace ${outDir}: it is not empty and was not made by Hindsight (empty it or choose another --out)`);
   }
 }

@@ -18,12 +18,22 @@ export async function publicFingerprint(publicDir: string): Promise<string> {
 
 /** Copies public/ into the staging folder, leaving out what generated files replace. */
 export async function copyPublic(publicDir: string, staging: string, files: readonly Output[]): Promise<void> {
-  const exists = await fs.stat(publicDir).then((s) => s.isDirectory(), () => false);
+  const exists = await fs.stat(publicDir).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
   if (!exists) return;
   // Generated files win: a public file where a generated folder goes (public/services) or a
   // public folder where a generated file goes (public/index.html/) is left out, not a failure.
   const generated = new Set(files.map((f) => path.posix.normalize(f.path)));
-  const generatedDirs = new Set([...generated].flatMap((f) => f.split("/").slice(0, -1).map((_, i, parts) => parts.slice(0, i + 1).join("/"))));
+  const generatedDirs = new Set(
+    [...generated].flatMap((f) =>
+      f
+        .split("/")
+        .slice(0, -1)
+        .map((_, i, parts) => parts.slice(0, i + 1).join("/")),
+    ),
+  );
   await fs.cp(publicDir, staging, {
     recursive: true,
     dereference: false,

@@ -7,7 +7,12 @@ import path from "node:path";
 import { startDev } from "../../.build/dev/server.js";
 
 const root = path.resolve(process.argv[2] ?? ".");
-const file = fs.readdirSync(path.join(root, "content"), { recursive: true }).map(String).filter((f) => f.endsWith(".md")).sort().at(-1);
+const file = fs
+  .readdirSync(path.join(root, "content"), { recursive: true })
+  .map(String)
+  .filter((f) => f.endsWith(".md"))
+  .sort()
+  .at(-1);
 const server = await startDev({ root, port: 0, offline: true, log: () => {} });
 const response = await fetch(`${server.url}__hindsight/events`);
 const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();

@@ -24,7 +24,11 @@ const cli = path.join(root, ".build", "cli.js");
 
 /** Runs Hindsight's build in a folder: wall seconds, peak RSS in MB, stage timings, summary. */
 function hindsight(dir) {
-  const run = spawnSync("/usr/bin/time", ["-f", "%e %M", process.execPath, cli, "build", "--offline", "--verbose"], { cwd: dir, encoding: "utf8", maxBuffer: 1 << 30 });
+  const run = spawnSync("/usr/bin/time", ["-f", "%e %M", process.execPath, cli, "build", "--offline", "--verbose"], {
+    cwd: dir,
+    encoding: "utf8",
+    maxBuffer: 1 << 30,
+  });
   if (run.status !== 0) throw new Error(`hindsight build failed in ${dir}:\n${run.stderr.slice(-2000)}`);
   const [wall, rssKb] = run.stderr.trim().split("\n").pop().split(" ").map(Number);
   const stages = Object.fromEntries([...run.stdout.matchAll(/^\s+(\w+)\s+(\d+) ms$/gm)].map((m) => [m[1], Number(m[2])]));
@@ -43,9 +47,14 @@ function peers(dir) {
 
 const row = (label, wall, mb, ratio, target) =>
   `  ${label.padEnd(22)} ${`${wall.toFixed(2)} s`.padStart(9)} ${(mb === undefined ? "" : `${mb} MB`).padStart(9)}   ${ratio === undefined ? "".padEnd(6) : ratio.toFixed(2).padStart(6)}   ${target ?? ""}`;
-const stageLine = (stages) => Object.entries(stages).map(([stage, ms]) => `${stage} ${ms >= 1000 ? `${(ms / 1000).toFixed(1)} s` : `${ms} ms`}`).join(", ");
+const stageLine = (stages) =>
+  Object.entries(stages)
+    .map(([stage, ms]) => `${stage} ${ms >= 1000 ? `${(ms / 1000).toFixed(1)} s` : `${ms} ms`}`)
+    .join(", ");
 
-console.log(`Hindsight benchmark, ${new Date().toISOString().slice(0, 10)}, ${os.cpus().length} cores (${os.cpus()[0]?.model ?? "?"}), Node ${process.version}`);
+console.log(
+  `Hindsight benchmark, ${new Date().toISOString().slice(0, 10)}, ${os.cpus().length} cores (${os.cpus()[0]?.model ?? "?"}), Node ${process.version}`,
+);
 const perPostmortem = {};
 for (const size of sizes) {
   const dir = path.join(work, String(size));
@@ -54,7 +63,10 @@ for (const size of sizes) {
   const cold = hindsight(dir);
   const warm = hindsight(dir);
   // One postmortem changed: a sentence added to the first file's body.
-  const first = execFileSync("find", [path.join(dir, "content"), "-name", "*.md"], { encoding: "utf8" }).split("\n").filter(Boolean).sort()[0];
+  const first = execFileSync("find", [path.join(dir, "content"), "-name", "*.md"], { encoding: "utf8" })
+    .split("\n")
+    .filter(Boolean)
+    .sort()[0];
   fs.appendFileSync(first, "\nOne more sentence, added for the benchmark.\n");
   const changed = hindsight(dir);
   const base = peer["eleventy+pagefind"]?.wall;
@@ -71,13 +83,17 @@ for (const size of sizes) {
   console.log(row("Hindsight, cold", cold.wall, cold.mb, ratio(cold.wall), verdict(cold.wall, TARGETS.cold)));
   console.log(row("Hindsight, warm", warm.wall, warm.mb, ratio(warm.wall), verdict(warm.wall, TARGETS.warm)));
   console.log(row("Hindsight, 1 changed", changed.wall, changed.mb, ratio(changed.wall), verdict(changed.wall, TARGETS.changed)));
-  console.log(`  peak memory ${memory} MB (target ≤ ${MEMORY_TARGET_MB} MB ${memory <= MEMORY_TARGET_MB ? "✔" : "✘"}); ${perPostmortem[size].toFixed(1)} ms per postmortem cold`);
+  console.log(
+    `  peak memory ${memory} MB (target ≤ ${MEMORY_TARGET_MB} MB ${memory <= MEMORY_TARGET_MB ? "✔" : "✘"}); ${perPostmortem[size].toFixed(1)} ms per postmortem cold`,
+  );
   console.log(`  stages, cold:      ${stageLine(cold.stages)}`);
   console.log(`  stages, warm:      ${stageLine(warm.stages)}`);
   console.log(`  stages, 1 changed: ${stageLine(changed.stages)}`);
   const search = (cold.stages.search ?? 0) / 1000;
   const pagefind = (PAGEFIND_10K_SECONDS * size) / 10_000;
-  console.log(`  search index ${search.toFixed(2)} s; Pagefind's Node API on the same records ≈ ${pagefind.toFixed(1)} s (ratio ${(search / pagefind).toFixed(3)}, target ≤ 0.1)`);
+  console.log(
+    `  search index ${search.toFixed(2)} s; Pagefind's Node API on the same records ≈ ${pagefind.toFixed(1)} s (ratio ${(search / pagefind).toFixed(3)}, target ≤ 0.1)`,
+  );
   const query = spawnSync(process.execPath, [path.join(root, "test/bench/search-query.mjs"), path.join(dir, "dist")], { encoding: "utf8" });
   for (const line of (query.stdout || query.stderr).trim().split("\n")) console.log(`  ${line}`);
   const dev = spawnSync(process.execPath, [path.join(root, "test/bench/dev-change.mjs"), dir], { encoding: "utf8", timeout: 600_000 });
@@ -86,6 +102,8 @@ for (const size of sizes) {
 }
 if (perPostmortem[1000] && perPostmortem[10000]) {
   const growth = perPostmortem[10000] / perPostmortem[1000];
-  console.log(`\nGrowth: ${perPostmortem[10000].toFixed(1)} ms per postmortem at 10,000 vs ${perPostmortem[1000].toFixed(1)} at 1,000 (×${growth.toFixed(2)}; target ≤ 1 ${growth <= 1 ? "✔" : "✘"})`);
+  console.log(
+    `\nGrowth: ${perPostmortem[10000].toFixed(1)} ms per postmortem at 10,000 vs ${perPostmortem[1000].toFixed(1)} at 1,000 (×${growth.toFixed(2)}; target ≤ 1 ${growth <= 1 ? "✔" : "✘"})`,
+  );
 }
 fs.rmSync(work, { recursive: true, force: true });

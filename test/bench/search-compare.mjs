@@ -41,13 +41,22 @@ import os from "node:os";
 import path from "node:path";
 import { chromium } from "playwright-core";
 import { stemmer } from "stemmer";
-import { hindsightAll, hindsightFirstPage, hindsightOpen, host, measured, openTab, pagefindOpen, pagefindQuery, termSearches } from "./search-compare/browser.mjs";
+import {
+  hindsightAll,
+  hindsightFirstPage,
+  hindsightOpen,
+  host,
+  measured,
+  openTab,
+  pagefindOpen,
+  pagefindQuery,
+  termSearches,
+} from "./search-compare/browser.mjs";
 import { DEFAULT_TAXONOMIES, KINDS, WORD, knownItemQueries, readPostmortems, sample, termsOf } from "./search-compare/queries.mjs";
 
 const PAGEFIND_VERSION = "1.6.0";
 
 await main();
-
 
 async function main() {
   const root = path.resolve(import.meta.dirname, "..", "..");
@@ -56,7 +65,13 @@ async function main() {
     const value = args.find((a) => a.startsWith(`--${name}=`))?.split("=")[1];
     return value === undefined ? fallback : value === "all" ? Infinity : Number(value);
   };
-  const settings = { queries: option("queries", 120), terms: option("terms", 150), seed: option("seed", 16), keep: args.includes("--keep"), verbose: args.includes("--verbose") };
+  const settings = {
+    queries: option("queries", 120),
+    terms: option("terms", 150),
+    seed: option("seed", 16),
+    keep: args.includes("--keep"),
+    verbose: args.includes("--verbose"),
+  };
   const named = args.filter((a) => !a.startsWith("--")).map((a) => path.resolve(a));
   const archives = named.length ? named : [path.join(root, "..", "shared", "corpus", "real", "icco-postmortems")];
   const pagefind = installPagefind();
@@ -99,14 +114,21 @@ async function compare(archive, { root, pagefind, browser, queries: wanted, term
   const hosts = { hindsight: await host(dist, "/search/"), pagefind: await host(peer, "/pagefind/") };
   const engines = {
     hindsight: { open: (page) => hindsightOpen(page, hosts.hindsight.base), first: hindsightFirstPage, all: hindsightAll },
-    pagefind: { open: (page) => pagefindOpen(page, hosts.pagefind.base), first: (page, q) => pagefindQuery(page, q, 10), all: (page, q) => pagefindQuery(page, q, Infinity) },
+    pagefind: {
+      open: (page) => pagefindOpen(page, hosts.pagefind.base),
+      first: (page, q) => pagefindQuery(page, q, 10),
+      all: (page, q) => pagefindQuery(page, q, Infinity),
+    },
   };
   const tabs = { hindsight: await openTab(browser), pagefind: await openTab(browser) };
   try {
     const results = { hindsight: [], pagefind: [] };
     // One query on each engine in turn, so that both see the machine in the same state.
     for (const q of known) for (const name of ["hindsight", "pagefind"]) results[name].push(await measured(tabs[name], hosts[name], engines[name], q.text));
-    const found = { hindsight: await termSearches(tabs.hindsight, engines.hindsight, termQueries), pagefind: await termSearches(tabs.pagefind, engines.pagefind, termQueries) };
+    const found = {
+      hindsight: await termSearches(tabs.hindsight, engines.hindsight, termQueries),
+      pagefind: await termSearches(tabs.pagefind, engines.pagefind, termQueries),
+    };
     return report({ archive: path.basename(archive), docs: docs.length, indexed, known, results, termQueries, found, verbose });
   } finally {
     await Promise.all([tabs.hindsight.context.close(), tabs.pagefind.context.close()]);
@@ -121,7 +143,9 @@ function run(command, args, cwd) {
   try {
     return execFileSync(command, args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], maxBuffer: 1 << 28 });
   } catch (error) {
-    throw new Error(`${path.basename(command)} ${args[0] ?? ""} failed in ${cwd}:\n${`${error.stdout ?? ""}${error.stderr ?? ""}`.slice(-3000)}`, { cause: error });
+    throw new Error(`${path.basename(command)} ${args[0] ?? ""} failed in ${cwd}:\n${`${error.stdout ?? ""}${error.stderr ?? ""}`.slice(-3000)}`, {
+      cause: error,
+    });
   }
 }
 
@@ -166,8 +190,17 @@ function summarize(known, results) {
   const excerpts = results.flatMap((r, i) => r.excerpts.map((e) => ({ query: known[i].text, ...checkExcerpt(e, known[i].text) })));
   const at = (field) => median(results.map((r) => r[field]));
   return {
-    ranks, byKind, mrr: mrr(ranks), hit1: share(ranks, 1), hit3: share(ranks, 3),
-    ms: at("ms"), keyMs: at("keyMs"), kb: at("kb"), gzKb: at("gzKb"), excerpts, errors: results.flatMap((r) => r.errors),
+    ranks,
+    byKind,
+    mrr: mrr(ranks),
+    hit1: share(ranks, 1),
+    hit3: share(ranks, 3),
+    ms: at("ms"),
+    keyMs: at("keyMs"),
+    kb: at("kb"),
+    gzKb: at("gzKb"),
+    excerpts,
+    errors: results.flatMap((r) => r.errors),
   };
 }
 
@@ -175,7 +208,9 @@ function summarize(known, results) {
 function report({ archive, docs, indexed, known, results, termQueries, found, verbose }) {
   const stats = { hindsight: summarize(known, results.hindsight), pagefind: summarize(known, results.pagefind) };
   const kinds = [...new Set(KINDS)].map((k) => `${known.filter((q) => q.kind === k).length} ${k}`).join(", ");
-  console.log(`\n${archive}: ${docs} postmortems (Pagefind indexed ${indexed}); ${known.length} known-item queries (${kinds}); ${termQueries.length} taxonomy terms`);
+  console.log(
+    `\n${archive}: ${docs} postmortems (Pagefind indexed ${indexed}); ${known.length} known-item queries (${kinds}); ${termQueries.length} taxonomy terms`,
+  );
   const row = (label, f) => console.log(`  ${label.padEnd(32)}${["hindsight", "pagefind"].map((e) => String(f(stats[e], e)).padStart(13)).join("")}`);
   const marks = (s, field) => sum(s.excerpts.map((e) => e[field].length));
   row("", (_, e) => (e === "hindsight" ? "Hindsight" : "Pagefind"));
@@ -191,7 +226,14 @@ function report({ archive, docs, indexed, known, results, termQueries, found, ve
   row("  marks mid-word / all", (s) => `${marks(s, "midWord")} / ${sum(s.excerpts.map((e) => e.marks))}`);
   row("  query words left unmarked", (s) => marks(s, "unmarked"));
   row("console errors", (s) => s.errors.length);
-  for (const [e, s] of Object.entries(stats)) if (s.errors.length) console.log(`    ${e}: ${list([...new Set(s.errors)].map((m) => m.slice(0, 160)), 3)}`);
+  for (const [e, s] of Object.entries(stats))
+    if (s.errors.length)
+      console.log(
+        `    ${e}: ${list(
+          [...new Set(s.errors)].map((m) => m.slice(0, 160)),
+          3,
+        )}`,
+      );
   for (const taxonomy of new Set(termQueries.map((q) => q.taxonomy))) {
     const mine = termQueries.map((q, i) => ({ ...q, i })).filter((q) => q.taxonomy === taxonomy);
     row(`${taxonomy}: ${mine.length} terms, ${sum(mine.map((q) => q.expected.length))} listed`, (_, e) => `${sum(mine.map((q) => found[e][q.i]))} found`);
@@ -203,10 +245,20 @@ function report({ archive, docs, indexed, known, results, termQueries, found, ve
   const worse = known.flatMap((q, i) => ((h.ranks[i] || 99) > (p.ranks[i] || 99) ? [`"${q.text}" (${q.kind}) ${h.ranks[i] || "–"}/${p.ranks[i] || "–"}`] : []));
   if (worse.length) console.log(`  Hindsight ranks below Pagefind (${worse.length}; its rank/Pagefind's): ${list(worse, 15)}`);
   const cases = (title, items) => items.length && console.log(`  Hindsight ${title} (${items.length}): ${list(items, 10)}`);
-  cases("excerpts without <mark>", h.excerpts.filter((e) => e.marks === 0).map((e) => `"${e.query}"`));
-  cases("marks mid-word", h.excerpts.flatMap((e) => e.midWord.map((m) => `"${e.query}" in …${m.replace(/\s+/g, " ")}…`)));
-  cases("leaves unmarked", h.excerpts.filter((e) => e.unmarked.length).map((e) => `"${e.query}"`));
-  if (verbose) for (const [i, q] of known.entries()) console.log(`    ${q.kind.padEnd(10)}${h.ranks[i] || "–"}/${p.ranks[i] || "–"}  "${q.text}" → ${q.answer}`);
+  cases(
+    "excerpts without <mark>",
+    h.excerpts.filter((e) => e.marks === 0).map((e) => `"${e.query}"`),
+  );
+  cases(
+    "marks mid-word",
+    h.excerpts.flatMap((e) => e.midWord.map((m) => `"${e.query}" in …${m.replace(/\s+/g, " ")}…`)),
+  );
+  cases(
+    "leaves unmarked",
+    h.excerpts.filter((e) => e.unmarked.length).map((e) => `"${e.query}"`),
+  );
+  if (verbose)
+    for (const [i, q] of known.entries()) console.log(`    ${q.kind.padEnd(10)}${h.ranks[i] || "–"}/${p.ranks[i] || "–"}  "${q.text}" → ${q.answer}`);
   const behind = h.mrr < p.mrr || h.hit3 < p.hit3;
   console.log(`  ${behind ? "FAIL: Hindsight's MRR or hit@3 is below Pagefind's" : "ok: Hindsight's MRR and hit@3 are at least Pagefind's"}`);
   return behind;

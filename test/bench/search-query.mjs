@@ -41,43 +41,51 @@ async function main() {
   const server = new Worker(new URL(import.meta.url), { workerData: { dist, sent: sent.buffer } });
   const port = await new Promise((resolve) => server.once("message", resolve));
   const base = `http://127.0.0.1:${port}`;
-  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium", args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking"] });
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+  });
   const results = [];
-  for (let run = 0; run < runs; run++) for (const query of queries) {
-    const page = await browser.newPage();
-    // The index files a first query needs: meta.json (fetched as the page opens), term chunks,
-    // filters and fragments. The page itself, its CSS and scripts are not counted.
-    Atomics.store(sent, 0, 0);
-    await page.goto(`${base}/search/index.html`);
-    await page.waitForFunction(() => document.documentElement.classList.contains("search-ready"));
-    await page.evaluate(() => {
-      delete document.body.dataset.searchMs;
-      // The keystroke's own time, and the moment the first complete result enters the list.
-      const probe = (window.__probe = {});
-      document.querySelector("#SearchQuery").addEventListener("input", (event) => void (probe.typed ??= event.timeStamp));
-      new MutationObserver(() => {
-        if (probe.typed !== undefined && probe.shown === undefined && document.querySelector("#SearchResults > li:not(.loading)")) probe.shown = performance.now();
-      }).observe(document.querySelector("#SearchResults"), { childList: true });
-    });
-    const started = Date.now();
-    await page.locator("#SearchQuery").fill(query);
-    await page.waitForFunction(() => document.body.dataset.searchMs !== undefined, null, { timeout: 30_000 });
-    const wall = Date.now() - started;
-    const ms = Number(await page.evaluate(() => document.body.dataset.searchMs));
-    const count = await page.locator("#SearchResults > li").count();
-    const timing = await page.evaluate(() => document.body.dataset.searchTiming);
-    const keyMs = Math.round(await page.evaluate(() => window.__probe.shown - window.__probe.typed));
-    results.push({ query, kb: Math.round(Atomics.load(sent, 0) / 1024), searchMs: ms, keyMs, wallMs: wall, shown: count, timing });
-    await page.close();
-  }
+  for (let run = 0; run < runs; run++)
+    for (const query of queries) {
+      const page = await browser.newPage();
+      // The index files a first query needs: meta.json (fetched as the page opens), term chunks,
+      // filters and fragments. The page itself, its CSS and scripts are not counted.
+      Atomics.store(sent, 0, 0);
+      await page.goto(`${base}/search/index.html`);
+      await page.waitForFunction(() => document.documentElement.classList.contains("search-ready"));
+      await page.evaluate(() => {
+        delete document.body.dataset.searchMs;
+        // The keystroke's own time, and the moment the first complete result enters the list.
+        const probe = (window.__probe = {});
+        document.querySelector("#SearchQuery").addEventListener("input", (event) => void (probe.typed ??= event.timeStamp));
+        new MutationObserver(() => {
+          if (probe.typed !== undefined && probe.shown === undefined && document.querySelector("#SearchResults > li:not(.loading)"))
+            probe.shown = performance.now();
+        }).observe(document.querySelector("#SearchResults"), { childList: true });
+      });
+      const started = Date.now();
+      await page.locator("#SearchQuery").fill(query);
+      await page.waitForFunction(() => document.body.dataset.searchMs !== undefined, null, { timeout: 30_000 });
+      const wall = Date.now() - started;
+      const ms = Number(await page.evaluate(() => document.body.dataset.searchMs));
+      const count = await page.locator("#SearchResults > li").count();
+      const timing = await page.evaluate(() => document.body.dataset.searchTiming);
+      const keyMs = Math.round(await page.evaluate(() => window.__probe.shown - window.__probe.typed));
+      results.push({ query, kb: Math.round(Atomics.load(sent, 0) / 1024), searchMs: ms, keyMs, wallMs: wall, shown: count, timing });
+      await page.close();
+    }
   await browser.close();
   await server.terminate();
   for (const r of results) {
-    console.log(`first query "${r.query}": ${r.kb} KB transferred, results in ${r.searchMs} ms (keystroke to first result ${r.keyMs} ms, debounce included; ${r.wallMs} ms as driven from Node), ${r.shown} shown [${r.timing}]`);
+    console.log(
+      `first query "${r.query}": ${r.kb} KB transferred, results in ${r.searchMs} ms (keystroke to first result ${r.keyMs} ms, debounce included; ${r.wallMs} ms as driven from Node), ${r.shown} shown [${r.timing}]`,
+    );
   }
   if (runs > 1) {
     const median = (values) => values.sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)];
-    const summary = (list) => `results in ${median(list.map((r) => r.searchMs))} ms, keystroke to first result ${median(list.map((r) => r.keyMs))} ms, at most ${Math.max(...list.map((r) => r.kb))} KB`;
+    const summary = (list) =>
+      `results in ${median(list.map((r) => r.searchMs))} ms, keystroke to first result ${median(list.map((r) => r.keyMs))} ms, at most ${Math.max(...list.map((r) => r.kb))} KB`;
     for (const query of queries) console.log(`median of ${runs} "${query}": ${summary(results.filter((r) => r.query === query))}`);
     console.log(`median of all ${results.length}: ${summary(results)}`);
   }

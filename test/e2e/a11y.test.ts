@@ -114,17 +114,21 @@ async function audit(kind: PageKind): Promise<Record<Scheme, Result[]>> {
 }
 
 describe("every page kind passes axe-core (WCAG 2.1 AA and best practice) in light and dark mode", () => {
-  it.each(PAGES)("$name", async (kind) => {
-    const found = await audit(kind);
-    const report: string[] = [];
-    for (const scheme of SCHEMES) {
-      for (const violation of found[scheme]) {
-        if (!kind.known?.rules.includes(violation.id)) report.push(`${scheme}: ${describeViolation(violation)}`);
+  it.each(PAGES)(
+    "$name",
+    async (kind) => {
+      const found = await audit(kind);
+      const report: string[] = [];
+      for (const scheme of SCHEMES) {
+        for (const violation of found[scheme]) {
+          if (!kind.known?.rules.includes(violation.id)) report.push(`${scheme}: ${describeViolation(violation)}`);
+        }
+        for (const rule of kind.known?.rules ?? []) {
+          if (!found[scheme].some((violation) => violation.id === rule)) report.push(`${scheme}: ${rule} passes now: take it out of this page's known rules`);
+        }
       }
-      for (const rule of kind.known?.rules ?? []) {
-        if (!found[scheme].some((violation) => violation.id === rule)) report.push(`${scheme}: ${rule} passes now: take it out of this page's known rules`);
-      }
-    }
-    expect(report.length, `axe-core on ${kind.name}:\n${report.join("\n")}`).toBe(0);
-  }, 120_000);
+      expect(report.length, `axe-core on ${kind.name}:\n${report.join("\n")}`).toBe(0);
+    },
+    120_000,
+  );
 });

@@ -143,7 +143,10 @@ describe("hindsight dev", () => {
     write(POSTMORTEM, text("Cache outage"));
     const { url } = await start();
     fs.mkdirSync(path.join(project, "themes", "default", "layouts"), { recursive: true });
-    fs.writeFileSync(path.join(project, "themes", "default", "layouts", "404.eta"), "<!doctype html><title>Lost</title><body><h1>Nothing here, friend</h1></body>");
+    fs.writeFileSync(
+      path.join(project, "themes", "default", "layouts", "404.eta"),
+      "<!doctype html><title>Lost</title><body><h1>Nothing here, friend</h1></body>",
+    );
     fs.writeFileSync(path.join(project, "hindsight.config.json"), JSON.stringify({ title: "Team Ledger" }));
     await expect.poll(async () => (await get(`${url}index.html`)).body, { timeout: 5000 }).toContain("Team Ledger");
     await expect.poll(async () => (await get(`${url}missing`)).body, { timeout: 5000 }).toContain("Nothing here, friend");
@@ -162,7 +165,10 @@ describe("hindsight dev", () => {
 describe("hindsight dev in a browser", () => {
   let browser: Browser;
   beforeAll(async () => {
-    browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium", args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking"] });
+    browser = await chromium.launch({
+      executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+      args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+    });
   });
   afterAll(async () => {
     await browser?.close();
@@ -189,7 +195,9 @@ describe("hindsight dev in a browser", () => {
     await page.screenshot({ path: path.join(project, "overlay.png") });
 
     write(POSTMORTEM, text("Cache outage, mended"));
-    await page.waitForFunction(() => document.querySelector("h1")?.textContent?.includes("mended") && !document.getElementById("HindsightDevOverlay"), null, { timeout: 5000 });
+    await page.waitForFunction(() => document.querySelector("h1")?.textContent?.includes("mended") && !document.getElementById("HindsightDevOverlay"), null, {
+      timeout: 5000,
+    });
     expect(problems).toEqual([]);
     await page.close();
   });
@@ -199,7 +207,10 @@ describe("hindsight dev on the command line", () => {
   it("prints the URL it serves and stops on SIGTERM", async () => {
     const cwd = tempDir();
     fs.cpSync(path.join(repoRoot, "content"), path.join(cwd, "content"), { recursive: true });
-    const child = spawn(process.execPath, [path.join(repoRoot, ".build/cli.js"), "dev", "--port", "0", "--offline"], { cwd, env: { ...process.env, NO_COLOR: "1" } });
+    const child = spawn(process.execPath, [path.join(repoRoot, ".build/cli.js"), "dev", "--port", "0", "--offline"], {
+      cwd,
+      env: { ...process.env, NO_COLOR: "1" },
+    });
     let stdout = "";
     child.stdout.on("data", (chunk: Buffer) => (stdout += chunk));
     await expect.poll(() => stdout, { timeout: 15_000 }).toMatch(/Serving the archive at http:\/\/127\.0\.0\.1:\d+\//);

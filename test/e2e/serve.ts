@@ -8,12 +8,24 @@ import { chromium, type Browser } from "playwright-core";
 export const CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; img-src 'self'";
 
 const TYPES: Record<string, string> = {
-  ".html": "text/html; charset=utf-8", ".css": "text/css", ".js": "text/javascript", ".json": "application/json",
-  ".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg", ".xml": "application/xml", ".bin": "application/octet-stream", ".txt": "text/plain",
+  ".html": "text/html; charset=utf-8",
+  ".css": "text/css",
+  ".js": "text/javascript",
+  ".json": "application/json",
+  ".svg": "image/svg+xml",
+  ".png": "image/png",
+  ".jpg": "image/jpeg",
+  ".xml": "application/xml",
+  ".bin": "application/octet-stream",
+  ".txt": "text/plain",
 };
 
 /** Serves `dir` under `prefix` on 127.0.0.1 with the CSP header, as an internal static host would. */
-export async function serve(dir: string, prefix: string, options: { csp?: boolean } = {}): Promise<{ url: string; bytes: () => number; resetBytes: () => void; close: () => Promise<void> }> {
+export async function serve(
+  dir: string,
+  prefix: string,
+  options: { csp?: boolean } = {},
+): Promise<{ url: string; bytes: () => number; resetBytes: () => void; close: () => Promise<void> }> {
   let sent = 0;
   const policy: Record<string, string> = options.csp === false ? {} : { "content-security-policy": CSP };
   const server = http.createServer((req, res) => {
@@ -37,7 +49,11 @@ export async function serve(dir: string, prefix: string, options: { csp?: boolea
     url: `http://127.0.0.1:${port}${prefix}`,
     bytes: () => sent,
     resetBytes: () => void (sent = 0),
-    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 

@@ -32,7 +32,9 @@ describe("an archive of script-injection payloads", () => {
         if (node.tagName === "script") {
           // Only the theme's own files, never inline code.
           expect(node.children, where).toEqual([]);
-          expect(String(node.properties.src), where).toMatch(/^(\.\.\/|\.\/|\/)*(assets\/[a-z-]+\.[0-9a-f]{10}|search\/[0-9a-f]{12}\/search|[0-9a-f]{12}\/search)\.js$/);
+          expect(String(node.properties.src), where).toMatch(
+            /^(\.\.\/|\.\/|\/)*(assets\/[a-z-]+\.[0-9a-f]{10}|search\/[0-9a-f]{12}\/search|[0-9a-f]{12}\/search)\.js$/,
+          );
         }
         expect(["iframe", "object", "embed", "base", "math", "style", "frame", "applet"], where).not.toContain(node.tagName);
         if (node.tagName === "meta") expect(node.properties.httpEquiv, where).toBeUndefined();

@@ -75,5 +75,8 @@ export function lowerBound(terms: readonly string[], term: string): number {
 export function chunksFor(chunks: readonly ChunkRange[], term: string, prefix: string | undefined): string[] {
   const covers = ([first, last]: ChunkRange) => first <= term && term <= last;
   const overlaps = ([first, last]: ChunkRange) => prefix !== undefined && last >= prefix && first <= `${prefix}\uffff`;
-  return chunks.filter((chunk) => covers(chunk) || overlaps(chunk)).slice(0, MAX_PREFIX_CHUNKS).map(([, , file]) => file);
+  return chunks
+    .filter((chunk) => covers(chunk) || overlaps(chunk))
+    .slice(0, MAX_PREFIX_CHUNKS)
+    .map(([, , file]) => file);
 }

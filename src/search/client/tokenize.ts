@@ -3,9 +3,11 @@
 
 /** English words too common to help a search; they are not indexed (other languages keep every word). */
 export const STOPWORDS: ReadonlySet<string> = new Set(
-  ("a an and are as at be been but by for from had has have he her his i if in into is it its of on or our so " +
+  (
+    "a an and are as at be been but by for from had has have he her his i if in into is it its of on or our so " +
     "than that the their them then there these they this those to was we were what when which while who will with " +
-    "would you your").split(" "),
+    "would you your"
+  ).split(" "),
 );
 
 /**
@@ -58,7 +60,10 @@ export function forEachWord(text: string, visit: (word: string) => void): void {
 export function fold(word: string): string {
   if (ASCII.test(word)) return word.toLowerCase();
   if (CJK.test(word)) return word.normalize("NFKC").toLowerCase();
-  return word.normalize("NFKD").replace(/\p{M}+/gu, "").toLowerCase();
+  return word
+    .normalize("NFKD")
+    .replace(/\p{M}+/gu, "")
+    .toLowerCase();
 }
 
 /** Whether a folded word is an identifier: joined parts, indexed whole and by each part. */

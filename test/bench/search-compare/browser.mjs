@@ -17,7 +17,8 @@ function serve({ dist, counted, sent }) {
   const types = { ".html": "text/html", ".js": "text/javascript", ".css": "text/css", ".json": "application/json", ".svg": "image/svg+xml" };
   const server = http.createServer((req, res) => {
     const url = new URL(req.url, "http://x");
-    if (url.pathname === BLANK) return void res.writeHead(200, { "content-type": "text/html" }).end('<!doctype html><title>bench</title><link rel="icon" href="data:,">');
+    if (url.pathname === BLANK)
+      return void res.writeHead(200, { "content-type": "text/html" }).end('<!doctype html><title>bench</title><link rel="icon" href="data:,">');
     let file = path.join(dist, decodeURIComponent(url.pathname));
     if (fs.existsSync(file) && fs.statSync(file).isDirectory()) file = path.join(file, "index.html");
     if (!file.startsWith(dist) || !fs.existsSync(file)) return void res.writeHead(404).end();

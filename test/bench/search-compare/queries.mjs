@@ -14,10 +14,12 @@ export const KINDS = ["word", "two", "inflected", "word", "three", "inflected", 
 const MAX_DF = { word: 0.0125, two: 0.05, three: 0.1, inflected: 0 };
 /** Words too common to be a known item's, whatever their count in a small archive. */
 const COMMON = new Set(
-  ("about above after again against also because before being below between both could does doing down during each " +
+  (
+    "about above after again against also because before being below between both could does doing down during each " +
     "always even every first from further have here however into just last later made many more most much must never next " +
     "only onto other over same several should since some still such than that their them then there these they this " +
-    "those through under until upon very were what when where which while will with within without would your").split(" "),
+    "those through under until upon very were what when where which while will with within without would your"
+  ).split(" "),
 );
 export const WORD = /[\p{L}\p{N}]+/gu;
 
@@ -44,7 +46,17 @@ export function readPostmortems(dist, content) {
         if (token[0] !== token[0].toLowerCase()) named.add(token.toLowerCase());
       }
       const titleStems = new Set((p.title.toLowerCase().match(WORD) ?? []).map(stemmer));
-      return { key: keyOf(p.url), url: p.url, title: p.title, words, stems: new Set([...words].map(stemmer)), plain: [...plain.keys()].sort(), counts: plain, named, titleStems };
+      return {
+        key: keyOf(p.url),
+        url: p.url,
+        title: p.title,
+        words,
+        stems: new Set([...words].map(stemmer)),
+        plain: [...plain.keys()].sort(),
+        counts: plain,
+        named,
+        titleStems,
+      };
     })
     .sort((a, b) => (a.key < b.key ? -1 : 1));
 }
@@ -120,7 +132,14 @@ export function makeQuery(kind, usable, doc, rand, used) {
  * that are not words.
  */
 export function inflections(word) {
-  const rules = [[/ied$/, "ying"], [/ed$/, "ing"], [/ies$/, "y"], [/(x|z|ch|sh)es$/, "$1"], [/([^aeious])es$/, "$1e"], [/([^suie])s$/, "$1"]];
+  const rules = [
+    [/ied$/, "ying"],
+    [/ed$/, "ing"],
+    [/ies$/, "y"],
+    [/(x|z|ch|sh)es$/, "$1"],
+    [/([^aeious])es$/, "$1e"],
+    [/([^suie])s$/, "$1"],
+  ];
   const [pattern, replacement] = rules.find(([pattern]) => pattern.test(word)) ?? [/$/, ""];
   const form = word.replace(pattern, replacement);
   return form !== word && stemmer(form) === stemmer(word) ? [form] : [];
@@ -138,7 +157,9 @@ export function termsOf(dist, taxonomy, docs) {
     .map((name) => {
       const html = fs.readFileSync(path.join(folder, name, "index.html"), "utf8");
       const here = `${taxonomy}/${name}/index.html`;
-      const listed = [...html.matchAll(/href="([^"]+)"/g)].map((m) => keyOf(new URL(m[1].replace(/&amp;/g, "&"), `http://x/${here}`).href)).filter((k) => pages.has(k));
+      const listed = [...html.matchAll(/href="([^"]+)"/g)]
+        .map((m) => keyOf(new URL(m[1].replace(/&amp;/g, "&"), `http://x/${here}`).href))
+        .filter((k) => pages.has(k));
       return { text: decodeEntities(/<h1[^>]*>([^<]*)<\/h1>/.exec(html)?.[1] ?? name), expected: [...new Set(listed)] };
     })
     .filter((t) => t.expected.length > 0);
@@ -172,5 +193,9 @@ export function shuffle(rand, items) {
 }
 
 export function sample(items, n, seed) {
-  return n >= items.length ? items : shuffle(random(seed), items).slice(0, n).sort((a, b) => a.text.localeCompare(b.text));
+  return n >= items.length
+    ? items
+    : shuffle(random(seed), items)
+        .slice(0, n)
+        .sort((a, b) => a.text.localeCompare(b.text));
 }

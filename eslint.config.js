@@ -1,0 +1,16 @@
+// @ts-check
+import js from "@eslint/js";
+import tseslint from "typescript-eslint";
+import prettier from "eslint-config-prettier";
+
+export default tseslint.config(
+  { ignores: [".build/", "dist/", ".cache/", "node_modules/", "coverage/", ".scratch/", "test/fixtures/", "content/", "public/", "themes/"] },
+  js.configs.recommended,
+  ...tseslint.configs.strictTypeChecked,
+  {
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+  },
+  prettier,
+);

@@ -2,7 +2,10 @@ import os from "node:os";
 import pLimit from "p-limit";
 import type { VFile } from "vfile";
 import type { ResolvedConfig } from "./config.js";
+import { recordKey } from "./cache/keys.js";
 import { cacheable, RecordCache } from "./cache/records.js";
+import type { BuildSession } from "./cache/session.js";
+import { InternalError } from "./errors.js";
 import { ImageStore, type ImageStats } from "./images/store.js";
 import { checkUniqueSlugs } from "./rules/index.js";
 import { missingLinkProblems } from "./rules/links.js";
@@ -13,9 +16,7 @@ import { fileOf, type PostmortemRecord } from "./stages/process.js";
 import { analyzeWithStore, type WorkerResult } from "./stages/worker.js";
 import type { OutputFile, SourceFile } from "./types.js";
 import { BuildBudget } from "./util/budget.js";
-import { hashText } from "./util/hash.js";
 import { addProblem } from "./util/messages.js";
-import { codeId } from "./util/version.js";
 
 /** In this thread, postmortems are processed concurrently only so that image downloads overlap. */
 const RENDER_CONCURRENCY = 16;
@@ -23,42 +24,19 @@ const MAX_THREADS = 8;
 /** Below this many postmortems to process, starting worker threads costs more than it saves. */
 const WORKER_THRESHOLD = 64;
 
-/**
- * State kept between builds in one process (`hindsight dev`): postmortems whose text and config
- * did not change are not processed again.
- */
-export class BuildSession {
-  readonly records = new Map<string, { key: string; record: PostmortemRecord }>();
-  /** Image files of every record kept, by output path. */
-  readonly images = new Map<string, OutputFile>();
-  configKey: string | undefined;
-
-  /** Forgets every postmortem: after a change any of them may depend on (a local image, the config). */
-  invalidate(): void {
-    this.records.clear();
-    this.images.clear();
-  }
-}
-
-/** Everything of the config and options that a processed postmortem depends on, as a cache key's part. */
-export function configKeyOf(config: ResolvedConfig, offline: boolean, mode: "build" | "check" = "build"): string {
-  // Rule settings apply to the final messages, after the cache: changing one reprocesses nothing.
-  const { rules: _rules, overrides: _overrides, ...processing } = config;
-  return JSON.stringify(mode === "build" ? [processing, offline] : [processing, offline, mode]);
-}
-
 /** How to analyze: the build's options that change what processing gives. */
 export interface AnalyzeOptions {
   /** `check` downloads nothing and keeps no image bytes: remote images not in the download cache go unchecked. @default "build" */
   readonly mode?: "build" | "check" | undefined;
   readonly offline: boolean;
+  /** Records kept between builds in one process (dev); they must have been made with these `settings`. */
   readonly session?: BuildSession | undefined;
   /** Worker threads; 0 processes in this thread. @default one per core, for 64 postmortems or more */
   readonly workers?: number | undefined;
   /** Keep processed postmortems in `.cache/records/` and reuse them. */
   readonly cache: boolean;
-  /** Everything of the config and options a record depends on, as a string. */
-  readonly configKey: string;
+  /** Everything of the config and options a record depends on: `settingsKey` (see src/cache/keys.ts). */
+  readonly settings: string;
   readonly onProgress?: ((done: number, total: number) => void) | undefined;
 }
 
@@ -68,7 +46,7 @@ export interface Entry {
   readonly record: PostmortemRecord;
   /** The record's messages, and those of the rules across files. */
   readonly file: VFile;
-  /** Its file, path and the config, hashed. */
+  /** Its `record` key (see src/cache/keys.ts): its settings, path and text. */
   readonly key: string;
   /** True when processed now; false when the session or the cache had it. */
   readonly fresh: boolean;
@@ -90,9 +68,9 @@ export interface Analysis {
 export async function analyze(config: ResolvedConfig, sources: SourceFile[], options: AnalyzeOptions): Promise<Analysis> {
   const processed = await analyzeFiles(sources, config, options);
   // The texts are in the records now: keep only where each file is, so that memory stays flat.
-  const entries: Entry[] = sources.map(({ path, relPath }, i) => {
-    const record = processed.records[i]!;
-    return { source: { path, relPath }, record, file: fileOf(path, record), key: processed.keys[i]!, fresh: processed.fresh.has(i) };
+  const entries: Entry[] = processed.items.map(({ source: { path, relPath }, key, record, fresh }) => {
+    if (!record) throw new InternalError(`${relPath} was neither processed nor reused`);
+    return { source: { path, relPath }, record, file: fileOf(path, record), key, fresh };
   });
   sources.length = 0;
   checkAcrossFiles(entries);
@@ -113,14 +91,20 @@ function checkAcrossFiles(entries: readonly Entry[]): void {
   checkUniqueSlugs(entries.map(({ record, file }) => ({ slug: record.meta.slug, relPath: record.relPath, file, slugPlace: record.slugPlace })));
 }
 
-/** What processing every postmortem gave: records in source order, image files, image work. */
+/** One postmortem on its way through `analyzeFiles`: its record once reused or made. */
+interface Item {
+  readonly source: SourceFile;
+  readonly key: string;
+  record: PostmortemRecord | undefined;
+  /** True when processed now; false when the session or the cache had it. */
+  fresh: boolean;
+}
+
+/** What processing every postmortem gave: one item each, in source order; image files; image work. */
 interface Processed {
-  readonly records: readonly PostmortemRecord[];
+  readonly items: readonly Item[];
   readonly images: ReadonlyMap<string, OutputFile>;
   readonly stats: ImageStats;
-  /** The records made now, by index; the others came from the session or the cache. */
-  readonly fresh: ReadonlySet<number>;
-  readonly keys: readonly string[];
 }
 
 /**
@@ -131,59 +115,69 @@ async function analyzeFiles(sources: readonly SourceFile[], config: ResolvedConf
   const { session, onProgress, mode = "build" } = options;
   const stats: ImageStats = { embedded: 0, downloaded: 0, cached: 0, local: 0, failed: 0 };
   const images = session?.images ?? new Map<string, OutputFile>();
-  const records: PostmortemRecord[] = new Array(sources.length);
-  const cache = options.cache ? new RecordCache(config.cacheDir, codeId(), options.configKey) : undefined;
-  // A file too big to read is keyed by its size: its empty text must not find an empty file's record.
-  const texts = sources.map((source) => (source.tooBig === undefined ? source.text : `\0too big: ${source.tooBig}`));
-  const keys = sources.map((source, i) => (cache ? cache.keyOf(source.relPath, texts[i]!) : hashText(`${options.configKey}\0${source.relPath}\0${texts[i]}`)));
-  const pending: number[] = [];
-  const wanted: number[] = [];
-  sources.forEach((source, i) => {
+  const cache = options.cache ? new RecordCache(config.cacheDir, config.root) : undefined;
+  session?.use(options.settings);
+  const items: Item[] = sources.map((source) => {
+    // A file too big to read is keyed by its size: its empty text must not find an empty file's record.
+    const text = source.tooBig === undefined ? source.text : `\0too big: ${source.tooBig}`;
+    const key = recordKey(options.settings, source.relPath, text);
     const memo = session?.records.get(source.relPath);
-    if (memo && memo.key === keys[i]) records[i] = memo.record;
-    else (cache ? wanted : pending).push(i);
+    return { source, key, record: memo?.key === key ? memo.record : undefined, fresh: false };
   });
-  // Each entry is parsed and let go as it is read: all at once they are 100 MB of JSON.
-  let n = 0;
-  for await (const text of cache?.read(wanted.map((i) => keys[i]!)) ?? []) {
-    const i = wanted[n++]!;
-    const cached = text === undefined ? undefined : cache!.get(keys[i]!, text);
-    if (!cached) {
-      pending.push(i);
-      continue;
+  const reuse = (item: Item, record: PostmortemRecord) => {
+    item.record = record;
+    session?.records.set(item.source.relPath, { key: item.key, record });
+  };
+  const wanted = items.filter((item) => !item.record);
+  const pending = cache ? [] : wanted;
+  if (cache) {
+    // Each entry is parsed and let go as it is read: all at once they are 100 MB of JSON.
+    let n = 0;
+    for await (const text of cache.read(wanted.map((item) => item.key))) {
+      const item = wanted[n++];
+      if (!item) throw new InternalError("the record cache read more entries than asked for");
+      const cached = text === undefined ? undefined : cache.get(item.key, text);
+      if (!cached) {
+        pending.push(item);
+        continue;
+      }
+      reuse(item, cached.record);
+      for (const file of cached.images) images.set(file.path, file);
     }
-    records[i] = cached.record;
-    for (const file of cached.images) images.set(file.path, file);
-    session?.records.set(sources[i]!.relPath, { key: keys[i]!, record: cached.record });
   }
   const budget = new BuildBudget(config.limits);
   // Each thread loads the whole Markdown stack: a few are plenty, whatever the host claims to have.
   const threads = options.workers ?? (pending.length >= WORKER_THRESHOLD ? Math.min(os.availableParallelism(), MAX_THREADS) : 0);
   let done = 0;
-  const keep = (i: number, result: WorkerResult) => {
-    records[i] = result.record;
+  const keep = (item: Item, result: WorkerResult) => {
+    item.record = result.record;
+    item.fresh = true;
     for (const file of result.images) images.set(file.path, file);
     // A record that cannot be kept replaces the one kept before: the session holds what the last build used, or nothing.
-    if (cacheable(result.record)) session?.records.set(sources[i]!.relPath, { key: keys[i]!, record: result.record });
-    else session?.records.delete(sources[i]!.relPath);
-    cache?.set(keys[i]!, result.record, result.images);
+    if (cacheable(result.record)) session?.records.set(item.source.relPath, { key: item.key, record: result.record });
+    else session?.records.delete(item.source.relPath);
+    cache?.set(item.key, result.record, result.images);
     onProgress?.(++done, pending.length);
   };
   if (threads > 0 && pending.length > 0) {
     const work = await analyzeInWorkers(
-      pending.map((i) => sources[i]!),
+      pending.map((item) => item.source),
       config,
       { mode, offline: options.offline, threads, budget },
-      (n, result) => keep(pending[n]!, result),
+      (n, result) => {
+        const item = pending[n];
+        if (!item) throw new InternalError(`the worker pool answered for task ${n} of ${pending.length}`);
+        keep(item, result);
+      },
     );
     for (const key of Object.keys(stats) as (keyof ImageStats)[]) stats[key] += work[key];
   } else {
     const store = new ImageStore(config, { mode, offline: options.offline, budget });
     const limit = pLimit(RENDER_CONCURRENCY);
-    await Promise.all(pending.map((i) => limit(async () => keep(i, await analyzeWithStore(store, sources[i]!, config, vmClock(config.limits.fileMs))))));
+    await Promise.all(pending.map((item) => limit(async () => keep(item, await analyzeWithStore(store, item.source, config, vmClock(config.limits.fileMs))))));
     Object.assign(stats, store.stats);
   }
   // In a dev session, records reused from memory are not marked used: pruning would drop them.
   if (!session) cache?.prune();
-  return { records, images, stats, keys, fresh: new Set(pending) };
+  return { items, images, stats };
 }

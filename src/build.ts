@@ -1,29 +1,25 @@
-import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import type { VFile } from "vfile";
 import type { ResolvedConfig } from "./config.js";
 import type { ImageStats } from "./images/store.js";
-import { HindsightError } from "./errors.js";
-import { analyze, BuildSession, configKeyOf } from "./analyze.js";
+import { analyze } from "./analyze.js";
+import { cacheKey, outputsManifestName, settingsKey } from "./cache/keys.js";
+import { cachedSearchIndex } from "./cache/search.js";
+import { BuildSession } from "./cache/session.js";
 import { loadProjectConfig, makeStrict, type RunOptions } from "./project.js";
-import { buildSearchIndex, type SearchMeta } from "./search/build-index.js";
 import { discover } from "./stages/discover.js";
 import { renderExports } from "./stages/exports.js";
 import { editLink, readGitHistory, type GitHistory } from "./stages/git.js";
 import { resolvePostmortemLinks } from "./stages/links.js";
 import { organize, type Site } from "./stages/organize.js";
 import { renderPages } from "./stages/pages.js";
-import { contentKey } from "./write/manifest.js";
 import { writeOutput } from "./write/index.js";
 import { loadTheme, type Theme } from "./theme.js";
-import { contentsOf, type LazyOutputFile, type Output, type OutputFile, type RenderedPostmortem } from "./types.js";
-import { hashText } from "./util/hash.js";
-import { writeFileAtomic } from "./util/atomic.js";
+import type { Output, OutputFile, RenderedPostmortem } from "./types.js";
 import { codeId } from "./util/version.js";
 import { isError } from "./util/messages.js";
-import { debug } from "./util/debug.js";
 
 /** Options of a build. */
 export interface BuildOptions extends RunOptions {
@@ -101,16 +97,12 @@ export async function generate(options: BuildOptions = {}, session?: BuildSessio
 
   const config = await time("config", () => loadProjectConfig(runOptions));
   const theme = await time("theme", () => loadTheme(config.themeDirs));
-  const configKey = configKeyOf(config, offline);
-  if (session && session.configKey !== configKey) {
-    session.invalidate();
-    session.configKey = configKey;
-  }
+  const settings = settingsKey(config, codeId(), offline);
   // git runs beside the parsing: one `git log` for the whole archive.
   const history = readGitHistory(config.contentDir, config.root);
   const found = await time("discover", () => discover(config));
   const analysis = await time("process", () =>
-    analyze(config, found, { offline, session, workers, cache, configKey, onProgress: onProgress && ((done, total) => onProgress("processing", done, total)) }),
+    analyze(config, found, { offline, session, workers, cache, settings, onProgress: onProgress && ((done, total) => onProgress("processing", done, total)) }),
   );
   const { entries, images } = analysis;
   const files = entries.map((entry) => entry.file);
@@ -142,7 +134,7 @@ export async function generate(options: BuildOptions = {}, session?: BuildSessio
     const html = resolvePostmortemLinks(body.html, { ...body, slug: record.meta.slug, slugs });
     // What its pages show: the file as processed, and the body as linked and with its images
     // (a download may give another image, a renamed postmortem another link).
-    const shown = createHash("sha1").update(key).update(html).digest("base64url");
+    const shown = cacheKey("page", key, html);
     return { key: shown, source: { path: source.path, relPath: source.relPath }, meta: record.meta, html, toc: body.toc, text: body.text, terms: record.terms };
   });
   const { history: git, notes: gitNotes } = await time("git", () => history);
@@ -154,7 +146,7 @@ export async function generate(options: BuildOptions = {}, session?: BuildSessio
   }
   const withHistory = withGit(rendered, git, config);
   const site = await time("organize", () => organize(withHistory, config));
-  const search = await time("search", () => searchIndex(site.postmortems, config, cache));
+  const search = await time("search", () => cachedSearchIndex(site.postmortems, config, cache));
   const pages = await time("pages", () => [...renderPages(site, theme, config, search.meta), ...renderExports(site, config)]);
   const htmlPages = pages.filter((file) => file.path.endsWith(".html")).length;
   // Images used by the postmortems in the archive, not those of drafts left out.
@@ -166,48 +158,6 @@ export async function generate(options: BuildOptions = {}, session?: BuildSessio
     outputs,
     made: { site, theme, slugs },
   };
-}
-
-/**
- * The search index, or, when its inputs are those of a build that made it before, its meta
- * from the cache and its files as lazy outputs (taken from the previous build when written).
- */
-function searchIndex(postmortems: readonly RenderedPostmortem[], config: ResolvedConfig, cache: boolean): { files: Output[]; meta: SearchMeta } {
-  if (!cache || postmortems.some((pm) => pm.key === undefined)) return buildSearchIndex(postmortems, config);
-  // The code id covers the index builder and the client shipped in the index's folder.
-  const key = hashText(
-    JSON.stringify([codeId(), config.severities, config.taxonomies, config.language, config.search, postmortems.map((pm) => [pm.key, pm.meta.slug])]),
-  );
-  const file = path.join(config.cacheDir, "search", `${key.slice(0, 32)}.json`);
-  let built: Map<string, Output> | undefined;
-  const build = () => (built ??= new Map(buildSearchIndex(postmortems, config).files.map((f) => [f.path, f])));
-  try {
-    const saved = JSON.parse(fs.readFileSync(file, "utf8")) as { key: string; meta: SearchMeta; files: [string, string][] };
-    if (saved.key === key && Array.isArray(saved.files) && typeof saved.meta?.base === "string") {
-      // Keyed by their bytes, as files made now are: an unchanged fragment is the same file whatever else changed.
-      const files: LazyOutputFile[] = saved.files.map(([outputPath, contentKey]) => ({
-        path: outputPath,
-        key: contentKey,
-        render: () => {
-          const found = build().get(outputPath);
-          if (!found) throw new HindsightError(`The search index cache in ${path.dirname(file)} does not match this build: delete it and build again`);
-          return contentsOf(found);
-        },
-      }));
-      return { files, meta: saved.meta };
-    }
-  } catch (error) {
-    debug("cache", "no search index cached for these inputs, or a damaged one", error);
-    // No index of these inputs yet, or a damaged one: build it.
-  }
-  const index = buildSearchIndex(postmortems, config);
-  try {
-    writeFileAtomic(file, JSON.stringify({ key, meta: index.meta, files: index.files.map((f) => [f.path, "key" in f ? f.key : contentKey(f.contents)]) }));
-  } catch (error) {
-    debug("cache", "the search index could not be cached (the next build is slower)", error);
-    // Only the next build is slower.
-  }
-  return index;
 }
 
 /**
@@ -225,7 +175,7 @@ export async function build(options: BuildOptions = {}): Promise<BuildResult> {
       outDir: config.outDir,
       publicDir: config.publicDir,
       protectedDirs: [config.root, config.contentDir, config.themeDir, config.publicDir],
-      manifestFile: options.cache === false ? undefined : path.join(config.cacheDir, "outputs", `${hashText(config.outDir).slice(0, 16)}.json`),
+      manifestFile: options.cache === false ? undefined : path.join(config.cacheDir, "outputs", outputsManifestName(config)),
     },
     outputs,
   );

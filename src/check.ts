@@ -1,7 +1,9 @@
 import fs from "node:fs";
 import path from "node:path";
 import type { VFile } from "vfile";
-import { analyze, configKeyOf } from "./analyze.js";
+import { analyze } from "./analyze.js";
+import { settingsKey } from "./cache/keys.js";
+import { codeId } from "./util/version.js";
 import type { ResolvedConfig } from "./config.js";
 import { loadProjectConfig, makeStrict, sourcesOutside, type RunOptions } from "./project.js";
 import { discover } from "./stages/discover.js";
@@ -39,7 +41,7 @@ export async function check(options: CheckOptions = {}): Promise<CheckResult> {
   const onlyPaths = paths.length > 0 && !fs.statSync(config.contentDir, { throwIfNoEntry: false })?.isDirectory();
   const sources = [...(onlyPaths ? [] : await discover(config)), ...(await sourcesOutside(config, paths))];
   // Nothing is downloaded: a remote image is the build's to fetch (and to warn about when its host does not answer).
-  const { entries } = await analyze(config, sources, { mode: "check", offline: true, cache, workers, configKey: configKeyOf(config, true, "check") });
+  const { entries } = await analyze(config, sources, { mode: "check", offline: true, cache, workers, settings: settingsKey(config, codeId(), true, "check") });
   const wanted = paths.map((p) => path.resolve(p));
   const files = entries.map((entry) => entry.file).filter((file) => wanted.length === 0 || wanted.some((p) => isInside(file.path, p)));
   if (options.strict) makeStrict(files);

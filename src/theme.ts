@@ -1,8 +1,8 @@
-import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { Eta } from "eta";
 import fg from "fast-glob";
+import { cacheKey } from "./cache/keys.js";
 import { UsageError } from "./errors.js";
 import type { OutputFile } from "./types.js";
 import { shortHash } from "./util/hash.js";
@@ -63,14 +63,15 @@ export function loadTheme(dirs: string | readonly string[]): Theme {
     assets.push({ path: hashed, contents });
   }
   // Every layout that could be used, first folder first, so that any edit changes the key.
-  const layoutHash = createHash("sha256");
-  for (const dir of layoutDirs) {
-    for (const name of fg.sync("**/*", { cwd: dir, onlyFiles: true }).sort())
-      layoutHash.update(`${dir}/${name}\0`).update(fs.readFileSync(path.join(dir, name)));
-  }
-  layoutHash.update(JSON.stringify(assetPaths));
+  // By each folder's place in the stack, not its path: the key stays when the project moves.
+  const layouts = layoutDirs.flatMap((dir, i) =>
+    fg
+      .sync("**/*", { cwd: dir, onlyFiles: true })
+      .sort()
+      .flatMap((name) => [`${i}/${name}`, fs.readFileSync(path.join(dir, name))]),
+  );
   return {
-    key: layoutHash.digest("hex"),
+    key: cacheKey("theme", assetPaths, ...layouts),
     render: (layout, data) => {
       try {
         return eta.render(`./${layout}`, data);

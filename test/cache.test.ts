@@ -46,6 +46,25 @@ describe("the build cache", () => {
     expect(snapshot(path.join(root, "dist"))).toEqual(before);
   });
 
+  it("stays warm when restored at another path with every file's time new, as in CI", async () => {
+    const root = project();
+    const cold = await build({ root, offline: true });
+    expect(cold.ok).toBe(true);
+    const searchEntries = fs.readdirSync(path.join(root, ".cache", "search")).length;
+    // CI: the checkout is somewhere else, one folder deeper, every file just written; .cache/ restored beside it, dist/ not.
+    const moved = path.join(tempDir(), "checkout", "archive");
+    fs.cpSync(root, moved, { recursive: true, filter: (source) => path.relative(root, source) !== "dist" });
+    const later = new Date(Date.now() + 60 * 60 * 1000);
+    for (const entry of fs.readdirSync(moved, { recursive: true, withFileTypes: true })) fs.utimesSync(path.join(entry.parentPath, entry.name), later, later);
+    const warm = await build({ root: moved, offline: true });
+    expect(warm.ok).toBe(true);
+    // Every postmortem reused, the one with a local image included; the seed's failed downloads are tried again.
+    expect(warm.reused).toBe(cold.files.length - 1);
+    // The search index came from the cache: no entry was added for other inputs.
+    expect(fs.readdirSync(path.join(moved, ".cache", "search")).length).toBe(searchEntries);
+    expect(snapshot(path.join(moved, "dist"))).toEqual(snapshot(path.join(root, "dist")));
+  });
+
   it("shows a change to content, config, theme or a local image in the next build", async () => {
     const root = project();
     await build({ root, offline: true });
@@ -157,10 +176,11 @@ describe("the build cache", () => {
 
   it("processes a postmortem with downloaded images again after a day, so they are revalidated", async () => {
     const { RecordCache } = await import("../src/cache/records.js");
+    const { recordKey } = await import("../src/cache/keys.js");
     const dir = tempDir();
-    const cache = new RecordCache(dir, "1.0.0", "config");
+    const cache = new RecordCache(dir, dir);
     const record = { relPath: "a.md", meta: {}, slugPlace: undefined, messages: [], links: [], body: undefined, images: [], localFiles: [] };
-    const [local, remote] = [cache.keyOf("a.md", "local"), cache.keyOf("a.md", "remote")];
+    const [local, remote] = [recordKey("settings", "a.md", "local"), recordKey("settings", "a.md", "remote")];
     cache.set(local, { ...record, remote: false } as never, []);
     cache.set(remote, { ...record, remote: true } as never, []);
     expect(cache.get(local)).toBeDefined();
@@ -171,20 +191,18 @@ describe("the build cache", () => {
     }
     expect(cache.get(local)).toBeDefined();
     expect(cache.get(remote)).toBeUndefined();
-    // Another version or config never shares entries.
-    expect(new RecordCache(dir, "1.0.1", "config").keyOf("a.md", "local")).not.toBe(local);
-    expect(new RecordCache(dir, "1.0.0", "other").keyOf("a.md", "local")).not.toBe(local);
   });
 
   it("reads entries in a batch (as for a cold disk) and gives the same records, checked the same way", async () => {
     const { RecordCache } = await import("../src/cache/records.js");
+    const { recordKey } = await import("../src/cache/keys.js");
     const dir = tempDir();
-    const cache = new RecordCache(dir, "1.0.0", "config");
+    const cache = new RecordCache(dir, dir);
     const record = { relPath: "a.md", meta: {}, slugPlace: undefined, messages: [], links: [], body: undefined, images: [], localFiles: [], remote: false };
-    const keys = ["one", "two", "three"].map((text) => cache.keyOf("a.md", text));
+    const keys = ["one", "two", "three"].map((text) => recordKey("settings", "a.md", text));
     keys.forEach((key, i) => cache.set(key, { ...record, relPath: `${i}.md` } as never, []));
-    const ahead = new RecordCache(dir, "1.0.0", "config");
-    const never = ahead.keyOf("a.md", "never stored");
+    const ahead = new RecordCache(dir, dir);
+    const never = recordKey("settings", "a.md", "never stored");
     const texts: (string | undefined)[] = [];
     for await (const text of ahead.read([...keys, never])) texts.push(text);
     expect(keys.map((key, i) => ahead.get(key, texts[i])?.record.relPath)).toEqual(["0.md", "1.md", "2.md"]);
@@ -192,7 +210,7 @@ describe("the build cache", () => {
     expect(ahead.get(never)).toBeUndefined();
     // An entry read ahead is checked like one read now: another key's entry is not taken.
     const entry = fs.readdirSync(path.join(dir, "records"), { recursive: true, withFileTypes: true }).find((e) => e.isFile() && e.name.startsWith(keys[0]!))!;
-    const other = new RecordCache(dir, "1.0.0", "config");
+    const other = new RecordCache(dir, dir);
     fs.copyFileSync(path.join(entry.parentPath, entry.name), path.join(dir, "records", keys[1]!.slice(0, 2), `${keys[1]}.json`));
     let copied: string | undefined;
     for await (const text of other.read([keys[1]!])) copied = text;

@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { configKeyOf } from "../src/analyze.js";
+import { settingsKey } from "../src/cache/keys.js";
 import { check } from "../src/check.js";
 import { resolveConfig } from "../src/config.js";
 import { UsageError } from "../src/errors.js";
@@ -85,7 +85,7 @@ describe("rule settings (rules: { id: off | warn | error })", () => {
     expect(summary((await check({ ...quiet, rules: { "title/fallback": "error" } })).files)).toEqual(["error title/fallback"]);
     expect(summary((await check({ ...quiet, rules: { "title/fallback": "off" } })).files)).toEqual([]);
     expect(summary((await check(quiet)).files)).toEqual(["warning title/fallback"]);
-    const key = (user: Parameters<typeof resolveConfig>[0]) => configKeyOf(resolveConfig(user, root), false);
+    const key = (user: Parameters<typeof resolveConfig>[0]) => settingsKey(resolveConfig(user, root), "code", false);
     expect(key({ rules: { "sections/missing": "off" }, overrides: [{ files: ["*.md"], rules: { "title/fallback": "off" } }] })).toBe(key({}));
     expect(key({ sections: [] })).not.toBe(key({}));
   });

@@ -4,11 +4,10 @@ import type { PostmortemRecord } from "../stages/process.js";
 import type { OutputFile } from "../types.js";
 import { writeFileAtomic } from "../util/atomic.js";
 import { hashText } from "../util/hash.js";
+import { RECORD_SCHEMA } from "./keys.js";
 import { readTexts } from "../util/read-texts.js";
 import { debug } from "../util/debug.js";
 
-// Bumped whenever a record's shape or meaning changes; Hindsight's version is in the key too.
-const SCHEMA = 3;
 /** A record with downloaded images is processed again after this long, so the images are revalidated. */
 const REMOTE_MAX_AGE_MS = 24 * 60 * 60 * 1000;
 
@@ -20,28 +19,25 @@ interface Entry {
 }
 
 /**
- * The persistent cache of processed postmortems in `.cache/records/`, keyed by a hash of
- * Hindsight's version, the config, the file's path and its text. Image bytes are stored once
- * each in `.cache/blobs/` under their content-hashed output name. An entry whose JSON does not
- * parse, whose key does not match, whose images are missing or altered, or whose local image
- * files changed is ignored, never trusted: deleting `.cache/` is always safe.
+ * The persistent cache of processed postmortems in `.cache/records/`, by their `record` key (see
+ * keys.ts). Image bytes are stored once each in `.cache/blobs/` under their content-hashed output
+ * name; local image files are noted relative to the root, so the cache can move with the project.
+ * An entry whose JSON does not parse, whose key does not match, whose images are missing or
+ * altered, or whose local image files changed is ignored, never trusted: deleting `.cache/` is
+ * always safe.
  */
 export class RecordCache {
   private readonly recordsDir: string;
   private readonly blobsDir: string;
-  private readonly salt: string;
   /** Keys read or written by this build, to prune the others. */
   private readonly used = new Set<string>();
 
-  constructor(cacheDir: string, version: string, configKey: string) {
+  constructor(
+    cacheDir: string,
+    private readonly root: string,
+  ) {
     this.recordsDir = path.join(cacheDir, "records");
     this.blobsDir = path.join(cacheDir, "blobs");
-    this.salt = hashText(`${SCHEMA}\0${version}\0${configKey}`);
-  }
-
-  /** The key of a postmortem's text at a path. */
-  keyOf(relPath: string, text: string): string {
-    return hashText(`${this.salt}\0${relPath}\0${text}`);
   }
 
   /**
@@ -59,8 +55,10 @@ export class RecordCache {
       debug("cache", "a record entry that cannot be read is a miss", error);
       return undefined;
     }
-    if (entry?.schema !== SCHEMA || entry.key !== key || typeof entry.record?.relPath !== "string" || !Array.isArray(entry.record.images)) return undefined;
-    for (const local of entry.record.localFiles ?? []) {
+    if (entry?.schema !== RECORD_SCHEMA || entry.key !== key || typeof entry.record?.relPath !== "string" || !Array.isArray(entry.record.images))
+      return undefined;
+    const localFiles = (entry.record.localFiles ?? []).map((local) => ({ ...local, file: path.resolve(this.root, local.file) }));
+    for (const local of localFiles) {
       if (readHash(local.file) !== local.hash) return undefined;
     }
     const images: OutputFile[] = [];
@@ -71,7 +69,7 @@ export class RecordCache {
       images.push({ path: imagePath, contents: bytes });
     }
     this.used.add(key);
-    return { record: entry.record, images };
+    return { record: { ...entry.record, localFiles }, images };
   }
 
   /** The entries' files of these keys, in order, read as `readTexts` reads (fast from the page cache and from a cold disk); undefined where there is none. */
@@ -89,7 +87,8 @@ export class RecordCache {
         const blob = path.join(this.blobsDir, path.basename(image.path));
         if (!fs.existsSync(blob)) writeFileAtomic(blob, image.contents);
       }
-      writeFileAtomic(this.entryPath(key), JSON.stringify({ schema: SCHEMA, key, record } satisfies Entry));
+      const localFiles = record.localFiles.map((local) => ({ ...local, file: path.relative(this.root, local.file) }));
+      writeFileAtomic(this.entryPath(key), JSON.stringify({ schema: RECORD_SCHEMA, key, record: { ...record, localFiles } } satisfies Entry));
     } catch (error) {
       debug("cache", "a record could not be saved (the next build is slower)", error);
       // A cache that cannot be written only makes the next build slower.

@@ -3,7 +3,7 @@ import type { SearchMeta } from "../search/build-index.js";
 import { buildDashboard } from "../stats/dashboard.js";
 import type { Theme } from "../theme.js";
 import type { LazyOutputFile, Output, OutputFile, RenderedPostmortem, Term } from "../types.js";
-import { hashText } from "../util/hash.js";
+import { cacheKey, portableSettings } from "../cache/keys.js";
 import { codeId } from "../util/version.js";
 import { plural } from "../util/format.js";
 import { formatDate, formatDuration } from "../util/time.js";
@@ -22,10 +22,16 @@ export function renderPages(site: Site, theme: Theme, config: ResolvedConfig, se
   files.push(page("postmortems/index.html", "all", { title: "All postmortems", byYear: byYear(site) }));
   // Pages made from postmortems are lazy, with a key of everything they show: a build whose
   // previous build made the same page takes that one (see src/write/).
-  const siteKey = hashText(
-    JSON.stringify([codeId(), theme.key, config, site.postmortems.length, site.taxonomies.map((t) => [...t.ids]), site.years.terms.map((t) => t.id)]),
+  const siteKey = cacheKey(
+    "site",
+    codeId(),
+    theme.key,
+    portableSettings(config),
+    site.postmortems.length,
+    site.taxonomies.map((t) => [...t.ids]),
+    site.years.terms.map((t) => t.id),
   );
-  const keyOf = (...parts: unknown[]) => hashText(JSON.stringify([siteKey, ...parts]));
+  const keyOf = (...parts: unknown[]) => cacheKey("site", siteKey, parts);
   const identity = (pm: RenderedPostmortem | undefined) => pm && [pm.key, pm.history, pm.editUrl];
   list.forEach((pm, i) => {
     const { older, newer, related } = neighbours(site, i);

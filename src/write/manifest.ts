@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import fs from "node:fs/promises";
 import path from "node:path";
@@ -67,11 +66,6 @@ export function saveManifest(file: string, manifest: Manifest): void {
     debug("write", "the manifest could not be saved (the next build makes every file)", error);
     // Without it, the next build makes every file again: slower, never wrong.
   }
-}
-
-/** The key of a file made already: a hash of its bytes. */
-export function contentKey(contents: string | Uint8Array): string {
-  return createHash("sha1").update(contents).digest("base64url");
 }
 
 /** The lock file that orders the builds changing one output folder. */

@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { cacheKey } from "../cache/keys.js";
 import fs from "node:fs/promises";
 import path from "node:path";
 import type { Output } from "../types.js";
@@ -13,7 +13,7 @@ export async function publicFingerprint(publicDir: string): Promise<string> {
       return `${path.relative(publicDir, file)}\0${stat.isSymbolicLink() ? "link" : stat.size}\0${stat.mtimeMs}`;
     }),
   );
-  return createHash("sha1").update(files.sort().join("\n")).digest("base64url");
+  return cacheKey("public", files.sort());
 }
 
 /** Copies public/ into the staging folder, leaving out what generated files replace. */

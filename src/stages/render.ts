@@ -9,7 +9,7 @@ import rehypeSlug from "rehype-slug";
 import rehypeStringify from "rehype-stringify";
 import remarkRehype from "remark-rehype";
 import { unified } from "unified";
-import { walk, walkElements } from "../util/walk.js";
+import { someNode, walk, walkElements } from "../util/walk.js";
 import type { ParsedPostmortem, RenderedPostmortem, TocEntry } from "../types.js";
 import { rewriteImages } from "../images/rewrite.js";
 import type { ImageStore, StoredImage } from "../images/store.js";
@@ -101,8 +101,7 @@ export interface RenderedBody {
 /** The postmortem's body as HTML before sanitizing, raw HTML parsed (for the image stage and check). */
 export function rawHast(parsed: ParsedPostmortem): HastRoot {
   const hast = toHast.runSync(withoutTitleHeading(parsed.tree, parsed.meta.title), parsed.file) as HastRoot;
-  let raw = false;
-  walk<HastNodes>(hast, (node) => !(raw = (node.type as string) === "raw"));
+  const raw = someNode<HastNodes>(hast, (node) => (node.type as string) === "raw");
   return raw ? (parseRawHtml.runSync(hast, parsed.file) as HastRoot) : hast;
 }
 

@@ -24,22 +24,29 @@ const IN_FLIGHT = 64;
  */
 export async function* readTexts(files: readonly string[], options: { coldReadMs?: number; maxBytes?: number } = {}): AsyncGenerator<string | Error | TooBig> {
   const { coldReadMs = COLD_READ_MS, maxBytes } = options;
-  let next = 0;
+  const queue = files.values();
   // Only the reads are timed, not what the reader does with each text in between.
   let readMs = 0;
-  for (; next < files.length && !(next === PROBE_FILES && readMs > PROBE_FILES * coldReadMs); next++) {
+  for (let read = 0; !(read === PROBE_FILES && readMs > PROBE_FILES * coldReadMs); read++) {
+    const next = queue.next();
+    if (next.done) return;
     const started = performance.now();
-    const text = readOrError(files[next]!, maxBytes);
+    const text = readOrError(next.value, maxBytes);
     readMs += performance.now() - started;
     yield text;
   }
   const ahead: Promise<string | Error | TooBig>[] = [];
-  const readAhead = () => ahead.push(readAsync(files[next++]!, maxBytes).catch((error: Error) => error));
-  while (ahead.length < IN_FLIGHT && next < files.length) readAhead();
-  while (ahead.length > 0) {
-    const text = await ahead.shift()!;
-    if (next < files.length) readAhead();
-    yield text;
+  /** Starts reading the next file, if there is one. */
+  const readAhead = (): boolean => {
+    const next = queue.next();
+    if (!next.done) ahead.push(readAsync(next.value, maxBytes).catch(asError));
+    return !next.done;
+  };
+  while (ahead.length < IN_FLIGHT) if (!readAhead()) break;
+  for (let text = ahead.shift(); text !== undefined; text = ahead.shift()) {
+    const read = await text;
+    readAhead();
+    yield read;
   }
 }
 
@@ -55,10 +62,15 @@ export function readOrError(file: string, maxBytes?: number): string | Error | T
     const { size } = fstatSync(fd);
     return size > maxBytes ? new TooBig(size) : readFileSync(fd, "utf8");
   } catch (error) {
-    return error as Error;
+    return asError(error);
   } finally {
     if (fd !== undefined) closeSync(fd);
   }
+}
+
+/** A failed read's error: Node's file system calls reject with an `Error`. */
+function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
 }
 
 async function readAsync(file: string, maxBytes: number | undefined): Promise<string | TooBig> {

@@ -87,7 +87,7 @@ export function scanSections(tree: MdastRoot, sections: readonly SectionSpec[]):
     }
     const label = boldLabel(node);
     const spec = label === undefined ? undefined : matchSection(label, sections);
-    if (spec) marks.push({ spec, text: label!, place: start, kind: "bold", hasContent: hasContentAfter(nodes, index, sections) });
+    if (spec && label !== undefined) marks.push({ spec, text: label, place: start, kind: "bold", hasContent: hasContentAfter(nodes, index, sections) });
   });
   // A bold label only stands in for a section that has no real heading, and only its first
   // one does: the same label under several `###` subsections is a repeated sub-heading.

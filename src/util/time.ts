@@ -1,4 +1,5 @@
 /** Helpers for the dates and durations found in frontmatter. All times are treated as UTC. */
+import { mustGroup } from "./lookup.js";
 
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
 const DATE_TIME = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$/i;
@@ -63,7 +64,7 @@ export function parseLenientInstant(value: unknown): Instant | undefined {
   const m = LOOSE.exec(value.trim());
   if (!m) return undefined;
   const pad = (part: string | undefined) => (part ?? "00").padStart(2, "0");
-  const day = `${m[1]}-${pad(m[2])}-${pad(m[3])}`;
+  const day = `${mustGroup(m, 1)}-${pad(m[2])}-${pad(m[3])}`;
   if (m[4] === undefined) return parseDate(day);
   const zone = m[8] === undefined ? "" : /^(UTC|GMT)$/i.test(m[8]) ? "Z" : m[8];
   return parseDate(`${day}T${pad(m[4])}:${pad(m[5])}:${pad(m[6])}${m[7] ?? ""}${zone}`);
@@ -83,8 +84,8 @@ export function parseDuration(value: unknown): number | undefined {
   const text = value.trim().toLowerCase();
   if (!/^(\d+(\.\d+)?\s*[dhms]\s*)+$/.test(text)) return undefined;
   let minutes = 0;
-  for (const [, amount, unit] of text.matchAll(/(\d+(?:\.\d+)?)\s*([dhms])/g)) {
-    minutes += Number(amount) * (UNIT_MINUTES[unit!] ?? 0);
+  for (const match of text.matchAll(/(\d+(?:\.\d+)?)\s*([dhms])/g)) {
+    minutes += Number(mustGroup(match, 1)) * (UNIT_MINUTES[mustGroup(match, 2)] ?? 0);
   }
   return minutes;
 }

@@ -4,8 +4,13 @@ import type { ImageOptions, Limits, SectionSpec, SeverityLevel } from "./config.
 /** What a section is for: the summary, the action items and the others are read from the section playing the role. */
 export const SECTION_ROLES = ["summary", "timeline", "cause", "actions"] as const;
 
-/** The default scale's colours, worst first; a configured level without one takes its position's. */
-export const SEVERITY_COLORS = ["#b42318", "#c4320a", "#a15c07", "#1f6feb", "#57606a"];
+/** The default scale's colours, worst first. */
+const SEVERITY_COLORS = ["#b42318", "#c4320a", "#a15c07", "#1f6feb", "#57606a"] as const;
+
+/** The colour of the level at `index` of a scale, worst first: the default scale's at that place, past its end its last one's. */
+export function severityColor(index: number): string {
+  return SEVERITY_COLORS[index] ?? SEVERITY_COLORS[4];
+}
 
 /** The default severity scale, SEV1 worst. */
 const SEVERITY_ALIASES = [
@@ -18,7 +23,7 @@ const SEVERITY_ALIASES = [
 
 /** The default severity scale, SEV1 worst; `SEV-1`, `sev 1` are read as `SEV1` whatever the aliases. */
 export const DEFAULT_SEVERITIES: readonly SeverityLevel[] = Object.freeze(
-  SEVERITY_ALIASES.map((aliases, i) => Object.freeze({ id: `SEV${i + 1}`, label: `SEV${i + 1}`, color: SEVERITY_COLORS[i]!, aliases: Object.freeze(aliases) })),
+  SEVERITY_ALIASES.map((aliases, i) => Object.freeze({ id: `SEV${i + 1}`, label: `SEV${i + 1}`, color: severityColor(i), aliases: Object.freeze(aliases) })),
 );
 
 /** Frontmatter fields required by default. */
@@ -54,9 +59,13 @@ export const DEFAULT_LIMITS: Limits = Object.freeze({
 /** The default required sections and their aliases (DESIGN.md). */
 export const DEFAULT_SECTIONS: readonly SectionSpec[] = Object.freeze(
   [
-    { name: "Issue Summary", aliases: ["Summary", "Incident Summary", "Overview"] },
-    { name: "Timeline", aliases: ["Timeline of Events"] },
-    { name: "Root Cause and Resolution", aliases: ["Root Cause", "Root Causes", "Root Cause Analysis", "Cause"] },
-    { name: "Corrective and Preventative Measures", aliases: ["Corrective and Preventive Measures", "Action Items", "Follow-ups", "Remediation"] },
-  ].map((spec, i) => Object.freeze({ ...spec, aliases: Object.freeze(spec.aliases), required: true, role: SECTION_ROLES[i] })),
+    { name: "Issue Summary", aliases: ["Summary", "Incident Summary", "Overview"], role: "summary" as const },
+    { name: "Timeline", aliases: ["Timeline of Events"], role: "timeline" as const },
+    { name: "Root Cause and Resolution", aliases: ["Root Cause", "Root Causes", "Root Cause Analysis", "Cause"], role: "cause" as const },
+    {
+      name: "Corrective and Preventative Measures",
+      aliases: ["Corrective and Preventive Measures", "Action Items", "Follow-ups", "Remediation"],
+      role: "actions" as const,
+    },
+  ].map(({ name, aliases, role }) => Object.freeze({ name, aliases: Object.freeze(aliases), required: true, role })),
 );

@@ -8,7 +8,7 @@ import {
   DEFAULT_SECTIONS,
   DEFAULT_SEVERITIES,
   SECTION_ROLES,
-  SEVERITY_COLORS,
+  severityColor,
 } from "./config-defaults.js";
 
 /** One level of the severity scale. */
@@ -263,7 +263,7 @@ function toSeverityLevel(entry: string | (Partial<SeverityLevel> & { id: string 
   return Object.freeze({
     id: spec.id,
     label: spec.label ?? spec.id,
-    color: spec.color ?? SEVERITY_COLORS[Math.min(index, SEVERITY_COLORS.length - 1)]!,
+    color: spec.color ?? severityColor(index),
     aliases: spec.aliases ?? [],
   });
 }

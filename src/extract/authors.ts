@@ -1,5 +1,6 @@
 import type { Root as MdastRoot } from "mdast";
 import { toString } from "mdast-util-to-string";
+import { textBefore } from "../util/format.js";
 import { sectionBody, type Found } from "./found.js";
 import { splitNames, trimChars } from "./labelled-lines.js";
 
@@ -14,7 +15,7 @@ export function authorsFromSection(tree: MdastRoot): Found<string[]> | undefined
   if (!section) return undefined;
   for (const node of section.nodes) {
     if (node.type === "list") {
-      const names = node.children.map((item) => personOf(toString(item.children[0] ?? item).split("\n")[0]!)).filter(Boolean);
+      const names = node.children.map((item) => personOf(textBefore(toString(item.children[0] ?? item), "\n"))).filter(Boolean);
       if (names.length > 0) return { value: names, place: node.position?.start };
     }
     if (node.type === "paragraph") {

@@ -1,3 +1,4 @@
+import { mustGroup } from "../util/lookup.js";
 import { parseDate } from "../util/time.js";
 import type { Found } from "./found.js";
 
@@ -22,25 +23,32 @@ export function dateFromPath(relPath: string): PathDate | undefined {
   const parts = relPath.split("/");
   const name = parts.pop() ?? "";
   const folders = parts.reverse();
-  const fromName = dayOf(DAY_PREFIX.exec(name));
+  const fromName = dayPrefix(name);
   if (fromName) return { value: fromName, place: undefined, precision: "day", from: "the file name" };
   for (const folder of folders) {
-    const day = dayOf(DAY_PREFIX.exec(folder));
+    const day = dayPrefix(folder);
     if (day) return { value: day, place: undefined, precision: "day", from: `the folder \`${folder}\`` };
   }
   const month = folders.map((folder) => MONTH_FOLDER.exec(folder)).find((m) => m !== null);
   if (!month) return undefined;
+  const folder = month[0];
+  const year = mustGroup(month, 1);
+  const monthOfYear = mustGroup(month, 2);
   const monthDay = /^(\d{2})-(\d{2})(?=$|[^\d])/.exec(name);
-  if (monthDay && monthDay[1] === month[2]) {
-    const day = dayOf([``, month[1]!, month[2]!, monthDay[2]!]);
-    if (day) return { value: day, place: undefined, precision: "day", from: `the folder \`${month[0]}\` and the file name` };
+  if (monthDay && monthDay[1] === monthOfYear) {
+    const day = isoDay(year, monthOfYear, mustGroup(monthDay, 2));
+    if (day) return { value: day, place: undefined, precision: "day", from: `the folder \`${folder}\` and the file name` };
   }
-  const first = dayOf([``, month[1]!, month[2]!, "01"]);
-  return first ? { value: first, place: undefined, precision: "month", from: `the folder \`${month[0]}\` (the month: the day is not given)` } : undefined;
+  const first = isoDay(year, monthOfYear, "01");
+  return first ? { value: first, place: undefined, precision: "month", from: `the folder \`${folder}\` (the month: the day is not given)` } : undefined;
 }
 
-function dayOf(match: readonly string[] | null): string | undefined {
-  if (!match) return undefined;
-  const iso = `${match[1]}-${match[2]}-${match[3]}`;
-  return parseDate(iso)?.iso;
+/** The day a name starts with (`2021-05-03…`), when it is a real one. */
+function dayPrefix(name: string): string | undefined {
+  const match = DAY_PREFIX.exec(name);
+  return match ? isoDay(mustGroup(match, 1), mustGroup(match, 2), mustGroup(match, 3)) : undefined;
+}
+
+function isoDay(year: string, month: string, day: string): string | undefined {
+  return parseDate(`${year}-${month}-${day}`)?.iso;
 }

@@ -1,6 +1,7 @@
 import type { Heading, Root as MdastRoot, RootContent } from "mdast";
 import { toString } from "mdast-util-to-string";
 import type { Point } from "unist";
+import { mustGroup } from "../util/lookup.js";
 import { parseDate } from "../util/time.js";
 
 /** A value an extractor read from the text, and where it is written (undefined: the file's path). */
@@ -59,15 +60,20 @@ export function leadingDay(text: string): string | undefined {
 /** `leadingDay`, with the length of the text it read (leading white space included). */
 export function leadingDayMatch(text: string): { iso: string; length: number } | undefined {
   const trimmed = text.trimStart();
-  let ymd: [string, number, string] | undefined;
-  let m = ISO_DAY.exec(trimmed);
-  if (m) ymd = [m[1]!, Number(m[2]), m[3]!];
-  else if ((m = MONTH_DAY_YEAR.exec(trimmed))) ymd = [m[3]!, monthOf(m[1]!), m[2]!];
-  else if ((m = DAY_MONTH_YEAR.exec(trimmed))) ymd = [m[3]!, monthOf(m[2]!), m[1]!];
-  if (!ymd || !m) return undefined;
-  const iso = `${ymd[0]}-${String(ymd[1]).padStart(2, "0")}-${ymd[2].padStart(2, "0")}`;
+  const day = writtenDay(trimmed);
+  if (!day) return undefined;
+  const iso = `${day.year}-${String(day.month).padStart(2, "0")}-${day.day.padStart(2, "0")}`;
   // A real day (not 30 February) in the years an archive holds, as for frontmatter dates.
-  return parseDate(iso) ? { iso, length: text.length - trimmed.length + m[0].length } : undefined;
+  return parseDate(iso) ? { iso, length: text.length - trimmed.length + day.length } : undefined;
+}
+
+/** The year, month and day a text starts with, in any of the three ways `leadingDay` reads, and the length of what it read. */
+function writtenDay(text: string): { year: string; month: number; day: string; length: number } | undefined {
+  let m = ISO_DAY.exec(text);
+  if (m) return { year: mustGroup(m, 1), month: Number(m[2]), day: mustGroup(m, 3), length: m[0].length };
+  if ((m = MONTH_DAY_YEAR.exec(text))) return { year: mustGroup(m, 3), month: monthOf(mustGroup(m, 1)), day: mustGroup(m, 2), length: m[0].length };
+  if ((m = DAY_MONTH_YEAR.exec(text))) return { year: mustGroup(m, 3), month: monthOf(mustGroup(m, 2)), day: mustGroup(m, 1), length: m[0].length };
+  return undefined;
 }
 
 function monthOf(name: string): number {

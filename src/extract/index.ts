@@ -13,7 +13,7 @@ import { dateFromPath } from "./date-from-path.js";
 import { dateFromText } from "./date-from-text.js";
 import { dateFromTimeline } from "./date-from-timeline.js";
 import { dateFromTitle } from "./date-from-title.js";
-import { leadingDay } from "./found.js";
+import { leadingDay, type Found } from "./found.js";
 import { labelledLines, parseWrittenDuration, splitNames } from "./labelled-lines.js";
 import { summaryFromBody } from "./summary.js";
 
@@ -75,18 +75,18 @@ export function extractMeta(
 
   if (data.date === undefined) {
     // A labelled `Date:` line says what the author meant; a path or title often gives the day it was written.
-    const labelled = lines.date && leadingDay(lines.date.value);
+    const labelled = lines.date && leadingDayFound(lines.date);
     const path = on("date-from-path") ? dateFromPath(source.relPath) : undefined;
     const title = on("date-from-title") ? titleDate(tree, data, places) : undefined;
     const timeline = !labelled && path?.precision !== "day" && !title && on("date-from-timeline") ? dateFromTimeline(tree, config.sections) : undefined;
     const prose = !labelled && path?.precision !== "day" && !title && !timeline && on("date-from-text") ? dateFromText(tree) : undefined;
-    if (labelled) took("date", labelled, labelled, "the line `Date: …`", "labelled-lines", lines.date!.place);
+    if (labelled) took("date", labelled.value, labelled.value, "the line `Date: …`", "labelled-lines", labelled.place);
     else if (path?.precision === "day") took("date", path.value, path.value, path.from, "date-from-path", undefined);
     else if (title) took("date", title.value, title.value, "the title", "date-from-title", title.place);
     else if (timeline) took("date", timeline.value, timeline.value, "the first dated entry of the timeline", "date-from-timeline", timeline.place);
     else if (prose) took("date", prose.value, prose.value, "the first date of the text", "date-from-text", prose.place);
     else if (path) took("date", path.value, path.value, path.from, "date-from-path", undefined);
-    values.date = labelled ?? (path?.precision === "day" ? path.value : undefined) ?? title?.value ?? timeline?.value ?? prose?.value ?? path?.value;
+    values.date = labelled?.value ?? (path?.precision === "day" ? path.value : undefined) ?? title?.value ?? timeline?.value ?? prose?.value ?? path?.value;
   }
   if (!isGiven(data.severity) && lines.severity) {
     const written = lines.severity.value;
@@ -156,4 +156,10 @@ function titleDate(
 
 function shorten(text: string): string {
   return text.length > 40 ? `${text.slice(0, 39)}…` : text;
+}
+
+/** The day a labelled line's value starts with, where the line is written. */
+function leadingDayFound(line: Found<string>): Found<string> | undefined {
+  const day = leadingDay(line.value);
+  return day === undefined ? undefined : { value: day, place: line.place };
 }

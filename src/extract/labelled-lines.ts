@@ -1,4 +1,5 @@
 import type { Root as MdastRoot, RootContent } from "mdast";
+import { mustGroup } from "../util/lookup.js";
 import { lineStart, linesOf, type Found } from "./found.js";
 
 /** The fields a labelled line can give. */
@@ -22,8 +23,9 @@ const LABELLED_LINE = /^[ \t]*([A-Za-z][A-Za-z ]{0,30}):[ \t]*(\S.*)$/;
 /** The field a `Label: value` line gives, and its value; undefined for any other line. */
 export function labelledLine(line: string): { field: LabelledField; value: string } | undefined {
   const match = LABELLED_LINE.exec(line);
-  const field = match && FIELD_BY_LABEL.get(match[1]!.trim().toLowerCase().replace(/ +/g, " "));
-  return field ? { field, value: match[2]!.trim() } : undefined;
+  if (!match) return undefined;
+  const field = FIELD_BY_LABEL.get(mustGroup(match, 1).trim().toLowerCase().replace(/ +/g, " "));
+  return field ? { field, value: mustGroup(match, 2).trim() } : undefined;
 }
 
 /**
@@ -72,8 +74,8 @@ export function parseWrittenDuration(written: string): number | undefined {
 function minutesIn(head: string): number | undefined {
   let minutes = 0;
   let any = false;
-  for (const [, amount, unit] of head.matchAll(AMOUNT)) {
-    minutes += Number(amount) * (UNIT_MINUTES[unit!.charAt(0).toLowerCase()] ?? 0);
+  for (const match of head.matchAll(AMOUNT)) {
+    minutes += Number(mustGroup(match, 1)) * (UNIT_MINUTES[mustGroup(match, 2).charAt(0).toLowerCase()] ?? 0);
     any = true;
   }
   return any ? minutes : undefined;
@@ -107,7 +109,8 @@ export function splitNames(text: string): string[] {
 export function trimChars(text: string, start: string, end: string): string {
   let from = 0;
   let to = text.length;
-  while (from < to && start.includes(text[from]!)) from++;
-  while (to > from && end.includes(text[to - 1]!)) to--;
+  // charAt, not text[i]: within from..to there is always a character, never "" (which `includes` would find).
+  while (from < to && start.includes(text.charAt(from))) from++;
+  while (to > from && end.includes(text.charAt(to - 1))) to--;
   return text.slice(from, to);
 }

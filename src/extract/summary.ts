@@ -1,8 +1,7 @@
 import type { Root as MdastRoot } from "mdast";
 import { toString } from "mdast-util-to-string";
 import type { SectionSpec } from "../config.js";
-import { DEFAULT_SECTIONS } from "../config-defaults.js";
-import { matchSection } from "../util/sections.js";
+import { matchSection, sectionFor } from "../util/sections.js";
 import { sectionBody, type Found } from "./found.js";
 import { labelledLine } from "./labelled-lines.js";
 
@@ -21,7 +20,7 @@ export interface FoundSummary extends Found<string> {
  * Cut at 280 characters.
  */
 export function summaryFromBody(tree: MdastRoot, sections: readonly SectionSpec[], lists: boolean): FoundSummary | undefined {
-  const spec = sections.find((s) => s.role === "summary") ?? (sections.length === 0 ? DEFAULT_SECTIONS[0]! : undefined);
+  const spec = sectionFor("summary", sections);
   if (!spec) return undefined;
   const section = sectionBody(tree, (heading) => heading.depth === 2 && matchSection(toString(heading), [spec]) !== undefined);
   if (!section) return undefined;

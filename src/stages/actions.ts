@@ -2,7 +2,7 @@ import type { List, ListItem, Root as MdastRoot } from "mdast";
 import { toString } from "mdast-util-to-string";
 import type { SectionSpec } from "../config.js";
 import { DEFAULT_SECTIONS } from "../config-defaults.js";
-import { matchSection } from "../util/sections.js";
+import { matchSection, sectionFor } from "../util/sections.js";
 import { parseDate } from "../util/time.js";
 
 /** A follow-up from a postmortem's task list: `- [ ] Add TTL jitter @mlopez due:2025-04-01 OPS-123`. */
@@ -18,7 +18,6 @@ export interface ActionItem {
   readonly line: number;
 }
 
-const CORRECTIVE = DEFAULT_SECTIONS[3]!;
 const OWNER = /(^|\s)@([\w.-]+)/;
 const DUE = /(^|\s)due:\s*(\d{4}-\d{2}-\d{2})\b/i;
 const TICKET = /\b([A-Z][A-Z0-9]{1,9}-\d+)\b/;
@@ -30,7 +29,7 @@ const TICKET = /\b([A-Z][A-Z0-9]{1,9}-\d+)\b/;
  */
 export function extractActions(tree: MdastRoot, sections: readonly SectionSpec[] = DEFAULT_SECTIONS): ActionItem[] {
   const nodes = tree.children;
-  const spec = sections.find((s) => s.role === "actions") ?? (sections.length === 0 ? CORRECTIVE : undefined);
+  const spec = sectionFor("actions", sections);
   const start = spec ? nodes.findIndex((n) => n.type === "heading" && n.depth === 2 && matchSection(toString(n), [spec])) : -1;
   let scope = nodes;
   if (start >= 0) {

@@ -22,6 +22,12 @@ export function safeDecode(text: string): string {
   }
 }
 
+/** The text before the first `separator`, all of it when there is none (`split(separator)[0]` without the `undefined`). */
+export function textBefore(text: string, separator: string | RegExp): string {
+  const at = typeof separator === "string" ? text.indexOf(separator) : text.search(separator);
+  return at < 0 ? text : text.slice(0, at);
+}
+
 /** `512 bytes`, `40 KB`, `1.5 MB`. */
 export function formatBytes(n: number): string {
   return n >= 1024 * 1024 ? `${Number((n / 1024 / 1024).toFixed(1))} MB` : n >= 1024 ? `${Math.round(n / 1024)} KB` : `${n} bytes`;

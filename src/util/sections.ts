@@ -1,7 +1,13 @@
 import type { Root as MdastRoot, RootContent } from "mdast";
 import { toString } from "mdast-util-to-string";
 import type { Point } from "unist";
-import type { SectionSpec } from "../config.js";
+import type { SectionRole, SectionSpec } from "../config.js";
+import { DEFAULT_SECTIONS } from "../config-defaults.js";
+
+/** The section playing `role`: one of `sections`, or of the default ones when there are none (the section check is off). */
+export function sectionFor(role: SectionRole, sections: readonly SectionSpec[]): SectionSpec | undefined {
+  return (sections.length === 0 ? DEFAULT_SECTIONS : sections).find((spec) => spec.role === role);
+}
 
 /** Lower-cases and collapses whitespace, for comparing headings. */
 function normalizeHeading(text: string): string {

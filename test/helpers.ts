@@ -11,7 +11,7 @@ import { ImageStore } from "../src/images/store.js";
 import { resolvePostmortemLinks, type SlugsByPath } from "../src/stages/links.js";
 import { renderBody } from "../src/stages/render.js";
 import type { ParsedPostmortem, RenderedPostmortem } from "../src/types.js";
-import { forEachWord } from "../src/search/client/tokenize.js";
+import { forEachWord } from "../src/shared/search/tokenize.js";
 
 /** The repository root. */
 export const repoRoot = path.resolve(import.meta.dirname, "..");

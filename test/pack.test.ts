@@ -23,6 +23,10 @@ describe("the packed package in a team's own repository", () => {
       .filter(Boolean);
     expect(listed).toContain("package/.build/cli.js");
     expect(listed).toContain("package/.build/stages/worker.js");
+    // The browser's modules, which the builder and the dev server read from .build/ and serve.
+    for (const file of ["client/search/search.js", "shared/search/format.js", "client/dev/client.js", "shared/dev/protocol.js"]) {
+      expect(listed).toContain(`package/.build/${file}`);
+    }
     expect(listed).toContain("package/themes/default/layouts/postmortem.eta");
     expect(listed.filter((f) => /^package\/(test|content|src)\//.test(f))).toEqual([]);
 

@@ -4,11 +4,11 @@ import { pathToFileURL } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
 import { build } from "../src/build.js";
 import { init } from "../src/init/index.js";
-import type { SearchMeta } from "../src/search/client/format.js";
-import { inflate, readChunk, type Chunk } from "../src/search/client/chunk.js";
-import { planQuery } from "../src/search/client/query.js";
-import { rankAll, score } from "../src/search/client/score.js";
-import { STOPWORDS } from "../src/search/client/tokenize.js";
+import type { SearchMeta } from "../src/shared/search/format.js";
+import { inflate, readChunk, type Chunk } from "../src/client/search/chunk.js";
+import { planQuery } from "../src/client/search/query.js";
+import { rankAll, score } from "../src/client/search/score.js";
+import { STOPWORDS } from "../src/shared/search/tokenize.js";
 import { repoRoot, sharedDir, tempDir } from "./helpers.js";
 
 /** A built archive's search, as the browser runs it: its meta, its own stemmer.js, its chunks from disk. */

@@ -1,12 +1,12 @@
 import { stemmer } from "stemmer";
 import { describe, expect, it } from "vitest";
-import { excerpt, findMarks, type Mark } from "../src/search/client/highlight.js";
-import type { Matched } from "../src/search/client/score.js";
-import { typoTerms } from "../src/search/client/query.js";
+import { excerpt, findMarks, type Mark } from "../src/client/search/highlight.js";
+import type { Matched } from "../src/client/search/score.js";
+import { typoTerms } from "../src/client/search/query.js";
 import fs from "node:fs";
 import path from "node:path";
 import { languageOf } from "../src/search/languages.js";
-import { fold, forEachWord, scanWords, STOPWORDS, wordTerms } from "../src/search/client/tokenize.js";
+import { fold, forEachWord, scanWords, STOPWORDS, wordTerms } from "../src/shared/search/tokenize.js";
 import { listFiles, repoRoot, sharedDir, words } from "./helpers.js";
 
 const english = { stem: stemmer, stopwords: STOPWORDS };

@@ -5,10 +5,10 @@ import { gunzipSync } from "node:zlib";
 import { beforeAll, describe, expect, it } from "vitest";
 import { build } from "../src/build.js";
 import { FRAGMENT_NAME, type SearchMeta } from "../src/search/build-index.js";
-import { inflate, readChunk, type Chunk } from "../src/search/client/chunk.js";
-import { planQuery } from "../src/search/client/query.js";
-import { rankAll, score, topByScore, warmUp } from "../src/search/client/score.js";
-import { STOPWORDS } from "../src/search/client/tokenize.js";
+import { inflate, readChunk, type Chunk } from "../src/client/search/chunk.js";
+import { planQuery } from "../src/client/search/query.js";
+import { rankAll, score, topByScore, warmUp } from "../src/client/search/score.js";
+import { STOPWORDS } from "../src/shared/search/tokenize.js";
 import { stemmer } from "stemmer";
 import { fixtureArchive, listFiles, tempDir, words } from "./helpers.js";
 

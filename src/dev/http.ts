@@ -2,10 +2,11 @@ import fs from "node:fs";
 import type http from "node:http";
 import path from "node:path";
 import { contentType } from "./mime.js";
-import { BUILD_PARAM, CLIENT_MODULES, CLIENT_PATH, DEV_PREFIX, EVENTS_PATH, STATE_EVENT, type DevState } from "./protocol.js";
+import { BUILD_PARAM, CLIENT_MODULES, CLIENT_PATH, DEV_PREFIX, EVENTS_PATH, STATE_EVENT, type DevState } from "../shared/dev/protocol.js";
 import type { DevArchive } from "./state.js";
 import { isInside } from "../util/inside.js";
 import { debug } from "../util/debug.js";
+import { readClientModule } from "../util/client-modules.js";
 
 /** The pages that listen for states (server-sent events), and what they are told. */
 export class StateStream {
@@ -30,13 +31,9 @@ export class StateStream {
   }
 }
 
-/**
- * The compiled client and the modules it imports, by the path the browser asks for, read once:
- * from `.build/dev/` whether this module runs compiled (from there) or from src/ in tests.
- */
+/** The compiled client and the modules it imports, by the path the browser asks for, read once. */
 export function readClientModules(): ReadonlyMap<string, Uint8Array> {
-  const dir = path.resolve(import.meta.dirname, "..", "..", ".build", "dev");
-  return new Map(CLIENT_MODULES.map((name) => [`${DEV_PREFIX}${name}`, fs.readFileSync(path.join(dir, name))]));
+  return new Map(CLIENT_MODULES.map((name) => [`${DEV_PREFIX}${name}`, readClientModule("dev", name)]));
 }
 
 /**

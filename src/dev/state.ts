@@ -8,7 +8,7 @@ import type { Output } from "../types.js";
 import { plural } from "../util/format.js";
 import { hashText } from "../util/hash.js";
 import { escapeTerminal, escapeTerminalLines } from "../util/terminal.js";
-import { EVERYTHING_CHANGED, SEARCH_DIR, SEARCH_INDEX_CHANGED, type DevState, type OverlayMessage } from "./protocol.js";
+import { EVERYTHING_CHANGED, SEARCH_DIR, SEARCH_INDEX_CHANGED, type DevState, type OverlayMessage } from "../shared/dev/protocol.js";
 import { quickPage } from "./quick.js";
 import type { ChangeKind } from "./watcher.js";
 

@@ -1,18 +1,17 @@
 import { createHash } from "node:crypto";
-import fs from "node:fs";
-import path from "node:path";
 import { gzipSync } from "node:zlib";
 import type { ResolvedConfig } from "../config.js";
 import { termKey, termsOf } from "../util/terms.js";
 import type { LazyOutputFile, Output, OutputFile, RenderedPostmortem } from "../types.js";
 import { hashText } from "../util/hash.js";
 import { postmortemPath } from "../util/urls.js";
-import { FRAGMENT_NAME, type Facet, type Fragment, type SearchMeta } from "./client/format.js";
+import { readClientModule } from "../util/client-modules.js";
+import { FRAGMENT_NAME, type Facet, type Fragment, type SearchMeta } from "../shared/search/format.js";
 import { ByteWriter } from "./encode.js";
 import { languageOf } from "./languages.js";
 import { docTerms, taxonomyValues } from "./terms.js";
 
-export { FRAGMENT_NAME, type SearchMeta } from "./client/format.js";
+export { FRAGMENT_NAME, type SearchMeta } from "../shared/search/format.js";
 
 // BM25 parameters, the usual ones; the per-document part of the score is computed here so that
 // the browser needs no document lengths, only each term's postings.
@@ -160,10 +159,8 @@ const CLIENT_MODULES = ["search.js", "card.js", "chunk.js", "query.js", "score.j
 
 /** The search client's own files, served from the index folder, with the stemmer of the archive's language. */
 function clientFiles(language: string): OutputFile[] {
-  // The compiled client, whether this module runs compiled (.build/search) or from src/ in tests.
-  const dir = path.resolve(import.meta.dirname, "..", "..", ".build", "search", "client");
   return [
-    ...CLIENT_MODULES.map((file) => ({ path: file, contents: fs.readFileSync(path.join(dir, file)) })),
+    ...CLIENT_MODULES.map((file) => ({ path: file, contents: readClientModule("search", file) })),
     { path: "stemmer.js", contents: languageOf(language).clientModule() },
   ];
 }

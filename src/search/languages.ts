@@ -2,7 +2,7 @@ import fs from "node:fs";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import { stemmer as english } from "stemmer";
-import { STOPWORDS } from "./client/tokenize.js";
+import { STOPWORDS } from "../shared/search/tokenize.js";
 
 type Stem = (word: string) => string;
 

@@ -1,6 +1,6 @@
 import type { PostmortemMeta } from "../types.js";
 import { termsOf } from "../util/terms.js";
-import { forEachWord, wordTerms } from "./client/tokenize.js";
+import { forEachWord, wordTerms } from "../shared/search/tokenize.js";
 import { languageOf, type Language } from "./languages.js";
 
 /** How much a word counts in each field of a postmortem. */

@@ -1,4 +1,4 @@
-// The dev protocol: what the dev server (server.ts, http.ts) and the dev client (client.ts) say
+// The dev protocol: what the dev server (src/dev/: server.ts, http.ts) and the dev client (src/client/dev/client.ts) say
 // to each other, written once for both sides. The browser imports this module too, as
 // `DEV_PREFIX + "protocol.js"`: it imports nothing, and uses neither Node nor the DOM.
 

@@ -174,7 +174,13 @@ async function analyzeFiles(sources: readonly SourceFile[], config: ResolvedConf
   } else {
     const store = new ImageStore(config, { mode, offline: options.offline, budget });
     const limit = pLimit(RENDER_CONCURRENCY);
-    await Promise.all(pending.map((item) => limit(async () => keep(item, await analyzeWithStore(store, item.source, config, vmClock(config.limits.fileMs))))));
+    await Promise.all(
+      pending.map((item) =>
+        limit(async () => {
+          keep(item, await analyzeWithStore(store, item.source, config, vmClock(config.limits.fileMs)));
+        }),
+      ),
+    );
     Object.assign(stats, store.stats);
   }
   // In a dev session, records reused from memory are not marked used: pruning would drop them.

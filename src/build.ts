@@ -102,7 +102,18 @@ export async function generate(options: BuildOptions = {}, session?: BuildSessio
   const history = readGitHistory(config.contentDir, config.root);
   const found = await time("discover", () => discover(config));
   const analysis = await time("process", () =>
-    analyze(config, found, { offline, session, workers, cache, settings, onProgress: onProgress && ((done, total) => onProgress("processing", done, total)) }),
+    analyze(config, found, {
+      offline,
+      session,
+      workers,
+      cache,
+      settings,
+      onProgress:
+        onProgress &&
+        ((done, total) => {
+          onProgress("processing", done, total);
+        }),
+    }),
   );
   const { entries, images } = analysis;
   const files = entries.map((entry) => entry.file);
@@ -126,11 +137,13 @@ export async function generate(options: BuildOptions = {}, session?: BuildSessio
   });
   if (failed()) return { result: result(false), outputs: undefined };
 
-  const included = entries.filter(({ record }) => (drafts || record.meta.status !== "draft") && record.body);
+  // Drafts are left out unless asked for; a file without a body has an error, and the build stopped above.
+  const included = entries.flatMap((entry) =>
+    entry.record.body && (drafts || entry.record.meta.status !== "draft") ? [{ ...entry, body: entry.record.body }] : [],
+  );
   const unchanged = included.filter((entry) => !entry.fresh).length;
   const slugs = new Map(included.map(({ record }) => [record.relPath, record.meta.slug]));
-  const rendered: RenderedPostmortem[] = included.map(({ source, record, key }) => {
-    const body = record.body!;
+  const rendered: RenderedPostmortem[] = included.map(({ source, record, key, body }) => {
     const html = resolvePostmortemLinks(body.html, { ...body, slug: record.meta.slug, slugs });
     // What its pages show: the file as processed, and the body as linked and with its images
     // (a download may give another image, a renamed postmortem another link).

@@ -33,7 +33,7 @@ export function loadTheme(dirs: string | readonly string[]): Theme {
   if (!layoutDirs.some((dir) => fs.existsSync(dir))) {
     throw new UsageError(`Theme not found: ${primary} has no layouts/ folder (set it with --theme NAME|DIR)`);
   }
-  const views = layoutDirs[0]!;
+  const views = path.join(primary, "layouts");
   const eta = new Eta({ views, cache: true, autoEscape: true, autoTrim: [false, "nl"] });
   // Eta resolves every template inside `views`; the file itself comes from the first folder that has it.
   eta.readFile = (file: string) => {
@@ -54,8 +54,8 @@ export function loadTheme(dirs: string | readonly string[]): Theme {
   }
   const assetPaths: Record<string, string> = {};
   const assets: OutputFile[] = [];
-  for (const name of [...winners.keys()].sort()) {
-    const contents = fs.readFileSync(winners.get(name)!);
+  for (const [name, file] of [...winners].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    const contents = fs.readFileSync(file);
     const ext = path.extname(name);
     // Content-hashed names can be cached forever by the host.
     const hashed = `assets/${name.slice(0, name.length - ext.length)}.${shortHash(contents)}${ext}`;

@@ -41,7 +41,8 @@ export function cacheKey(kind: KeyKind, ...parts: readonly KeyPart[]): string {
     if (typeof part === "string") hash.update(`\0s${part.length}\0`).update(part);
     else if (part instanceof Uint8Array) hash.update(`\0b${part.byteLength}\0`).update(part);
     else {
-      const json = JSON.stringify(part) ?? "undefined";
+      // JSON.stringify(undefined) is undefined, whatever its declared type says.
+      const json = (JSON.stringify(part) as string | undefined) ?? "undefined";
       hash.update(`\0j${json.length}\0`).update(json);
     }
   }
@@ -61,19 +62,31 @@ export function settingsKey(config: ResolvedConfig, code: string, offline: boole
   return cacheKey("settings", RECORD_SCHEMA, code, portableSettings(config), offline, mode);
 }
 
+/** Config fields a record does not depend on: rule settings apply after the cache; the folders are never read by processing. */
+const NOT_READ_BY_PROCESSING: ReadonlySet<string> = new Set([
+  "rules",
+  "overrides",
+  "root",
+  "outDir",
+  "themeDir",
+  "themeDirs",
+  "cacheDir",
+] satisfies (keyof ResolvedConfig)[]);
+
 /**
  * The config as far as processing a postmortem goes: without rule settings, without the folders
  * it never reads (the output, the theme, the cache), and with the folders it reads (content,
  * public, image roots) relative to the root (see the table).
  */
 export function portableSettings(config: ResolvedConfig): object {
-  const { rules: _rules, overrides: _overrides, root, outDir: _outDir, themeDir: _themeDir, themeDirs: _themeDirs, cacheDir: _cacheDir, ...rest } = config;
-  const relative = (dir: string) => path.relative(root, dir).split(path.sep).join("/");
+  const relative = (dir: string) => path.relative(config.root, dir).split(path.sep).join("/");
+  // Left out by name, so that a field added to the config is covered until it is listed here.
+  const rest = Object.fromEntries(Object.entries(config).filter(([name]) => !NOT_READ_BY_PROCESSING.has(name))) as Partial<ResolvedConfig>;
   return {
     ...rest,
-    contentDir: relative(rest.contentDir),
-    publicDir: relative(rest.publicDir),
-    images: { ...rest.images, roots: rest.images.roots.map(relative) },
+    contentDir: relative(config.contentDir),
+    publicDir: relative(config.publicDir),
+    images: { ...config.images, roots: config.images.roots.map(relative) },
   };
 }
 

@@ -45,19 +45,18 @@ export class RecordCache {
    * `text` is the entry's file as read already (see `read`).
    */
   get(key: string, text?: string): { record: PostmortemRecord; images: OutputFile[] } | undefined {
-    let entry: Entry;
+    let entry: unknown;
     const file = this.entryPath(key);
     try {
-      entry = JSON.parse(text ?? fs.readFileSync(file, "utf8")) as Entry;
+      entry = JSON.parse(text ?? fs.readFileSync(file, "utf8"));
+      if (!isEntry(entry, key)) return undefined;
       // Only records with downloaded images grow old: the others are not stat'ed.
-      if (entry?.record?.remote === true && Date.now() - fs.statSync(file).mtimeMs > REMOTE_MAX_AGE_MS) return undefined;
+      if (entry.record.remote && Date.now() - fs.statSync(file).mtimeMs > REMOTE_MAX_AGE_MS) return undefined;
     } catch (error) {
       debug("cache", "a record entry that cannot be read is a miss", error);
       return undefined;
     }
-    if (entry?.schema !== RECORD_SCHEMA || entry.key !== key || typeof entry.record?.relPath !== "string" || !Array.isArray(entry.record.images))
-      return undefined;
-    const localFiles = (entry.record.localFiles ?? []).map((local) => ({ ...local, file: path.resolve(this.root, local.file) }));
+    const localFiles = entry.record.localFiles.map((local) => ({ ...local, file: path.resolve(this.root, local.file) }));
     for (const local of localFiles) {
       if (readHash(local.file) !== local.hash) return undefined;
     }
@@ -123,6 +122,15 @@ export class RecordCache {
   private entryPath(key: string): string {
     return path.join(this.recordsDir, key.slice(0, 2), `${key}.json`);
   }
+}
+
+/** Whether a parsed entry file is an entry of this key, as far as the cache relies on it. */
+function isEntry(value: unknown, key: string): value is Entry {
+  if (typeof value !== "object" || value === null) return false;
+  const entry = value as Record<string, unknown>;
+  if (entry.schema !== RECORD_SCHEMA || entry.key !== key || typeof entry.record !== "object" || entry.record === null) return false;
+  const record = entry.record as Record<string, unknown>;
+  return typeof record.relPath === "string" && Array.isArray(record.images) && Array.isArray(record.localFiles) && typeof record.remote === "boolean";
 }
 
 /**

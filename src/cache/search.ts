@@ -16,6 +16,14 @@ interface Saved {
   readonly files: readonly (readonly [path: string, contentKey: string])[];
 }
 
+/** Whether a parsed `.cache/search/` file is the one of this key, as far as the build relies on it. */
+function isSaved(value: unknown, key: string): value is Saved {
+  if (typeof value !== "object" || value === null) return false;
+  const saved = value as Record<string, unknown>;
+  const meta = saved.meta as Record<string, unknown> | null | undefined;
+  return saved.key === key && Array.isArray(saved.files) && typeof meta?.base === "string";
+}
+
 /**
  * The search index, or, when its inputs are those of a build that made it before (its `search`
  * key, see keys.ts), its meta from `.cache/search/` and its files as lazy outputs: the writer
@@ -37,8 +45,8 @@ export function cachedSearchIndex(postmortems: readonly RenderedPostmortem[], co
   let built: Map<string, Output> | undefined;
   const build = () => (built ??= new Map(buildSearchIndex(postmortems, config).files.map((f) => [f.path, f])));
   try {
-    const saved = JSON.parse(fs.readFileSync(file, "utf8")) as Saved;
-    if (saved.key === key && Array.isArray(saved.files) && typeof saved.meta?.base === "string") {
+    const saved: unknown = JSON.parse(fs.readFileSync(file, "utf8"));
+    if (isSaved(saved, key)) {
       // Keyed by their bytes, as files made now are: an unchanged fragment is the same file whatever else changed.
       const files: LazyOutputFile[] = saved.files.map(([outputPath, fileKey]) => ({
         path: outputPath,

@@ -34,7 +34,7 @@ export function renderPages(site: Site, theme: Theme, config: ResolvedConfig, se
   const keyOf = (...parts: unknown[]) => cacheKey("site", siteKey, parts);
   const identity = (pm: RenderedPostmortem | undefined) => pm && [pm.key, pm.history, pm.editUrl];
   list.forEach((pm, i) => {
-    const { older, newer, related } = neighbours(site, i);
+    const { older, newer, related } = neighbours(site, pm, i);
     const make = () => postmortemPage(page, site, i, pm);
     const inputs = [pm, older, newer, ...related];
     const known = inputs.every((input) => input === undefined || input.key !== undefined);
@@ -71,14 +71,14 @@ export function renderPostmortemPage(site: Site, theme: Theme, config: ResolvedC
 }
 
 function postmortemPage(page: PageRenderer, site: Site, index: number, pm: RenderedPostmortem): OutputFile {
-  return page(postmortemPath(pm.meta.slug), "postmortem", { title: pm.meta.title, pm, ...neighbours(site, index), customTerms: customTermsOf(site, pm) });
+  return page(postmortemPath(pm.meta.slug), "postmortem", { title: pm.meta.title, pm, ...neighbours(site, pm, index), customTerms: customTermsOf(site, pm) });
 }
 
 /** The postmortems a postmortem's page links to: older and newer in time, and related ones. */
-function neighbours(site: Site, index: number) {
+function neighbours(site: Site, pm: RenderedPostmortem, index: number) {
   const list = site.postmortems;
   // The list is newest first: the previous postmortem in time is the next one in the list.
-  return { older: list[index + 1], newer: list[index - 1], related: site.related.get(list[index]!.meta.slug) ?? [] };
+  return { older: list[index + 1], newer: list[index - 1], related: site.related.get(pm.meta.slug) ?? [] };
 }
 
 function lazy(path: string, key: string, render: () => string | Uint8Array): LazyOutputFile {

@@ -2,10 +2,10 @@ import { lstatSync, statSync } from "node:fs";
 import fs from "node:fs/promises";
 import path from "node:path";
 import pLimit from "p-limit";
-import { HindsightError } from "../errors.js";
+import { HindsightError, InternalError } from "../errors.js";
 import type { Output } from "../types.js";
 import { insideOf } from "../util/inside.js";
-import { bytesOf, sizeOf, type WriteJob, type Writer } from "./job.js";
+import { bytesOf, keyIn, sizeOf, type WriteJob, type Writer } from "./job.js";
 import { withLock } from "./lock.js";
 import { BUILD_MARKER, folderId, lockFileOf, MARKER_TEXT, saveManifest, type Manifest, type PreviousBuild } from "./manifest.js";
 import { withStaging } from "./staging.js";
@@ -28,7 +28,7 @@ const MAX_REPLACED = 256;
 export const updateInPlace: Writer = async (job) => {
   const { outDir, previous, manifestFile } = job;
   if (!previous || !manifestFile) return "declined";
-  const plan = await planUpdate(job, previous.manifest);
+  const plan = planUpdate(job, previous.manifest);
   // The previous build, still in place, is this one.
   if (isEmpty(plan)) return "written";
   if (!fitsInPlace(plan, previous.manifest, job.publicDir)) return "declined";
@@ -58,7 +58,7 @@ interface UpdatePlan {
 }
 
 /** Compares a build's files with the previous build's manifest and the output folder as it is. */
-async function planUpdate({ files, keys, outDir }: WriteJob, previous: Manifest): Promise<UpdatePlan> {
+function planUpdate({ files, keys, outDir }: WriteJob, previous: Manifest): UpdatePlan {
   // Synchronous stats: tens of thousands of them, each a few microseconds, not a thread-pool round trip.
   let plain = true;
   const sizes = files.map((file) => {
@@ -119,7 +119,8 @@ function fitsInPlace(plan: UpdatePlan, previous: Manifest, publicDir: string | u
  * in between makes it anew at once (see `writeOutput`). Gives false, touching nothing, when the
  * folder or the manifest changed since they were read.
  */
-async function applyPlan({ outDir, keys }: WriteJob, staging: string, plan: UpdatePlan, previous: PreviousBuild, manifestFile: string): Promise<boolean> {
+async function applyPlan(job: WriteJob, staging: string, plan: UpdatePlan, previous: PreviousBuild, manifestFile: string): Promise<boolean> {
+  const { outDir } = job;
   // No manifest (undefined) means another build dropped it: the folder is not the one read.
   const text = await fs.readFile(manifestFile, "utf8").catch(() => undefined);
   if (text !== previous.text || (await folderId(outDir)) !== previous.manifest.dir) return false;
@@ -134,7 +135,7 @@ async function applyPlan({ outDir, keys }: WriteJob, staging: string, plan: Upda
         const at = path.join(staging, String(n++));
         await fs.writeFile(at, contents);
         staged.set(file, at);
-        files[file.path] = [keys.get(file)!, sizeOf(contents)];
+        files[file.path] = [keyIn(job, file), sizeOf(contents)];
       }),
     ),
   );
@@ -153,15 +154,18 @@ async function applyPlan({ outDir, keys }: WriteJob, staging: string, plan: Upda
       let made = dirs.get(dir);
       if (!made) dirs.set(dir, (made = fs.mkdir(dir, { recursive: true })));
       await made;
-      await fs.rename(staged.get(file)!, destination);
+      const from = staged.get(file);
+      if (from === undefined) throw new InternalError(`${file.path} was not staged`);
+      await fs.rename(from, destination);
     });
   await settled(plan.added.map(moveIn));
   await settled(plan.replaced.map(moveIn));
   await settled(plan.removed.map((file) => limit(() => fs.rm(insideOf(outDir, file), { force: true }))));
-  for (const file of plan.removed) delete files[file];
+  const removed = new Set(plan.removed);
+  const kept = Object.fromEntries(Object.entries(files).filter(([file]) => !removed.has(file)));
   await removeEmptyFolders(outDir, plan.removed);
   const dir = await folderId(outDir);
-  if (dir) saveManifest(manifestFile, { ...previous.manifest, dir, files });
+  if (dir) saveManifest(manifestFile, { ...previous.manifest, dir, files: kept });
   return true;
 }
 

@@ -1,3 +1,4 @@
+import { InternalError } from "../errors.js";
 import type { Output } from "../types.js";
 import type { PreviousBuild } from "./manifest.js";
 
@@ -27,6 +28,13 @@ export type Written = "written" | "declined" | "broken";
 
 /** One way of putting a job's files into the output folder. */
 export type Writer = (job: WriteJob) => Promise<Written>;
+
+/** A file's key in its job. */
+export function keyIn(job: Pick<WriteJob, "keys">, file: Output): string {
+  const key = job.keys.get(file);
+  if (key === undefined) throw new InternalError(`${file.path} is not one of the write job's files`);
+  return key;
+}
 
 /** A file's contents: made now, for a lazy file. */
 export function bytesOf(file: Output): string | Uint8Array {

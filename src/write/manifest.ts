@@ -28,20 +28,27 @@ export interface PreviousBuild {
   readonly text: string;
 }
 
+/** Whether a parsed manifest file has a manifest's shape (its file names are checked apart). */
+function isManifest(value: unknown): value is Manifest {
+  if (typeof value !== "object" || value === null) return false;
+  const { dir, files } = value as Record<string, unknown>;
+  return typeof dir === "string" && typeof files === "object" && files !== null;
+}
+
 /** The previous build's manifest, when the output folder is still the build it describes. */
 export async function previousBuild(outDir: string, manifestFile: string | undefined): Promise<PreviousBuild | undefined> {
   if (!manifestFile) return undefined;
   let text: string;
-  let manifest: Manifest;
+  let manifest: unknown;
   try {
     text = readFileSync(manifestFile, "utf8");
-    manifest = JSON.parse(text) as Manifest;
+    manifest = JSON.parse(text);
   } catch (error) {
     debug("write", "no previous manifest to read: every file is made", error);
     // None (a first build, a cleared cache) or unreadable: every file is made.
     return undefined;
   }
-  if (typeof manifest?.dir !== "string" || typeof manifest.files !== "object" || manifest.files === null) return undefined;
+  if (!isManifest(manifest)) return undefined;
   // A manifest that names a file outside the output folder was not written by a build: not trusted.
   if (!Object.keys(manifest.files).every((file) => staysInside(outDir, file))) return undefined;
   return (await folderId(outDir)) === manifest.dir ? { manifest, text } : undefined;

@@ -3,7 +3,7 @@ import fs from "node:fs/promises";
 import path from "node:path";
 import { HindsightError, IOError } from "../errors.js";
 import { insideOf } from "../util/inside.js";
-import { bytesOf, sizeOf, type WriteJob, type Writer, type Written } from "./job.js";
+import { bytesOf, keyIn, sizeOf, type WriteJob, type Writer, type Written } from "./job.js";
 import { withLock } from "./lock.js";
 import { BUILD_MARKER, folderId, lockFileOf, MARKER_TEXT, saveManifest, type Manifest } from "./manifest.js";
 import { copyPublic } from "./public.js";
@@ -89,7 +89,7 @@ function writeFiles(staging: string, job: WriteJob, previous: Manifest | undefin
       mkdirSync(dir, { recursive: true });
       dirs.add(dir);
     }
-    const key = job.keys.get(file)!;
+    const key = keyIn(job, file);
     const before = previous?.files[file.path];
     if (before && before[0] === key && linkFrom(path.join(job.outDir, file.path), destination, before[1])) {
       entries[file.path] = before;

@@ -7,7 +7,7 @@ import type { ImageStats } from "./images/store.js";
 import { analyze } from "./analyze.js";
 import { cacheKey, outputsManifestName, settingsKey } from "./cache/keys.js";
 import { cachedSearchIndex } from "./cache/search.js";
-import { BuildSession } from "./cache/session.js";
+import type { BuildSession } from "./cache/session.js";
 import { loadProjectConfig, makeStrict, type RunOptions } from "./project.js";
 import { discover } from "./stages/discover.js";
 import { renderExports } from "./stages/exports.js";
@@ -73,8 +73,6 @@ export interface Generated {
   /** What the pages were made from, when the build succeeded: to make one of them again. */
   readonly made?: { readonly site: Site; readonly theme: Theme; readonly slugs: ReadonlyMap<string, string> };
 }
-
-export { BuildSession };
 
 /**
  * Builds the archive in memory: config → discover → process (parse, per-file rules, render; in

@@ -1,5 +1,6 @@
 import path from "node:path";
-import type { BuildSession, Generated } from "../build.js";
+import type { Generated } from "../build.js";
+import type { BuildSession } from "../cache/session.js";
 import type { ResolvedConfig } from "../config.js";
 import { ImageStore } from "../images/store.js";
 import { readSource } from "../stages/discover.js";

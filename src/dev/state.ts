@@ -1,12 +1,13 @@
 import path from "node:path";
 import { performance } from "node:perf_hooks";
-import { BuildSession, generate, type BuildOptions, type BuildResult, type Generated } from "../build.js";
+import { generate, type BuildOptions, type BuildResult, type Generated } from "../build.js";
+import { BuildSession } from "../cache/session.js";
 import { resolveConfig, type ResolvedConfig } from "../config.js";
 import { HindsightError } from "../errors.js";
 import { formatStylish } from "../report/index.js";
 import type { Output } from "../types.js";
 import { plural } from "../util/format.js";
-import { hashText } from "../util/hash.js";
+import { contentKey } from "../cache/keys.js";
 import { escapeTerminal, escapeTerminalLines } from "../util/terminal.js";
 import { EVERYTHING_CHANGED, SEARCH_DIR, SEARCH_INDEX_CHANGED, type DevState, type OverlayMessage } from "../shared/dev/protocol.js";
 import { quickPage } from "./quick.js";
@@ -82,7 +83,7 @@ export class DevArchive {
     // Any failure here is the rebuild's to report: it follows at once.
     const page = await quickPage(change[0], config, made, this.session).catch(() => undefined);
     if (!page) return;
-    const hash = hashText(page.contents);
+    const hash = contentKey(page.contents);
     if (this.files.get(page.path)?.hash === hash) return;
     this.files.set(page.path, { contents: page.contents, hash });
     this.options.log(`✔ Updated ${escapeTerminal(page.path)} in ${(performance.now() - started).toFixed(0)} ms; rebuilding the rest`);
@@ -132,7 +133,7 @@ export class DevArchive {
    */
   private serve(outputs: readonly Output[]): Map<string, ServedFile> {
     const keyed = new Map<string, ServedFile>();
-    const served = (contents: string | Uint8Array) => ({ contents, hash: hashText(contents) });
+    const served = (contents: string | Uint8Array) => ({ contents, hash: contentKey(contents) });
     const files = new Map(
       outputs.map((file) => {
         if (!("key" in file)) return [file.path, served(file.contents)];

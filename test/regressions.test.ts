@@ -93,7 +93,8 @@ describe("regressions from review", () => {
     expect(result.files.flatMap((f) => f.messages.map((m) => m.ruleId))).toEqual([]);
   });
 
-  it.each([
+  // Any object: the configs are wrong on purpose, a misspelled key among them.
+  it.each<[object, RegExp]>([
     [{ taxonomies: ["services", "services"] }, /`taxonomies`: expected each name once/],
     [{ sections: [{ name: "Timeline", aliases: ["Issue Summary"] }, { name: "Issue Summary" }] }, /`sections`: expected each name once/],
     [{ severities: [{ id: "A", aliases: ["B"] }, { id: "B" }] }, /`severities`: expected each name once/],

@@ -66,7 +66,7 @@ describe("links between postmortems", () => {
       "---\ntitle: Outage\n---\n\nSee [PM-9](../2023/PM-9%20-%20IP%20starvation.md#timeline), [root](/2024/q1/login.md), [web](https://x.example/a.md) and [doc](guide.pdf).\n",
       "2024/outage.md",
     );
-    const { html } = await render(pm, { slugs, images: imageStore() });
+    const { html } = (await render(pm, { slugs, images: imageStore() }))!;
     expect(html).toContain('href="../../../postmortems/2023/pm-9-ip-starvation/index.html#timeline"');
     expect(html).toContain('href="../../../postmortems/2024/q1/login/index.html"');
     expect(html).toContain('href="https://x.example/a.md"');

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { DEFAULT_SECTIONS } from "../src/config-defaults.js";
 import { resolveConfig } from "../src/config.js";
 import { insideOf, isInside, staysInside } from "../src/util/inside.js";
+import type { TooBig } from "../src/util/read-texts.js";
 import { matchSection } from "../src/util/sections.js";
 import { slugFromPath, slugify, slugOrHash } from "../src/util/slug.js";
 import { formatDate, formatDuration, parseDuration, parseInstant } from "../src/util/time.js";
@@ -103,11 +104,11 @@ describe("readTexts", () => {
     files.splice(100, 0, path.join(dir, "missing.md"));
     const expected = files.map((file) => (fs.existsSync(file) ? fs.readFileSync(file, "utf8") : "error"));
     const read = async (options?: { coldReadMs: number }) => {
-      const texts: (string | Error)[] = [];
+      const texts: (string | Error | TooBig)[] = [];
       for await (const text of readTexts(files, options)) texts.push(text);
       return texts;
     };
-    const shown = (texts: (string | Error)[]) => texts.map((text) => (text instanceof Error ? "error" : text));
+    const shown = (texts: (string | Error | TooBig)[]) => texts.map((text) => (text instanceof Error ? "error" : text));
     // From the page cache: every file one after another.
     expect(shown(await read())).toEqual(expected);
     // As on a cold disk: the 64 files read first count as slow, the rest are read ahead, 64 at a time.

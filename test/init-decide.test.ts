@@ -136,6 +136,13 @@ describe("init: fields, taxonomies and the severity scale", () => {
     expect(decideSeverities(["High", "SEV2", "p3"]).levels).toBeUndefined();
   });
 
+  it("reads a title or date that is a mapping as no text: `String()` of `{toString: 1}` threw", () => {
+    const titled = ["a", "b", "c", "d"].map((name) => doc(`${name}.md`, `---\ntitle: {toString: 1}\n---\n# ${name}\n\nText.`));
+    expect(decide(titled, ".").postmortems).toHaveLength(4);
+    const dated = ["a", "b", "c"].map((name) => doc(`${name}.md`, `---\ntitle: ${name}\ndate: {toString: 1}\n---\nText.`));
+    expect(decideFields(dated).outOfRange).toEqual([]);
+  });
+
   it("takes severity words from labelled lines when frontmatter has none, known words only", () => {
     const docs = [
       doc("a.md", "# A\n\n**Severity**: Degraded (some users)\n\n## Summary\n\nText."),

@@ -1,7 +1,8 @@
 import path from "node:path";
 import type { DocFacts } from "./read.js";
 import { headingKey, roleOf } from "./sections.js";
-import { safeDecode } from "../util/format.js";
+import { safeDecode, scalarText } from "../util/format.js";
+import { mustGroup } from "../util/lookup.js";
 
 /** Why a Markdown file is not a postmortem; `postmortem` when it is one. */
 export type DocKind = "postmortem" | "readme" | "changelog" | "license" | "contributing" | "template" | "toctree" | "index" | "unlike";
@@ -66,7 +67,7 @@ function isLinkList(doc: DocFacts, others: ReadonlySet<string>): boolean {
   const dir = path.posix.dirname(doc.relPath);
   let toOthers = 0;
   for (const match of doc.body.matchAll(/\]\(\s*<?([^)\s>#]+\.(?:md|markdown|html?))(?:#[^)\s]*)?>?(?:\s+"[^"]*")?\s*\)/gi)) {
-    const target = path.posix.normalize(path.posix.join(dir, safeDecode(match[1]!)));
+    const target = path.posix.normalize(path.posix.join(dir, safeDecode(mustGroup(match, 1))));
     if (others.has(target) || others.has(target.replace(/\.html?$/i, ".md"))) toOthers++;
   }
   if (toOthers < 2) return false;
@@ -91,5 +92,5 @@ export function looksLikePostmortem(doc: DocFacts, commonKeys: ReadonlySet<strin
   if (doc.headings.some((heading) => roleOf(headingKey(heading)) !== undefined)) return true;
   if (doc.pathDate !== undefined) return true;
   if (Object.keys(doc.data).filter((key) => commonKeys.has(key)).length >= 2) return true;
-  return /incident|outage|post-?mortem|downtime|root cause|\brca\b|\bsev\d/i.test(`${doc.h1 ?? ""} ${String(doc.data.title ?? "")} ${doc.relPath}`);
+  return /incident|outage|post-?mortem|downtime|root cause|\brca\b|\bsev\d/i.test(`${doc.h1 ?? ""} ${scalarText(doc.data.title)} ${doc.relPath}`);
 }

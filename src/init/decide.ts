@@ -2,7 +2,7 @@ import path from "node:path";
 import fg from "fast-glob";
 import type { UserConfig } from "../config.js";
 import { RULE_IDS } from "../rules/ids.js";
-import { plural } from "../util/format.js";
+import { plural, textBefore } from "../util/format.js";
 import { classify, KIND_LABELS, looksLikePostmortem, type DocKind } from "./classify.js";
 import { CORE_FIELDS, decideFields } from "./fields.js";
 import type { DocFacts } from "./read.js";
@@ -186,7 +186,7 @@ function overridesFor(sections: ReturnType<typeof decideSections>): { files: str
  */
 export function globsFor(postmortems: readonly string[], others: readonly string[]): { include: string[] | undefined; exclude: string[] } {
   // Letters only: a shared date prefix (`2024-…`) says nothing about next year's postmortems.
-  const prefix = /^[A-Za-z]*/.exec(commonPrefix(postmortems.map((p) => path.posix.basename(p))))![0];
+  const prefix = textBefore(commonPrefix(postmortems.map((p) => path.posix.basename(p))), /[^A-Za-z]/);
   let include: string[] | undefined;
   let remaining = [...others];
   if (prefix.length >= 2 && postmortems.length > 0) {
@@ -213,7 +213,7 @@ export function imageRoots(postmortems: readonly DocFacts[], content: string): M
   const inContent = (p: string) => isInside(p, content, "/");
   for (const doc of postmortems) {
     for (const match of doc.body.matchAll(/!\[[^\]]*\]\(\s*<?([^)\s>]+)|<img\b[^>]*?\bsrc\s*=\s*["']([^"']+)["']/gi)) {
-      const src = (match[1] ?? match[2] ?? "").split(/[?#]/)[0]!;
+      const src = textBefore(match[1] ?? match[2] ?? "", /[?#]/);
       if (src === "" || src.startsWith("/") || /^[a-z][a-z0-9+.-]*:/i.test(src)) continue;
       const target = path.posix.normalize(path.posix.join(content, path.posix.dirname(doc.relPath), safeDecode(src)));
       if (!isInside(target, ".", "/") || inContent(target)) continue;
@@ -222,21 +222,22 @@ export function imageRoots(postmortems: readonly DocFacts[], content: string): M
     }
   }
   // A folder inside another one found is covered by it.
-  const dirs = [...users.keys()].sort();
+  const byDir = [...users].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   const roots = new Map<string, Set<string>>();
-  for (const dir of dirs) {
+  for (const [dir, used] of byDir) {
     const outer = [...roots.keys()].find((root) => isInside(dir, root, "/"));
     const files = roots.get(outer ?? dir) ?? new Set<string>();
-    for (const file of users.get(dir)!) files.add(file);
+    for (const file of used) files.add(file);
     roots.set(outer ?? dir, files);
   }
   return new Map([...roots].map(([dir, files]) => [dir, files.size]));
 }
 
 function commonPrefix(names: readonly string[]): string {
-  if (names.length === 0) return "";
-  let prefix = names[0]!;
-  for (const name of names) while (!name.startsWith(prefix)) prefix = prefix.slice(0, -1);
+  const [first, ...rest] = names;
+  if (first === undefined) return "";
+  let prefix = first;
+  for (const name of rest) while (!name.startsWith(prefix)) prefix = prefix.slice(0, -1);
   return prefix;
 }
 

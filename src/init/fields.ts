@@ -1,3 +1,4 @@
+import { scalarText } from "../util/format.js";
 import type { DocFacts } from "./read.js";
 
 /** What `init` decided about frontmatter fields, with the counts behind each decision. */
@@ -94,8 +95,10 @@ export function decideFields(docs: readonly DocFacts[]): FieldChoice {
   for (const doc of docs) {
     for (const field of CORE_FIELDS) {
       if (present(doc.data[keyOf(field)])) supply[field].frontmatter++;
-      else if (field === "title" && doc.h1 !== undefined) (supply.title.text++, titleFromText++);
-      else if (field === "date" && doc.pathDate !== undefined) supply.date.text++;
+      else if (field === "title" && doc.h1 !== undefined) {
+        supply.title.text++;
+        titleFromText++;
+      } else if (field === "date" && doc.pathDate !== undefined) supply.date.text++;
     }
   }
   const required = n === 0 ? [] : CORE_FIELDS.filter((field) => supply[field].frontmatter + supply[field].text === n);
@@ -110,7 +113,7 @@ export function decideFields(docs: readonly DocFacts[]): FieldChoice {
   const outOfRange = docs
     .filter((doc) =>
       ["date", "resolved", "detected", "mitigated", "started"].some((field) => {
-        const year = /^\s*(-?\d{4,})-/.exec(String(doc.data[keyOf(field)] ?? ""))?.[1];
+        const year = /^\s*(-?\d{4,})-/.exec(scalarText(doc.data[keyOf(field)]))?.[1];
         return year !== undefined && (Number(year) < 1 || Number(year) > 9999);
       }),
     )

@@ -48,8 +48,7 @@ export async function init(options: InitOptions = {}): Promise<InitResult> {
       `${path.basename(existing)} already exists: nothing written. Run \`hindsight init --force\` to replace it, or \`--print\` to see the config init would write.`,
     );
   }
-  const folder = options.folder === undefined ? undefined : path.resolve(root, options.folder);
-  if (folder !== undefined && !fs.statSync(folder, { throwIfNoEntry: false })?.isDirectory()) throw new UsageError(`Folder not found: ${options.folder}`);
+  const folder = options.folder === undefined ? undefined : existingFolder(root, options.folder);
   const scanDir = folder ?? root;
   const scanned = await scan(scanDir, root);
   // Without a folder given, the content folder is the one that holds every postmortem (often the root).
@@ -118,6 +117,13 @@ async function scan(dir: string, root: string): Promise<Scanned> {
   return { docs, bare };
 }
 
+/** The folder `written` names (relative to `root`); a UsageError when there is none. */
+function existingFolder(root: string, written: string): string {
+  const folder = path.resolve(root, written);
+  if (!fs.statSync(folder, { throwIfNoEntry: false })?.isDirectory()) throw new UsageError(`Folder not found: ${written}`);
+  return folder;
+}
+
 /** The deepest folder holding every postmortem, relative ("" when they are not in one subfolder). */
 function commonFolder(postmortems: readonly DocFacts[]): string {
   const dirs = postmortems.map((d) =>
@@ -126,9 +132,10 @@ function commonFolder(postmortems: readonly DocFacts[]): string {
       .split("/")
       .filter((p) => p !== "."),
   );
-  if (dirs.length === 0) return "";
-  let common = dirs[0]!;
-  for (const parts of dirs) {
+  const [first, ...rest] = dirs;
+  if (first === undefined) return "";
+  let common = first;
+  for (const parts of rest) {
     let i = 0;
     while (i < common.length && i < parts.length && common[i] === parts[i]) i++;
     common = common.slice(0, i);

@@ -2,6 +2,7 @@ import { dateFromPath } from "../extract/date-from-path.js";
 import { VFile } from "vfile";
 import { labelledLine } from "../extract/labelled-lines.js";
 import { readFrontmatter } from "../stages/frontmatter.js";
+import { mustGroup } from "../util/lookup.js";
 
 /** What `init` reads in one Markdown file: enough to classify it and to fit a config to it. */
 export interface DocFacts {
@@ -74,14 +75,15 @@ export function atxHeadings(body: string): { h1: string | undefined; headings: s
     if (line.trim() !== "" && !/^ {0,3}#{1,2}[ \t]/.test(line) && !setext) open = undefined;
     const heading = /^ {0,3}(#{1,6})[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$/.exec(line);
     if (heading) {
-      if (heading[1]!.length <= 2) add(heading[1]!.length as 1 | 2, heading[2]!);
+      const hashes = mustGroup(heading, 1);
+      if (hashes.length <= 2) add(hashes.length === 1 ? 1 : 2, mustGroup(heading, 2));
       else open = undefined;
       paragraph = undefined;
       continue;
     }
     const underline = /^ {0,3}(=+|-+)[ \t]*$/.exec(line);
     if (underline && paragraph !== undefined) {
-      add(underline[1]![0] === "=" ? 1 : 2, paragraph);
+      add(mustGroup(underline, 1).startsWith("=") ? 1 : 2, paragraph);
       paragraph = undefined;
       continue;
     }

@@ -1,4 +1,6 @@
 import { resolveConfig, type SectionRole, type SectionSpec } from "../config.js";
+import { textBefore } from "../util/format.js";
+import { mustAt } from "../util/lookup.js";
 import { matchSection } from "../util/sections.js";
 import type { DocFacts } from "./read.js";
 
@@ -53,10 +55,13 @@ const ROLE_WORDS: ReadonlyArray<[SectionRole, number, readonly string[]]> = [
   ["actions", 1, ["lessons learned", "lessons learnt", "moving forward", "future improvements"]],
 ];
 
+// Where a heading's key ends: a bracket, punctuation, or a spaced dash.
+const CUT = /\s*(?:[([{:;,.!?—–]|\s-\s)/u;
+
 /** The key a heading is grouped by: lower case, single spaces, cut at the first bracket or punctuation (`Timeline (all times UTC)` → `timeline`). */
 export function headingKey(heading: string): string {
   const squashed = heading.toLowerCase().replace(/\s+/g, " ").trim();
-  const cut = squashed.split(/\s*(?:[([{:;,.!?—–]|\s-\s)/u)[0]!.trim();
+  const cut = textBefore(squashed, CUT).trim();
   return cut.replace(/[\p{P}\p{S}\s]+$/u, "") || squashed;
 }
 
@@ -120,30 +125,25 @@ export function decideSections(docs: readonly DocFacts[]): SectionChoice[] {
     }
   }
   const ordered = [...chosen].sort((a, b) => median(a.positions) - median(b.positions) || byFiles(a, b));
-  const specs = ordered.map((group): SectionSpec => {
-    const [name, ...aliases] = namesOf(group);
-    return { name: name!, aliases, required: true, role: roles.get(group) };
-  });
-  // Counted the way `check` will match them, so the report says what the rules will see.
+  const specs = ordered.map((group): SectionSpec => ({ ...namesOf(group), required: true, role: roles.get(group) }));
+  // Counted the way `check` will match them, so the report says what the rules will see: the
+  // config resolves one section per spec, in order.
   const resolved = resolveConfig({ sections: specs.map((s) => ({ name: s.name, aliases: [...s.aliases], ...(s.role ? { role: s.role } : {}) })) }).sections;
-  const counts = resolved.map(() => new Set<number>());
-  const empty = resolved.map(() => new Set<number>());
+  const tallies = resolved.map((section, i) => ({ section, spec: mustAt(specs, i, "the sections"), files: new Set<number>(), empty: new Set<number>() }));
+  const tallyOf = (heading: string) => {
+    const section = matchSection(heading, resolved);
+    return tallies.find((tally) => tally.section === section);
+  };
   docs.forEach((doc, index) => {
-    for (const heading of doc.headings) {
-      const spec = matchSection(heading, resolved);
-      if (spec) counts[resolved.indexOf(spec)]!.add(index);
-    }
-    for (const heading of doc.emptyHeadings) {
-      const spec = matchSection(heading, resolved);
-      if (spec) empty[resolved.indexOf(spec)]!.add(index);
-    }
+    for (const heading of doc.headings) tallyOf(heading)?.files.add(index);
+    for (const heading of doc.emptyHeadings) tallyOf(heading)?.empty.add(index);
   });
-  return specs.map((spec, i) => ({
+  return tallies.map(({ spec, files, empty }) => ({
     ...spec,
-    files: counts[i]!.size,
-    lacking: docs.filter((_, index) => !counts[i]!.has(index)).map((doc) => doc.relPath),
-    emptyIn: docs.filter((_, index) => empty[i]!.has(index)).map((doc) => doc.relPath),
-    required: counts[i]!.size >= docs.length * REQUIRED_SHARE,
+    files: files.size,
+    lacking: docs.filter((_, index) => !files.has(index)).map((doc) => doc.relPath),
+    emptyIn: docs.filter((_, index) => empty.has(index)).map((doc) => doc.relPath),
+    required: files.size >= docs.length * REQUIRED_SHARE,
   }));
 }
 
@@ -165,29 +165,30 @@ function mergeWhere(list: Group[], mergeable: (a: Group, b: Group) => boolean): 
 }
 
 /** The section's name (the most used spelling of its main key) and one alias per other key. */
-function namesOf(group: Group): string[] {
+function namesOf(group: Group): { name: string; aliases: string[] } {
   const best = new Map<string, [string, number]>();
   for (const [spelling, n] of group.spellings) {
     const key = headingKey(spelling);
     const held = best.get(key);
     if (!held || n > held[1] || (n === held[1] && spelling < held[0])) best.set(key, [spelling, n]);
   }
-  const keys = [group.key, ...[...group.members].filter((k) => k !== group.key).sort()];
+  const spelling = (key: string) => best.get(key)?.[0] ?? key;
   // The config wants each name once, compared without case, spaces, `-` or `_`.
-  const seen = new Set<string>();
-  return keys
-    .map((key) => best.get(key)?.[0] ?? key)
-    .filter((name) => {
-      const squashed = name.toLowerCase().replace(/[\s_-]+/g, "");
-      return !seen.has(squashed) && Boolean(seen.add(squashed));
-    });
+  const squash = (name: string) => name.toLowerCase().replace(/[\s_-]+/g, "");
+  const name = spelling(group.key);
+  const seen = new Set([squash(name)]);
+  const aliases = [...group.members]
+    .filter((k) => k !== group.key)
+    .sort()
+    .map(spelling)
+    .filter((alias) => !seen.has(squash(alias)) && Boolean(seen.add(squash(alias))));
+  return { name, aliases };
 }
 
 /** A heading as written, cut where its key is cut (`Timeline (all times UTC)` → `Timeline`). */
 function cutSpelling(heading: string): string {
   const squashed = heading.replace(/\s+/g, " ").trim();
-  const cut = squashed
-    .split(/\s*(?:[([{:;,.!?—–]|\s-\s)/u)[0]!
+  const cut = textBefore(squashed, CUT)
     .trim()
     .replace(/[\p{P}\p{S}\s]+$/u, "");
   return cut || squashed;
@@ -199,19 +200,27 @@ function byFiles(a: Group, b: Group): number {
 
 function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
-  return sorted.length === 0 ? 0 : sorted[Math.floor((sorted.length - 1) / 2)]!;
+  // No values: index -1, and 0.
+  return sorted[Math.floor((sorted.length - 1) / 2)] ?? 0;
 }
 
 /** Levenshtein distance, for typing variants of one heading. */
 export function editDistance(a: string, b: string): number {
   if (Math.abs(a.length - b.length) > 2) return 3;
+  // One row of the table at a time: the distances from a's first i characters to each prefix of b.
   let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+  let distance = b.length;
+  for (let i = 0; i < a.length; i++) {
+    const current = [i + 1];
+    let diagonal = i;
+    let left = i + 1;
+    for (const [j, up] of previous.slice(1).entries()) {
+      left = Math.min(up + 1, left + 1, diagonal + (a[i] === b[j] ? 0 : 1));
+      current.push(left);
+      diagonal = up;
     }
     previous = current;
+    distance = left;
   }
-  return previous[b.length]!;
+  return distance;
 }

@@ -1,4 +1,5 @@
 import { DEFAULT_SEVERITIES } from "../config-defaults.js";
+import { textBefore } from "../util/format.js";
 
 /** A severity level as `init` writes it. */
 export interface SeverityChoice {
@@ -38,7 +39,7 @@ export function decideSeverities(values: readonly string[], fromText: readonly s
   // Words from labelled lines are read as the extractor reads them (the whole value, else its
   // first word), and only known ones count: prose is no place to found a scale on.
   if (values.length === 0) {
-    const known = fromText.map((v) => (levelOf(v) !== undefined ? v : v.trim().split(/[\s(,;-]/)[0]!)).filter((v) => levelOf(v) !== undefined);
+    const known = fromText.map((v) => (levelOf(v) !== undefined ? v : textBefore(v.trim(), /[\s(,;-]/))).filter((v) => levelOf(v) !== undefined);
     if (known.length === 0) return { levels: undefined, unknown: [] };
     values = known;
   }
@@ -47,21 +48,28 @@ export function decideSeverities(values: readonly string[], fromText: readonly s
     const v = value.trim();
     if (v === "") continue;
     const key = squash(v);
-    if (!spellings.has(key) || v < spellings.get(key)!) spellings.set(key, v);
+    const held = spellings.get(key);
+    if (held === undefined || v < held) spellings.set(key, v);
   }
   if (spellings.size === 0) return { levels: undefined, unknown: [] };
   const used = [...spellings.values()].sort();
   const unknown = used.filter((v) => levelOf(v) === undefined);
   if (unknown.length === 0) {
-    const levels = DEFAULT_SEVERITIES.map((level, index): SeverityChoice => {
+    const levels = DEFAULT_SEVERITIES.map((level, index) => {
       const read = new Set([level.id, ...level.aliases].map(squash));
       const extra = used.filter((v) => levelOf(v) === index && !read.has(squash(v)) && !/^sev[\s_-]?[1-5]$/i.test(v));
-      return { id: level.id, aliases: [...level.aliases, ...extra] };
+      return { choice: { id: level.id, aliases: [...level.aliases, ...extra] }, extra };
     });
     // The default scale reads every word already: no need to write it out.
-    const extras = levels.some((level, i) => level.aliases.length > DEFAULT_SEVERITIES[i]!.aliases.length);
-    return { levels: extras ? levels : undefined, unknown };
+    const extras = levels.some(({ extra }) => extra.length > 0);
+    return { levels: extras ? levels.map(({ choice }) => choice) : undefined, unknown };
   }
-  const known = used.filter((v) => levelOf(v) !== undefined).sort((a, b) => levelOf(a)! - levelOf(b)! || (a < b ? -1 : 1));
+  const known = used
+    .flatMap((v) => {
+      const level = levelOf(v);
+      return level === undefined ? [] : [{ v, level }];
+    })
+    .sort((a, b) => a.level - b.level || (a.v < b.v ? -1 : 1))
+    .map(({ v }) => v);
   return { levels: [...known, ...unknown].map((id) => ({ id, aliases: [] })), unknown };
 }

@@ -22,6 +22,11 @@ export function safeDecode(text: string): string {
   }
 }
 
+/** A frontmatter value as text when it is a string, number or boolean, else "" (`String()` of a mapping such as `{toString: 1}` throws). */
+export function scalarText(value: unknown): string {
+  return typeof value === "string" || typeof value === "number" || typeof value === "boolean" ? String(value) : "";
+}
+
 /** The text before the first `separator`, all of it when there is none (`split(separator)[0]` without the `undefined`). */
 export function textBefore(text: string, separator: string | RegExp): string {
   const at = typeof separator === "string" ? text.indexOf(separator) : text.search(separator);

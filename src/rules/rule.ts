@@ -9,8 +9,8 @@ export interface RuleContext {
   readonly config: ResolvedConfig;
   /** Content-relative paths of every postmortem of the archive, for rules about links. */
   readonly sources: ReadonlySet<string>;
-  /** Where a frontmatter field's value is written, or the file's first line when it is absent. */
-  placeOf(field: string): Point;
+  /** Where a frontmatter field's value is written, or the file's first line when it is absent (a function, not a method: rules destructure it). */
+  readonly placeOf: (field: string) => Point;
 }
 
 /** A problem as a rule states it; the wrapper adds the rule id and severity. */

@@ -13,7 +13,11 @@ export default tseslint.config(
     },
     rules: {
       // Counts, sizes and line numbers are what messages quote: a number reads the same in any template.
-      "@typescript-eslint/restrict-template-expressions": ["error", { allowNumber: true }],
+      // The other options as strictTypeChecked has them: options given replace the rule's whole default, which allows nullish, any, booleans.
+      "@typescript-eslint/restrict-template-expressions": [
+        "error",
+        { allowNumber: true, allowAny: false, allowBoolean: false, allowNever: false, allowNullish: false, allowRegExp: false },
+      ],
     },
   },
   prettier,

@@ -10,14 +10,19 @@ export interface Series {
   readonly className?: string;
 }
 
-/** What a stacked column chart shows: `values[category][series]`. */
+/** One column of a stacked chart: its label and a value per series, in the series' order. */
+export interface Column {
+  readonly label: string;
+  readonly values: readonly number[];
+}
+
+/** What a stacked column chart shows. */
 export interface StackedSpec {
   readonly id: string;
   readonly title: string;
   readonly desc: string;
-  readonly categories: readonly string[];
   readonly series: readonly Series[];
-  readonly values: readonly (readonly number[])[];
+  readonly columns: readonly Column[];
 }
 
 const LEFT = 40;
@@ -27,19 +32,18 @@ const LEGEND_ROW = 18;
 
 /** Columns of stacked segments, the first series at the bottom, with a legend and a y axis. */
 export function stackedColumns(spec: StackedSpec): string {
-  const totals = spec.values.map((row) => row.reduce((a, b) => a + b, 0));
-  const seriesTotals = spec.series.map((_, s) => spec.values.reduce((sum, row) => sum + (row[s] ?? 0), 0));
+  const totals = spec.columns.map(({ values }) => values.reduce((a, b) => a + b, 0));
   // Series absent from the data stay out of the legend: a swatch for nothing is noise.
-  const legendItems = spec.series.filter((_, s) => seriesTotals[s]! > 0);
+  const legendItems = spec.series.filter((_, s) => spec.columns.reduce((sum, { values }) => sum + (values[s] ?? 0), 0) > 0);
   const legend = drawLegend(legendItems);
   const top = legend.height + 12;
   const height = top + PLOT_HEIGHT + 34;
   const bottom = top + PLOT_HEIGHT;
   const ticks = niceTicks(Math.max(...totals, 0));
-  const yMax = ticks[ticks.length - 1]!;
+  const yMax = Math.max(...ticks);
   const y = (v: number) => bottom - (v / yMax) * PLOT_HEIGHT;
   const plotWidth = CHART_WIDTH - LEFT - RIGHT;
-  const slot = plotWidth / Math.max(spec.categories.length, 1);
+  const slot = plotWidth / Math.max(spec.columns.length, 1);
   const barWidth = Math.min(slot * 0.72, 48);
 
   const parts: string[] = [legend.svg];
@@ -47,20 +51,26 @@ export function stackedColumns(spec: StackedSpec): string {
     parts.push(el("line", { class: t === 0 ? "axis" : "grid", x1: LEFT, x2: CHART_WIDTH - RIGHT, y1: y(t), y2: y(t) }));
     parts.push(el("text", { class: "tick", x: LEFT - 6, y: y(t), dy: "0.35em", "text-anchor": "end" }, String(t)));
   }
-  spec.categories.forEach((category, i) => {
+  spec.columns.forEach((column, i) => {
     const x = LEFT + i * slot + (slot - barWidth) / 2;
     let below = 0;
     spec.series.forEach((series, s) => {
-      const v = spec.values[i]?.[s] ?? 0;
+      const v = column.values[s] ?? 0;
       if (v <= 0) return;
       // Both edges are rounded before taking the height, so stacked segments never gap or overlap.
       const [y0, y1] = [Number(num(y(below))), Number(num(y(below + v)))];
       below += v;
       const attrs = { class: series.color ? undefined : series.className, x, y: y1, width: barWidth, height: y0 - y1, fill: series.color };
-      parts.push(el("rect", attrs, tooltip(`${category} · ${series.label}: ${v}`)));
+      parts.push(el("rect", attrs, tooltip(`${column.label} · ${series.label}: ${v}`)));
     });
   });
-  parts.push(drawCategoryLabels(spec.categories, slot, bottom + 18));
+  parts.push(
+    drawCategoryLabels(
+      spec.columns.map((column) => column.label),
+      slot,
+      bottom + 18,
+    ),
+  );
   return svgRoot(spec.id, spec.title, spec.desc, height, parts.join(""));
 }
 

@@ -19,9 +19,10 @@
 import type { SeverityLevel } from "../config.js";
 import type { PostmortemMeta } from "../types.js";
 import { plural } from "../util/format.js";
+import { mustGet } from "../util/lookup.js";
 import { formatDuration } from "../util/time.js";
 import { horizontalBars, stackedColumns, type Bar, type Series } from "./charts.js";
-import { compareLabels, countByPeriod, countServices, groupValues, MAX_MONTHS, median } from "./data.js";
+import { compareLabels, countByPeriod, countServices, groupValues, MAX_MONTHS, median, type Period } from "./data.js";
 import { noDataSvg, safeColor } from "./svg.js";
 
 /** Anything that carries postmortem metadata: parsed or rendered postmortems both fit. */
@@ -66,21 +67,24 @@ function perPeriod(metas: readonly PostmortemMeta[], severities: readonly Severi
   const caption = `${title}, by severity`;
   if (!data) return noData(id, title, "No postmortem has a date yet.", caption, head);
 
-  const totals = data.counts.map((row) => row.reduce((a, b) => a + b, 0));
-  const rows = data.labels.map((label, i) => [label, ...data.counts[i]!, totals[i]!]);
+  const total = (period: Period) => period.counts.reduce((a, b) => a + b, 0);
+  const rows = data.periods.map((period) => [period.label, ...period.counts, total(period)]);
+  const [oldest, ...newer] = data.periods;
+  const newest = newer.at(-1) ?? oldest;
   // The first period with the highest count, so the sentence does not change between runs.
-  const busiest = totals.indexOf(Math.max(...totals));
-  const dated = totals.reduce((a, b) => a + b, 0);
+  const busiest = newer.reduce((best, period) => (total(period) > total(best) ? period : best), oldest);
+  const dated = data.periods.reduce((sum, period) => sum + total(period), 0);
   const description =
-    `${plural(dated, "dated postmortem")} from ${data.labels[0]} to ${data.labels[data.labels.length - 1]}, ` +
-    `stacked by severity, worst at the bottom. Busiest ${unit}: ${data.labels[busiest]} with ${totals[busiest]}.` +
+    `${plural(dated, "dated postmortem")} from ${oldest.label} to ${newest.label}, ` +
+    `stacked by severity, worst at the bottom. Busiest ${unit}: ${busiest.label} with ${total(busiest)}.` +
     (data.undated ? ` ${plural(data.undated, "undated postmortem")} not shown.` : "") +
-    (data.earlier ? ` ${plural(data.earlier, "postmortem")} from before ${data.labels[0]} not shown.` : "");
+    (data.earlier ? ` ${plural(data.earlier, "postmortem")} from before ${oldest.label} not shown.` : "");
   const series: Series[] = [
     ...severities.map((level) => ({ label: level.label, color: safeColor(level.color), className: "bar" })),
     { label: "Unrated", className: "unrated" },
   ];
-  const svg = stackedColumns({ id, title, desc: description, categories: data.labels, series, values: data.counts });
+  const columns = data.periods.map((period) => ({ label: period.label, values: period.counts }));
+  const svg = stackedColumns({ id, title, desc: description, series, columns });
   return { id, title, description, svg, table: { caption, head, rows } };
 }
 
@@ -123,18 +127,19 @@ const byYear: Grouping = {
 };
 
 const METRICS = {
-  resolve: { name: "time to resolve", field: (meta: PostmortemMeta) => meta.timeToResolve, end: "resolution" },
-  detect: { name: "time to detect", field: (meta: PostmortemMeta) => meta.timeToDetect, end: "detection" },
+  resolve: { short: "ttr", name: "time to resolve", field: (meta: PostmortemMeta) => meta.timeToResolve, end: "resolution" },
+  detect: { short: "ttd", name: "time to detect", field: (meta: PostmortemMeta) => meta.timeToDetect, end: "detection" },
 } as const;
 
 function medianChart(metas: readonly PostmortemMeta[], metric: keyof typeof METRICS, grouping: Grouping): Chart {
-  const { name, field, end } = METRICS[metric];
-  const id = `tt${metric[0]}-by-${grouping.name}`;
+  const { short, name, field, end } = METRICS[metric];
+  const id = `${short}-by-${grouping.name}`;
   const title = `Median ${name} by ${grouping.name}`;
   const head = [grouping.name === "severity" ? "Severity" : "Year", `Median ${name}`, "Median (minutes)", "Sample size (n)"];
   const groups = groupValues(metas, grouping.keyOf, field);
   const ordered = grouping.order([...groups.keys()]).map((g) => {
-    const values = groups.get(g.key)!;
+    // `order` keeps some of the keys it is given, and adds none.
+    const values = mustGet(groups, g.key, "the metric's groups");
     return { ...g, median: median(values), n: values.length };
   });
   if (!ordered.length) return noData(id, title, `No postmortem records its ${name} yet.`, title, head);

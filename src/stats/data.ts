@@ -1,5 +1,7 @@
 /** The numbers behind the dashboard: counts and medians from postmortem metadata, no drawing. */
 import type { SeverityLevel } from "../config.js";
+import { InternalError } from "../errors.js";
+import { getOrAdd, mustAt } from "../util/lookup.js";
 import { termKey } from "../util/terms.js";
 import type { PostmortemMeta } from "../types.js";
 
@@ -10,13 +12,19 @@ const MAX_QUARTERS = 48;
 /** At most this many years are drawn, the last ones: an archive of historic incidents (1628) or a date in 9999 must not make thousands of columns. */
 export const MAX_YEARS = 100;
 
+/** One period's postmortem counts. */
+export interface Period {
+  /** `2024-03`, `2024 Q1` or `2024`. */
+  readonly label: string;
+  /** One count per level in scale order (worst first), then one for unrated postmortems. */
+  readonly counts: readonly number[];
+}
+
 /** Postmortem counts per period, periods contiguous from the first dated one to the last. */
 export interface PeriodCounts {
   readonly unit: "month" | "quarter" | "year";
-  /** `2024-03`, `2024 Q1` or `2024`, oldest first. */
-  readonly labels: readonly string[];
-  /** `counts[period][level]`: levels in scale order (worst first), then one for unrated postmortems. */
-  readonly counts: readonly (readonly number[])[];
+  /** Oldest first. */
+  readonly periods: readonly [Period, ...Period[]];
   /** Postmortems left out because they have no usable date. */
   readonly undated: number;
   /** Dated postmortems left out because they are older than the `MAX_YEARS` years drawn. */
@@ -34,20 +42,30 @@ export function countByPeriod(metas: readonly PostmortemMeta[], severities: read
     dated.push({ month, level: level < 0 ? severities.length : level });
   }
   if (!dated.length) return undefined;
-  let [first, last] = [dated[0]!.month, dated[0]!.month];
-  for (const { month } of dated) [first, last] = [Math.min(first, month), Math.max(last, month)];
+  const first = dated.reduce((min, { month }) => Math.min(min, month), Infinity);
+  const last = dated.reduce((max, { month }) => Math.max(max, month), -Infinity);
   const span = last - first + 1;
   const unit = span <= MAX_MONTHS ? "month" : span <= MAX_QUARTERS * 3 ? "quarter" : "year";
   const periodOf = (month: number) => (unit === "year" ? Math.floor(month / 12) : unit === "quarter" ? Math.floor(month / 3) : month);
   const start = Math.max(periodOf(first), unit === "year" ? periodOf(last) - MAX_YEARS + 1 : -Infinity);
-  const counts = Array.from({ length: periodOf(last) - start + 1 }, () => new Array<number>(severities.length + 1).fill(0));
+  const [oldest, ...newer] = Array.from({ length: periodOf(last) - start + 1 }, (_, i) => ({
+    label: periodLabel(start + i, unit),
+    counts: new Array<number>(severities.length + 1).fill(0),
+  }));
+  // `start` is at most the last dated postmortem's period.
+  if (!oldest) throw new InternalError("no period from the first dated postmortem to the last");
+  const periods: [Period, ...Period[]] = [oldest, ...newer];
   let earlier = 0;
   for (const { month, level } of dated) {
-    if (periodOf(month) < start) earlier++;
-    else counts[periodOf(month) - start]![level]! += 1;
+    if (periodOf(month) < start) {
+      earlier++;
+      continue;
+    }
+    // Periods run from `start` to the last one's, and levels from 0 to the unrated one.
+    const { counts } = mustAt(periods, periodOf(month) - start, "the periods");
+    counts[level] = mustAt(counts, level, "a period's counts") + 1;
   }
-  const labels = counts.map((_, i) => periodLabel(start + i, unit));
-  return { unit, labels, counts, undated: metas.length - dated.length, earlier };
+  return { unit, periods, undated: metas.length - dated.length, earlier };
 }
 
 /** Months since year 0, from the `YYYY-MM` prefix of an ISO date. */
@@ -78,12 +96,12 @@ export function countServices(metas: readonly PostmortemMeta[]): ServiceCount[] 
   const byKey = new Map<string, { label: string; count: number }>();
   for (const meta of metas) {
     // A postmortem that lists a service twice (`auth`, `Auth`) is still one postmortem for it.
-    for (const key of new Set(meta.services.map(termKey))) {
-      if (!key) continue;
-      const label = meta.services.find((s) => termKey(s) === key)!.trim();
-      const entry = byKey.get(key) ?? byKey.set(key, { label, count: 0 }).get(key)!;
-      entry.count += 1;
+    const labels = new Map<string, string>();
+    for (const service of meta.services) {
+      const key = termKey(service);
+      if (key && !labels.has(key)) labels.set(key, service.trim());
     }
+    for (const [key, label] of labels) getOrAdd(byKey, key, () => ({ label, count: 0 })).count += 1;
   }
   return [...byKey]
     .sort(([ka, a], [kb, b]) => b.count - a.count || collator.compare(a.label, b.label) || (ka < kb ? -1 : ka > kb ? 1 : 0))
@@ -99,7 +117,8 @@ export function compareLabels(a: string, b: string): number {
 export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+  const upper = mustAt(sorted, mid, "the values of a median");
+  return sorted.length % 2 ? upper : (mustAt(sorted, mid - 1, "the values of a median") + upper) / 2;
 }
 
 /** Groups the usable values (finite, not negative) of one metric by a key; postmortems without a key or value are left out. */
@@ -112,7 +131,7 @@ export function groupValues(
   for (const meta of metas) {
     const [key, value] = [keyOf(meta), valueOf(meta)];
     if (key === undefined || typeof value !== "number" || !Number.isFinite(value) || value < 0) continue;
-    (groups.get(key) ?? groups.set(key, []).get(key)!).push(value);
+    getOrAdd(groups, key, () => []).push(value);
   }
   return groups;
 }

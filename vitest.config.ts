@@ -23,11 +23,50 @@ function clientRootDirs(): Plugin {
   };
 }
 
+/**
+ * The end-to-end tier: tests that run the compiled CLI or another child process, drive Chromium,
+ * serve `hindsight dev`, or build or check the real archives (../shared/corpus, the starter
+ * archive in content/). Every other test file is in the unit tier: in-process, on small made-up
+ * input, run by `npm run test:unit` in well under 30 seconds. A new test file is a unit test
+ * unless it is listed here.
+ */
+const E2E = [
+  "test/e2e/**",
+  "test/agreement.test.ts",
+  "test/build.e2e.test.ts",
+  "test/cache.test.ts",
+  "test/cli*.test.ts",
+  "test/concurrent.test.ts",
+  "test/corpus.test.ts",
+  "test/extract-parse.test.ts",
+  "test/failed-build.test.ts",
+  "test/git.test.ts",
+  "test/images.test.ts",
+  "test/init.test.ts",
+  "test/limits.test.ts",
+  "test/lock.test.ts",
+  "test/new.test.ts",
+  "test/pack.test.ts",
+  "test/report.test.ts",
+  "test/search-index.test.ts",
+  "test/search-words.test.ts",
+  "test/theme.test.ts",
+  "test/write.test.ts",
+];
+
+/** What both projects share; not through `extends: true`, which would run the global setup again for each project. */
+const common = { testTimeout: 60_000, hookTimeout: 120_000 };
+
 export default defineConfig({
-  plugins: [clientRootDirs()],
   test: {
-    include: ["test/**/*.test.ts"],
-    testTimeout: 60_000,
-    hookTimeout: 120_000,
+    // Once, before any test file of any project.
+    globalSetup: ["test/global-setup.ts"],
+    projects: [
+      {
+        plugins: [clientRootDirs()],
+        test: { ...common, name: "unit", include: ["test/**/*.test.ts"], exclude: E2E },
+      },
+      { plugins: [clientRootDirs()], test: { ...common, name: "e2e", include: E2E } },
+    ],
   },
 });

@@ -17,7 +17,8 @@ async function searchOf(out: string) {
   const { stemmer } = (await import(pathToFileURL(path.join(out, "search", meta.base, "stemmer.js")).href)) as { stemmer: (w: string) => string };
   const load = async (file: string): Promise<Chunk> =>
     readChunk(await inflate(new Uint8Array(fs.readFileSync(path.join(out, "search", meta.base, file))).buffer));
-  const fragment = (doc: number) => JSON.parse(fs.readFileSync(path.join(out, "search/f", `${meta.fragments.slice(doc * 8, doc * 8 + 8)}.json`), "utf8"));
+  const names = meta.names.map((page) => fs.readFileSync(path.join(out, "search/n", `${page}.txt`), "utf8")).join("");
+  const fragment = (doc: number) => JSON.parse(fs.readFileSync(path.join(out, "search/f", `${names.slice(doc * 8, doc * 8 + 8)}.json`), "utf8"));
   const options = { stem: stemmer, stopwords: meta.stopwords ? STOPWORDS : undefined, typos: meta.typos };
   const titles = async (query: string): Promise<string[]> => {
     const result = await score(meta.docs, planQuery(query, meta.chunks, options, load));

@@ -5,12 +5,19 @@ import { gunzipSync } from "node:zlib";
 import { beforeAll, describe, expect, it } from "vitest";
 import { build } from "../src/build.js";
 import { FRAGMENT_NAME, type SearchMeta } from "../src/search/build-index.js";
+import { NAMES_PER_PAGE } from "../src/shared/search/format.js";
 import { inflate, readChunk, type Chunk } from "../src/client/search/chunk.js";
 import { planQuery } from "../src/client/search/query.js";
 import { rankAll, score, topByScore, warmUp } from "../src/client/search/score.js";
 import { STOPWORDS } from "../src/shared/search/tokenize.js";
 import { stemmer } from "stemmer";
 import { fixtureArchive, listFiles, tempDir, words } from "./helpers.js";
+
+/** The fragments' names in document order, read from a built archive's pages of names. */
+function fragmentNames(out: string, meta: SearchMeta): string[] {
+  const text = meta.names.map((page) => fs.readFileSync(path.join(out, "search/n", `${page}.txt`), "utf8")).join("");
+  return [...text.matchAll(new RegExp(`.{${FRAGMENT_NAME}}`, "g"))].map(([name]) => name);
+}
 
 /** Reads a term chunk (gzip-compressed): term, posting count, postings' byte length, then varint doc deltas and a weight byte each. */
 function decode(compressed: Buffer): Map<string, [number, number][]> {
@@ -75,11 +82,17 @@ describe("search index", () => {
     for (let i = 1; i < ranges.length; i++) expect(ranges[i - 1]![1]! < ranges[i]![0]!).toBe(true);
     const files = listFiles(path.join(out, "search"));
     const fragments = files.filter((f) => f.startsWith("f/"));
-    expect(files.filter((f) => !f.startsWith(`${meta.base}/`) && !f.startsWith("f/"))).toEqual(["index.html", "meta.json"]);
+    expect(files.filter((f) => !f.startsWith(`${meta.base}/`) && !f.startsWith("f/") && !f.startsWith("n/"))).toEqual(["index.html", "meta.json"]);
     expect(files).toContain(`${meta.base}/search.js`);
-    // A fragment per postmortem, named by its contents' hash, in document order in the meta.
-    expect(meta.fragments).toHaveLength(4 * FRAGMENT_NAME);
-    expect(fragments.sort()).toEqual([...meta.fragments.matchAll(/.{8}/g)].map(([name]) => `f/${name}.json`).sort());
+    // A fragment per postmortem, named by its contents' hash, in document order in the pages of names.
+    expect(meta.names).toHaveLength(1);
+    expect(files.filter((f) => f.startsWith("n/"))).toEqual([`n/${meta.names[0]}.txt`]);
+    expect(fragmentNames(out, meta)).toHaveLength(4);
+    expect(fragments.sort()).toEqual(
+      fragmentNames(out, meta)
+        .map((name) => `f/${name}.json`)
+        .sort(),
+    );
     for (const file of fragments) {
       const contents = fs.readFileSync(path.join(out, "search", file));
       expect(file).toBe(`f/${createHash("sha256").update(contents).digest("base64url").slice(0, FRAGMENT_NAME)}.json`);
@@ -91,17 +104,54 @@ describe("search index", () => {
     fs.cpSync(fixtureArchive, root, { recursive: true });
     const site = path.join(root, "dist");
     await build({ offline: true, root, out: site });
-    const before = JSON.parse(fs.readFileSync(path.join(site, "search/meta.json"), "utf8")) as SearchMeta;
+    const before = fragmentNames(site, JSON.parse(fs.readFileSync(path.join(site, "search/meta.json"), "utf8")) as SearchMeta);
     const file = listFiles(path.join(root, "content")).find((f) => f.endsWith(".md"))!;
     fs.appendFileSync(path.join(root, "content", file), "\nOne more sentence about flamingos.\n");
     await build({ offline: true, root, out: site });
-    const after = JSON.parse(fs.readFileSync(path.join(site, "search/meta.json"), "utf8")) as SearchMeta;
-    const names = (m: SearchMeta) => [...m.fragments.matchAll(/.{8}/g)].map(([name]) => name);
-    const changed = names(after).filter((name, doc) => name !== names(before)[doc]);
+    const after = fragmentNames(site, JSON.parse(fs.readFileSync(path.join(site, "search/meta.json"), "utf8")) as SearchMeta);
+    const changed = after.filter((name, doc) => name !== before[doc]);
     expect(changed).toHaveLength(1);
     expect(fs.readFileSync(path.join(site, "search/f", `${changed[0]}.json`), "utf8")).toContain("flamingos");
     // The old fragment is gone; the others are the same files.
     expect(listFiles(path.join(site, "search/f"))).toHaveLength(4);
+  });
+
+  it("pages the fragments' names, 256 a page, so that meta.json stays small at any size", async () => {
+    const root = tempDir();
+    const count = NAMES_PER_PAGE + 44;
+    for (let i = 0; i < count; i++) {
+      const day = String((i % 28) + 1).padStart(2, "0");
+      fs.mkdirSync(path.join(root, "content"), { recursive: true });
+      fs.writeFileSync(
+        path.join(root, "content", `pm-${i}.md`),
+        `---\ntitle: Outage number ${100 + i}\ndate: 2024-02-${day}\n---\n\nThe queue number ${100 + i} stalled.\n`,
+      );
+    }
+    fs.writeFileSync(path.join(root, "hindsight.config.json"), JSON.stringify({ sections: [], fields: { required: ["title", "date"] } }));
+    const result = await build({ root, offline: true, workers: 0 });
+    expect(result.ok).toBe(true);
+    const site = path.join(root, "dist");
+    const m = JSON.parse(fs.readFileSync(path.join(site, "search/meta.json"), "utf8")) as SearchMeta;
+    expect(m.docs).toBe(count);
+    expect(m.names).toHaveLength(2);
+    const names = fragmentNames(site, m);
+    expect(names).toHaveLength(count);
+    expect(new Set(names).size).toBe(count);
+    // The document that the index gives for a title's number has that title in the fragment its place names, on either page.
+    const chunks = new Map(m.chunks.map(([first, last, file]) => [`${first} ${last}`, decode(fs.readFileSync(path.join(site, "search", m.base, file)))]));
+    const docOf = (term: string) => [...chunks].find(([range]) => range.split(" ")[0]! <= term && term <= range.split(" ")[1]!)?.[1].get(term)?.[0]?.[0];
+    const pages = new Set<number>();
+    // (Words of one character are not indexed: the numbers start at 100.)
+    const missing = [...Array(count).keys()].filter((i) => docOf(String(100 + i)) === undefined);
+    expect(missing).toEqual([]);
+    for (let i = 0; i < count; i++) {
+      const doc = docOf(String(100 + i));
+      pages.add(Math.floor(doc! / NAMES_PER_PAGE));
+      const fragment = JSON.parse(fs.readFileSync(path.join(site, "search/f", `${names[doc!]}.json`), "utf8")) as { title: string };
+      expect(fragment.title).toBe(`Outage number ${100 + i}`);
+    }
+    expect([...pages].sort()).toEqual([0, 1]);
+    expect(fs.statSync(path.join(site, "search/meta.json")).size).toBeLessThan(4_000);
   });
 
   it("has facet bitsets that match the counts", () => {

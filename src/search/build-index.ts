@@ -6,7 +6,7 @@ import type { LazyOutputFile, Output, OutputFile, RenderedPostmortem } from "../
 import { hashText } from "../util/hash.js";
 import { postmortemPath } from "../util/urls.js";
 import { readClientModule } from "../util/client-modules.js";
-import { FRAGMENT_NAME, type Facet, type Fragment, type SearchMeta } from "../shared/search/format.js";
+import { FRAGMENT_NAME, NAMES_PER_PAGE, type Facet, type Fragment, type SearchMeta } from "../shared/search/format.js";
 import { ByteWriter } from "./encode.js";
 import { languageOf } from "./languages.js";
 import { docTerms, taxonomyValues } from "./terms.js";
@@ -68,11 +68,13 @@ export function buildSearchIndex(postmortems: readonly RenderedPostmortem[], con
   const version = hashText(all.map((f) => `${f.path}\0${hashText(f.contents)}`).join("\n")).slice(0, 12);
   for (const file of all) files.push({ path: `search/${version}/${file.path}`, contents: file.contents });
   files.push(...fragments.files);
+  const names = namePages(fragments.names);
+  files.push(...names.files);
   const meta: SearchMeta = {
-    version: 3,
+    version: 4,
     base: version,
     docs: postmortems.length,
-    fragments: fragments.names,
+    names: names.pages,
     chunks: chunks.map((c) => [c.first, c.last, c.file.path] as const),
     facets: facets.meta,
     severities,
@@ -248,7 +250,7 @@ function encodeFacets(postmortems: readonly RenderedPostmortem[], config: Resolv
  * by browsers, and taken from the previous build as they were). Two contents whose hashes start
  * alike get different names, deterministically.
  */
-function fragmentFiles(postmortems: readonly RenderedPostmortem[], taxonomies: readonly string[]): { files: LazyOutputFile[]; names: string } {
+function fragmentFiles(postmortems: readonly RenderedPostmortem[], taxonomies: readonly string[]): { files: LazyOutputFile[]; names: readonly string[] } {
   const byName = new Map<string, { pm: RenderedPostmortem; hash: string }>();
   const fragment = (pm: RenderedPostmortem) => fragmentOf(pm, taxonomies);
   const names = postmortems.map((pm) => {
@@ -267,7 +269,24 @@ function fragmentFiles(postmortems: readonly RenderedPostmortem[], taxonomies: r
   // Keyed by the hash made for the name already (the writer need not hash 40 MB of fragments
   // again), and made again when written rather than kept: 10,000 of them are 60 MB.
   const files = [...byName].map(([name, { pm, hash }]) => ({ path: `search/f/${name}.json`, key: `fragment:${hash}`, render: () => fragment(pm) }));
-  return { files, names: names.join("") };
+  return { files, names };
+}
+
+/**
+ * The fragments' names in pages of NAMES_PER_PAGE, each named by its contents' hash, outside the
+ * index's folder like the fragments: an edit to one postmortem changes one page.
+ */
+function namePages(names: readonly string[]): { files: OutputFile[]; pages: string[] } {
+  const files = new Map<string, OutputFile>();
+  const pages: string[] = [];
+  for (let first = 0; first < names.length; first += NAMES_PER_PAGE) {
+    const contents = names.slice(first, first + NAMES_PER_PAGE).join("");
+    const page = hashText(contents).slice(0, 12);
+    // Two pages alike are one file.
+    files.set(page, { path: `search/n/${page}.txt`, contents });
+    pages.push(page);
+  }
+  return { files: [...files.values()], pages };
 }
 
 function fragmentOf(pm: RenderedPostmortem, taxonomies: readonly string[]): string {

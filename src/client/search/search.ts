@@ -2,7 +2,7 @@
 // page opens, the term chunks of the words as they are typed, the facet bitsets of the filters
 // in use, and the fragments of the results it shows (Pagefind's design). The page works as
 // links without it.
-import { FRAGMENT_NAME, type Fragment, type SearchMeta as Meta } from "./format.js";
+import { FRAGMENT_NAME, NAMES_PER_PAGE, type Fragment, type SearchMeta as Meta } from "./format.js";
 import { element, resultItem } from "./card.js";
 import { inflate, readChunk, type Chunk } from "./chunk.js";
 import { planQuery, type Plan, type QueryOptions } from "./query.js";
@@ -120,6 +120,15 @@ async function run(): Promise<void> {
   document.body.dataset.searchTiming = `index ${Math.round(scored - started)} ms, fragments ${Math.round(performance.now() - scored)} ms`;
 }
 
+/** A document's fragment, through the page of names that has its name. */
+async function fragmentOf(m: Meta, doc: number): Promise<Fragment> {
+  const page = m.names[Math.floor(doc / NAMES_PER_PAGE)];
+  if (page === undefined) throw new Error(`no page of names has document ${doc}`);
+  const names = await fetchOnce<string>(`n/${page}.txt`, (r) => r.text());
+  const at = (doc % NAMES_PER_PAGE) * FRAGMENT_NAME;
+  return fetchOnce<Fragment>(`f/${names.slice(at, at + FRAGMENT_NAME)}.json`, (r) => r.json() as Promise<Fragment>);
+}
+
 /**
  * Shows the first page of results (`fresh`, replacing the list) or the next one, each filled in
  * as soon as its fragment arrives, in order. The list changes only when the first fragment is
@@ -134,7 +143,7 @@ function showMore(m: Meta, fresh: boolean, isCurrent: () => boolean): { first: P
     results.rest = undefined;
   }
   const page = results.ordered.slice(from, from + PAGE_SIZE);
-  const request = (doc: number) => fetchOnce<Fragment>(`f/${m.fragments.slice(doc * FRAGMENT_NAME, (doc + 1) * FRAGMENT_NAME)}.json`, (r) => r.json());
+  const request = (doc: number) => fragmentOf(m, doc);
   const early = page.slice(0, FIRST_FRAGMENTS).map(request);
   const later = (early.length ? Promise.race(early) : Promise.resolve()).then(() => page.slice(FIRST_FRAGMENTS).map(request));
   const fragments = [...early, ...page.slice(FIRST_FRAGMENTS).map((_, j) => later.then((requested) => requested[j]!))];

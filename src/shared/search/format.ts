@@ -3,12 +3,17 @@
 
 /** What the search client fetches first (`search/meta.json`, never cached long). */
 export interface SearchMeta {
-  readonly version: 3;
+  readonly version: 4;
   /** Folder of this index's immutable files, relative to `search/`. */
   readonly base: string;
   readonly docs: number;
-  /** Each document's fragment, `search/f/<name>.json`: the names, FRAGMENT_NAME characters each, in document order. */
-  readonly fragments: string;
+  /**
+   * Pages of fragment names, `search/n/<page>.txt`: page p holds the names of the fragments
+   * (`search/f/<name>.json`) of documents p × NAMES_PER_PAGE onwards, FRAGMENT_NAME characters
+   * each. Apart from this file, which would otherwise grow by 8 bytes a postmortem (800 KB at
+   * 100,000) and be fetched with every search page.
+   */
+  readonly names: readonly string[];
   /** Term chunks: first term, last term, file (gzip-compressed: see `readChunkBytes`). */
   readonly chunks: readonly ChunkRange[];
   /** Facets by key: their label, values with their archive-wide counts, and the file of their bitsets. */
@@ -49,3 +54,6 @@ export interface Fragment {
 
 /** Characters of a fragment's name: 48 bits of its hash. */
 export const FRAGMENT_NAME = 8;
+
+/** Fragment names per page of names: 2 KB a page. */
+export const NAMES_PER_PAGE = 256;

@@ -1,0 +1,56 @@
+import fs from "node:fs";
+import path from "node:path";
+import type { Browser } from "playwright-core";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { build } from "../../src/build.js";
+import { NAMES_PER_PAGE } from "../../src/shared/search/format.js";
+import { tempDir } from "../helpers.js";
+import { launchChromium, serve } from "./serve.js";
+
+// More postmortems than one page of fragment names holds: the browser finds each result's
+// fragment through the page that has its name (search/n/), whichever page that is.
+const COUNT = NAMES_PER_PAGE + 44;
+let browser: Browser;
+let site: Awaited<ReturnType<typeof serve>>;
+
+beforeAll(async () => {
+  const root = tempDir();
+  fs.mkdirSync(path.join(root, "content"));
+  for (let i = 0; i < COUNT; i++) {
+    const day = String((i % 28) + 1).padStart(2, "0");
+    fs.writeFileSync(
+      path.join(root, "content", `pm-${i}.md`),
+      `---\ntitle: Outage number ${100 + i}\ndate: 2024-02-${day}\n---\n\nThe queue number ${100 + i} stalled.\n`,
+    );
+  }
+  fs.writeFileSync(path.join(root, "hindsight.config.json"), JSON.stringify({ sections: [], fields: { required: ["title", "date"] } }));
+  const result = await build({ root, offline: true, workers: 0 });
+  expect(result.ok).toBe(true);
+  site = await serve(path.join(root, "dist"), "/");
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  await browser?.close();
+  await site?.close();
+});
+
+it("finds each postmortem's excerpt through the page of names that has it, on either page", async () => {
+  const page = await browser.newPage();
+  const problems: string[] = [];
+  const namePages = new Set<string>();
+  page.on("pageerror", (error) => problems.push(error.message));
+  page.on("response", (response) => {
+    if (response.status() >= 400) problems.push(`HTTP ${response.status()}: ${response.url()}`);
+    if (response.url().includes("/search/n/")) namePages.add(response.url());
+  });
+  await page.goto(`${site.url}search/index.html`);
+  for (let i = 0; i < COUNT; i += 23) {
+    await page.locator("#SearchQuery").fill(`number ${100 + i}`);
+    const results = page.locator("#SearchResults > li:not(.loading)");
+    await expect.poll(() => results.first().locator("h2").textContent()).toContain(`Outage number ${100 + i}`);
+    expect(await results.count()).toBe(1);
+  }
+  expect(namePages.size).toBe(2);
+  expect(problems).toEqual([]);
+  await page.close();
+});

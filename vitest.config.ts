@@ -61,10 +61,13 @@ export default defineConfig({
   test: {
     // Once, before any test file of any project.
     globalSetup: ["test/global-setup.ts"],
+    // Two files at a time (vitest's default is one on a 2-core machine): many tests wait on a
+    // child process, a server or Chromium.
+    maxWorkers: 2,
     projects: [
       {
         plugins: [clientRootDirs()],
-        test: { ...common, name: "unit", include: ["test/**/*.test.ts"], exclude: E2E },
+        test: { ...common, name: "unit", include: ["test/**/*.test.ts"], exclude: E2E, isolate: false, setupFiles: ["test/unit-setup.ts"] },
       },
       { plugins: [clientRootDirs()], test: { ...common, name: "e2e", include: E2E } },
     ],

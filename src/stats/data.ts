@@ -48,13 +48,7 @@ export function countByPeriod(metas: readonly PostmortemMeta[], severities: read
   const unit = span <= MAX_MONTHS ? "month" : span <= MAX_QUARTERS * 3 ? "quarter" : "year";
   const periodOf = (month: number) => (unit === "year" ? Math.floor(month / 12) : unit === "quarter" ? Math.floor(month / 3) : month);
   const start = Math.max(periodOf(first), unit === "year" ? periodOf(last) - MAX_YEARS + 1 : -Infinity);
-  const [oldest, ...newer] = Array.from({ length: periodOf(last) - start + 1 }, (_, i) => ({
-    label: periodLabel(start + i, unit),
-    counts: new Array<number>(severities.length + 1).fill(0),
-  }));
-  // `start` is at most the last dated postmortem's period.
-  if (!oldest) throw new InternalError("no period from the first dated postmortem to the last");
-  const periods: [Period, ...Period[]] = [oldest, ...newer];
+  const counts = Array.from({ length: periodOf(last) - start + 1 }, () => new Array<number>(severities.length + 1).fill(0));
   let earlier = 0;
   for (const { month, level } of dated) {
     if (periodOf(month) < start) {
@@ -62,9 +56,13 @@ export function countByPeriod(metas: readonly PostmortemMeta[], severities: read
       continue;
     }
     // Periods run from `start` to the last one's, and levels from 0 to the unrated one.
-    const { counts } = mustAt(periods, periodOf(month) - start, "the periods");
-    counts[level] = mustAt(counts, level, "a period's counts") + 1;
+    const row = mustAt(counts, periodOf(month) - start, "the periods");
+    row[level] = mustAt(row, level, "a period's counts") + 1;
   }
+  const [oldest, ...newer] = counts.map((row, i) => ({ label: periodLabel(start + i, unit), counts: row }));
+  // `start` is at most the last dated postmortem's period.
+  if (!oldest) throw new InternalError("no period from the first dated postmortem to the last");
+  const periods: [Period, ...Period[]] = [oldest, ...newer];
   return { unit, periods, undated: metas.length - dated.length, earlier };
 }
 

@@ -1,5 +1,6 @@
 import { performance } from "node:perf_hooks";
 import vm from "node:vm";
+import { InternalError } from "../errors.js";
 
 /** A postmortem took longer to process than `limits.fileMs` allows. */
 export class TimeLimitError extends Error {
@@ -101,7 +102,12 @@ export class Watchdog {
     this.controllers.set(slot, controller);
     if (!this.timer) {
       this.last = performance.now();
-      this.timer = setInterval(() => this.tick(), Math.min(100, Math.max(10, this.limitMs / 10)));
+      this.timer = setInterval(
+        () => {
+          this.tick();
+        },
+        Math.min(100, Math.max(10, this.limitMs / 10)),
+      );
     }
     return controller.signal;
   }
@@ -117,7 +123,14 @@ export class Watchdog {
 
   /** True when the task of this slot was stopped for taking too long. */
   expired(slot: number): boolean {
-    return this.used[slot]! > this.limitMs;
+    return this.usedMs(slot) > this.limitMs;
+  }
+
+  /** The time the task of a slot has worked; a slot past the pool's size is a bug. */
+  private usedMs(slot: number): number {
+    const used = this.used[slot];
+    if (used === undefined) throw new InternalError(`no clock slot ${slot} of ${this.used.length}`);
+    return used;
   }
 
   private tick(): void {
@@ -126,8 +139,9 @@ export class Watchdog {
     this.last = now;
     for (const [slot, controller] of this.controllers) {
       if (Atomics.load(this.phases, slot) !== WORKING) continue;
-      this.used[slot] = this.used[slot]! + elapsed;
-      if (this.used[slot]! > this.limitMs) controller.abort();
+      const used = this.usedMs(slot) + elapsed;
+      this.used[slot] = used;
+      if (used > this.limitMs) controller.abort();
     }
   }
 

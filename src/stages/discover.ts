@@ -6,6 +6,7 @@ import { IOError, UsageError } from "../errors.js";
 import type { SourceFile } from "../types.js";
 import { readOrError, readTexts, TooBig } from "../util/read-texts.js";
 import { isInside } from "../util/inside.js";
+import { mustAt } from "../util/lookup.js";
 
 /** What discovery reads of the config: which files, where the build writes, how big a file may be. */
 export type DiscoverConfig = Pick<ResolvedConfig, "contentDir" | "outDir" | "cacheDir" | "include" | "exclude" | "limits">;
@@ -40,7 +41,8 @@ export async function discover(config: DiscoverConfig, contentDir: string = conf
     relPaths.map((relPath) => path.join(contentDir, relPath)),
     { maxBytes },
   )) {
-    const relPath = relPaths[sources.length]!;
+    // One text per file, in order.
+    const relPath = mustAt(relPaths, sources.length, "the postmortems' paths");
     const absolute = path.join(contentDir, relPath);
     if (text instanceof Error) throw new IOError(`Cannot read ${absolute}`, { cause: text });
     sources.push(text instanceof TooBig ? { path: absolute, relPath, text: "", tooBig: text.bytes } : sourceOf(absolute, relPath, text));

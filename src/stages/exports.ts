@@ -23,8 +23,8 @@ function base(config: ResolvedConfig): string {
 
 function atomFeed(site: Site, config: ResolvedConfig): string {
   const root = base(config);
-  const entries = site.postmortems.filter((pm) => pm.meta.date).slice(0, FEED_SIZE);
-  const updated = feedUpdated(site, entries);
+  const entries = site.postmortems.flatMap((pm) => (pm.meta.date ? [{ pm, date: pm.meta.date }] : [])).slice(0, FEED_SIZE);
+  const updated = feedUpdated(site, entries[0]?.date);
   // Without a base URL, ids are URNs: stable, and unique within the archive.
   const feedId = root || `urn:hindsight:${hashText(config.title).slice(0, 16)}`;
   const lines = [
@@ -38,17 +38,19 @@ function atomFeed(site: Site, config: ResolvedConfig): string {
     `  <author><name>${xml(config.title)}</name></author>`,
     "  <generator>Hindsight</generator>",
   ];
-  for (const pm of entries) {
+  for (const { pm, date } of entries) {
     const url = root + postmortemPath(pm.meta.slug);
     lines.push(
       "  <entry>",
       `    <title>${xml(pm.meta.title)}</title>`,
       `    <id>${xml(root ? url : `urn:hindsight:${pm.meta.slug}`)}</id>`,
       `    <link rel="alternate" type="text/html" href="${xml(url)}"/>`,
-      `    <published>${toDateTime(pm.meta.date!)}</published>`,
-      `    <updated>${toDateTime(pm.meta.date!)}</updated>`,
+      `    <published>${toDateTime(date)}</published>`,
+      `    <updated>${toDateTime(date)}</updated>`,
       ...pm.meta.authors.map((name) => `    <author><name>${xml(name)}</name></author>`),
-      ...[pm.meta.severity, ...pm.meta.services].filter(Boolean).map((term) => `    <category term="${xml(term!)}"/>`),
+      ...[pm.meta.severity, ...pm.meta.services]
+        .filter((term): term is string => term !== undefined && term !== "")
+        .map((term) => `    <category term="${xml(term)}"/>`),
       ...(pm.meta.summary ? [`    <summary>${xml(pm.meta.summary)}</summary>`] : []),
       "  </entry>",
     );
@@ -63,8 +65,8 @@ function atomFeed(site: Site, config: ResolvedConfig): string {
  * give: the element is left out rather than claiming 1970 (or the build's time, which would
  * make every build's output differ).
  */
-function feedUpdated(site: Site, entries: readonly RenderedPostmortem[]): string | undefined {
-  const candidates = [entries[0]?.meta.date, ...site.postmortems.map((pm) => pm.history?.updated)].filter((date): date is string => date !== undefined);
+function feedUpdated(site: Site, newest: string | undefined): string | undefined {
+  const candidates = [newest, ...site.postmortems.map((pm) => pm.history?.updated)].filter((date): date is string => date !== undefined);
   const times = candidates.map(toDateTime).filter((time) => !Number.isNaN(Date.parse(time)));
   return times.reduce<string | undefined>((newest, time) => (newest === undefined || Date.parse(time) > Date.parse(newest) ? time : newest), undefined);
 }
@@ -73,7 +75,7 @@ function jsonExport(site: Site, config: ResolvedConfig): string {
   const root = base(config);
   const record = (pm: RenderedPostmortem) => {
     const m = pm.meta;
-    const field = (key: string) => (typeof m.data[key] === "string" ? (m.data[key] as string) : undefined);
+    const field = (key: string) => (typeof m.data[key] === "string" ? m.data[key] : undefined);
     return {
       slug: m.slug,
       url: root + postmortemPath(m.slug),

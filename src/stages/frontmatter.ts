@@ -2,6 +2,7 @@ import matter from "gray-matter";
 import type { Point } from "unist";
 import type { VFile } from "vfile";
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } from "yaml";
+import { textBefore } from "../util/format.js";
 import { addProblem } from "../util/messages.js";
 
 /** Where a frontmatter field is written: its key and its value (1-based, in the file). */
@@ -52,7 +53,7 @@ export function readFrontmatter(text: string, file: VFile): Frontmatter {
       return { line, column: col };
     };
     const [error] = doc.errors;
-    if (error) throw new FrontmatterError(error.message.split("\n")[0]!, at(error.pos[0]));
+    if (error) throw new FrontmatterError(textBefore(error.message, "\n"), at(error.pos[0]));
     const duplicate = duplicateKey(doc);
     if (duplicate !== undefined) throw new FrontmatterError("Map keys must be unique", at(duplicate));
     places = fieldPlaces(doc, at);

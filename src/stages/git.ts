@@ -201,8 +201,8 @@ const REPOSITORY_ENV = [
  * off. The one place Hindsight runs git.
  */
 async function runGit(repo: Repository, args: readonly string[]): Promise<string> {
-  const env: NodeJS.ProcessEnv = { ...process.env, GIT_TERMINAL_PROMPT: "0", GIT_NO_LAZY_FETCH: "1" };
-  for (const name of REPOSITORY_ENV) delete env[name];
+  const inherited = Object.entries(process.env).filter(([name]) => !REPOSITORY_ENV.includes(name));
+  const env: NodeJS.ProcessEnv = { ...Object.fromEntries(inherited), GIT_TERMINAL_PROMPT: "0", GIT_NO_LAZY_FETCH: "1" };
   const options = [
     "--no-pager",
     "--no-optional-locks",

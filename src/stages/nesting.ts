@@ -30,12 +30,12 @@ const CONTAINERS = /^(?:[ \t>]|[-*+](?=[ \t])|\d{1,9}[.)](?=[ \t]))*/;
 export function tooDeeplyNested(body: string, firstLine: number): Point | undefined {
   let line = firstLine;
   for (const text of body.split("\n")) {
-    const prefix = CONTAINERS.exec(text)![0];
+    // The pattern matches at the start of every line, if only the empty prefix.
+    const prefix = CONTAINERS.exec(text)?.[0] ?? "";
     let quotes = 0;
     let markers = 0;
     let indent = 0;
-    for (let i = 0; i < prefix.length; i++) {
-      const c = prefix[i]!;
+    for (const c of prefix) {
       if (c === ">") quotes++;
       else if (c === " ") indent++;
       else if (c === "\t") indent += 4;
@@ -50,8 +50,8 @@ export function tooDeeplyNested(body: string, firstLine: number): Point | undefi
 /** The first node deeper than `MAX_TREE_DEPTH` in a parsed body (inline markup nested thousands deep), if any. */
 export function tooDeepTree(tree: MdastRoot): Point | undefined {
   const stack: [MdastNodes, number][] = [[tree, 1]];
-  while (stack.length > 0) {
-    const [node, depth] = stack.pop()!;
+  for (let entry = stack.pop(); entry !== undefined; entry = stack.pop()) {
+    const [node, depth] = entry;
     if (depth > MAX_TREE_DEPTH) return node.position?.start ?? { line: 1, column: 1 };
     if ("children" in node) for (const child of node.children) stack.push([child, depth + 1]);
   }

@@ -2,6 +2,7 @@ import type { ResolvedConfig } from "../config.js";
 import type { RenderedPostmortem, Taxonomy, Term } from "../types.js";
 import { termKey, termsOf } from "../util/terms.js";
 import { hashText } from "../util/hash.js";
+import { getOrAdd, mustGet } from "../util/lookup.js";
 import { relatedPostmortems } from "./related.js";
 import { slugOrHash } from "../util/slug.js";
 
@@ -45,7 +46,7 @@ function severityTaxonomy(postmortems: readonly RenderedPostmortem[], config: Re
     color: level.color,
     postmortems: postmortems.filter((pm) => pm.meta.severity === level.id),
   }));
-  const ids = new Map(config.severities.map((level, i) => [termKey(level.id), terms[i]!.id]));
+  const ids = new Map(config.severities.map((level) => [termKey(level.id), slugOrHash(level.id)]));
   return { key: "severity", label: "Severity", singular: "level", terms, ids };
 }
 
@@ -70,12 +71,11 @@ function listTaxonomy(key: string, postmortems: readonly RenderedPostmortem[]): 
       if (seen.has(k)) continue;
       seen.add(k);
       // The first spelling met (in archive order) labels the term; later ones join it.
-      const term = byKey.get(k) ?? byKey.set(k, { label, postmortems: [] }).get(k)!;
-      term.postmortems.push(pm);
+      getOrAdd(byKey, k, () => ({ label, postmortems: [] })).postmortems.push(pm);
     }
   }
   const ids = assignIds([...byKey.keys()]);
-  const terms = [...byKey].map(([k, term]) => ({ id: ids.get(k)!, ...term }));
+  const terms = [...byKey].map(([k, term]) => ({ id: mustGet(ids, k, "the term ids"), ...term }));
   terms.sort((a, b) => collator.compare(a.label, b.label) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const singular = key === "services" ? "service" : key === "tags" ? "tag" : key.replace(/(ies|s)$/, (m) => (m === "ies" ? "y" : ""));
   return { key, label: key.charAt(0).toUpperCase() + key.slice(1), singular, terms, ids };
@@ -89,22 +89,20 @@ function listTaxonomy(key: string, postmortems: readonly RenderedPostmortem[]): 
  * not depend on the order of files.
  */
 export function assignIds(keys: readonly string[]): Map<string, string> {
-  const sorted = [...keys].sort();
-  const natural = new Map(sorted.map((k) => [k, slugOrHash(k)]));
+  const sorted = [...keys].sort().map((k) => ({ k, slug: slugOrHash(k) }));
   const taken = new Set<string>();
   const ids = new Map<string, string>();
   // First pass: each slug to the first term that has it.
-  for (const k of sorted) {
-    const id = natural.get(k)!;
-    if (taken.has(id)) continue;
-    taken.add(id);
-    ids.set(k, id);
+  for (const { k, slug } of sorted) {
+    if (taken.has(slug)) continue;
+    taken.add(slug);
+    ids.set(k, slug);
   }
-  for (const k of sorted) {
+  for (const { k, slug } of sorted) {
     if (ids.has(k)) continue;
     const hash = hashText(k);
-    let id = `${natural.get(k)}-${hash.slice(0, 6)}`;
-    for (let n = 8; taken.has(id); n += 2) id = n <= hash.length ? `${natural.get(k)}-${hash.slice(0, n)}` : `${natural.get(k)}-${hash}-${n}`;
+    let id = `${slug}-${hash.slice(0, 6)}`;
+    for (let n = 8; taken.has(id); n += 2) id = n <= hash.length ? `${slug}-${hash.slice(0, n)}` : `${slug}-${hash}-${n}`;
     taken.add(id);
     ids.set(k, id);
   }

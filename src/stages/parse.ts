@@ -50,7 +50,7 @@ export function parse(source: SourceFile, config: ResolvedConfig): ParsedPostmor
   return { source, file, meta, tree, places, frontmatterOk: ok, bodyOk: tree !== EMPTY };
 }
 
-const EMPTY: MdastRoot = Object.freeze({ type: "root", children: [] }) as unknown as MdastRoot;
+const EMPTY: MdastRoot = Object.freeze({ type: "root", children: [] });
 
 /** The body's tree, or `EMPTY` (with an error) when its inline markup nests too deep to render. */
 function parseBody(body: string, bodyLine: number, file: VFile): MdastRoot {

@@ -8,7 +8,7 @@ export function plainText(tree: MdastRoot): string {
     else if (node.type === "code") parts.push(node.value);
     else if (node.type === "image") parts.push(node.alt ?? "");
     if ("children" in node) {
-      for (const child of node.children) walk(child as Nodes);
+      for (const child of node.children) walk(child);
       // Keep words of neighbouring blocks apart ("failed." + "Timeline").
       if (node.type !== "strong" && node.type !== "emphasis" && node.type !== "link" && node.type !== "linkReference" && node.type !== "delete")
         parts.push(" ");

@@ -51,7 +51,9 @@ export async function analyzeInWorkers(
   let fail!: (error: unknown) => void;
   const dead = new Promise<never>((_, reject) => (fail = reject));
   dead.catch(() => undefined);
-  const noWorkers = (message: string, cause?: unknown) => fail(Object.assign(new Error(message, { cause }), { code: "HINDSIGHT_NO_WORKERS" }));
+  const noWorkers = (message: string, cause?: unknown) => {
+    fail(Object.assign(new Error(message, { cause }), { code: "HINDSIGHT_NO_WORKERS" }));
+  };
   pool.on("error", (error: unknown) => {
     if (pool.threads.length === 0) noWorkers("No worker thread could start", error);
   });

@@ -7,6 +7,7 @@ import { rules } from "../rules/index.js";
 import { docTerms, type DocTerms } from "../search/terms.js";
 import type { ParsedPostmortem, PostmortemMeta, SourceFile } from "../types.js";
 import { formatBytes, toList } from "../util/format.js";
+import { mustGet } from "../util/lookup.js";
 import { addProblem, type Problem } from "../util/messages.js";
 import type { VFileMessage } from "vfile-message";
 import type { StoredImage } from "../images/store.js";
@@ -207,7 +208,7 @@ function capped(messages: readonly MessageRecord[]): MessageRecord[] {
   }
   return kept.map((m) => {
     if (m.reason !== "") return m;
-    const more = counts.get(m.ruleId)! - MAX_PER_RULE;
+    const more = mustGet(counts, m.ruleId, "the messages per rule") - MAX_PER_RULE;
     return {
       ...m,
       reason: `Unexpected ${more} more problem${more === 1 ? "" : "s"} like the ones above in this file, not shown`,

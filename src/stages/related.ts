@@ -1,5 +1,6 @@
 import type { RenderedPostmortem } from "../types.js";
 import { toList } from "../util/format.js";
+import { getOrAdd, mustGet } from "../util/lookup.js";
 
 const MAX_RELATED = 5;
 const WEIGHT = { explicit: 100, service: 3, tag: 1 } as const;
@@ -20,7 +21,7 @@ export function relatedPostmortems(postmortems: readonly RenderedPostmortem[]): 
   const byTerm = new Map<string, RenderedPostmortem[]>();
   const termsOf = (pm: RenderedPostmortem) => [...pm.meta.services.map((s) => `s:${s.toLowerCase()}`), ...pm.meta.tags.map((t) => `t:${t.toLowerCase()}`)];
   for (const pm of postmortems) {
-    for (const term of new Set(termsOf(pm))) (byTerm.get(term) ?? byTerm.set(term, []).get(term)!).push(pm);
+    for (const term of new Set(termsOf(pm))) getOrAdd(byTerm, term, () => []).push(pm);
   }
   const related = new Map<string, RenderedPostmortem[]>();
   for (const pm of postmortems) {
@@ -30,12 +31,13 @@ export function relatedPostmortems(postmortems: readonly RenderedPostmortem[]): 
     };
     for (const key of toList(pm.meta.data.related)) add(byKey.get(key.replace(/^\/+/, "")), WEIGHT.explicit);
     for (const term of new Set(termsOf(pm))) {
-      const sharers = byTerm.get(term)!;
+      const sharers = mustGet(byTerm, term, "the postmortems per term");
       // A term every postmortem shares says nothing about relatedness; skip the very common ones.
       if (sharers.length > 200) continue;
       for (const other of sharers) add(other, term.startsWith("s:") ? WEIGHT.service : WEIGHT.tag);
     }
-    const ranked = [...scores].sort(([a, sa], [b, sb]) => sb - sa || order.get(a)! - order.get(b)!);
+    const rank = (other: RenderedPostmortem) => mustGet(order, other, "the archive's order");
+    const ranked = [...scores].sort(([a, sa], [b, sb]) => sb - sa || rank(a) - rank(b));
     related.set(
       pm.meta.slug,
       ranked.slice(0, MAX_RELATED).map(([other]) => other),

@@ -10,7 +10,7 @@ import rehypeStringify from "rehype-stringify";
 import remarkRehype from "remark-rehype";
 import { unified } from "unified";
 import { someNode, walk, walkElements } from "../util/walk.js";
-import type { ParsedPostmortem, RenderedPostmortem, TocEntry } from "../types.js";
+import type { ParsedPostmortem, TocEntry } from "../types.js";
 import { rewriteImages } from "../images/rewrite.js";
 import type { ImageStore, StoredImage } from "../images/store.js";
 import { DEFAULT_LIMITS } from "../config-defaults.js";
@@ -20,7 +20,7 @@ import { formatBytes, safeDecode } from "../util/format.js";
 import { addProblem } from "../util/messages.js";
 import { postmortemPath, rootPrefix } from "../util/urls.js";
 import { hashText } from "../util/hash.js";
-import { rehypeMarkPostmortemLinks, resolvePostmortemLinks, type PostmortemLink, type SlugsByPath } from "./links.js";
+import { rehypeMarkPostmortemLinks, type PostmortemLink } from "./links.js";
 import { listItem } from "./list-item.js";
 import { plainText } from "./plain-text.js";
 
@@ -100,9 +100,9 @@ export interface RenderedBody {
 
 /** The postmortem's body as HTML before sanitizing, raw HTML parsed (for the image stage and check). */
 export function rawHast(parsed: ParsedPostmortem): HastRoot {
-  const hast = toHast.runSync(withoutTitleHeading(parsed.tree, parsed.meta.title), parsed.file) as HastRoot;
-  const raw = someNode<HastNodes>(hast, (node) => (node.type as string) === "raw");
-  return raw ? (parseRawHtml.runSync(hast, parsed.file) as HastRoot) : hast;
+  const hast = toHast.runSync(withoutTitleHeading(parsed.tree, parsed.meta.title), parsed.file);
+  const raw = someNode<HastNodes>(hast, (node) => node.type === "raw");
+  return raw ? parseRawHtml.runSync(hast, parsed.file) : hast;
 }
 
 /** How `renderBody` runs: what it tells of images, how big a page may be, and whose clock its work runs on. */
@@ -128,7 +128,7 @@ export async function renderBody(parsed: ParsedPostmortem, images: ImageStore, o
 
 /** Sanitizes a body with its images in place, and makes its HTML, contents and words. */
 function finishBody(parsed: ParsedPostmortem, raw: HastRoot, maxBytes: number): RenderedBody | undefined {
-  const hast = guardDepth(parsed, () => toHtml.runSync(raw, parsed.file) as HastRoot);
+  const hast = guardDepth(parsed, () => toHtml.runSync(raw, parsed.file));
   if (!hast) return undefined;
   const links: PostmortemLink[] = [];
   const nonce = hashText(parsed.source.text).slice(0, 12);

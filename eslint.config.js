@@ -18,6 +18,8 @@ export default tseslint.config(
         "error",
         { allowNumber: true, allowAny: false, allowBoolean: false, allowNever: false, allowNullish: false, allowRegExp: false },
       ],
+      // Destructuring a key beside a rest element is how an object is copied without it (`{ strict: _, ...overrides }`).
+      "@typescript-eslint/no-unused-vars": ["error", { ignoreRestSiblings: true }],
     },
   },
   prettier,

@@ -6,7 +6,7 @@ import { spawn } from "node:child_process";
 // not load the build's Markdown stack, theme engine and worker pool.
 import type { BuildResult } from "./build.js";
 import type { DevOptions } from "./dev/server.js";
-import { HindsightError, UsageError } from "./errors.js";
+import { HindsightError, InternalError, UsageError } from "./errors.js";
 import { enableDebug } from "./util/debug.js";
 import { formatMessages, toFormat, type Format } from "./report/index.js";
 import { plural } from "./util/format.js";
@@ -14,21 +14,30 @@ import { escapeTerminal, escapeTerminalLines, stringifyForTerminal } from "./uti
 import { VERSION } from "./util/version.js";
 import { COMMAND_HELP, COMMAND_OPTIONS, HELP, OPTIONS } from "./cli-usage.js";
 
+/** An output stream as Node makes it: `isTTY` is typed boolean, but a stream that is not a terminal leaves it undefined. */
+type OutputStream = Omit<NodeJS.WriteStream, "isTTY"> & { readonly isTTY?: boolean };
+
 /** Runs the CLI with the given arguments; sets process.exitCode instead of exiting. */
 export async function main(argv: readonly string[]): Promise<void> {
   try {
     const { values, positionals } = parseArgs({ args: [...argv], allowPositionals: true, strict: true, options: OPTIONS });
     const [command, ...rest] = positionals;
     if (values.debug) enableDebug();
-    if (values.version) return void console.log(VERSION);
+    if (values.version) {
+      console.log(VERSION);
+      return;
+    }
     if (command === "help" || (values.help && command === undefined) || command === undefined) {
       const topic = command === "help" ? rest[0] : undefined;
       if (topic !== undefined && !COMMAND_HELP[topic]) throw new UsageError(`Unknown command: ${topic}`);
-      return void console.log(topic ? COMMAND_HELP[topic] : HELP);
+      console.log(topic ? COMMAND_HELP[topic] : HELP);
+      return;
     }
     if (values.help) {
-      if (!COMMAND_HELP[command]) throw new UsageError(`Unknown command: ${command}`);
-      return void console.log(COMMAND_HELP[command]);
+      const help = COMMAND_HELP[command];
+      if (!help) throw new UsageError(`Unknown command: ${command}`);
+      console.log(help);
+      return;
     }
     const allowed = COMMAND_OPTIONS[command];
     const stray = allowed && Object.keys(values).find((name) => !allowed.includes(name) && !["help", "version", "debug"].includes(name));
@@ -51,26 +60,27 @@ export async function main(argv: readonly string[]): Promise<void> {
       process.exitCode = result.ok ? 0 : 1;
       return;
     }
+    const [first, extra] = rest;
     if (command === "new") {
-      if (rest.length !== 1) throw new UsageError('Expected one title: hindsight new "Checkout timeouts after a pool change"');
+      if (first === undefined || extra !== undefined) throw new UsageError('Expected one title: hindsight new "Checkout timeouts after a pool change"');
       const { newPostmortem } = await import("./new.js");
-      const file = await newPostmortem({ ...common, title: rest[0]!, severity: values.severity, services: values.service, date: values.date });
+      const file = await newPostmortem({ ...common, title: first, severity: values.severity, services: values.service, date: values.date });
       console.log(`Wrote ${escapeTerminal(path.relative(process.cwd(), file))} (a draft: hindsight check it, set status: final when it is reviewed)`);
       return;
     }
     if (command === "init") {
-      if (rest.length > 1) throw new UsageError(`Unexpected argument: ${rest[1]}`);
-      if (rest.length === 1 && values.content !== undefined) throw new UsageError("Give the content folder once: as FOLDER or as --content");
-      process.exitCode = await runInit(rest[0] ?? values.content, values.print ?? false, values.force ?? false, format);
+      if (extra !== undefined) throw new UsageError(`Unexpected argument: ${extra}`);
+      if (first !== undefined && values.content !== undefined) throw new UsageError("Give the content folder once: as FOLDER or as --content");
+      process.exitCode = await runInit(first ?? values.content, values.print ?? false, values.force ?? false, format);
       return;
     }
     if (command === "dev") {
-      if (rest.length > 0) throw new UsageError(`Unexpected argument: ${rest[0]}`);
+      if (first !== undefined) throw new UsageError(`Unexpected argument: ${first}`);
       await runDev({ ...common, offline: values.offline ?? false }, values.port, values.open ?? false);
       return;
     }
     if (command !== "build") throw new UsageError(`Unknown command: ${command}`);
-    if (rest.length > 0) throw new UsageError(`Unexpected argument: ${rest[0]}`);
+    if (first !== undefined) throw new UsageError(`Unexpected argument: ${first}`);
     const progress = progressBar(process.stderr);
     const { build } = await import("./build.js");
     const result = await build({ ...common, drafts: values.drafts ?? false, offline: values.offline ?? false, onProgress: progress.update }).finally(
@@ -121,7 +131,8 @@ async function runInit(folder: string | undefined, print: boolean, force: boolea
     console.log(`\n${escapeTerminalLines(result.json.trimEnd())}`);
     return 0;
   }
-  say(`Wrote ${escapeTerminal(path.relative(process.cwd(), result.file!))}. Checking the archive with it:`);
+  if (result.file === undefined) throw new InternalError("init wrote no config file, and --print was not given");
+  say(`Wrote ${escapeTerminal(path.relative(process.cwd(), result.file))}. Checking the archive with it:`);
   const { check } = await import("./check.js");
   const checked = await check({});
   const report = formatMessages(checked.files, format, { color: useColor(process.stdout) });
@@ -136,10 +147,7 @@ async function runInit(folder: string | undefined, print: boolean, force: boolea
 }
 
 async function runDev(options: DevOptions, port: string | undefined, open: boolean): Promise<void> {
-  const number = port === undefined ? undefined : Number(port);
-  if (number !== undefined && !(Number.isInteger(number) && number >= 0 && number < 65536)) {
-    throw new UsageError(`Unexpected --port ${port}, expected a number from 0 to 65535`);
-  }
+  const number = port === undefined ? undefined : portNumber(port);
   const { startDev } = await import("./dev/server.js");
   const server = await startDev({ ...options, ...(number === undefined ? {} : { port: number }), color: useColor(process.stdout) });
   console.log(`Serving the archive at ${server.url} (drafts included). Watching for changes; Ctrl-C stops.`);
@@ -151,11 +159,20 @@ async function runDev(options: DevOptions, port: string | undefined, open: boole
   });
 }
 
+/** The number `--port` gives; a UsageError for anything but 0 to 65535. */
+function portNumber(written: string): number {
+  const number = Number(written);
+  if (!(Number.isInteger(number) && number >= 0 && number < 65536)) throw new UsageError(`Unexpected --port ${written}, expected a number from 0 to 65535`);
+  return number;
+}
+
 function openBrowser(url: string): void {
   const command = process.platform === "darwin" ? "open" : process.platform === "win32" ? "explorer" : "xdg-open";
   // Opening a browser is a convenience: if there is none, the URL printed above is enough.
   const child = spawn(command, [url], { stdio: "ignore", detached: true });
-  child.on("error", () => console.log(`Could not open a browser; open ${url} yourself.`));
+  child.on("error", () => {
+    console.log(`Could not open a browser; open ${url} yourself.`);
+  });
   child.unref();
 }
 
@@ -163,23 +180,24 @@ function openBrowser(url: string): void {
  * A progress bar on a terminal, redrawn at most every 100 ms, cleared when done; nothing when
  * the output is a file or CI log (the summary line says it all there).
  */
-function progressBar(stream: NodeJS.WriteStream) {
+function progressBar(stream: OutputStream) {
   const enabled = stream.isTTY === true && process.env.TERM !== "dumb" && !process.env.CI;
   let last = 0;
   let shown = false;
   return {
-    update(stage: string, done: number, total: number): void {
+    // Arrow functions: the build is handed them alone, not the object.
+    update: (stage: string, done: number, total: number): void => {
       const now = Date.now();
       if (!enabled || total < 200 || (now - last < 100 && done < total)) return;
       last = now;
-      const width = Math.max(10, Math.min(40, (stream.columns ?? 80) - 40));
+      const width = Math.max(10, Math.min(40, stream.columns - 40));
       const filled = Math.round((done / total) * width);
       stream.write(
         `\r  ${stage.padEnd(9)} [${"#".repeat(filled)}${"-".repeat(width - filled)}] ${done.toLocaleString("en")}/${total.toLocaleString("en")} postmortems`,
       );
       shown = true;
     },
-    done(): void {
+    done: (): void => {
       if (shown) stream.write("\r\u001b[2K");
       shown = false;
     },
@@ -227,7 +245,7 @@ function errorJson(error: unknown): string {
   return stringifyForTerminal({ error: { type, message, exitCode } }, 2);
 }
 
-function useColor(stream: NodeJS.WriteStream): boolean {
+function useColor(stream: OutputStream): boolean {
   return stream.isTTY === true && !process.env.NO_COLOR && process.env.TERM !== "dumb";
 }
 

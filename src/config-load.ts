@@ -139,7 +139,7 @@ export function validateUserConfig(raw: unknown, origin: string): UserConfig {
     const problems = parsed.error.issues.map((issue) => `  ${describeIssue(issue)}`);
     throw new UsageError(`Invalid config in ${origin}:\n${problems.join("\n")}`);
   }
-  return parsed.data as UserConfig;
+  return parsed.data;
 }
 
 async function readConfigFile(file: string): Promise<unknown> {

@@ -1,10 +1,11 @@
 import fs from "node:fs";
 import path from "node:path";
-import { BUILTIN_THEMES_DIR } from "./config.js";
+import { BUILTIN_THEMES_DIR, type SeverityLevel } from "./config.js";
 import { UsageError } from "./errors.js";
 import { themeFile } from "./theme.js";
 import { loadProjectConfig, type RunOptions } from "./project.js";
 import { normalizeSeverity } from "./stages/parse.js";
+import { mustAt } from "./util/lookup.js";
 import { slugOrHash } from "./util/slug.js";
 import { parseDate } from "./util/time.js";
 
@@ -35,10 +36,10 @@ export async function newPostmortem(options: NewOptions): Promise<string> {
   const { title, severity, services = [], date, ...run } = options;
   if (!title.trim()) throw new UsageError('A title is needed: hindsight new "Checkout timeouts after a pool change"');
   const config = await loadProjectConfig(run);
-  const instant = date === undefined ? parseDate(new Date().toISOString().slice(0, 16) + "Z") : parseDate(date);
-  if (!instant) throw new UsageError(`Unexpected --date ${date}, expected an ISO date or date-time such as 2025-03-12T14:05Z`);
-  const level = severity === undefined ? config.severities[Math.floor((config.severities.length - 1) / 2)]!.id : normalizeSeverity(severity, config.severities);
-  if (!level) throw new UsageError(`Unexpected --severity ${severity}, expected one of ${config.severities.map((l) => l.id).join(", ")}`);
+  const when = date ?? new Date().toISOString().slice(0, 16) + "Z";
+  const instant = parseDate(when);
+  if (!instant) throw new UsageError(`Unexpected --date ${when}, expected an ISO date or date-time such as 2025-03-12T14:05Z`);
+  const level = chosenLevel(severity, config.severities);
   const file = path.join(config.contentDir, instant.iso.slice(0, 4), `${slugOrHash(title)}.md`);
   if (fs.existsSync(file)) throw new UsageError(`${path.relative(process.cwd(), file)} already exists: choose another title, or edit that file`);
 
@@ -58,4 +59,13 @@ export async function newPostmortem(options: NewOptions): Promise<string> {
   fs.mkdirSync(path.dirname(file), { recursive: true });
   fs.writeFileSync(file, text, { flag: "wx" });
   return file;
+}
+
+/** The level `--severity` names, or the middle of the scale without one; a UsageError for one not on the scale. */
+function chosenLevel(severity: string | undefined, severities: readonly SeverityLevel[]): string {
+  // The config requires a level at least.
+  if (severity === undefined) return mustAt(severities, Math.floor((severities.length - 1) / 2), "the severity scale").id;
+  const level = normalizeSeverity(severity, severities);
+  if (!level) throw new UsageError(`Unexpected --severity ${severity}, expected one of ${severities.map((l) => l.id).join(", ")}`);
+  return level;
 }

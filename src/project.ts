@@ -22,7 +22,7 @@ export interface RunOptions extends UserConfig {
 export async function loadProjectConfig(options: RunOptions): Promise<ResolvedConfig> {
   const { root = process.cwd(), configFile, strict: _strict, ...overrides } = options;
   const { config: fromFile } = await loadConfig(root, configFile);
-  const defined = validateUserConfig(Object.fromEntries(Object.entries(overrides).filter(([, value]) => value !== undefined)), "options");
+  const defined = validateUserConfig(Object.fromEntries(Object.entries<unknown>(overrides).filter(([, value]) => value !== undefined)), "options");
   return resolveConfig({ ...fromFile, ...defined }, root);
 }
 

@@ -22,7 +22,11 @@ const KB = 1024;
 const A = pngUri(3 * KB, 1);
 const B = pngUri(3 * KB, 2);
 const C = pngUri(3 * KB, 3);
-const size = (uri: string) => (decodeDataUri(uri) as { bytes: Uint8Array }).bytes.byteLength;
+const size = (uri: string) => {
+  const decoded = decodeDataUri(uri);
+  if (!decoded.ok) throw new Error(`not a data: URI: ${decoded.error}`);
+  return decoded.value.bytes.byteLength;
+};
 
 function postmortem(...uris: string[]): string {
   return ["---", "title: Embedded", "---", "", ...uris.map((uri, i) => `![Graph ${i}](${uri})\n`)].join("\n");

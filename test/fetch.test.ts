@@ -137,7 +137,7 @@ describe("fetchImage refuses internal addresses before connecting", () => {
     it(`refuses http://${host}/ without opening a socket`, async () => {
       const started = Date.now();
       const result = await fetchImage(`http://${host}:${port}/ok.png`, limits);
-      expect(result).toMatchObject({ kind: "failed", failure: "refused" });
+      expect(result).toMatchObject({ ok: false, error: { failure: "refused" } });
       expect(handed).toEqual([]);
       expect(seen).toEqual([]);
       expect(Date.now() - started).toBeLessThan(500);
@@ -147,14 +147,14 @@ describe("fetchImage refuses internal addresses before connecting", () => {
   it("lets public literal addresses through to the socket (here blocked by the test itself)", async () => {
     for (const host of ["8.8.8.8", "172.32.0.1", "100.128.0.1", "11.0.0.1", "[2606:4700::1111]", "[::ffff:8.8.8.8]", "[64:ff9b::808:808]"]) {
       const result = await fetchImage(`http://${host}:${port}/ok.png`, limits);
-      expect(result, host).toMatchObject({ kind: "failed", failure: "failed" });
+      expect(result, host).toMatchObject({ ok: false, error: { failure: "failed" } });
     }
     expect(handed).toEqual(["8.8.8.8", "172.32.0.1", "100.128.0.1", "11.0.0.1", "2606:4700::1111", "::ffff:808:808", "64:ff9b::808:808"]);
   });
 
   it("refuses a name that resolves to loopback (localhost), without connecting", async () => {
     const result = await fetchImage(`http://localhost:${port}/ok.png`, limits);
-    expect(result).toMatchObject({ kind: "failed", failure: "refused" });
+    expect(result).toMatchObject({ ok: false, error: { failure: "refused" } });
     expect(handed).toEqual([]);
     expect(seen).toEqual([]);
   });
@@ -168,7 +168,7 @@ describe("fetchImage refuses internal addresses before connecting", () => {
     ]) {
       const resolve = fakeResolver({ "images.test": [answer] });
       const result = await fetchImage(`http://images.test:${port}/ok.png`, { ...limits, resolve });
-      expect(result, answer.join(" ")).toMatchObject({ kind: "failed", failure: "refused" });
+      expect(result, answer.join(" ")).toMatchObject({ ok: false, error: { failure: "refused" } });
       expect(resolve.calls).toEqual(["images.test"]);
     }
     expect(handed).toEqual([]);
@@ -182,13 +182,13 @@ describe("fetchImage refuses internal addresses before connecting", () => {
     expect(resolve.calls).toEqual(["rebind.test"]);
     expect(handed).toEqual(["198.51.100.7"]);
     expect(seen).toEqual([]);
-    expect(result).toMatchObject({ kind: "failed", failure: "failed" });
+    expect(result).toMatchObject({ ok: false, error: { failure: "failed" } });
   });
 
   it("refuses 169.254.169.254 reached by a redirect from an allowed host", async () => {
     const resolve = fakeResolver({ "images.test": [["169.254.169.254"]] });
     const result = await fetchImage(`${base}/to-images-test.png`, { ...limits, allowHosts: ["127.0.0.1"], resolve });
-    expect(result).toMatchObject({ kind: "failed", failure: "refused" });
+    expect(result).toMatchObject({ ok: false, error: { failure: "refused" } });
     expect(seen).toEqual(["/to-images-test.png"]);
     expect(handed).toEqual(["127.0.0.1"]);
   });
@@ -197,23 +197,23 @@ describe("fetchImage refuses internal addresses before connecting", () => {
 describe("fetchImage with images.allowHosts", () => {
   it("downloads from an allowed address, and revalidates with the validators it got", async () => {
     const first = await fetchImage(`${base}/ok.png`, { ...limits, allowHosts: ["127.0.0.1"] });
-    expect(first).toMatchObject({ kind: "ok", contentType: "image/png", validators: { etag: '"v1"' } });
-    expect(Buffer.from((first as { bytes: Uint8Array }).bytes).equals(PNG)).toBe(true);
+    expect(first).toMatchObject({ ok: true, value: { contentType: "image/png", validators: { etag: '"v1"' } } });
+    expect(first.ok && first.value !== "not-modified" && Buffer.from(first.value.bytes).equals(PNG)).toBe(true);
     const again = await fetchImage(`${base}/ok.png`, { ...limits, allowHosts: ["127.0.0.1"] }, { etag: '"v1"' });
-    expect(again).toEqual({ kind: "not-modified" });
+    expect(again).toEqual({ ok: true, value: "not-modified" });
   });
 
   it("matches host names case-insensitively, and connects to the address its own lookup gave", async () => {
     const resolve = fakeResolver({ "images.test": [["127.0.0.1"]] });
     const result = await fetchImage(`http://IMAGES.test:${port}/ok.png`, { ...limits, allowHosts: ["Images.Test"], resolve });
-    expect(result).toMatchObject({ kind: "ok" });
+    expect(result).toMatchObject({ ok: true });
     expect(resolve.calls).toEqual(["images.test"]);
     expect(handed).toEqual(["127.0.0.1"]);
   });
 
   it("allows a host by the name written, not by its address: a redirect to localhost is refused when only 127.0.0.1 is allowed", async () => {
     const result = await fetchImage(`${base}/to-localhost.png`, { ...limits, allowHosts: ["127.0.0.1"] });
-    expect(result).toMatchObject({ kind: "failed", failure: "refused" });
+    expect(result).toMatchObject({ ok: false, error: { failure: "refused" } });
     expect(seen).toEqual(["/to-localhost.png"]);
   });
 
@@ -230,7 +230,7 @@ describe("fetchImage with images.allowHosts", () => {
       await fetchImage(`${base}/page.png`, options),
       await fetchImage(`http://127.0.0.1:${closed}/x.png`, options),
     ];
-    for (const result of results) expect(result).toMatchObject({ kind: "failed", failure: "failed" });
+    for (const result of results) expect(result).toMatchObject({ ok: false, error: { failure: "failed" } });
   });
 });
 
@@ -247,21 +247,21 @@ describe("fetchImage and the build's download bytes", () => {
   it("spends the bytes it keeps", async () => {
     const bytes = budget(10_000);
     const result = await fetchImage(`${base}/ok.png`, { ...limits, allowHosts: ["127.0.0.1"], bytes });
-    expect(result.kind).toBe("ok");
+    expect(result.ok).toBe(true);
     expect(bytes.used).toBe(PNG.byteLength);
   });
 
   it("stops a download that would go over it (Content-Length known), spending nothing", async () => {
     const bytes = budget(PNG.byteLength - 1);
     const result = await fetchImage(`${base}/ok.png`, { ...limits, allowHosts: ["127.0.0.1"], bytes });
-    expect(result).toMatchObject({ kind: "failed", failure: "over-budget" });
+    expect(result).toMatchObject({ ok: false, error: { failure: "over-budget" } });
     expect(bytes.used).toBe(0);
   });
 
   it("stops a streamed download when it goes over it, and gives back what it had taken", async () => {
     const bytes = budget(2_000);
     const result = await fetchImage(`${base}/streamed.png`, { ...limits, allowHosts: ["127.0.0.1"], bytes });
-    expect(result).toMatchObject({ kind: "failed", failure: "over-budget" });
+    expect(result).toMatchObject({ ok: false, error: { failure: "over-budget" } });
     expect(bytes.used).toBe(0);
   });
 });

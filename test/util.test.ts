@@ -5,7 +5,7 @@ import { insideOf, isInside, staysInside } from "../src/util/inside.js";
 import type { TooBig } from "../src/util/read-texts.js";
 import { matchSection } from "../src/util/sections.js";
 import { slugFromPath, slugify, slugOrHash } from "../src/util/slug.js";
-import { formatDate, formatDuration, parseDuration, parseInstant } from "../src/util/time.js";
+import { formatDate, formatDuration, parseDuration, parseInstant, readDate } from "../src/util/time.js";
 import { rootPrefix } from "../src/util/urls.js";
 
 describe("slugs", () => {
@@ -30,6 +30,14 @@ describe("time", () => {
     expect(parseInstant("2024-02-30")).toBeUndefined();
     expect(parseInstant("last tuesday")).toBeUndefined();
     expect(parseInstant(42)).toBeUndefined();
+  });
+
+  it("says why a value is not a date an archive may hold", () => {
+    expect(readDate("2024-02-10")).toMatchObject({ ok: true, value: { iso: "2024-02-10" } });
+    expect(readDate("2024-02-30")).toEqual({ ok: false, error: "not-a-date" });
+    expect(readDate(["2024-02-10"])).toEqual({ ok: false, error: "not-a-date" });
+    expect(readDate("0000-12-31")).toEqual({ ok: false, error: "out-of-range" });
+    expect(readDate("9999-12-31T23:00:00-02:00")).toEqual({ ok: false, error: "out-of-range" });
   });
 
   it("parses and formats durations", () => {

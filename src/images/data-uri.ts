@@ -1,4 +1,8 @@
 import { debug } from "../util/debug.js";
+import { mustGroup } from "../util/lookup.js";
+import type { Problem } from "../util/messages.js";
+import { fail, ok, type Result } from "../util/result.js";
+
 /** A decoded `data:` URI. */
 export interface DataUri {
   readonly mime: string;
@@ -9,27 +13,37 @@ export interface DataUri {
 const DATA_URI = /^data:([^,;]*)((?:;(?!base64,)[^,;]*)*)(;base64)?,(.*)$/is;
 
 /**
- * Decodes a `data:` URI, base64 or percent-encoded (RFC 2397). Returns a reason string when
- * it is malformed.
+ * Decodes a `data:` URI, base64 or percent-encoded (RFC 2397); the error is the reason it is
+ * malformed, to finish the sentence "Cannot read embedded image: …".
  */
-export function decodeDataUri(uri: string): DataUri | string {
+export function decodeDataUri(uri: string): Result<DataUri, string> {
   const match = DATA_URI.exec(uri.trim());
-  if (!match) return "it is not of the form data:<type>;base64,<data>";
+  if (!match) return fail("it is not of the form data:<type>;base64,<data>");
   const mime = (match[1] || "text/plain").trim().toLowerCase();
-  const payload = match[4]!;
+  const payload = mustGroup(match, 4);
   if (match[3]) {
     const compact = payload.replace(/\s+/g, "");
-    if (!/^[A-Za-z0-9+/]*={0,2}$/.test(compact) || compact.length % 4 === 1) return "its base64 data is corrupt";
+    if (!/^[A-Za-z0-9+/]*={0,2}$/.test(compact) || compact.length % 4 === 1) return fail("its base64 data is corrupt");
     const bytes = Buffer.from(compact, "base64");
-    return bytes.length === 0 ? "it holds no data" : { mime, bytes };
+    return bytes.length === 0 ? fail("it holds no data") : ok({ mime, bytes });
   }
   try {
     const bytes = Buffer.from(decodeURIComponent(payload), "utf8");
-    return bytes.length === 0 ? "it holds no data" : { mime, bytes };
+    return bytes.length === 0 ? fail("it holds no data") : ok({ mime, bytes });
   } catch (error) {
     debug("images", "a data: URI with corrupt percent-encoding", error);
-    return "its percent-encoded data is corrupt";
+    return fail("its percent-encoded data is corrupt");
   }
+}
+
+/** The error for an embedded image that cannot be stored: `reason` finishes "Cannot read embedded image: …". */
+export function embeddedImageProblem(reason: string): Problem {
+  return {
+    reason: `Cannot read embedded image: ${reason}`,
+    ruleId: "image/data-uri",
+    hint: "Paste the image again, or save it as a file next to the postmortem and link it.",
+    severity: "error",
+  };
 }
 
 /**

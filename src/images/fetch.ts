@@ -2,6 +2,7 @@ import dns, { type LookupAddress } from "node:dns";
 import http, { type IncomingMessage } from "node:http";
 import https from "node:https";
 import type { LookupFunction } from "node:net";
+import { fail, ok, type Result } from "../util/result.js";
 import { isAllowedHost, isPublicAddress, refusedByName } from "./address.js";
 
 /** Resolves a host name to all its addresses, as `dns.lookup` with `all: true` does. */
@@ -43,11 +44,22 @@ export interface Validators {
  */
 export type FetchFailure = "refused" | "timeout" | "too-large" | "over-budget" | "failed";
 
-/** The outcome of one download. */
-export type FetchResult =
-  | { readonly kind: "ok"; readonly bytes: Uint8Array; readonly contentType: string; readonly validators: Validators }
-  | { readonly kind: "not-modified" }
-  | { readonly kind: "failed"; readonly failure: FetchFailure; /** For debugging only, never in a message. */ readonly detail: string };
+/** A downloaded image. */
+export interface Download {
+  readonly bytes: Uint8Array;
+  readonly contentType: string;
+  readonly validators: Validators;
+}
+
+/** Why a download failed. */
+export interface FetchError<F = FetchFailure> {
+  readonly failure: F;
+  /** What happened, for the debug channel only, never in a message. */
+  readonly detail: string;
+}
+
+/** The outcome of one download: the image, `not-modified` (the cached copy still holds, after a conditional request), or why not. */
+export type FetchResult = Result<Download | "not-modified", FetchError>;
 
 const USER_AGENT = "Hindsight (static postmortem archive builder; image download)";
 
@@ -90,7 +102,7 @@ export async function fetchImage(url: string, options: FetchOptions, cached?: Va
       }
       if (status === 304 && cached) {
         response.destroy();
-        return { kind: "not-modified" };
+        return ok("not-modified");
       }
       const contentType = response.headers["content-type"] ?? "";
       const refusal = status < 200 || status > 299 ? `HTTP ${status}` : /^image\//i.test(contentType) ? undefined : `Content-Type ${contentType || "none"}`;
@@ -100,14 +112,14 @@ export async function fetchImage(url: string, options: FetchOptions, cached?: Va
       }
       const bytes = await readBody(response, options, signal);
       const validators = { etag: header(response, "etag"), lastModified: header(response, "last-modified") };
-      return { kind: "ok", bytes, contentType, validators };
+      return ok({ bytes, contentType, validators });
     }
-    return { kind: "failed", failure: "failed", detail: `more than ${maxRedirects} redirects` };
+    return fail({ failure: "failed", detail: `more than ${maxRedirects} redirects` });
   } catch (error) {
-    if (error instanceof Stop) return { kind: "failed", failure: error.failure, detail: `${current?.href ?? url}: ${error.message}` };
-    if (signal.aborted) return { kind: "failed", failure: "timeout", detail: `${current?.href ?? url}: no answer within ${options.timeoutMs} ms` };
-    const { code, message } = error as { code?: string; message?: string };
-    return { kind: "failed", failure: "failed", detail: `${current?.href ?? url}: ${code ?? message}` };
+    const where = current?.href ?? url;
+    if (error instanceof Stop) return fail({ failure: error.failure, detail: `${where}: ${error.message}` });
+    if (signal.aborted) return fail({ failure: "timeout", detail: `${where}: no answer within ${options.timeoutMs} ms` });
+    return fail({ failure: "failed", detail: `${where}: ${errorCode(error)}` });
   }
 }
 
@@ -138,15 +150,23 @@ function checkedLookup(resolve: Resolver, allowed: boolean): LookupFunction {
     resolve(hostname).then(
       (all) => {
         const internal = all.find((entry) => !isPublicAddress(entry.address));
-        if (!allowed && internal) return callback(new Stop("refused", `${hostname} resolves to ${internal.address}`), "", 0);
+        if (!allowed && internal) {
+          callback(new Stop("refused", `${hostname} resolves to ${internal.address}`), "", 0);
+          return;
+        }
         const family = lookupOptions.family === 4 || lookupOptions.family === 6 ? lookupOptions.family : 0;
         const usable = family ? all.filter((entry) => entry.family === family) : [...all];
         const first = usable[0];
-        if (!first) return callback(Object.assign(new Error(`no IPv${family || ""} address for ${hostname}`), { code: "ENOTFOUND" }), "", 0);
+        if (!first) {
+          callback(Object.assign(new Error(`no IPv${family || ""} address for ${hostname}`), { code: "ENOTFOUND" }), "", 0);
+          return;
+        }
         if (lookupOptions.all) callback(null, usable);
         else callback(null, first.address, first.family);
       },
-      (error: NodeJS.ErrnoException) => callback(error, "", 0),
+      (error: unknown) => {
+        callback(error instanceof Error ? error : new Error(String(error)), "", 0);
+      },
     );
   };
 }
@@ -181,6 +201,12 @@ async function readBody(response: IncomingMessage, options: FetchOptions, signal
   }
   options.bytes?.giveBack(reserved - total);
   return Buffer.concat(chunks);
+}
+
+/** A network error's code (`ECONNREFUSED`), else its message. */
+function errorCode(error: unknown): string {
+  if (error instanceof Error) return "code" in error && typeof error.code === "string" ? error.code : error.message;
+  return String(error);
 }
 
 function header(response: IncomingMessage, name: string): string | undefined {

@@ -3,6 +3,7 @@ import type { VFile } from "vfile";
 import type { BuildBudget } from "../util/budget.js";
 import { formatBytes } from "../util/format.js";
 import { walk } from "../util/walk.js";
+import { mustGet } from "../util/lookup.js";
 import { addProblem } from "../util/messages.js";
 import { dataUriSize } from "./data-uri.js";
 import type { ImageStore, StoredImage } from "./store.js";
@@ -55,17 +56,18 @@ export async function rewriteImages(
         return;
       }
       const outcome = await store.resolve(src, context.path);
-      if (outcome.problem) addProblem(context.file, { ...outcome.problem, place });
-      if (!outcome.stored) {
+      if (!outcome.ok) addProblem(context.file, { ...outcome.error, place });
+      const stored = outcome.ok ? outcome.value : undefined;
+      if (!stored) {
         // An embedded image that could not be stored must not stay in the page as data.
         if (/^\s*data:/i.test(src)) delete node.properties.src;
         return;
       }
-      node.properties.src = context.toRoot + outcome.stored.path;
-      context.onStored?.(outcome.stored);
-      if (outcome.stored.width && outcome.stored.height && node.properties.width === undefined && node.properties.height === undefined) {
-        node.properties.width = outcome.stored.width;
-        node.properties.height = outcome.stored.height;
+      node.properties.src = context.toRoot + stored.path;
+      context.onStored?.(stored);
+      if (stored.width && stored.height && node.properties.width === undefined && node.properties.height === undefined) {
+        node.properties.width = stored.width;
+        node.properties.height = stored.height;
       }
     }),
   );
@@ -91,7 +93,7 @@ function spendDataBudgets(images: readonly Element[], budget: BuildBudget, file:
   for (const node of images) {
     const uri = dataUri(node);
     if (uri === undefined) continue;
-    const size = sizes.get(uri)!;
+    const size = mustGet(sizes, uri, "the data: URIs' sizes");
     const place = node.position?.start;
     if (!fits.has(uri)) {
       const own = spent + size <= dataBytes;

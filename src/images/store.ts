@@ -6,12 +6,12 @@ import type { OutputFile } from "../types.js";
 import { BuildBudget } from "../util/budget.js";
 import { formatBytes, safeDecode } from "../util/format.js";
 import { hashText } from "../util/hash.js";
-import type { Problem } from "../util/messages.js";
+import { fail, ok, type Result } from "../util/result.js";
 import { refusedByName } from "./address.js";
 import { RemoteImageCache } from "./cache.js";
-import { decodeDataUri } from "./data-uri.js";
+import { decodeDataUri, embeddedImageProblem } from "./data-uri.js";
 import { detectImageType, dimensions, sameType, type ImageType } from "./detect.js";
-import { fetchImage, type FetchFailure, type FetchResult, type Validators } from "./fetch.js";
+import { fetchImage, type Download, type FetchError, type FetchFailure, type Validators } from "./fetch.js";
 import { sanitizeSvg } from "./svg.js";
 import { isInside } from "../util/inside.js";
 import { debug } from "../util/debug.js";
@@ -28,9 +28,12 @@ export interface StoredImage {
   readonly remote?: true | undefined;
 }
 
-/** The outcome for one image reference: stored, kept as written (a remote failure), or a problem. */
-export type ImageOutcome =
-  { readonly stored: StoredImage; readonly problem?: undefined } | { readonly stored?: undefined; readonly problem?: Omit<Problem, "place"> };
+/**
+ * The outcome for one image reference: the image stored; `undefined`, kept as written (a remote
+ * image in `check` or with downloads off, or whose cached copy is not an image); or the
+ * problem, to report at the image's place (a remote image that failed is kept as written too).
+ */
+export type ImageOutcome = Result<StoredImage | undefined>;
 
 /** How many images of each origin a build stored, and how many failed. */
 export interface ImageStats {
@@ -89,18 +92,18 @@ export class ImageStore {
     if (/^https?:\/\//i.test(trimmed)) return this.once(trimmed, () => this.fromRemote(trimmed));
     if (/^\/\//.test(trimmed)) return this.once(`https:${trimmed}`, () => this.fromRemote(`https:${trimmed}`));
     if (/^[a-z][a-z0-9+.-]*:/i.test(trimmed)) {
-      return Promise.resolve({
-        problem: {
+      return Promise.resolve(
+        fail({
           reason: `Unexpected image URL scheme in \`${trimmed.slice(0, 60)}\`, expected http(s), data: or a file`,
           ruleId: "image/scheme",
           hint: "Only http(s) images are downloaded; other schemes are refused.",
           severity: "error",
-        },
-      });
+        }),
+      );
     }
     const file = this.localPath(trimmed, postmortemPath);
-    if (typeof file !== "string") return Promise.resolve({ problem: file });
-    return this.once(`file:${file}`, () => this.fromLocal(file, trimmed));
+    if (!file.ok) return Promise.resolve(file);
+    return this.once(`file:${file.value}`, () => this.fromLocal(file.value, trimmed));
   }
 
   /** A stored image by its output path. */
@@ -117,7 +120,7 @@ export class ImageStore {
     let outcome = this.outcomes.get(key);
     if (!outcome) {
       outcome = run().then((result) => {
-        if (result.problem) this.stats.failed++;
+        if (!result.ok) this.stats.failed++;
         return result;
       });
       this.outcomes.set(key, outcome);
@@ -127,21 +130,15 @@ export class ImageStore {
 
   private async fromDataUri(uri: string): Promise<ImageOutcome> {
     const decoded = decodeDataUri(uri);
-    const problem = (reason: string) => ({
-      problem: {
-        reason: `Cannot read embedded image: ${reason}`,
-        ruleId: "image/data-uri",
-        hint: "Paste the image again, or save it as a file next to the postmortem and link it.",
-        severity: "error" as const,
-      },
-    });
-    if (typeof decoded === "string") return problem(decoded);
-    const type = await detectImageType(decoded.bytes);
-    if (!type) return problem(`its data is not an image (declared ${decoded.mime})`);
-    if (!sameType(decoded.mime, type)) return problem(`it is declared ${decoded.mime} but its data is ${type.mime}`);
-    const stored = this.store(decoded.bytes, type);
-    if (stored && this.options.mode === "build") this.stats.embedded++;
-    return stored ? { stored } : problem("its SVG has nothing left to draw once sanitized");
+    if (!decoded.ok) return fail(embeddedImageProblem(decoded.error));
+    const { mime, bytes } = decoded.value;
+    const type = await detectImageType(bytes);
+    if (!type) return fail(embeddedImageProblem(`its data is not an image (declared ${mime})`));
+    if (!sameType(mime, type)) return fail(embeddedImageProblem(`it is declared ${mime} but its data is ${type.mime}`));
+    const stored = this.store(bytes, type);
+    if (!stored) return fail(embeddedImageProblem("its SVG has nothing left to draw once sanitized"));
+    if (this.options.mode === "build") this.stats.embedded++;
+    return ok(stored);
   }
 
   private async fromLocal(file: string, written: string): Promise<ImageOutcome> {
@@ -149,99 +146,90 @@ export class ImageStore {
     const size = fs.statSync(file, { throwIfNoEntry: false })?.size;
     const max = this.config.images.maxBytes;
     if (size !== undefined && size > max) {
-      return {
-        problem: {
-          reason: `Unexpected image \`${written}\` of ${formatBytes(size)}, expected at most ${formatBytes(max)} (images.maxBytes)`,
-          ruleId: "image/too-large",
-          hint: "Save it smaller (a PNG or JPEG of the screen is enough), or raise images.maxBytes in the config.",
-          severity: "error",
-        },
-      };
+      return fail({
+        reason: `Unexpected image \`${written}\` of ${formatBytes(size)}, expected at most ${formatBytes(max)} (images.maxBytes)`,
+        ruleId: "image/too-large",
+        hint: "Save it smaller (a PNG or JPEG of the screen is enough), or raise images.maxBytes in the config.",
+        severity: "error",
+      });
     }
     let bytes: Uint8Array;
     try {
       bytes = fs.readFileSync(file);
     } catch (error) {
       debug("images", "a local image could not be read", error);
-      return {
-        problem: {
-          reason: `Missing image \`${written}\``,
-          ruleId: "image/missing",
-          hint: "Check the path: it is relative to this file; a path starting with / is looked up in the content folder, then public/.",
-          severity: "error",
-        },
-      };
+      return fail({
+        reason: `Missing image \`${written}\``,
+        ruleId: "image/missing",
+        hint: "Check the path: it is relative to this file; a path starting with / is looked up in the content folder, then public/.",
+        severity: "error",
+      });
     }
     const type = await detectImageType(bytes);
     if (!type)
-      return {
-        problem: {
-          reason: `Unexpected file \`${written}\` as an image, its content is not one`,
-          ruleId: "image/invalid",
-          hint: "Link a PNG, JPEG, GIF, WebP, AVIF or SVG file.",
-          severity: "error",
-        },
-      };
+      return fail({
+        reason: `Unexpected file \`${written}\` as an image, its content is not one`,
+        ruleId: "image/invalid",
+        hint: "Link a PNG, JPEG, GIF, WebP, AVIF or SVG file.",
+        severity: "error",
+      });
     const stored = this.store(bytes, type);
     if (!stored)
-      return {
-        problem: {
-          reason: `Unexpected SVG \`${written}\` with nothing left to draw once sanitized`,
-          ruleId: "image/invalid",
-          hint: "Export the drawing again as a plain SVG or a PNG.",
-          severity: "error",
-        },
-      };
+      return fail({
+        reason: `Unexpected SVG \`${written}\` with nothing left to draw once sanitized`,
+        ruleId: "image/invalid",
+        hint: "Export the drawing again as a plain SVG or a PNG.",
+        severity: "error",
+      });
     if (this.options.mode === "build") this.stats.local++;
-    return { stored: { ...stored, local: { file, hash: hashText(bytes) } } };
+    return ok({ ...stored, local: { file, hash: hashText(bytes) } });
   }
 
   private async fromRemote(url: string): Promise<ImageOutcome> {
-    if (this.options.mode === "check" || !this.config.images.remote) return {};
-    const fail = (why: RemoteFailure, detail = "") => {
+    if (this.options.mode === "check" || !this.config.images.remote) return ok(undefined);
+    const warn = (why: RemoteFailure, detail = "") => {
       debug("images", `image ${url}: ${why}${detail ? `: ${detail}` : ""}`);
-      return {
-        problem: {
-          reason: `Cannot download image ${url}: ${this.failureReason(why)}`,
-          ruleId: "image/unreachable",
-          hint: FAILURE_HINTS[why === "refused" ? "refused" : "other"],
-          severity: "warning" as const,
-        },
-      };
+      return fail({
+        reason: `Cannot download image ${url}: ${this.failureReason(why)}`,
+        ruleId: "image/unreachable",
+        hint: FAILURE_HINTS[why === "refused" ? "refused" : "other"],
+        severity: "warning" as const,
+      });
     };
     // Refused by policy, a cached copy is not used either: it may come from a build that allowed that host.
-    if (refusedByName(hostOf(url), this.config.images.allowHosts)) return fail("refused", "an internal address or localhost, by its name");
+    if (refusedByName(hostOf(url), this.config.images.allowHosts)) return warn("refused", "an internal address or localhost, by its name");
     const cached = this.cache.get(url);
     if (this.options.offline) {
       if (cached) return this.fromCache(cached.bytes);
-      return fail("offline");
+      return warn("offline");
     }
     const result = await this.limit(() => this.download(url, cached?.entry));
-    if (result.kind === "failed" && result.failure === "refused") return fail("refused", result.detail);
+    if (!result.ok && result.error.failure === "refused") return warn("refused", result.error.detail);
     // A cached copy outlives its host: that is what the cache is for.
-    if (cached && (result.kind === "not-modified" || result.kind === "failed")) return this.fromCache(cached.bytes);
-    if (result.kind === "not-modified") return fail("failed", "304 to an unconditional request");
-    if (result.kind === "failed") return fail(result.failure, result.detail);
-    const type = await detectImageType(result.bytes);
-    const stored = type && this.store(result.bytes, type);
+    if (cached && (!result.ok || result.value === "not-modified")) return this.fromCache(cached.bytes);
+    if (!result.ok) return warn(result.error.failure, result.error.detail);
+    if (result.value === "not-modified") return warn("failed", "304 to an unconditional request");
+    const { bytes, contentType, validators } = result.value;
+    const type = await detectImageType(bytes);
+    const stored = type && this.store(bytes, type);
     if (!type || !stored) {
-      this.budget.giveBack("downloadBytes", result.bytes.byteLength);
-      return fail("failed", type ? "an SVG with nothing left once sanitized" : `not an image, served as ${result.contentType}`);
+      this.budget.giveBack("downloadBytes", bytes.byteLength);
+      return warn("failed", type ? "an SVG with nothing left once sanitized" : `not an image, served as ${contentType}`);
     }
-    this.cache.set(url, result.bytes, type.ext, result.validators);
+    this.cache.set(url, bytes, type.ext, validators);
     this.stats.downloaded++;
-    return { stored: { ...stored, remote: true } };
+    return ok({ ...stored, remote: true });
   }
 
   /** One download within the build's budgets: its time limit is what is left of the build's, if less. */
-  private async download(url: string, cached: Validators | undefined): Promise<FetchResult | { kind: "failed"; failure: "time-budget"; detail: string }> {
+  private async download(url: string, cached: Validators | undefined): Promise<Result<Download | "not-modified", FetchError<FetchFailure | "time-budget">>> {
     const { images } = this.config;
     const timeLeft = this.budget.downloadTimeLeft();
-    if (timeLeft <= 0) return { kind: "failed", failure: "time-budget", detail: "not attempted" };
-    if (this.budget.left("downloadBytes") <= 0) return { kind: "failed", failure: "over-budget", detail: "not attempted" };
+    if (timeLeft <= 0) return fail({ failure: "time-budget", detail: "not attempted" });
+    if (this.budget.left("downloadBytes") <= 0) return fail({ failure: "over-budget", detail: "not attempted" });
     const bytes = { take: (n: number) => this.budget.take("downloadBytes", n), giveBack: (n: number) => this.budget.giveBack("downloadBytes", n) };
     const result = await fetchImage(url, { ...images, timeoutMs: Math.min(images.timeoutMs, timeLeft), bytes }, cached);
-    if (result.kind === "failed" && result.failure === "timeout" && timeLeft < images.timeoutMs) return { ...result, failure: "time-budget" };
+    if (!result.ok && result.error.failure === "timeout" && timeLeft < images.timeoutMs) return fail({ ...result.error, failure: "time-budget" });
     return result;
   }
 
@@ -269,9 +257,9 @@ export class ImageStore {
   private async fromCache(bytes: Uint8Array): Promise<ImageOutcome> {
     const type = await detectImageType(bytes);
     const stored = type && this.store(bytes, type);
-    if (!stored) return {};
+    if (!stored) return ok(undefined);
     this.stats.cached++;
-    return { stored: { ...stored, remote: true } };
+    return ok({ ...stored, remote: true });
   }
 
   /** Adds bytes to the store (SVG sanitized first); undefined when an SVG has nothing left. */
@@ -285,7 +273,7 @@ export class ImageStore {
   }
 
   /** The file a local image path names, or the problem with it. */
-  private localPath(src: string, postmortemPath: string): string | Omit<Problem, "place"> {
+  private localPath(src: string, postmortemPath: string): Result<string> {
     const written = safeDecode(src.split(/[?#]/)[0]!);
     // A postmortem checked from outside the content folder may use images beside it, no further.
     const own = path.dirname(postmortemPath);
@@ -298,12 +286,12 @@ export class ImageStore {
       (file, i) => inside(file, i === 1 ? this.config.publicDir : content) || (!written.startsWith("/") && extra.some((dir) => inside(file, dir))),
     );
     if (allowed.length === 0) {
-      return {
+      return fail({
         reason: `Unexpected image path \`${src}\` outside the content folder`,
         ruleId: "image/outside",
         hint: "Keep images inside the content folder (or public/ for paths starting with /), or add their folder, inside the project, to images.roots.",
         severity: "error",
-      };
+      });
     }
     const found = allowed.find((file) => fs.existsSync(file));
     if (found) {
@@ -316,15 +304,15 @@ export class ImageStore {
         .filter((dir) => dir === project || inside(dir, project));
       const roots = [...[content, this.config.publicDir].filter(fs.existsSync).map((dir) => fs.realpathSync(dir)), ...ownRoots];
       if (!roots.some((root) => inside(real, root))) {
-        return {
+        return fail({
           reason: `Unexpected image \`${src}\` that links outside the content folder`,
           ruleId: "image/outside",
           hint: "Copy the image into the content folder instead of linking to it.",
           severity: "error",
-        };
+        });
       }
     }
-    return found ?? allowed[0]!;
+    return ok(found ?? allowed[0]!);
   }
 }
 

@@ -1,4 +1,4 @@
-import { inRange, parseInstant } from "../util/time.js";
+import { readDate } from "../util/time.js";
 import { isScalar, lintRule, shown } from "./rule.js";
 
 /** The frontmatter fields that hold dates, in the order they must follow. */
@@ -10,10 +10,10 @@ export const dates = lintRule({ id: "frontmatter/date", severity: "error", needs
     const value = pm.meta.data[field];
     // A boolean (`resolved: true`) is `frontmatter/ignored`'s: a warning, not a bad date.
     if (value === undefined || value === null || !isScalar(value) || typeof value === "boolean") continue;
-    const instant = parseInstant(value);
-    if (instant && inRange(instant)) continue;
+    const date = readDate(value);
+    if (date.ok) continue;
     report(
-      instant
+      date.error === "out-of-range"
         ? {
             reason: `Unexpected ${field} \`${shown(value)}\` outside the years 0001 to 9999`,
             place: placeOf(field),

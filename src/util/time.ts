@@ -1,5 +1,6 @@
 /** Helpers for the dates and durations found in frontmatter. All times are treated as UTC. */
 import { mustGroup } from "./lookup.js";
+import { fail, ok, type Result } from "./result.js";
 
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
 const DATE_TIME = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$/i;
@@ -29,10 +30,20 @@ export function dayOf(instant: Instant): number {
   return Math.floor(instant.ms / 86_400_000);
 }
 
-/** Parses an ISO date or date-time string within the archive's range; undefined when it is not one (`2024-02-30` is not). */
-export function parseDate(value: unknown): Instant | undefined {
+/** Why a value is not a date an archive may hold: not an ISO 8601 date or date-time at all (`2024-02-30` is not), or one outside `EARLIEST`…`LATEST`. */
+export type DateError = "not-a-date" | "out-of-range";
+
+/** Reads an ISO date or date-time string within the archive's range, or says why it is not one. */
+export function readDate(value: unknown): Result<Instant, DateError> {
   const instant = parseInstant(value);
-  return instant && inRange(instant) ? instant : undefined;
+  if (!instant) return fail("not-a-date");
+  return inRange(instant) ? ok(instant) : fail("out-of-range");
+}
+
+/** `readDate`'s instant, for callers that need no reason: undefined when it is not one. */
+export function parseDate(value: unknown): Instant | undefined {
+  const date = readDate(value);
+  return date.ok ? date.value : undefined;
 }
 
 /** Parses an ISO date or date-time string; undefined when it is not one (`2024-02-30` is not). */

@@ -61,6 +61,16 @@ export function hostKey(hostname: string): string {
   }
 }
 
+/** The host name of a URL, "" when it has none (it does not parse). */
+export function hostOf(url: string): string {
+  try {
+    return new URL(url).hostname;
+  } catch (error) {
+    debug("images", "an image URL without a host", error);
+    return "";
+  }
+}
+
 /** True when `hostname` (from a parsed URL) is named in `images.allowHosts`. */
 export function isAllowedHost(hostname: string, allowHosts: readonly string[]): boolean {
   const key = hostKey(hostname);

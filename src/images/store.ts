@@ -1,20 +1,18 @@
-import fs from "node:fs";
-import path from "node:path";
 import pLimit, { type LimitFunction } from "p-limit";
 import type { ResolvedConfig } from "../config.js";
 import type { OutputFile } from "../types.js";
 import { BuildBudget } from "../util/budget.js";
-import { formatBytes, safeDecode } from "../util/format.js";
+import { debug } from "../util/debug.js";
 import { hashText } from "../util/hash.js";
 import { fail, ok, type Result } from "../util/result.js";
-import { refusedByName } from "./address.js";
+import { hostOf, refusedByName } from "./address.js";
 import { RemoteImageCache } from "./cache.js";
 import { decodeDataUri, embeddedImageProblem } from "./data-uri.js";
 import { detectImageType, dimensions, sameType, type ImageType } from "./detect.js";
 import { fetchImage, type Download, type FetchError, type FetchFailure, type Validators } from "./fetch.js";
+import { localImagePath, readLocalImage } from "./local.js";
 import { sanitizeSvg } from "./svg.js";
-import { isInside } from "../util/inside.js";
-import { debug } from "../util/debug.js";
+import { unreachable, type RemoteFailure } from "./unreachable.js";
 
 /** An image stored in the archive. */
 export interface StoredImage {
@@ -53,14 +51,6 @@ export interface ImageStoreOptions {
   /** The build's budgets, shared with the other threads; a budget of its own when absent. */
   readonly budget?: BuildBudget | undefined;
 }
-
-/** Why a remote image was not used. */
-type RemoteFailure = FetchFailure | "time-budget" | "offline";
-
-const FAILURE_HINTS = {
-  refused: "The original URL is kept. If that host is yours, name it in `images.allowHosts`; otherwise save the image next to the postmortem.",
-  other: "The original URL is kept. Save the image next to the postmortem so the archive does not depend on that host.",
-} as const;
 
 /**
  * Resolves every image a postmortem refers to (data: URIs, remote http(s) URLs, local files)
@@ -101,7 +91,7 @@ export class ImageStore {
         }),
       );
     }
-    const file = this.localPath(trimmed, postmortemPath);
+    const file = localImagePath(trimmed, postmortemPath, this.config);
     if (!file.ok) return Promise.resolve(file);
     return this.once(`file:${file.value}`, () => this.fromLocal(file.value, trimmed));
   }
@@ -116,6 +106,7 @@ export class ImageStore {
     this.cache.save();
   }
 
+  /** Each distinct source is resolved once; a failure is counted once too. */
   private once(key: string, run: () => Promise<ImageOutcome>): Promise<ImageOutcome> {
     let outcome = this.outcomes.get(key);
     if (!outcome) {
@@ -142,30 +133,9 @@ export class ImageStore {
   }
 
   private async fromLocal(file: string, written: string): Promise<ImageOutcome> {
-    // Measured before it is read: a huge file (a run of one byte compresses 1000:1 in git) never fills memory.
-    const size = fs.statSync(file, { throwIfNoEntry: false })?.size;
-    const max = this.config.images.maxBytes;
-    if (size !== undefined && size > max) {
-      return fail({
-        reason: `Unexpected image \`${written}\` of ${formatBytes(size)}, expected at most ${formatBytes(max)} (images.maxBytes)`,
-        ruleId: "image/too-large",
-        hint: "Save it smaller (a PNG or JPEG of the screen is enough), or raise images.maxBytes in the config.",
-        severity: "error",
-      });
-    }
-    let bytes: Uint8Array;
-    try {
-      bytes = fs.readFileSync(file);
-    } catch (error) {
-      debug("images", "a local image could not be read", error);
-      return fail({
-        reason: `Missing image \`${written}\``,
-        ruleId: "image/missing",
-        hint: "Check the path: it is relative to this file; a path starting with / is looked up in the content folder, then public/.",
-        severity: "error",
-      });
-    }
-    const type = await detectImageType(bytes);
+    const bytes = readLocalImage(file, written, this.config.images.maxBytes);
+    if (!bytes.ok) return bytes;
+    const type = await detectImageType(bytes.value);
     if (!type)
       return fail({
         reason: `Unexpected file \`${written}\` as an image, its content is not one`,
@@ -173,7 +143,7 @@ export class ImageStore {
         hint: "Link a PNG, JPEG, GIF, WebP, AVIF or SVG file.",
         severity: "error",
       });
-    const stored = this.store(bytes, type);
+    const stored = this.store(bytes.value, type);
     if (!stored)
       return fail({
         reason: `Unexpected SVG \`${written}\` with nothing left to draw once sanitized`,
@@ -182,19 +152,14 @@ export class ImageStore {
         severity: "error",
       });
     if (this.options.mode === "build") this.stats.local++;
-    return ok({ ...stored, local: { file, hash: hashText(bytes) } });
+    return ok({ ...stored, local: { file, hash: hashText(bytes.value) } });
   }
 
   private async fromRemote(url: string): Promise<ImageOutcome> {
     if (this.options.mode === "check" || !this.config.images.remote) return ok(undefined);
     const warn = (why: RemoteFailure, detail = "") => {
       debug("images", `image ${url}: ${why}${detail ? `: ${detail}` : ""}`);
-      return fail({
-        reason: `Cannot download image ${url}: ${this.failureReason(why)}`,
-        ruleId: "image/unreachable",
-        hint: FAILURE_HINTS[why === "refused" ? "refused" : "other"],
-        severity: "warning" as const,
-      });
+      return fail(unreachable(url, why, this.config));
     };
     // Refused by policy, a cached copy is not used either: it may come from a build that allowed that host.
     if (refusedByName(hostOf(url), this.config.images.allowHosts)) return warn("refused", "an internal address or localhost, by its name");
@@ -233,27 +198,7 @@ export class ImageStore {
     return result;
   }
 
-  /** What a failed download's warning says: the policy and our own limits, nothing the remote side did. */
-  private failureReason(why: RemoteFailure): string {
-    const { images, limits } = this.config;
-    switch (why) {
-      case "refused":
-        return "refused: its host is not allowed (loopback, private or link-local address)";
-      case "offline":
-        return "offline, and not in the cache";
-      case "timeout":
-        return `not downloaded within ${formatMs(images.timeoutMs)} (\`images.timeoutMs\`)`;
-      case "too-large":
-        return `larger than the ${formatBytes(images.maxBytes)} limit (\`images.maxBytes\`)`;
-      case "over-budget":
-        return `the build's download budget (${formatBytes(limits.downloadBytes)}, \`limits.downloadBytes\`) is used up`;
-      case "time-budget":
-        return `the build's download time (${formatMs(limits.downloadMs)}, \`limits.downloadMs\`) is used up`;
-      case "failed":
-        return "the download failed";
-    }
-  }
-
+  /** A cached copy, stored again; kept as written when it is not an image. */
   private async fromCache(bytes: Uint8Array): Promise<ImageOutcome> {
     const type = await detectImageType(bytes);
     const stored = type && this.store(bytes, type);
@@ -271,60 +216,4 @@ export class ImageStore {
     if (this.options.mode === "build" && !this.files.has(stored.path)) this.files.set(stored.path, { path: stored.path, contents: bytes });
     return stored;
   }
-
-  /** The file a local image path names, or the problem with it. */
-  private localPath(src: string, postmortemPath: string): Result<string> {
-    const written = safeDecode(src.split(/[?#]/)[0]!);
-    // A postmortem checked from outside the content folder may use images beside it, no further.
-    const own = path.dirname(postmortemPath);
-    const content = postmortemPath !== this.config.contentDir && isInside(postmortemPath, this.config.contentDir) ? this.config.contentDir : own;
-    const candidates = written.startsWith("/") ? [path.join(content, written), path.join(this.config.publicDir, written)] : [path.resolve(own, written)];
-    const inside = (file: string, dir: string) => file !== dir && isInside(file, dir);
-    // Folders of `images.roots` (a docs site's `_static/`), never outside the project.
-    const extra = this.config.images.roots.filter((dir) => isInside(dir, this.config.root));
-    const allowed = candidates.filter(
-      (file, i) => inside(file, i === 1 ? this.config.publicDir : content) || (!written.startsWith("/") && extra.some((dir) => inside(file, dir))),
-    );
-    if (allowed.length === 0) {
-      return fail({
-        reason: `Unexpected image path \`${src}\` outside the content folder`,
-        ruleId: "image/outside",
-        hint: "Keep images inside the content folder (or public/ for paths starting with /), or add their folder, inside the project, to images.roots.",
-        severity: "error",
-      });
-    }
-    const found = allowed.find((file) => fs.existsSync(file));
-    if (found) {
-      // A symlink must not carry a file from elsewhere on the machine into the archive.
-      const real = fs.realpathSync(found);
-      const project = fs.realpathSync(this.config.root);
-      const ownRoots = extra
-        .filter(fs.existsSync)
-        .map((dir) => fs.realpathSync(dir))
-        .filter((dir) => dir === project || inside(dir, project));
-      const roots = [...[content, this.config.publicDir].filter(fs.existsSync).map((dir) => fs.realpathSync(dir)), ...ownRoots];
-      if (!roots.some((root) => inside(real, root))) {
-        return fail({
-          reason: `Unexpected image \`${src}\` that links outside the content folder`,
-          ruleId: "image/outside",
-          hint: "Copy the image into the content folder instead of linking to it.",
-          severity: "error",
-        });
-      }
-    }
-    return ok(found ?? allowed[0]!);
-  }
-}
-
-function hostOf(url: string): string {
-  try {
-    return new URL(url).hostname;
-  } catch (error) {
-    debug("images", "an image URL without a host", error);
-    return "";
-  }
-}
-
-function formatMs(ms: number): string {
-  return ms >= 1000 && ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`;
 }

@@ -31,7 +31,7 @@ function clientRootDirs(): Plugin {
  * unless it is listed here.
  */
 const E2E = [
-  "test/e2e/**",
+  "test/e2e/**/*.test.ts",
   "test/agreement.test.ts",
   "test/build.e2e.test.ts",
   "test/cache.test.ts",

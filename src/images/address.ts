@@ -1,5 +1,7 @@
 import net from "node:net";
 import { debug } from "../util/debug.js";
+import { textBefore } from "../util/format.js";
+import { mustAt, mustGroup } from "../util/lookup.js";
 
 /**
  * Which hosts a build may download images from. Content is input to the build machine: an
@@ -43,7 +45,7 @@ for (const [address, prefix] of INTERNAL_V6) internal.addSubnet(address, prefix,
  */
 export function isPublicAddress(address: string): boolean {
   // A scope (`fe80::1%eth0`) only ever follows a link-local address; the address decides.
-  const bare = address.split("%")[0]!;
+  const bare = textBefore(address, "%");
   const family = net.isIP(bare);
   if (family === 4) return !internal.check(bare, "ipv4");
   if (family !== 6 || internal.check(bare, "ipv6")) return false;
@@ -96,8 +98,8 @@ function ipv6Groups(address: string): number[] {
   let text = address.toLowerCase();
   const dotted = /^(.*:)(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(text);
   if (dotted) {
-    const [a, b, c, d] = dotted.slice(2).map(Number) as [number, number, number, number];
-    text = `${dotted[1]}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+    const octet = (group: number) => Number(mustGroup(dotted, group));
+    text = `${mustGroup(dotted, 1)}${((octet(2) << 8) | octet(3)).toString(16)}:${((octet(4) << 8) | octet(5)).toString(16)}`;
   }
   const [head = "", tail] = text.split("::");
   const split = (part: string) => (part === "" ? [] : part.split(":"));
@@ -109,7 +111,7 @@ function ipv6Groups(address: string): number[] {
 
 /** The IPv4 address an IPv6 one carries, for the forms that route to it; undefined for others. */
 function embeddedIPv4(groups: readonly number[]): string | undefined {
-  const g = (i: number) => groups[i]!;
+  const g = (i: number) => mustAt(groups, i, "an IPv6 address's eight groups");
   const dotted = (high: number, low: number) => `${high >> 8}.${high & 0xff}.${low >> 8}.${low & 0xff}`;
   const zeroUpTo = (n: number) => groups.slice(0, n).every((x) => x === 0);
   // ::ffff:a.b.c.d (mapped), ::a.b.c.d (compatible), ::ffff:0:a.b.c.d (translated).

@@ -1,6 +1,7 @@
 import { fileTypeFromBuffer } from "file-type";
 import { imageSize } from "image-size";
 import { debug } from "../util/debug.js";
+import { textBefore } from "../util/format.js";
 
 /** An image type Hindsight stores: raster formats browsers show, and SVG (sanitized). */
 export interface ImageType {
@@ -10,14 +11,14 @@ export interface ImageType {
 
 const RASTER: ReadonlyMap<string, ImageType> = new Map(
   [
-    ["png", "image/png"],
-    ["jpg", "image/jpeg"],
-    ["gif", "image/gif"],
-    ["webp", "image/webp"],
-    ["avif", "image/avif"],
-    ["bmp", "image/bmp"],
-    ["ico", "image/x-icon"],
-  ].map(([ext, mime]) => [mime!, { ext: ext!, mime: mime! }]),
+    { ext: "png", mime: "image/png" },
+    { ext: "jpg", mime: "image/jpeg" },
+    { ext: "gif", mime: "image/gif" },
+    { ext: "webp", mime: "image/webp" },
+    { ext: "avif", mime: "image/avif" },
+    { ext: "bmp", mime: "image/bmp" },
+    { ext: "ico", mime: "image/x-icon" },
+  ].map((type) => [type.mime, type]),
 );
 const SVG: ImageType = { ext: "svg", mime: "image/svg+xml" };
 
@@ -36,7 +37,7 @@ export async function detectImageType(bytes: Uint8Array): Promise<ImageType | un
 
 /** True when a declared MIME type (`image/jpg`, `image/svg+xml; charset=utf-8`) names the detected type. */
 export function sameType(declared: string, actual: ImageType): boolean {
-  const mime = declared.split(";")[0]!.trim().toLowerCase();
+  const mime = textBefore(declared, ";").trim().toLowerCase();
   return mime === actual.mime || (mime === "image/jpg" && actual.mime === "image/jpeg") || (mime === "image/vnd.microsoft.icon" && actual.ext === "ico");
 }
 

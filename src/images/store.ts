@@ -192,7 +192,12 @@ export class ImageStore {
     const timeLeft = this.budget.downloadTimeLeft();
     if (timeLeft <= 0) return fail({ failure: "time-budget", detail: "not attempted" });
     if (this.budget.left("downloadBytes") <= 0) return fail({ failure: "over-budget", detail: "not attempted" });
-    const bytes = { take: (n: number) => this.budget.take("downloadBytes", n), giveBack: (n: number) => this.budget.giveBack("downloadBytes", n) };
+    const bytes = {
+      take: (n: number) => this.budget.take("downloadBytes", n),
+      giveBack: (n: number) => {
+        this.budget.giveBack("downloadBytes", n);
+      },
+    };
     const result = await fetchImage(url, { ...images, timeoutMs: Math.min(images.timeoutMs, timeLeft), bytes }, cached);
     if (!result.ok && result.error.failure === "timeout" && timeLeft < images.timeoutMs) return fail({ ...result.error, failure: "time-budget" });
     return result;

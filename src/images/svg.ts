@@ -38,7 +38,7 @@ const schema: Schema = {
   allowComments: false,
   allowDoctypes: false,
   tagNames: ELEMENTS,
-  attributes: { "*": ATTRIBUTES.map((a) => (typeof a === "string" ? a : [...a])) as NonNullable<Schema["attributes"]>[string] },
+  attributes: { "*": ATTRIBUTES.map((a) => (typeof a === "string" ? a : [...a])) },
   // Ids stay as they are: they only name gradients and clip paths inside this file.
   clobber: [],
   strip: ["script", "style", "foreignObject"],

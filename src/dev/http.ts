@@ -54,22 +54,25 @@ export function devHandler(archive: DevArchive, stream: StateStream, modules: Re
     // pointing its own host name at 127.0.0.1 (DNS rebinding), drafts included.
     const host = (request.headers.host ?? "").replace(/:\d+$/, "");
     if (!["127.0.0.1", "localhost", "[::1]"].includes(host)) return void response.writeHead(403).end("Forbidden host");
-    const url = new URL(request.url ?? "/", "http://localhost");
+    const requested = request.url ?? "/";
+    const url = new URL(requested, "http://localhost");
     let pathname: string;
     try {
       pathname = decodeURIComponent(url.pathname);
     } catch (error) {
       // A malformed %-escape: the request's mistake, answered as one.
-      debug("dev", `a request with a malformed %-escape: ${request.url}`, error);
+      debug("dev", `a request with a malformed %-escape: ${requested}`, error);
       return void response.writeHead(400).end("Bad request");
     }
     if (pathname.includes("\0")) return void response.writeHead(400).end("Bad request");
-    if (pathname === EVENTS_PATH) return void stream.subscribe(response, archive.state);
+    if (pathname === EVENTS_PATH) {
+      stream.subscribe(response, archive.state);
+      return;
+    }
     const module = modules.get(pathname);
-    if (module) return void send(response, 200, pathname, module);
-    const found = lookup(archive, pathname);
-    if (found) return void send(response, 200, found.path, found.contents);
-    send(response, 404, "404.html", archive.file("404.html")?.contents ?? notFoundPage(archive.state));
+    const found = module ? { path: pathname, contents: module } : lookup(archive, pathname);
+    if (found) send(response, 200, found.path, found.contents);
+    else send(response, 404, "404.html", archive.file("404.html")?.contents ?? notFoundPage(archive.state));
   };
 
   return (request, response) => {
@@ -77,7 +80,7 @@ export function devHandler(archive: DevArchive, stream: StateStream, modules: Re
       handle(request, response);
     } catch (error) {
       // A request the handler could not make sense of (a malformed URL): the server stays up.
-      debug("dev", `a request the handler could not answer: ${request.url}`, error);
+      debug("dev", `a request the handler could not answer: ${request.url ?? "/"}`, error);
       if (!response.headersSent) response.writeHead(400);
       response.end("Bad request");
     }

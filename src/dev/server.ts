@@ -38,7 +38,14 @@ export async function startDev(options: DevOptions = {}): Promise<DevServer> {
   const { port = 4000, log = console.log, color = false, ...buildOptions } = options;
   const root = path.resolve(buildOptions.root ?? process.cwd());
   const stream = new StateStream();
-  const archive = new DevArchive({ build: { ...buildOptions, root }, log, color, onState: (state) => stream.broadcast(state) });
+  const archive = new DevArchive({
+    build: { ...buildOptions, root },
+    log,
+    color,
+    onState: (state) => {
+      stream.broadcast(state);
+    },
+  });
   const server = http.createServer(devHandler(archive, stream, readClientModules()));
 
   // A first build before serving, so the first page asked for is there.
@@ -73,7 +80,8 @@ export async function startDev(options: DevOptions = {}): Promise<DevServer> {
       await watcher.close();
       stream.end();
       await queue.idle();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      // The callback is told of an error when the server was not open: closed either way.
+      await new Promise<Error | undefined>((resolve) => server.close(resolve));
     },
   };
 }
@@ -84,7 +92,7 @@ async function listen(server: http.Server, port: number): Promise<string> {
     server.once("error", (error: NodeJS.ErrnoException) => {
       reject(error.code === "EADDRINUSE" ? new UsageError(`Port ${port} is in use: choose another with --port`) : error);
     });
-    server.listen(port, "127.0.0.1", () => resolve());
+    server.listen(port, "127.0.0.1", resolve);
   });
   const address = server.address();
   return `http://127.0.0.1:${typeof address === "object" && address ? address.port : port}/`;

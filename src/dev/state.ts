@@ -106,14 +106,16 @@ export class DevArchive {
       const message =
         error instanceof HindsightError ? error.message : `internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`;
       log(`✖ ${escapeTerminalLines(message)}`);
-      return this.tell({ ...this.current, changed: [], errors: [], fatal: message.split("\n")[0] });
+      this.tell({ ...this.current, changed: [], errors: [], fatal: message.split("\n")[0] });
+      return;
     }
     this.config = result.config;
     const report = formatStylish(result.files, { cwd: process.cwd(), color: this.options.color });
     if (report) log(report);
     if (!next) {
       log(`✖ Build failed (${escapeTerminal(reason)}): the page shows the errors; fix them and save.`);
-      return this.tell({ ...this.current, changed: [], errors: overlayMessages(result), fatal: undefined });
+      this.tell({ ...this.current, changed: [], errors: overlayMessages(result), fatal: undefined });
+      return;
     }
     const changed = [...next].filter(([file, { hash }]) => this.files.get(file)?.hash !== hash).map(([file]) => file);
     for (const file of this.files.keys()) if (!next.has(file)) changed.push(file);

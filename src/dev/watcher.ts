@@ -64,6 +64,8 @@ export class ProjectWatcher {
     await Promise.all(stale.map(([, watcher]) => watcher.close()));
     // A change made to a new folder after the build read it and before its scan ended was not
     // seen: one more build reads it. The first folders are scanned before the server is ready.
+    // close() can run during the awaits above, which TypeScript's narrowing of `closed` at the top does not see.
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition
     if (!first && !this.closed) for (const [, target] of added) this.events.onChange(target.dir, target.whole);
   }
 
@@ -102,14 +104,19 @@ export class ProjectWatcher {
       const kind = classify(file);
       if (kind) this.events.onChange(file, kind);
     });
-    watcher.on("error", (error) => this.events.onError(error instanceof Error ? error : new Error(String(error))));
+    watcher.on("error", (error) => {
+      this.events.onError(error instanceof Error ? error : new Error(String(error)));
+    });
     return watcher;
   }
 
   /** Settles when the watcher has scanned its folder, or is closed. */
   private scanned(watcher: FSWatcher | undefined): Promise<void> {
     return new Promise((resolve) => {
-      if (!watcher || this.closed) return resolve();
+      if (!watcher || this.closed) {
+        resolve();
+        return;
+      }
       const end = () => {
         this.scans.delete(end);
         resolve();

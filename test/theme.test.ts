@@ -6,10 +6,10 @@ import { resolveConfig } from "../src/config.js";
 import { loadTheme } from "../src/theme.js";
 import { listFiles, repoRoot, runCli, tempDir } from "./helpers.js";
 
-/** A project with the starter content and the theme files given. */
+/** A project with one postmortem of the starter archive (the tests read its page) and the theme files given. */
 function project(themeFiles: Record<string, string>): string {
   const root = tempDir();
-  fs.cpSync(path.join(repoRoot, "content"), path.join(root, "content"), { recursive: true });
+  fs.cpSync(path.join(repoRoot, "content", "2019"), path.join(root, "content", "2019"), { recursive: true });
   for (const [name, text] of Object.entries(themeFiles)) {
     fs.mkdirSync(path.dirname(path.join(root, name)), { recursive: true });
     fs.writeFileSync(path.join(root, name), text);

@@ -4,7 +4,8 @@ import type { PostmortemRecord } from "../stages/process.js";
 import type { OutputFile } from "../types.js";
 import { writeFileAtomic } from "../util/atomic.js";
 import { hashText } from "../util/hash.js";
-import { RECORD_SCHEMA } from "./keys.js";
+import { contentKey, RECORD_SCHEMA } from "./keys.js";
+import { readCached } from "./read.js";
 import { readTexts } from "../util/read-texts.js";
 import { debug } from "../util/debug.js";
 
@@ -62,7 +63,7 @@ export class RecordCache {
     }
     const images: OutputFile[] = [];
     for (const imagePath of entry.record.images) {
-      const bytes = readBytes(path.join(this.blobsDir, path.basename(imagePath)));
+      const bytes = readCached(path.join(this.blobsDir, path.basename(imagePath)), "a cached image");
       // The name carries the start of the bytes' hash: a blob that does not match it is not used.
       if (!bytes || !hashText(bytes).startsWith(/^images\/([0-9a-f]{20})\./.exec(imagePath)?.[1] ?? "-")) return undefined;
       images.push({ path: imagePath, contents: bytes });
@@ -141,16 +142,7 @@ export function cacheable(record: PostmortemRecord): boolean {
   return !record.messages.some((m) => m.fatal || m.ruleId?.startsWith("image/"));
 }
 
-function readBytes(file: string): Uint8Array | undefined {
-  try {
-    return fs.readFileSync(file);
-  } catch (error) {
-    debug("cache", "a cached image that cannot be read is a miss", error);
-    return undefined;
-  }
-}
-
 function readHash(file: string): string | undefined {
-  const bytes = readBytes(file);
-  return bytes && hashText(bytes);
+  const bytes = readCached(file, "a local image");
+  return bytes && contentKey(bytes);
 }

@@ -6,7 +6,8 @@ import { debug } from "../util/debug.js";
 import { hashText } from "../util/hash.js";
 import { fail, ok, type Result } from "../util/result.js";
 import { hostOf, refusedByName } from "./address.js";
-import { RemoteImageCache } from "./cache.js";
+import { RemoteImageCache } from "../cache/images.js";
+import { contentKey } from "../cache/keys.js";
 import { decodeDataUri, embeddedImageProblem } from "./data-uri.js";
 import { detectImageType, dimensions, sameType, type ImageType } from "./detect.js";
 import { fetchImage, type Download, type FetchError, type FetchFailure, type Validators } from "./fetch.js";
@@ -152,7 +153,7 @@ export class ImageStore {
         severity: "error",
       });
     if (this.options.mode === "build") this.stats.local++;
-    return ok({ ...stored, local: { file, hash: hashText(bytes.value) } });
+    return ok({ ...stored, local: { file, hash: contentKey(bytes.value) } });
   }
 
   private async fromRemote(url: string): Promise<ImageOutcome> {

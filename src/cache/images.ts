@@ -1,8 +1,9 @@
 import fs from "node:fs";
 import path from "node:path";
 import { writeFileAtomic } from "../util/atomic.js";
-import { hashText } from "../util/hash.js";
-import type { Validators } from "./fetch.js";
+import type { Validators } from "../images/fetch.js";
+import { contentKey } from "./keys.js";
+import { readCached } from "./read.js";
 import { debug } from "../util/debug.js";
 
 /** What the cache knows of one remote image. */
@@ -11,7 +12,8 @@ export interface CachedImage extends Validators {
   readonly ext: string;
 }
 
-const VERSION = 1;
+// 2: blobs named by `contentKey` (see keys.ts).
+const VERSION = 2;
 
 /**
  * The persistent cache of downloaded images in `.cache/images/`: `remote.json` maps each URL to
@@ -33,14 +35,14 @@ export class RemoteImageCache {
   get(url: string): { entry: CachedImage; bytes: Uint8Array } | undefined {
     const entry = this.entries.get(url);
     if (!entry) return undefined;
-    const bytes = readIfExists(this.blobPath(entry));
-    if (!bytes || hashText(bytes) !== entry.hash) return undefined;
+    const bytes = readCached(this.blobPath(entry), "a downloaded image");
+    if (!bytes || contentKey(bytes) !== entry.hash) return undefined;
     return { entry, bytes };
   }
 
   /** Stores a download (the blob at once, the index on `save`). */
   set(url: string, bytes: Uint8Array, ext: string, validators: Validators): void {
-    const entry: CachedImage = { hash: hashText(bytes), ext, ...validators };
+    const entry: CachedImage = { hash: contentKey(bytes), ext, ...validators };
     fs.mkdirSync(this.dir, { recursive: true });
     writeFileAtomic(this.blobPath(entry), bytes);
     this.entries.set(url, entry);
@@ -56,7 +58,10 @@ export class RemoteImageCache {
     if (this.changed.size === 0) return;
     fs.mkdirSync(this.dir, { recursive: true });
     const merged = readIndex(this.indexPath());
-    for (const url of this.changed) merged.set(url, this.entries.get(url)!);
+    for (const url of this.changed) {
+      const entry = this.entries.get(url);
+      if (entry) merged.set(url, entry);
+    }
     const entries = Object.fromEntries([...merged].sort(([a], [b]) => (a < b ? -1 : 1)));
     writeFileAtomic(this.indexPath(), JSON.stringify({ version: VERSION, entries }, null, 1));
     this.changed.clear();
@@ -71,22 +76,22 @@ export class RemoteImageCache {
   }
 }
 
+/** Whether an index entry is one, as far as the cache relies on it (its blob is checked by its hash when read). */
+function isCachedImage(value: unknown): value is CachedImage {
+  if (typeof value !== "object" || value === null) return false;
+  const { hash, ext } = value as Record<string, unknown>;
+  return typeof hash === "string" && /^[0-9a-f]{64}$/.test(hash) && typeof ext === "string";
+}
+
 function readIndex(file: string): Map<string, CachedImage> {
   try {
-    const data = JSON.parse(fs.readFileSync(file, "utf8")) as { version?: number; entries?: Record<string, CachedImage> };
-    if (data.version !== VERSION || typeof data.entries !== "object" || data.entries === null) return new Map();
-    return new Map(Object.entries(data.entries).filter(([, e]) => typeof e?.hash === "string" && /^[0-9a-f]{64}$/.test(e.hash) && typeof e.ext === "string"));
+    const data: unknown = JSON.parse(fs.readFileSync(file, "utf8"));
+    if (typeof data !== "object" || data === null) return new Map();
+    const { version, entries } = data as Record<string, unknown>;
+    if (version !== VERSION || typeof entries !== "object" || entries === null) return new Map();
+    return new Map(Object.entries(entries as Record<string, unknown>).filter((pair): pair is [string, CachedImage] => isCachedImage(pair[1])));
   } catch (error) {
     debug("cache", "the download cache index cannot be read: starting afresh", error);
     return new Map();
-  }
-}
-
-function readIfExists(file: string): Uint8Array | undefined {
-  try {
-    return fs.readFileSync(file);
-  } catch (error) {
-    debug("cache", "a downloaded image that cannot be read is a miss", error);
-    return undefined;
   }
 }

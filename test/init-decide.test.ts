@@ -136,6 +136,11 @@ describe("init: fields, taxonomies and the severity scale", () => {
     expect(decideSeverities(["High", "SEV2", "p3"]).levels).toBeUndefined();
   });
 
+  it("makes `tags` one taxonomy however many postmortems use it (regression: listed twice, a config check refused)", () => {
+    const docs = ["a", "b", "c"].map((name) => doc(`${name}.md`, `---\ntitle: ${name}\ntags: [db, network]\n---\nText.`));
+    expect(decideFields(docs).taxonomies).toEqual(["tags"]);
+  });
+
   it("reads a title or date that is a mapping as no text: `String()` of `{toString: 1}` threw", () => {
     const titled = ["a", "b", "c", "d"].map((name) => doc(`${name}.md`, `---\ntitle: {toString: 1}\n---\n# ${name}\n\nText.`));
     expect(decide(titled, ".").postmortems).toHaveLength(4);

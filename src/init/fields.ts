@@ -104,12 +104,13 @@ export function decideFields(docs: readonly DocFacts[]): FieldChoice {
   const required = n === 0 ? [] : CORE_FIELDS.filter((field) => supply[field].frontmatter + supply[field].text === n);
   const rules: Record<string, "off"> = {};
   if (n > 0 && titleFromText >= n / 2) rules["title/fallback"] = "off";
-  const mappedKeys = new Set(Object.values(map));
+  const base = (["services", "severity", "tags"] as const).filter((field) => (field === "tags" ? count("tags") > 0 : supply[field].frontmatter > 0));
+  // Keys already taken: mapped onto a field, or a taxonomy of the base (`tags`).
+  const taken = new Set<string>([...Object.values(map), ...base]);
   const found = [...keyCounts.keys()]
-    .filter((key) => !mappedKeys.has(key) && !NOT_TAXONOMIES.has(key) && !RESERVED.has(key) && /^[a-z][a-z0-9_-]*$/.test(key))
+    .filter((key) => !taken.has(key) && !NOT_TAXONOMIES.has(key) && !RESERVED.has(key) && /^[a-z][a-z0-9_-]*$/.test(key))
     .filter((key) => count(key) >= n * KEY_SHARE && isTermKey(docs, key))
     .sort((a, b) => count(b) - count(a) || (a < b ? -1 : 1));
-  const base = (["services", "severity", "tags"] as const).filter((field) => (field === "tags" ? count("tags") > 0 : supply[field].frontmatter > 0));
   const outOfRange = docs
     .filter((doc) =>
       ["date", "resolved", "detected", "mitigated", "started"].some((field) => {

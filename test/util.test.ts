@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { DEFAULT_SECTIONS } from "../src/config-defaults.js";
 import { resolveConfig } from "../src/config.js";
 import { insideOf, isInside, staysInside } from "../src/util/inside.js";
-import type { TooBig } from "../src/util/read-texts.js";
+import type { ReadText } from "../src/util/read-texts.js";
 import { matchSection } from "../src/util/sections.js";
 import { slugFromPath, slugify, slugOrHash } from "../src/util/slug.js";
 import { formatDate, formatDuration, parseDuration, parseInstant, readDate } from "../src/util/time.js";
@@ -112,16 +112,17 @@ describe("readTexts", () => {
     files.splice(100, 0, path.join(dir, "missing.md"));
     const expected = files.map((file) => (fs.existsSync(file) ? fs.readFileSync(file, "utf8") : "error"));
     const read = async (options?: { coldReadMs: number }) => {
-      const texts: (string | Error | TooBig)[] = [];
+      const texts: ReadText[] = [];
       for await (const text of readTexts(files, options)) texts.push(text);
       return texts;
     };
-    const shown = (texts: (string | Error | TooBig)[]) => texts.map((text) => (text instanceof Error ? "error" : text));
+    const shown = (texts: ReadText[]) => texts.map((text) => (text.ok ? text.value : text.error instanceof Error ? "error" : "too big"));
     // From the page cache: every file one after another.
     expect(shown(await read())).toEqual(expected);
     // As on a cold disk: the 64 files read first count as slow, the rest are read ahead, 64 at a time.
     expect(shown(await read({ coldReadMs: 0 }))).toEqual(expected);
-    expect((await read({ coldReadMs: 0 }))[100]).toBeInstanceOf(Error);
+    const missing = (await read({ coldReadMs: 0 }))[100];
+    expect(missing?.ok === false && missing.error).toBeInstanceOf(Error);
   });
 
   it("measures each file before reading it: one over maxBytes gives its size, in both ways of reading (issue 13)", async () => {
@@ -133,11 +134,11 @@ describe("readTexts", () => {
     const files = Array.from({ length: 150 }, (_, i) => path.join(dir, `${i}.md`));
     files.forEach((file, i) => fs.writeFileSync(file, i === 10 || i === 120 ? "x".repeat(500) : `file ${i}`));
     for (const coldReadMs of [undefined, 0]) {
-      const texts: unknown[] = [];
+      const texts: ReadText[] = [];
       for await (const text of readTexts(files, { maxBytes: 100, ...(coldReadMs === undefined ? {} : { coldReadMs }) })) texts.push(text);
       // 10 is read one after another; 120 ahead of the reader, past the first 64 on a "cold disk".
-      expect(texts.map((t, i) => (t instanceof TooBig ? `${i}: ${t.bytes}` : undefined)).filter(Boolean)).toEqual(["10: 500", "120: 500"]);
-      expect(texts[11]).toBe("file 11");
+      expect(texts.map((t, i) => (!t.ok && t.error instanceof TooBig ? `${i}: ${t.error.bytes}` : undefined)).filter(Boolean)).toEqual(["10: 500", "120: 500"]);
+      expect(texts[11]).toEqual({ ok: true, value: "file 11" });
     }
   });
 });

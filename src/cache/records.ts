@@ -75,7 +75,7 @@ export class RecordCache {
   /** The entries' files of these keys, in order, read as `readTexts` reads (fast from the page cache and from a cold disk); undefined where there is none. */
   async *read(keys: readonly string[]): AsyncGenerator<string | undefined> {
     // Entries are this project's own files: no size limit (a record is bounded by the file's).
-    for await (const text of readTexts(keys.map((key) => this.entryPath(key)))) yield typeof text === "string" ? text : undefined;
+    for await (const read of readTexts(keys.map((key) => this.entryPath(key)))) yield read.ok ? read.value : undefined;
   }
 
   /** Stores a record and its image files. */

@@ -4,7 +4,7 @@ import fg from "fast-glob";
 import { CONFIG_FILES } from "../config-load.js";
 import { IOError, UsageError } from "../errors.js";
 import { writeFileAtomic } from "../util/atomic.js";
-import { readOrError, TooBig } from "../util/read-texts.js";
+import { readOrError } from "../util/read-texts.js";
 import { KIND_LABELS } from "./classify.js";
 import { decide, type Decision } from "./decide.js";
 import { readDoc, type DocFacts } from "./read.js";
@@ -103,16 +103,15 @@ async function scan(dir: string, root: string): Promise<Scanned> {
     ).sort();
   const docs: Scanned["docs"] = [];
   for (const relPath of await list("**/*.{md,markdown}")) {
-    const text = readOrError(path.join(dir, relPath), MAX_BYTES);
-    if (text instanceof Error || text instanceof TooBig) continue;
-    docs.push({ ...readDoc(relPath, text), text });
+    const read = readOrError(path.join(dir, relPath), MAX_BYTES);
+    if (read.ok) docs.push({ ...readDoc(relPath, read.value), text: read.value });
   }
   const bare: string[] = [];
   for (const relPath of await list("**/[!.]*")) {
     if (path.posix.extname(relPath) !== "" || /^(LICEN[CS]E|COPYING|NOTICE|AUTHORS|CODEOWNERS|Makefile|Dockerfile)$/i.test(path.posix.basename(relPath)))
       continue;
-    const text = readOrError(path.join(dir, relPath), 64 * 1024);
-    if (typeof text === "string" && /^\s*#{1,2} \S/.test(text.replace(/^\uFEFF/, ""))) bare.push(relPath);
+    const read = readOrError(path.join(dir, relPath), 64 * 1024);
+    if (read.ok && /^\s*#{1,2} \S/.test(read.value.replace(/^\uFEFF/, ""))) bare.push(relPath);
   }
   return { docs, bare };
 }

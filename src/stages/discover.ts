@@ -4,7 +4,7 @@ import fg from "fast-glob";
 import type { ResolvedConfig } from "../config.js";
 import { IOError, UsageError } from "../errors.js";
 import type { SourceFile } from "../types.js";
-import { readOrError, readTexts, TooBig } from "../util/read-texts.js";
+import { readOrError, readTexts, TooBig, type ReadText } from "../util/read-texts.js";
 import { isInside } from "../util/inside.js";
 import { mustAt } from "../util/lookup.js";
 
@@ -44,8 +44,7 @@ export async function discover(config: DiscoverConfig, contentDir: string = conf
     // One text per file, in order.
     const relPath = mustAt(relPaths, sources.length, "the postmortems' paths");
     const absolute = path.join(contentDir, relPath);
-    if (text instanceof Error) throw new IOError(`Cannot read ${absolute}`, { cause: text });
-    sources.push(text instanceof TooBig ? { path: absolute, relPath, text: "", tooBig: text.bytes } : sourceOf(absolute, relPath, text));
+    sources.push(sourceFrom(absolute, relPath, text));
   }
   return sources;
 }
@@ -65,9 +64,14 @@ function sourceOf(absolute: string, relPath: string, text: string): SourceFile {
 /** Reads one postmortem file relative to the content folder (not when it is over `maxBytes`). */
 export function readSource(contentDir: string, relPath: string, maxBytes?: number): SourceFile {
   const absolute = path.join(contentDir, relPath);
-  const text = readOrError(absolute, maxBytes);
-  if (text instanceof Error) throw new IOError(`Cannot read ${absolute}`, { cause: text });
-  return text instanceof TooBig ? { path: absolute, relPath, text: "", tooBig: text.bytes } : sourceOf(absolute, relPath, text);
+  return sourceFrom(absolute, relPath, readOrError(absolute, maxBytes));
+}
+
+/** A postmortem file as read: its text, or its size when it is too big to read; a file that cannot be read ends the run. */
+function sourceFrom(absolute: string, relPath: string, read: ReadText): SourceFile {
+  if (read.ok) return sourceOf(absolute, relPath, read.value);
+  if (read.error instanceof TooBig) return { path: absolute, relPath, text: "", tooBig: read.error.bytes };
+  throw new IOError(`Cannot read ${absolute}`, { cause: read.error });
 }
 
 function comparePaths(a: string, b: string): number {

@@ -1,10 +1,14 @@
 import { closeSync, fstatSync, openSync, readFileSync } from "node:fs";
 import fs from "node:fs/promises";
+import { fail, ok, type Result } from "./result.js";
 
 /** A file not read because it is larger than the reader's limit: only its size is known. */
 export class TooBig {
   constructor(readonly bytes: number) {}
 }
+
+/** A file's text, or why it was not read: its error, or its size when over the reader's limit. */
+export type ReadText = Result<string, Error | TooBig>;
 
 /** Files read one after another before deciding whether the disk is cold. */
 const PROBE_FILES = 64;
@@ -22,7 +26,7 @@ const IN_FLIGHT = 64;
  * instead of 4.8 s. Only those 64 are held at once. `coldReadMs` is the average read time past
  * which the disk counts as cold (tests set it to 0).
  */
-export async function* readTexts(files: readonly string[], options: { coldReadMs?: number; maxBytes?: number } = {}): AsyncGenerator<string | Error | TooBig> {
+export async function* readTexts(files: readonly string[], options: { coldReadMs?: number; maxBytes?: number } = {}): AsyncGenerator<ReadText> {
   const { coldReadMs = COLD_READ_MS, maxBytes } = options;
   const queue = files.values();
   // Only the reads are timed, not what the reader does with each text in between.
@@ -35,11 +39,11 @@ export async function* readTexts(files: readonly string[], options: { coldReadMs
     readMs += performance.now() - started;
     yield text;
   }
-  const ahead: Promise<string | Error | TooBig>[] = [];
+  const ahead: Promise<ReadText>[] = [];
   /** Starts reading the next file, if there is one. */
   const readAhead = (): boolean => {
     const next = queue.next();
-    if (!next.done) ahead.push(readAsync(next.value, maxBytes).catch(asError));
+    if (!next.done) ahead.push(readAsync(next.value, maxBytes).catch((error: unknown) => fail(asError(error))));
     return !next.done;
   };
   while (ahead.length < IN_FLIGHT) if (!readAhead()) break;
@@ -54,15 +58,15 @@ export async function* readTexts(files: readonly string[], options: { coldReadMs
  * A file's text, or its size when it is over `maxBytes`: a file is measured before it is read,
  * so that a huge one (a run of one byte compresses 1000:1 in git) never fills the heap.
  */
-export function readOrError(file: string, maxBytes?: number): string | Error | TooBig {
+export function readOrError(file: string, maxBytes?: number): ReadText {
   let fd: number | undefined;
   try {
-    if (maxBytes === undefined) return readFileSync(file, "utf8");
+    if (maxBytes === undefined) return ok(readFileSync(file, "utf8"));
     fd = openSync(file, "r");
     const { size } = fstatSync(fd);
-    return size > maxBytes ? new TooBig(size) : readFileSync(fd, "utf8");
+    return size > maxBytes ? fail(new TooBig(size)) : ok(readFileSync(fd, "utf8"));
   } catch (error) {
-    return asError(error);
+    return fail(asError(error));
   } finally {
     if (fd !== undefined) closeSync(fd);
   }
@@ -73,12 +77,12 @@ function asError(error: unknown): Error {
   return error instanceof Error ? error : new Error(String(error));
 }
 
-async function readAsync(file: string, maxBytes: number | undefined): Promise<string | TooBig> {
-  if (maxBytes === undefined) return fs.readFile(file, "utf8");
+async function readAsync(file: string, maxBytes: number | undefined): Promise<ReadText> {
+  if (maxBytes === undefined) return ok(await fs.readFile(file, "utf8"));
   const handle = await fs.open(file, "r");
   try {
     const { size } = await handle.stat();
-    return size > maxBytes ? new TooBig(size) : await handle.readFile("utf8");
+    return size > maxBytes ? fail(new TooBig(size)) : ok(await handle.readFile("utf8"));
   } finally {
     await handle.close();
   }

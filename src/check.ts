@@ -12,7 +12,7 @@ import { isInside } from "./util/inside.js";
 
 /** Options of `check`: which files to report on. */
 export interface CheckOptions extends RunOptions {
-  /** Files or folders to report on (relative to the working folder); all of the content folder when empty. */
+  /** Files or folders to report on (relative to the root, the working folder by default); all of the content folder when empty. */
   paths?: readonly string[];
   /** Keep processed postmortems in `.cache/records/` and reuse them. @default true */
   cache?: boolean;
@@ -42,7 +42,7 @@ export async function check(options: CheckOptions = {}): Promise<CheckResult> {
   const sources = [...(onlyPaths ? [] : await discover(config)), ...(await sourcesOutside(config, paths))];
   // Nothing is downloaded: a remote image is the build's to fetch (and to warn about when its host does not answer).
   const { entries } = await analyze(config, sources, { mode: "check", offline: true, cache, workers, settings: settingsKey(config, codeId(), true, "check") });
-  const wanted = paths.map((p) => path.resolve(p));
+  const wanted = paths.map((p) => path.resolve(config.root, p));
   const files = entries.map((entry) => entry.file).filter((file) => wanted.length === 0 || wanted.some((p) => isInside(file.path, p)));
   if (options.strict) makeStrict(files);
   return { config, files, ok: !files.some((file) => file.messages.some(isError)) };

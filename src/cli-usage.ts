@@ -1,5 +1,5 @@
 // What the command line accepts and says about it: help texts, options, which command takes which.
-// Apart from cli.ts, which runs the commands.
+// Apart from cli/run.ts, which runs the commands.
 
 /** The top-level help. */
 export const HELP = `hindsight — build a searchable static archive of incident postmortems

@@ -41,7 +41,7 @@ export async function newPostmortem(options: NewOptions): Promise<string> {
   if (!instant) throw new UsageError(`Unexpected --date ${when}, expected an ISO date or date-time such as 2025-03-12T14:05Z`);
   const level = chosenLevel(severity, config.severities);
   const file = path.join(config.contentDir, instant.iso.slice(0, 4), `${slugOrHash(title)}.md`);
-  if (fs.existsSync(file)) throw new UsageError(`${path.relative(process.cwd(), file)} already exists: choose another title, or edit that file`);
+  if (fs.existsSync(file)) throw new UsageError(`${path.relative(config.root, file)} already exists: choose another title, or edit that file`);
 
   const template = themeFile(config.themeDirs, "templates/postmortem.md") ?? path.join(BUILTIN_THEMES_DIR, "default", "templates", "postmortem.md");
   const sections = config.sections

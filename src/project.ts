@@ -26,11 +26,11 @@ export async function loadProjectConfig(options: RunOptions): Promise<ResolvedCo
   return resolveConfig({ ...fromFile, ...defined }, root);
 }
 
-/** Sources for command-line paths that lie outside the content folder (inside ones are discovered anyway). */
+/** Sources for command-line paths (relative to the root) that lie outside the content folder (inside ones are discovered anyway). */
 export async function sourcesOutside(config: ResolvedConfig, paths: readonly string[]): Promise<SourceFile[]> {
   const outside: SourceFile[] = [];
   for (const given of paths) {
-    const absolute = path.resolve(given);
+    const absolute = path.resolve(config.root, given);
     const stat = fs.statSync(absolute, { throwIfNoEntry: false });
     if (!stat) throw new UsageError(`No such file or folder: ${given}`);
     if (isInside(absolute, config.contentDir)) continue;

@@ -6,6 +6,7 @@ import type { ResolvedConfig } from "../config.js";
 import { ImageStore, type ImageStats } from "../images/store.js";
 import type { SourceFile } from "../types.js";
 import type { BuildBudget } from "../util/budget.js";
+import { workerEnv } from "../util/debug.js";
 import { vmClock, Watchdog } from "./clock.js";
 import { MEMORY_PROBLEM, refusedRecord, sourceBytes, timeProblem } from "./process.js";
 import { analyzeWithStore, type WorkerResult, type WorkerSetup, type WorkerTask } from "./worker.js";
@@ -45,6 +46,8 @@ export async function analyzeInWorkers(
     // A worker's heap is mostly garbage of postmortems already done: capped, it is collected
     // sooner (at 10,000 postmortems, 150 MB less at the peak, in the same time).
     resourceLimits: { maxOldGenerationSizeMb: workerHeapMb() },
+    // The debug channel of the run that started them (its --debug, in-process too).
+    env: workerEnv(),
   });
   const local = new ImageStore(config, { mode: options.mode, offline: options.offline, budget: options.budget });
   const inThread = pLimit(1);

@@ -6,8 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RemoteImageCache } from "../src/cache/images.js";
 import { contentKey } from "../src/cache/keys.js";
 import { BUILD_MARKER, writeOutput } from "../src/write/index.js";
-import { listFiles, makePng, repoRoot, runCliAsync, snapshot, tempDir } from "./helpers.js";
-
+import { listFiles, makePng, repoRoot, runCliAsync, runCliChildAsync, snapshot, tempDir } from "./helpers.js";
 
 describe("builds writing the same output folder at once", () => {
   // Regression: two swaps at the same moment made one build fail with ENOTEMPTY and leave its
@@ -45,7 +44,8 @@ describe("builds writing the same output folder at once", () => {
     expect(references[0]).not.toEqual(references[1]);
 
     for (let round = 0; round < 3; round++) {
-      const runs = await Promise.all([...builds, ...builds].map((args) => runCliAsync(args, project)));
+      // Child processes: what is tested is builds of several processes at once, each with its own locks' memory.
+      const runs = await Promise.all([...builds, ...builds].map((args) => runCliChildAsync(args, project)));
       for (const run of runs) {
         expect(run.stderr).not.toMatch(/internal error|\n\s+at /);
         expect(run.code, run.stderr).toBe(0);
@@ -103,7 +103,8 @@ describe("the image cache shared by builds at once", () => {
       return ["build", "--content", `content-${n}`, "--out", `out-${n}`];
     });
     fs.writeFileSync(path.join(project, "hindsight.config.json"), JSON.stringify({ sections: [], images: { allowHosts: ["127.0.0.1"] } }));
-    const runs = await Promise.all([...archives, ...archives].map((args) => runCliAsync(args, project)));
+    // Child processes, as above: several processes sharing one cache.
+    const runs = await Promise.all([...archives, ...archives].map((args) => runCliChildAsync(args, project)));
     for (const run of runs) expect(run.code, run.stderr).toBe(0);
 
     const cache = path.join(project, ".cache", "images");

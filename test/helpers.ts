@@ -1,4 +1,6 @@
 import { spawn, spawnSync } from "node:child_process";
+import { MessageChannel, receiveMessageOnPort, Worker } from "node:worker_threads";
+import { pathToFileURL } from "node:url";
 import { createHash } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
@@ -61,14 +63,96 @@ export async function renderText(text: string, relPath?: string, slugs: Readonly
   return (await render(parseText(text, relPath), { slugs, images: imageStore() }))!;
 }
 
-/** Runs the compiled CLI (`npm test` compiles first) and returns its exit code and output. */
-export function runCli(args: string[], cwd: string) {
-  const result = spawnSync(process.execPath, [path.join(repoRoot, ".build", "cli.js"), ...args], {
-    cwd,
-    encoding: "utf8",
-    env: { ...process.env, NO_COLOR: "1" },
+/** What a run of the CLI gives: its exit code (null when a child was killed) and its output. */
+export interface CliRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs the compiled CLI (`npm test` compiles first) in this process, through `runCli` of
+ * .build/cli/run.js, and returns its exit code and output. The runs of a test file share one
+ * worker thread (test/cli-host.mjs), which loads the CLI's modules once: a child process would
+ * load them at every run. Blocks until the run ends, as spawnSync did.
+ */
+export function runCli(args: string[], cwd: string): CliRun {
+  const host = cliHost();
+  const { port1, port2 } = new MessageChannel();
+  Atomics.store(host.state, 0, 0);
+  host.worker.postMessage({ sync: true, port: port2, argv: args, cwd, env: cliEnv() }, [port2]);
+  const waited = Atomics.wait(host.state, 0, 0, 10 * 60_000);
+  const answer = receiveMessageOnPort(port1);
+  port1.close();
+  if (!answer) throw new Error(`runCli ${args.join(" ")}: ${waited === "timed-out" ? "no answer in 10 minutes" : "no result"}`);
+  return answer.message as CliRun;
+}
+
+/** Runs the compiled CLI in this process without blocking, so that a server in the test can answer it (several run at once in one thread). */
+export function runCliAsync(args: string[], cwd: string): Promise<CliRun> {
+  const host = cliHost();
+  const id = host.next++;
+  if (host.pending.size === 0) host.worker.ref();
+  return new Promise((resolve) => {
+    host.pending.set(id, resolve);
+    host.worker.postMessage({ sync: false, id, argv: args, cwd, env: cliEnv() });
   });
+}
+
+/** Runs the compiled CLI in a child process: for tests about the process itself (several processes at once, locks, signals, a crash). */
+export function runCliChild(args: string[], cwd: string, env: NodeJS.ProcessEnv = cliEnv()): CliRun {
+  const result = spawnSync(process.execPath, [path.join(repoRoot, ".build", "cli.js"), ...args], { cwd, encoding: "utf8", env });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** Runs the compiled CLI in a child process without blocking, so that several processes can run at once. */
+export function runCliChildAsync(args: string[], cwd: string): Promise<CliRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [path.join(repoRoot, ".build", "cli.js"), ...args], { cwd, env: cliEnv() });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+    child.on("error", reject);
+    child.on("close", (code) => {
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+/** The environment of a CLI run in a test: this process's, without colour. */
+function cliEnv(): NodeJS.ProcessEnv {
+  return { ...process.env, NO_COLOR: "1" };
+}
+
+interface CliHost {
+  worker: Worker;
+  state: Int32Array;
+  next: number;
+  pending: Map<number, (run: CliRun) => void>;
+}
+
+let host: CliHost | undefined;
+afterAll(async () => {
+  await host?.worker.terminate();
+  host = undefined;
+});
+
+function cliHost(): CliHost {
+  if (host) return host;
+  const state = new Int32Array(new SharedArrayBuffer(4));
+  const worker = new Worker(path.join(repoRoot, "test", "cli-host.mjs"), {
+    workerData: { run: pathToFileURL(path.join(repoRoot, ".build", "cli", "run.js")).href, state: state.buffer },
+  });
+  worker.unref();
+  const created: CliHost = { worker, state, next: 0, pending: new Map() };
+  worker.on("message", ({ id, result }: { id: number; result: CliRun }) => {
+    created.pending.get(id)?.(result);
+    created.pending.delete(id);
+    if (created.pending.size === 0) worker.unref();
+  });
+  host = created;
+  return created;
 }
 
 /** Every file under a folder, as sorted relative paths with `/`. */
@@ -84,19 +168,6 @@ export function withoutThemeScripts(html: string): string {
   return html
     .replace(/<script (?:defer|type="module") src="(?:\.\.\/|\.\/|\/)*assets\/[a-z-]+\.[0-9a-f]{10}\.js"><\/script>/g, "")
     .replace(/<script type="module" src="[0-9a-f]{12}\/search\.js"><\/script>/g, "");
-}
-
-/** Runs the compiled CLI without blocking, so that several can run at once or a server in the test can answer them. */
-export function runCliAsync(args: string[], cwd: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(repoRoot, ".build", "cli.js"), ...args], { cwd, env: { ...process.env, NO_COLOR: "1" } });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
 }
 
 /**

@@ -9,7 +9,7 @@ import { build } from "../src/build.js";
 import { check } from "../src/check.js";
 import { readFrontmatter } from "../src/stages/frontmatter.js";
 import { VFile } from "vfile";
-import { makePng, repoRoot, runCliAsync, tempDir } from "./helpers.js";
+import { makePng, repoRoot, runCliAsync, runCliChildAsync, tempDir } from "./helpers.js";
 
 const valid = fs.readFileSync(path.join(repoRoot, "test/fixtures/rules/valid/input.md"), "utf8");
 
@@ -84,7 +84,8 @@ describe("budgets per postmortem (issue 13, finding 3)", () => {
   it("refuses a Markdown file over limits.fileBytes without parsing it: a 2 MB list exited 134", async () => {
     const list = "- a\n".repeat(520_000);
     const root = project({ "list.md": withBody(list), "ok.md": valid.replace("Cache flush", "Other flush") });
-    const run = await runCliAsync(["build"], root);
+    // A child process: the bug was the process dying (exit 134).
+    const run = await runCliChildAsync(["build"], root);
     expect(run.code).toBe(1);
     expect(run.stdout + run.stderr).toContain("limits/file-bytes");
     expect(run.stdout + run.stderr).toMatch(/Unexpected file of 2(\.\d)? MB, expected at most 1 MB \(limits\.fileBytes\)/);
@@ -128,7 +129,8 @@ describe("budgets found by the attack review of issue 13", () => {
       fs.closeSync(fd);
     }
     const started = Date.now();
-    const run = await runCliAsync(["check"], root);
+    // A child process: the bug was the process dying (exit 134).
+    const run = await runCliChildAsync(["check"], root);
     expect(Date.now() - started).toBeLessThan(30_000);
     expect(run.code).toBe(1);
     expect(run.stdout.match(/limits\/file-bytes/g)).toHaveLength(3);

@@ -1,9 +1,8 @@
-import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { escapeTerminal, escapeTerminalLines, stringifyForTerminal } from "../src/util/terminal.js";
-import { fixtureArchive, repoRoot, tempDir } from "./helpers.js";
+import { fixtureArchive, runCli, tempDir } from "./helpers.js";
 
 describe("escapeTerminal", () => {
   it("shows control characters as \\xNN, format and separator characters as \\uNNNN", () => {
@@ -81,9 +80,10 @@ duration: "\u001b]0;pwned\u0007\r::stop-commands::token"
     return root;
   }
 
+  /** Runs the CLI in-process, its output as the bytes a process would write. */
   function run(args: string[], cwd: string) {
-    const result = spawnSync(process.execPath, [path.join(repoRoot, ".build", "cli.js"), ...args], { cwd, env: { ...process.env, NO_COLOR: "1" } });
-    return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+    const result = runCli(args, cwd);
+    return { code: result.code, stdout: Buffer.from(result.stdout), stderr: Buffer.from(result.stderr) };
   }
 
   /** GitHub's escaping of a workflow command property, reversed. */

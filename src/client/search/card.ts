@@ -38,8 +38,8 @@ export function resultItem(m: Meta, f: Fragment, matched: Matched | undefined): 
   }
   slot("excerpt")?.append(...pieces(excerptOf(f, matched, m)));
   const service = slot("service");
-  if (service) {
-    const list = service.parentElement!;
+  const list = service?.parentElement;
+  if (service && list) {
     service.remove();
     for (const name of f.services) {
       const chip = service.cloneNode(true) as HTMLElement;

@@ -12,12 +12,17 @@ export interface Chunk {
 
 const MAX_PREFIX_CHUNKS = 4;
 
+/** A read past the end of a chunk's bytes or terms: a truncated file, or a bug. */
+export function pastTheEnd(): never {
+  throw new RangeError("A term chunk of the search index was read past its end");
+}
+
 /** Reads a varint at `at.i`, moving it on. */
 function varint(bytes: Uint8Array, at: { i: number }): number {
   let value = 0;
   let shift = 1;
   for (;;) {
-    const b = bytes[at.i++]!;
+    const b = bytes[at.i++] ?? pastTheEnd();
     value += (b & 0x7f) * shift;
     if (b < 0x80) return value;
     shift *= 128;
@@ -65,7 +70,7 @@ export function lowerBound(terms: readonly string[], term: string): number {
   let high = terms.length;
   while (low < high) {
     const mid = (low + high) >>> 1;
-    if (terms[mid]! < term) low = mid + 1;
+    if ((terms[mid] ?? pastTheEnd()) < term) low = mid + 1;
     else high = mid;
   }
   return low;

@@ -47,52 +47,51 @@ export function findMarks(text: string, matched: Matched, options: WordOptions):
   };
   scanWords(text, (start, end, written) => {
     const word = fold(written);
-    if (hasCjk(word)) return cjkMarks(written, start, matched, marks, simple);
-    if (isIdentifier(word)) {
+    if (hasCjk(word)) cjkMarks(written, start, matched, marks, simple);
+    else if (!isIdentifier(word)) simple(start, written);
+    else {
       const index = which(word, word);
-      if (index >= 0) return void marks.push({ start, end, word: index });
-      for (const part of written.matchAll(JOINED_PARTS)) simple(start + part.index!, part[0]);
-      return;
+      if (index >= 0) marks.push({ start, end, word: index });
+      else for (const part of written.matchAll(JOINED_PARTS)) simple(start + part.index, part[0]);
     }
-    simple(start, written);
   });
   return marks;
 }
 
 /** Marks the characters of a Chinese, Japanese or Korean word covered by a matched pair; its other runs as words. */
 function cjkMarks(written: string, start: number, matched: Matched, marks: Mark[], simple: (start: number, written: string) => void): void {
-  const chars = Array.from(written);
-  const offsets: number[] = [];
+  const letters: { char: string; start: number; end: number; cjk: boolean }[] = [];
   let at = start;
-  for (const char of chars) {
-    offsets.push(at);
+  for (const char of written) {
+    letters.push({ char, start: at, end: at + char.length, cjk: CJK_CHAR.test(char) });
     at += char.length;
   }
-  offsets.push(at);
-  let other = -1;
-  for (let i = 0; i <= chars.length; i++) {
-    const cjk = i < chars.length && CJK_CHAR.test(chars[i]!);
-    if (!cjk && i < chars.length) {
-      if (other < 0) other = i;
+  // Where the current run of other letters (Latin, digits) started.
+  let other: number | undefined;
+  for (const [i, letter] of letters.entries()) {
+    if (!letter.cjk) {
+      other ??= letter.start;
       continue;
     }
-    if (other >= 0) simple(offsets[other]!, chars.slice(other, i).join(""));
-    other = -1;
-    if (!cjk) continue;
-    const single = fold(chars[i]!);
-    const next = i + 1 < chars.length && CJK_CHAR.test(chars[i + 1]!) ? fold(chars[i]! + chars[i + 1]!) : undefined;
-    const index = next !== undefined ? matched.terms.get(next) : undefined;
-    if (index !== undefined) marks.push({ start: offsets[i]!, end: offsets[i + 2]!, word: index });
+    if (other !== undefined) simple(other, written.slice(other - start, letter.start - start));
+    other = undefined;
+    const next = letters[i + 1];
+    const pair = next?.cjk ? matched.terms.get(fold(letter.char + next.char)) : undefined;
+    if (next && pair !== undefined) addPair(marks, { start: letter.start, end: next.end, word: pair });
     else {
+      const single = fold(letter.char);
       const prefix = matched.prefixes.find(([p]) => p === single);
-      if (prefix && !marks.some((m) => m.end > offsets[i]!)) marks.push({ start: offsets[i]!, end: offsets[i + 1]!, word: prefix[1] });
+      if (prefix && !marks.some((m) => m.end > letter.start)) marks.push({ start: letter.start, end: letter.end, word: prefix[1] });
     }
   }
-  // Overlapping pairs (`東京` and `京駅`) make one stretch.
-  for (let i = marks.length - 1; i > 0; i--) {
-    const [a, b] = [marks[i - 1]!, marks[i]!];
-    if (b.start < a.end && b.start >= start) marks.splice(i - 1, 2, { start: a.start, end: Math.max(a.end, b.end), word: a.word });
-  }
+  if (other !== undefined) simple(other, written.slice(other - start));
+}
+
+/** Adds a matched pair's mark; one that overlaps the mark before it (`東京` then `京駅`) makes one stretch with it. */
+function addPair(marks: Mark[], mark: Mark): void {
+  const last = marks.at(-1);
+  if (last && mark.start < last.end) marks.splice(-1, 1, { start: last.start, end: Math.max(last.end, mark.end), word: last.word });
+  else marks.push(mark);
 }
 
 /**
@@ -101,28 +100,22 @@ function cjkMarks(written: string, start: number, matched: Matched, marks: Mark[
  * spaces. Without marks, the start of the text.
  */
 export function excerpt(text: string, marks: readonly Mark[], size = 220): Piece[] {
-  let [from, to] = [0, -1];
-  let bestScore = -1;
-  for (let i = 0, j = 0; i < marks.length; i++) {
-    j = Math.max(j, i);
-    while (j + 1 < marks.length && marks[j + 1]!.end - marks[i]!.start <= size * 0.8) j++;
-    const score = new Set(marks.slice(i, j + 1).map((m) => m.word)).size * 1000 + (j - i + 1);
-    if (score > bestScore) [bestScore, from, to] = [score, i, j];
-  }
+  const densest = densestWindow(marks, size * 0.8);
   let start = 0;
-  if (to >= 0) {
-    const span = marks[to]!.end - marks[from]!.start;
-    start = Math.max(0, Math.min(marks[from]!.start - Math.floor((size - span) / 2), text.length - size));
-    start = Math.min(start, marks[from]!.start);
+  if (densest) {
+    const { first, last } = densest;
+    const span = last.end - first.start;
+    start = Math.max(0, Math.min(first.start - Math.floor((size - span) / 2), text.length - size));
+    start = Math.min(start, first.start);
     // Back to the start of a word, unless that is far.
     const space = text.lastIndexOf(" ", start);
     if (start > 0 && space >= 0 && start - space < 20) start = space + 1;
-    else if (start > 0) start = Math.min(marks[from]!.start, text.indexOf(" ", start) + 1 || marks[from]!.start);
+    else if (start > 0) start = Math.min(first.start, text.indexOf(" ", start) + 1 || first.start);
   }
   let end = Math.min(text.length, start + size);
   if (end < text.length) {
     const space = text.lastIndexOf(" ", end);
-    if (space > start) end = Math.max(space, to >= 0 ? marks[to]!.end : 0);
+    if (space > start) end = Math.max(space, densest ? densest.last.end : 0);
   }
   const pieces: Piece[] = [];
   if (start > 0) pieces.push({ text: "…", marked: false });
@@ -136,4 +129,23 @@ export function excerpt(text: string, marks: readonly Mark[], size = 220): Piece
   if (end > at) pieces.push({ text: text.slice(at, end), marked: false });
   if (end < text.length) pieces.push({ text: "…", marked: false });
   return pieces;
+}
+
+/**
+ * The first and last marks of the run of marks within `width` characters that holds the most
+ * different words of the query, then the most marks; the first such run. Undefined without marks.
+ */
+function densestWindow(marks: readonly Mark[], width: number): { first: Mark; last: Mark } | undefined {
+  let densest: { first: Mark; last: Mark } | undefined;
+  let bestScore = -1;
+  // The window is marks i to j; j only moves on as i does.
+  let j = 0;
+  let last: Mark | undefined;
+  for (const [i, first] of marks.entries()) {
+    if (last === undefined || j < i) [j, last] = [i, first];
+    for (let next = marks[j + 1]; next !== undefined && next.end - first.start <= width; next = marks[j + 1]) [j, last] = [j + 1, next];
+    const score = new Set(marks.slice(i, j + 1).map((m) => m.word)).size * 1000 + (j - i + 1);
+    if (score > bestScore) [bestScore, densest] = [score, { first, last }];
+  }
+  return densest;
 }

@@ -77,7 +77,7 @@ export function planQuery(query: string, chunks: readonly ChunkRange[], options:
  * 50 words a letter, stemmed in well under a millisecond.
  */
 export function typoTerms(word: string, term: string, options: QueryOptions): string[] {
-  const letters = new Set([..."abcdefghijklmnopqrstuvwxyz", ...word]);
+  const letters = new Set(Array.from(`abcdefghijklmnopqrstuvwxyz${word}`));
   const out = new Set<string>();
   const add = (candidate: string) => {
     const t = simpleTerm(candidate, options.stem, options.stopwords);
@@ -86,7 +86,7 @@ export function typoTerms(word: string, term: string, options: QueryOptions): st
   for (let i = 0; i <= word.length; i++) {
     const [head, tail] = [word.slice(0, i), word.slice(i)];
     if (tail) add(head + tail.slice(1));
-    if (tail.length > 1) add(head + tail[1] + tail[0] + tail.slice(2));
+    if (tail.length > 1) add(head + tail.charAt(1) + tail.charAt(0) + tail.slice(2));
     for (const letter of letters) {
       add(head + letter + tail);
       if (tail && letter !== tail[0]) add(head + letter + tail.slice(1));

@@ -1,7 +1,7 @@
 // Runs in the browser (served beside the search client as score.js) and in Node's tests: ranks
 // documents over the chunks a query planned. The stemmer and the way chunks are fetched are
 // the caller's.
-import { lowerBound, type Chunk } from "./chunk.js";
+import { lowerBound, pastTheEnd, type Chunk } from "./chunk.js";
 import type { Plan } from "./query.js";
 
 /** How a query matched: each matched index term and prefix, with the query word it belongs to. */
@@ -32,24 +32,24 @@ const MAX_TYPO_TERMS = 20;
 function addPostings(chunk: Chunk, index: number, factor: number, best: Float32Array, seen: number[] | undefined): number {
   const bytes = chunk.bytes;
   const scale = factor / 255;
-  let i = chunk.offsets[index]!;
+  let i = chunk.offsets[index] ?? pastTheEnd();
   let doc = 0;
   let fresh = 0;
-  for (let j = chunk.counts[index]!; j > 0; j--) {
-    let b = bytes[i++]!;
+  for (let j = chunk.counts[index] ?? pastTheEnd(); j > 0; j--) {
+    let b = bytes[i++] ?? pastTheEnd();
     if (b < 0x80) doc += b;
     else {
       let value = b & 0x7f;
       let shift = 0x80;
       do {
-        b = bytes[i++]!;
+        b = bytes[i++] ?? pastTheEnd();
         value += (b & 0x7f) * shift;
         shift *= 0x80;
       } while (b >= 0x80);
       doc += value;
     }
-    const weight = bytes[i++]! * scale;
-    const old = best[doc]!;
+    const weight = (bytes[i++] ?? pastTheEnd()) * scale;
+    const old = best[doc] ?? noDocument(doc);
     if (old === 0) {
       fresh++;
       seen?.push(doc);
@@ -57,6 +57,11 @@ function addPostings(chunk: Chunk, index: number, factor: number, best: Float32A
     if (weight > old) best[doc] = weight;
   }
   return fresh;
+}
+
+/** A document id past the archive's documents: a chunk that is not this archive's, or a bug. */
+function noDocument(doc: number): never {
+  throw new RangeError(`The search index has no document ${doc}`);
 }
 
 /** One word's best weight per document, and how many documents it matches. */
@@ -78,11 +83,13 @@ async function wordWeights(docCount: number, plan: Plan, word: number, matched: 
       matched.terms.set(plan.term, word);
     }
     if (plan.prefix === undefined) continue;
-    for (let i = lowerBound(chunk.terms, plan.prefix); i < chunk.terms.length && chunk.terms[i]!.startsWith(plan.prefix); i++) {
-      if (chunk.terms[i] === plan.term) continue;
+    for (let i = lowerBound(chunk.terms, plan.prefix); ; i++) {
+      const term = chunk.terms[i];
+      if (term === undefined || !term.startsWith(plan.prefix)) break;
+      if (term === plan.term) continue;
       if (expansions++ >= MAX_PREFIX_TERMS) break;
       matches += addPostings(chunk, i, PREFIX_FACTOR, best, seen);
-      matched.terms.set(chunk.terms[i]!, word);
+      matched.terms.set(term, word);
     }
   }
   if (plan.prefix !== undefined) matched.prefixes.push([plan.prefix, word]);
@@ -114,11 +121,12 @@ async function partsWeights(docCount: number, parts: readonly Plan[], word: numb
   for (let doc = 0; doc < docCount; doc++) {
     let sum = 0;
     for (const { best: partBest } of weights) {
-      if (partBest[doc] === 0) {
+      const weight = partBest[doc] ?? noDocument(doc);
+      if (weight === 0) {
         sum = 0;
         break;
       }
-      sum += partBest[doc]!;
+      sum += weight;
     }
     if (sum > 0) {
       best[doc] = sum / weights.length;
@@ -146,15 +154,16 @@ export async function score(docCount: number, plans: readonly Plan[]): Promise<S
     let weights = await wordWeights(docCount, plan, index, matched, index === 0 ? seen : undefined);
     if (weights.matches === 0 && plan.parts().length > 0) {
       weights = await partsWeights(docCount, plan.parts(), index, matched);
-      if (index === 0) weights.best.forEach((w, doc) => void (w > 0 && seen.push(doc)));
+      if (index === 0) for (const [doc, w] of weights.best.entries()) if (w > 0) seen.push(doc);
     }
     if (index === 0) candidates = seen;
     const { best } = weights;
     const weight = idf(weights.matches);
     const next: number[] = [];
     for (const doc of candidates) {
-      if (best[doc] === 0) continue;
-      scores[doc] = scores[doc]! + weight * best[doc]!;
+      const docWeight = best[doc] ?? noDocument(doc);
+      if (docWeight === 0) continue;
+      scores[doc] = (scores[doc] ?? noDocument(doc)) + weight * docWeight;
       next.push(doc);
     }
     candidates = next;
@@ -164,7 +173,9 @@ export async function score(docCount: number, plans: readonly Plan[]): Promise<S
 
 /** Whether document `a` ranks before `b`: higher score first, then newer (lower id). */
 function before(scores: Float64Array, a: number, b: number): boolean {
-  return scores[a]! > scores[b]! || (scores[a] === scores[b] && a < b);
+  const scoreA = scores[a] ?? noDocument(a);
+  const scoreB = scores[b] ?? noDocument(b);
+  return scoreA > scoreB || (scoreA === scoreB && a < b);
 }
 
 /**
@@ -176,19 +187,21 @@ export function topByScore(docs: readonly number[], scores: Float64Array, k: num
   // The k-th best score so far: most documents fall below it and cost one comparison.
   let floor = -Infinity;
   for (const doc of docs) {
-    if (scores[doc]! < floor || (top.length === k && !before(scores, doc, top[k - 1]!))) continue;
-    let i = Math.min(top.length, k - 1);
-    while (i > 0 && before(scores, doc, top[i - 1]!)) i--;
-    top.splice(i, 0, doc);
+    // The k-th document, once there are k.
+    const last = top[k - 1];
+    if ((scores[doc] ?? noDocument(doc)) < floor || (last !== undefined && !before(scores, doc, last))) continue;
+    const place = top.findIndex((other) => before(scores, doc, other));
+    top.splice(place === -1 ? top.length : place, 0, doc);
     if (top.length > k) top.pop();
-    if (top.length === k) floor = scores[top[k - 1]!]!;
+    const kth = top[k - 1];
+    if (kth !== undefined) floor = scores[kth] ?? noDocument(kth);
   }
   return top;
 }
 
 /** Every document in rank order. */
 export function rankAll(docs: readonly number[], scores: Float64Array): number[] {
-  return [...docs].sort((a, b) => scores[b]! - scores[a]! || a - b);
+  return [...docs].sort((a, b) => (before(scores, a, b) ? -1 : 1));
 }
 
 /**

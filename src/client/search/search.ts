@@ -14,12 +14,19 @@ const PAGE_SIZE = 10;
 /** Fragments requested at once for a new page of results, about a screenful; the others wait for the first. */
 const FIRST_FRAGMENTS = 4;
 
-const form = document.querySelector<HTMLFormElement>("#SearchForm")!;
-const input = document.querySelector<HTMLInputElement>("#SearchQuery")!;
-const sort = document.querySelector<HTMLSelectElement>("#SearchSort")!;
-const status = document.querySelector<HTMLElement>("#SearchStatus")!;
-const list = document.querySelector<HTMLOListElement>("#SearchResults")!;
-const more = document.querySelector<HTMLButtonElement>("#SearchMore")!;
+/** An element the theme's search page must have, of the kind the client uses: it cannot work without it. */
+function required<E extends Element>(selector: string, kind: new () => E): E {
+  const found = document.querySelector(selector);
+  if (!(found instanceof kind)) throw new Error(`The search page has no ${kind.name} ${selector}: the search client cannot start`);
+  return found;
+}
+
+const form = required("#SearchForm", HTMLFormElement);
+const input = required("#SearchQuery", HTMLInputElement);
+const sort = required("#SearchSort", HTMLSelectElement);
+const status = required("#SearchStatus", HTMLElement);
+const list = required("#SearchResults", HTMLElement);
+const more = required("#SearchMore", HTMLElement);
 
 const cache = new Map<string, Promise<unknown>>();
 function fetchOnce<T>(url: string, read: (response: Response) => Promise<T>): Promise<T> {
@@ -62,7 +69,9 @@ async function allowed(m: Meta, filters: Map<string, string[]>): Promise<((doc: 
   if (filters.size === 0) return undefined;
   const sets = await Promise.all(
     [...filters].map(async ([facet, values]) => {
-      const bits = await fetchOnce<Record<string, string>>(at(m, m.facets[facet]!.file), (r) => r.json());
+      const file = m.facets[facet]?.file;
+      if (file === undefined) throw new Error(`The search index has no filter ${facet}`);
+      const bits = await fetchOnce<Record<string, string>>(at(m, file), (r) => r.json());
       return values.map((v) => Uint8Array.from(atob(bits[v] ?? ""), (c) => c.charCodeAt(0)));
     }),
   );
@@ -145,22 +154,25 @@ function showMore(m: Meta, fresh: boolean, isCurrent: () => boolean): { first: P
   const page = results.ordered.slice(from, from + PAGE_SIZE);
   const request = (doc: number) => fragmentOf(m, doc);
   const early = page.slice(0, FIRST_FRAGMENTS).map(request);
-  const later = (early.length ? Promise.race(early) : Promise.resolve()).then(() => page.slice(FIRST_FRAGMENTS).map(request));
-  const fragments = [...early, ...page.slice(FIRST_FRAGMENTS).map((_, j) => later.then((requested) => requested[j]!))];
+  const firstArrived = early.length ? Promise.race(early) : Promise.resolve();
+  const fragments = [...early, ...page.slice(FIRST_FRAGMENTS).map((doc) => firstArrived.then(() => request(doc)))];
   const { count, matched } = results;
-  let slots: HTMLElement[] | undefined;
-  const place = (): HTMLElement[] => {
-    if (!slots) {
-      if (fresh) list.replaceChildren();
-      slots = page.map(() => list.appendChild(element("li", "pm-item loading")));
-      more.hidden = from + page.length >= count;
-    }
-    return slots;
+  // Each result's place in the list, put there when the first fragment arrives.
+  const shown = fragments.map((fragment) => ({ fragment, slot: element("li", "pm-item loading") }));
+  let placed = false;
+  const place = () => {
+    if (placed) return;
+    placed = true;
+    if (fresh) list.replaceChildren();
+    list.append(...shown.map(({ slot }) => slot));
+    more.hidden = from + page.length >= count;
   };
   if (page.length === 0) place();
-  const filled = fragments.map((fragment, i) =>
+  const filled = shown.map(({ fragment, slot }) =>
     fragment.then((f) => {
-      if (isCurrent()) place()[i]!.replaceWith(resultItem(m, f, matched));
+      if (!isCurrent()) return;
+      place();
+      slot.replaceWith(resultItem(m, f, matched));
     }),
   );
   return { first: filled.length ? Promise.race(filled) : Promise.resolve(), all: Promise.all(filled).then(() => undefined) };
@@ -206,7 +218,12 @@ form.addEventListener("submit", (event) => {
 });
 input.addEventListener("input", () => {
   // The words' chunks start loading with the keystroke, while the debounce waits.
-  void meta.then((m) => plan(m, input.value).forEach((p) => p.chunks.catch(() => undefined))).catch(() => undefined);
+  // A chunk that fails here is asked for again, and its failure shown, by the search itself.
+  void meta
+    .then((m) => {
+      for (const { chunks } of plan(m, input.value)) void chunks.catch(() => undefined);
+    })
+    .catch(() => undefined);
   schedule();
 });
 form.addEventListener("change", () => void run().catch(fail));

@@ -18,7 +18,8 @@ export const STOPWORDS: ReadonlySet<string> = new Set(
 const WORD = /[\p{L}\p{N}\p{M}]+(?:[_.&-][\p{L}\p{N}\p{M}]+)*/gu;
 const JOINER = /[_.&-]/;
 const DIGIT = /\d/;
-const ASCII = /^[\x00-\x7f]*$/;
+/** Any UTF-16 code unit beyond ASCII: a text without one is ASCII. */
+const NON_ASCII = /[\u0080-\uffff]/;
 /** Chinese, Japanese and Korean letters: written without spaces between words, indexed as character pairs. */
 const CJK = /[\p{scx=Han}\p{scx=Hiragana}\p{scx=Katakana}\p{scx=Hangul}]/u;
 const CJK_RUNS = /[\p{scx=Han}\p{scx=Hiragana}\p{scx=Katakana}\p{scx=Hangul}]+|[^\p{scx=Han}\p{scx=Hiragana}\p{scx=Katakana}\p{scx=Hangul}]+/gu;
@@ -27,7 +28,7 @@ const MAX_LENGTH = 40;
 
 /** Calls `visit` with each word of `text`: where it starts and ends in `text`, and the word as written. */
 export function scanWords(text: string, visit: (start: number, end: number, word: string) => void): void {
-  for (const match of text.matchAll(WORD)) visit(match.index!, match.index! + match[0].length, match[0]);
+  for (const match of text.matchAll(WORD)) visit(match.index, match.index + match[0].length, match[0]);
 }
 
 /** Anything that is not part of a word or a joiner: where the fast path below cuts text. */
@@ -41,7 +42,7 @@ const isJoiner = (code: number) => code === 0x5f || code === 0x2e || code === 0x
  * a joiner inside go through the word pattern.
  */
 export function forEachWord(text: string, visit: (word: string) => void): void {
-  const ascii = ASCII.test(text);
+  const ascii = !NON_ASCII.test(text);
   for (let piece of (ascii ? text.toLowerCase() : text).split(SEPARATORS)) {
     let [start, end] = [0, piece.length];
     while (start < end && isJoiner(piece.charCodeAt(start))) start++;
@@ -58,7 +59,7 @@ export function forEachWord(text: string, visit: (word: string) => void): void {
  * Japanese and Korean keep their marks (a dakuten changes the word) and only lose width.
  */
 export function fold(word: string): string {
-  if (ASCII.test(word)) return word.toLowerCase();
+  if (!NON_ASCII.test(word)) return word.toLowerCase();
   if (CJK.test(word)) return word.normalize("NFKC").toLowerCase();
   return word
     .normalize("NFKD")
@@ -86,7 +87,11 @@ export function bigrams(run: string): string[] {
   const chars = Array.from(run);
   if (chars.length === 1) return chars;
   const out: string[] = [];
-  for (let i = 0; i + 1 < chars.length; i++) out.push(chars[i]! + chars[i + 1]!);
+  let previous: string | undefined;
+  for (const char of chars) {
+    if (previous !== undefined) out.push(previous + char);
+    previous = char;
+  }
   return out;
 }
 

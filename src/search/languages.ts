@@ -59,7 +59,7 @@ const require = createRequire(import.meta.url);
 
 /** The search index's treatment of a language tag (`en`, `de-CH`, `ja`). */
 export function languageOf(tag: string): Language {
-  const subtag = tag.toLowerCase().split("-")[0]!;
+  const [subtag = ""] = tag.toLowerCase().split("-");
   // The module's ES build is what the browser imports (`require` resolves to the CommonJS one).
   const esModule = (name: string) => () => fs.readFileSync(fileURLToPath(import.meta.resolve(name)));
   if (subtag === "en") return { stem: english, stopwords: STOPWORDS, clientModule: esModule("stemmer") };

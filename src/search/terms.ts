@@ -1,4 +1,5 @@
 import type { PostmortemMeta } from "../types.js";
+import { getOrAdd } from "../util/lookup.js";
 import { termsOf } from "../util/terms.js";
 import { forEachWord, wordTerms } from "../shared/search/tokenize.js";
 import { languageOf, type Language } from "./languages.js";
@@ -34,8 +35,10 @@ const MAX_WORDS = 200_000;
  * every other configured taxonomy (`company`, `categories`), and the body text.
  */
 export function docTerms(meta: IndexedMeta, text: string, options: IndexOptions): DocTerms {
-  const known = cache.get(options.language) ?? cache.set(options.language, { language: languageOf(options.language), terms: new Map() }).get(options.language)!;
-  const { language, terms: termsOfWord } = known;
+  const { language, terms: termsOfWord } = getOrAdd(cache, options.language, () => ({
+    language: languageOf(options.language),
+    terms: new Map<string, readonly string[]>(),
+  }));
   const counts = new Map<string, number>();
   let length = 0;
   const scratch: string[] = [];

@@ -1,0 +1,144 @@
+// The index's postings: every postmortem's term counts as BM25 weights, in flat typed arrays
+// (millions of entries at 10,000 postmortems), and the term chunks the search client fetches.
+import { gzipSync } from "node:zlib";
+import type { ResolvedConfig } from "../config.js";
+import type { OutputFile, RenderedPostmortem } from "../types.js";
+import { hashText } from "../util/hash.js";
+import { mustAt } from "../util/lookup.js";
+import { InternalError } from "../errors.js";
+import { ByteWriter } from "./encode.js";
+import { docTerms } from "./terms.js";
+
+// BM25 parameters, the usual ones; the per-document part of the score is computed here so that
+// the browser needs no document lengths, only each term's postings.
+const K1 = 1.2;
+const B = 0.75;
+const MAX_WEIGHT = K1 + 1;
+const CHUNK_BYTES = 24 * 1024;
+
+/** Every term's postings: term `t` has documents `docs[starts[t]…starts[t + 1]]`, in order, with their weights. */
+export interface Postings {
+  readonly terms: readonly string[];
+  readonly starts: Uint32Array;
+  readonly docs: Uint32Array;
+  readonly weights: Uint8Array;
+}
+
+/**
+ * Adds up every postmortem's term counts (see `docTerms`) and turns them into BM25 weights
+ * (one byte each), in flat arrays of term ids rather than a map per postmortem.
+ */
+export function collectPostings(postmortems: readonly RenderedPostmortem[], config: ResolvedConfig): Postings {
+  const terms: string[] = [];
+  const termIds = new Map<string, number>();
+  // Typed arrays, grown by doubling: millions of entries at 10,000 postmortems.
+  let entryTerm: Uint32Array = new Uint32Array(1024);
+  let entryFreq: Uint32Array = new Uint32Array(1024);
+  let entries = 0;
+  const docEnd = new Uint32Array(postmortems.length);
+  const lengths = new Float64Array(postmortems.length);
+  postmortems.forEach((pm, doc) => {
+    // Counted when the postmortem was processed; counted here for one that was not (tests, dev).
+    const { length, counts } = pm.terms ?? docTerms(pm.meta, pm.text, config);
+    const parts = counts ? counts.split(" ") : [];
+    if (entries + parts.length / 2 > entryTerm.length) {
+      const size = Math.max(entryTerm.length * 2, entries + parts.length / 2);
+      entryTerm = grow(entryTerm, size);
+      entryFreq = grow(entryFreq, size);
+    }
+    for (let i = 0; i < parts.length; i += 2) {
+      const term = mustAt(parts, i, "a postmortem's term counts");
+      let id = termIds.get(term);
+      if (id === undefined) {
+        termIds.set(term, (id = terms.length));
+        terms.push(term);
+      }
+      entryTerm[entries] = id;
+      entryFreq[entries++] = Number(parts[i + 1]);
+    }
+    docEnd[doc] = entries;
+    lengths[doc] = length;
+  });
+  // Counting sort by term: documents are visited in order, so each term's postings are too.
+  const starts = new Uint32Array(terms.length + 1);
+  for (const term of entryTerm.subarray(0, entries)) starts[term + 1] = (starts[term + 1] ?? pastTheEnd(term + 1)) + 1;
+  // Each term's count, at its successor's place, becomes where its postings start.
+  let total = 0;
+  starts.forEach((count, t) => {
+    total += count;
+    starts[t] = total;
+  });
+  const next = starts.slice(0, terms.length);
+  const docs = new Uint32Array(entries);
+  const weights = new Uint8Array(entries);
+  const avgLength = lengths.reduce((a, b) => a + b, 0) / Math.max(1, lengths.length);
+  let entry = 0;
+  docEnd.forEach((end, doc) => {
+    const norm = K1 * (1 - B + (B * (lengths[doc] ?? pastTheEnd(doc))) / avgLength);
+    for (; entry < end; entry++) {
+      const f = entryFreq[entry] ?? pastTheEnd(entry);
+      const term = entryTerm[entry] ?? pastTheEnd(entry);
+      const place = next[term] ?? pastTheEnd(term);
+      next[term] = place + 1;
+      docs[place] = doc;
+      weights[place] = Math.max(1, Math.round(((f * (K1 + 1)) / (f + norm) / MAX_WEIGHT) * 255));
+    }
+  });
+  return { terms, starts, docs, weights };
+}
+
+/** A read past the end of a typed array the index builder sized itself: a bug. */
+export function pastTheEnd(index: number): never {
+  throw new InternalError(`the search index builder read past the end of an array, at ${index}`);
+}
+
+function grow(array: Uint32Array, size: number): Uint32Array {
+  const grown = new Uint32Array(size);
+  grown.set(array);
+  return grown;
+}
+
+/** The term chunks: terms in sorted order with their postings, about CHUNK_BYTES each before compression. */
+export function encodeChunks(postings: Postings): { first: string; last: string; file: OutputFile }[] {
+  const termOf = (id: number) => postings.terms[id] ?? pastTheEnd(id);
+  // Term ids sorted by term: sorting [id, term] pairs instead took a tenth longer than the whole encoding.
+  const order = postings.terms.map((_, id) => id).sort((a, b) => (termOf(a) < termOf(b) ? -1 : 1));
+  const chunks: { first: string; last: string; file: OutputFile }[] = [];
+  let writer = new ByteWriter();
+  // One scratch writer for every term's postings: a writer per term was a 4 KB allocation each.
+  const block = new ByteWriter();
+  let first = "";
+  let count = 0;
+  const flush = (last: string) => {
+    // Compressed here, since most static hosts serve a binary file as it is: the client
+    // inflates it (DecompressionStream). Level 9 and no timestamp, so the bytes are the same every build.
+    const bytes = gzipSync(writer.view(), { level: 9 });
+    chunks.push({ first, last, file: { path: `c/${hashText(bytes).slice(0, 12)}.bin`, contents: bytes } });
+    writer = new ByteWriter();
+    count = 0;
+  };
+  order.forEach((id, i) => {
+    const term = termOf(id);
+    if (count === 0) first = term;
+    const from = postings.starts[id] ?? pastTheEnd(id);
+    const to = postings.starts[id + 1] ?? pastTheEnd(id + 1);
+    // Postings are written apart first so that their byte length can precede them: the client
+    // skips the postings of every term it does not need without decoding them.
+    block.reset();
+    let previous = 0;
+    for (let j = from; j < to; j++) {
+      const doc = postings.docs[j] ?? pastTheEnd(j);
+      block.varint(doc - previous);
+      block.byte(postings.weights[j] ?? pastTheEnd(j));
+      previous = doc;
+    }
+    const bytes = block.view();
+    writer.text(term);
+    writer.varint(to - from);
+    writer.varint(bytes.length);
+    writer.raw(bytes);
+    count++;
+    if (writer.size >= CHUNK_BYTES || i === order.length - 1) flush(term);
+  });
+  return chunks;
+}

@@ -156,7 +156,9 @@ function installPagefind() {
   let installed;
   try {
     installed = version();
-  } catch {}
+  } catch {
+    // Not installed yet: installed below.
+  }
   if (installed !== PAGEFIND_VERSION) {
     fs.mkdirSync(peers, { recursive: true });
     if (!fs.existsSync(path.join(peers, "package.json"))) run("npm", ["init", "-y"], peers);

@@ -33,7 +33,9 @@ export function readPostmortems(dist, content) {
       let body = source;
       try {
         body = matter(source).content;
-      } catch {}
+      } catch {
+        // Frontmatter gray-matter cannot read: the whole file is the body.
+      }
       const text = `${p.summary ?? ""}\n${visibleText(markdown.parse(body))}`;
       const words = new Set(text.toLowerCase().match(WORD) ?? []);
       // Candidate query words: plain lower-case or capitalised words, not parts of a hyphenated,

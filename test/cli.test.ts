@@ -1,8 +1,7 @@
-import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { fixtureArchive, listFiles, repoRoot, runCli, tempDir } from "./helpers.js";
+import { fixtureArchive, listFiles, runCli, runCliChild, tempDir } from "./helpers.js";
 
 describe("hindsight CLI", () => {
   it("prints help and the version", () => {
@@ -101,11 +100,8 @@ describe("the debug channel", () => {
     const loud = runCli(["build", "--offline", "--debug"], root);
     expect(loud.code).toBe(0);
     expect(loud.stderr).toMatch(/^hindsight:write no previous manifest to read: every file is made: SyntaxError: /m);
-    const fromEnv = spawnSync(process.execPath, [path.join(repoRoot, ".build", "cli.js"), "check"], {
-      cwd: root,
-      encoding: "utf8",
-      env: { ...process.env, DEBUG: "other,hindsight" },
-    });
+    // A child process: the bin reads DEBUG from its own environment.
+    const fromEnv = runCliChild(["check"], root, { ...process.env, DEBUG: "other,hindsight" });
     expect(fromEnv.stderr).toMatch(/^hindsight:[a-z]+ /m);
   });
 });

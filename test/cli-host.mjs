@@ -9,7 +9,7 @@ const state = new Int32Array(workerData.state);
 
 /** Runs one command line with the given working folder and environment; its exit code and output. */
 async function run({ argv, cwd, env }) {
-  for (const name of Object.keys(process.env)) if (!(name in env)) delete process.env[name];
+  for (const name of Object.keys(process.env)) if (!(name in env)) Reflect.deleteProperty(process.env, name);
   Object.assign(process.env, env);
   const stdout = [];
   const stderr = [];

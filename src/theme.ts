@@ -5,6 +5,7 @@ import fg from "fast-glob";
 import { cacheKey } from "./cache/keys.js";
 import { UsageError } from "./errors.js";
 import type { OutputFile } from "./types.js";
+import { textBefore } from "./util/format.js";
 import { shortHash } from "./util/hash.js";
 
 /** A loaded theme: its layouts, ready to render, and its content-hashed assets. */
@@ -25,8 +26,9 @@ export interface Theme {
  */
 export function loadTheme(dirs: string | readonly string[]): Theme {
   const stack = typeof dirs === "string" ? [dirs] : dirs;
-  const primary = stack[0];
-  if (!primary || !fs.statSync(primary, { throwIfNoEntry: false })?.isDirectory()) {
+  const [primary] = stack;
+  if (primary === undefined) throw new UsageError("Theme not found: no theme folder given (set it with --theme NAME|DIR)");
+  if (!fs.statSync(primary, { throwIfNoEntry: false })?.isDirectory()) {
     throw new UsageError(`Theme not found: ${primary} is not a folder (set it with --theme NAME|DIR)`);
   }
   const layoutDirs = stack.map((dir) => path.join(dir, "layouts"));
@@ -79,7 +81,7 @@ export function loadTheme(dirs: string | readonly string[]): Theme {
         if (error instanceof UsageError) throw error;
         // A layout is code of the project: its mistakes are shown as such, never as a crash.
         const where = layoutDirs.find((dir) => fs.existsSync(path.join(dir, `${layout}.eta`))) ?? views;
-        const reason = error instanceof Error ? error.message.split("\n")[0] : String(error);
+        const reason = error instanceof Error ? textBefore(error.message, "\n") : String(error);
         throw new UsageError(`Theme layout ${path.join(where, `${layout}.eta`)} failed: ${reason}`, { cause: error });
       }
     },

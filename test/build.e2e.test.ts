@@ -194,7 +194,7 @@ describe("taxonomies", () => {
 
   it("refuses a taxonomy named like one of the archive's own folders", async () => {
     await expect(build({ root: fixtureArchive, out: path.join(tempDir(), "site"), taxonomies: ["postmortems"] })).rejects.toThrow(
-      /Invalid config in options:\n  `taxonomies.0`: expected a name other than postmortems/,
+      /Invalid config in options:\n {2}`taxonomies.0`: expected a name other than postmortems/,
     );
   });
 });

@@ -104,7 +104,7 @@ describe("the build cache", () => {
       .map((e) => path.join(e.parentPath, e.name));
     // One entry cut in half, one whose page was altered, every image blob replaced.
     fs.writeFileSync(entries[0]!, fs.readFileSync(entries[0]!, "utf8").slice(0, 100));
-    const altered = JSON.parse(fs.readFileSync(entries[1]!, "utf8"));
+    const altered = JSON.parse(fs.readFileSync(entries[1]!, "utf8")) as Record<string, unknown>;
     altered.key = "0".repeat(64);
     fs.writeFileSync(entries[1]!, JSON.stringify(altered));
     for (const blob of fs.readdirSync(path.join(root, ".cache", "blobs"))) fs.writeFileSync(path.join(root, ".cache", "blobs", blob), "not an image");

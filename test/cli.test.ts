@@ -34,7 +34,7 @@ describe("hindsight CLI", () => {
     fs.writeFileSync(path.join(root, "hindsight.config.json"), JSON.stringify({ rules: { "sections/mising": "off" }, titel: "x" }));
     const config = runCli(["check", "--format", "json"], root);
     expect(config.code).toBe(2);
-    const { error } = JSON.parse(config.stdout);
+    const { error } = JSON.parse(config.stdout) as { error: { message: string } };
     expect(error).toMatchObject({ type: "usage", exitCode: 2 });
     expect(error.message).toContain("Unknown key `titel`");
     expect(error.message).toContain("unknown rule id `sections/mising`");
@@ -42,7 +42,7 @@ describe("hindsight CLI", () => {
     expect(config.stderr).toContain("Invalid config in");
     const option = runCli(["build", "--format=json", "--otu"], root);
     expect(option.code).toBe(2);
-    expect(JSON.parse(option.stdout).error).toMatchObject({ type: "usage", exitCode: 2 });
+    expect((JSON.parse(option.stdout) as { error: unknown }).error).toMatchObject({ type: "usage", exitCode: 2 });
     expect(runCli(["check", "--format", "stylish"], root).stdout).toBe("");
   });
 

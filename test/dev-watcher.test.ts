@@ -20,8 +20,9 @@ async function watchProject(project: string, user: Parameters<typeof resolveConf
   const errors: Error[] = [];
   watcher = new ProjectWatcher(project, undefined, {
     // The bundled theme is watched too, and may be edited meanwhile: only this project counts.
-    onChange: (file: string, kind: ChangeKind) =>
-      void (file.startsWith(project + path.sep) && seen.push(`${kind} ${path.relative(project, file).split(path.sep).join("/")}`)),
+    onChange: (file: string, kind: ChangeKind) => {
+      if (file.startsWith(project + path.sep)) seen.push(`${kind} ${path.relative(project, file).split(path.sep).join("/")}`);
+    },
     onError: (error) => errors.push(error),
   });
   await watcher.follow(resolveConfig(user, project));

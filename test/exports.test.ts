@@ -1,9 +1,21 @@
 import fs from "node:fs";
 import path from "node:path";
-import { XMLParser, XMLValidator } from "fast-xml-parser";
+import { XMLParser } from "fast-xml-parser";
+import { SyntaxValidator } from "fast-xml-validator";
 import { beforeAll, describe, expect, it } from "vitest";
 import { build } from "../src/build.js";
 import { fixtureArchive, listFiles, tempDir } from "./helpers.js";
+
+/** What the tests read of the Atom feed as fast-xml-parser gives it (attributes as `@_name`). */
+interface ParsedFeed {
+  readonly feed: Record<string, unknown> & { id: string; link: Record<string, string>[]; entry: Record<string, unknown>[] };
+}
+
+/** What the tests read of `postmortems.json`. */
+interface JsonExport {
+  readonly count: number;
+  readonly postmortems: readonly { slug: string; url: string; title: string }[];
+}
 
 describe("feed, JSON export, sitemap and 404", () => {
   const out = path.join(tempDir(), "site");
@@ -14,13 +26,14 @@ describe("feed, JSON export, sitemap and 404", () => {
 
   it("writes an Atom feed: well-formed, every required element, newest first, absolute links", () => {
     const xml = read("feed.xml");
-    expect(XMLValidator.validate(xml)).toBe(true);
-    const feed = new XMLParser({ ignoreAttributes: false, isArray: (name) => name === "entry" || name === "link" || name === "category" }).parse(xml).feed;
+    expect(SyntaxValidator.validate(xml)).toBe(true);
+    const parser = new XMLParser({ ignoreAttributes: false, isArray: (name) => name === "entry" || name === "link" || name === "category" });
+    const { feed } = parser.parse(xml) as ParsedFeed;
     expect(feed["@_xmlns"]).toBe("http://www.w3.org/2005/Atom");
     for (const key of ["title", "id", "updated", "author"]) expect(feed[key], key).toBeDefined();
     expect(feed.id).toBe("https://intranet.example.com/eng/postmortems/");
-    expect(feed.link.map((l: Record<string, string>) => l["@_rel"])).toEqual(["alternate", "self"]);
-    const entries = feed.entry as Record<string, unknown>[];
+    expect(feed.link.map((l) => l["@_rel"])).toEqual(["alternate", "self"]);
+    const entries = feed.entry;
     expect(entries.map((e) => e.title)).toEqual([
       "Payments latency from a slow replica",
       "Login outage after token cache flush",
@@ -37,9 +50,9 @@ describe("feed, JSON export, sitemap and 404", () => {
   });
 
   it("exports every postmortem as JSON matching its page", () => {
-    const data = JSON.parse(read("postmortems.json"));
+    const data = JSON.parse(read("postmortems.json")) as JsonExport;
     expect(data.count).toBe(4);
-    const login = data.postmortems.find((p: { slug: string }) => p.slug === "2024/q1/login-outage");
+    const login = data.postmortems.find((p) => p.slug === "2024/q1/login-outage");
     expect(login).toMatchObject({
       title: "Login outage after token cache flush",
       severity: "SEV1",
@@ -59,7 +72,7 @@ describe("feed, JSON export, sitemap and 404", () => {
 
   it("writes a sitemap of absolute URLs when url is set, and none without", async () => {
     const xml = read("sitemap.xml");
-    expect(XMLValidator.validate(xml)).toBe(true);
+    expect(SyntaxValidator.validate(xml)).toBe(true);
     expect(xml).toContain("<loc>https://intranet.example.com/eng/postmortems/postmortems/2024/q1/login-outage/index.html</loc>");
     const bare = path.join(tempDir(), "site");
     await build({ offline: true, root: fixtureArchive, out: bare });
@@ -83,7 +96,7 @@ describe("feed of an archive without dates", () => {
     const result = await build({ offline: true, root, out, fields: { required: [] }, sections: [], cache: false });
     expect(result.ok).toBe(true);
     const xml = fs.readFileSync(path.join(out, "feed.xml"), "utf8");
-    expect(XMLValidator.validate(xml)).toBe(true);
+    expect(SyntaxValidator.validate(xml)).toBe(true);
     expect(xml).not.toContain("1970");
     expect(xml).not.toContain("<entry>");
   });

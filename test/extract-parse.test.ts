@@ -9,6 +9,7 @@ import { check } from "../src/check.js";
 import { resolveConfig, type UserConfig } from "../src/config.js";
 import { makeStrict } from "../src/project.js";
 import { formatGithub, formatJson, formatStylish } from "../src/report/index.js";
+import type { JsonMessage } from "../src/report/json.js";
 import { parse } from "../src/stages/parse.js";
 import { severityOf } from "../src/util/messages.js";
 import { parseDate, parseLenientInstant } from "../src/util/time.js";
@@ -29,7 +30,7 @@ describe("lenient date-times", () => {
 
   it.each(["2020-12-32", "yesterday", "2020-12-07T25:00"])("refuses %s", (text) => expect(parseLenientInstant(text)).toBeUndefined());
 
-  it("reads a loose frontmatter date with a warning at its value, and the rules see the ISO date", async () => {
+  it("reads a loose frontmatter date with a warning at its value, and the rules see the ISO date", () => {
     const pm = parseText("---\ndate: 2020-12-07T8:00:00\n---\n");
     expect(pm.meta.date).toBe("2020-12-07T08:00:00Z");
     expect(pm.file.messages.map((m) => `${m.line}:${m.column} ${severityOf(m)} ${m.ruleId}`)).toEqual(["2:7 warning date/lenient"]);
@@ -158,12 +159,9 @@ describe("info messages in reports", () => {
     const f = file();
     const cwd = path.dirname(f.path);
     expect(formatStylish([f], { cwd })).toMatch(/1:1 {5}info {5}Missing `date`, using 2017-10-17 from the file name {2}extract\/date-from-path/);
-    expect(JSON.parse(formatJson([f], { cwd }))[0]).toMatchObject({
-      errorCount: 0,
-      warningCount: 1,
-      infoCount: 1,
-      messages: expect.arrayContaining([expect.objectContaining({ severity: "info", ruleId: "extract/date-from-path" })]),
-    });
+    const [report] = JSON.parse(formatJson([f], { cwd })) as { errorCount: number; warningCount: number; infoCount: number; messages: JsonMessage[] }[];
+    expect(report).toMatchObject({ errorCount: 0, warningCount: 1, infoCount: 1 });
+    expect(report?.messages.map((m) => `${m.severity} ${m.ruleId}`)).toContain("info extract/date-from-path");
     expect(formatGithub([f], { cwd })).toMatch(/^::notice file=2017-10-17-x\.md,line=1,col=1,title=extract\/date-from-path::Missing `date`/m);
     makeStrict([f]);
     expect(f.messages.map((m) => severityOf(m)).sort()).toEqual(["error", "info"]);

@@ -23,10 +23,8 @@ let base = "";
 beforeAll(async () => {
   server = http.createServer((req, res) => {
     seen.push({ path: req.url!, conditional: Boolean(req.headers["if-none-match"] || req.headers["if-modified-since"]) });
-    const send = (status: number, type: string, body: Buffer | string, headers: Record<string, string> = {}) => {
-      res.writeHead(status, { "content-type": type, ...headers });
-      res.end(body);
-    };
+    const send = (status: number, type: string, body: Buffer | string, headers: Record<string, string> = {}) =>
+      res.writeHead(status, { "content-type": type, ...headers }).end(body);
     switch (req.url) {
       case "/ok.png":
         if (req.headers["if-none-match"] === '"png-v1"') return void res.writeHead(304).end();
@@ -61,7 +59,7 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
-afterAll(() => server?.close());
+afterAll(() => server.close());
 
 const IMAGES = ["ok.png", "photo.jpg", "drawing.svg", "moved.png", "missing.png", "slow.png", "huge.png", "page.png", "fake.png", "loop.png", "to-ftp.png"];
 

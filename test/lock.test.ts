@@ -63,19 +63,19 @@ await withLock(${JSON.stringify(lock)}, async () => {
 `,
     );
     const holder = spawn(process.execPath, [child], { stdio: ["ignore", "pipe", "inherit"] });
-    await new Promise((resolve) => holder.stdout!.once("data", resolve));
+    await new Promise((resolve) => holder.stdout.once("data", resolve));
     // Past the 5 s after which an untouched lock is stale: still held.
     await new Promise((resolve) => setTimeout(resolve, 6000));
-    expect(await withLock(lock, async () => "taken", { wait: false })).toBeUndefined();
+    expect(await withLock(lock, () => Promise.resolve("taken"), { wait: false })).toBeUndefined();
     await new Promise((resolve) => holder.on("exit", resolve));
-    expect(await withLock(lock, async () => "taken", { wait: false })).toBe("taken");
+    expect(await withLock(lock, () => Promise.resolve("taken"), { wait: false })).toBe("taken");
   }, 20_000);
 
   it("waits for a live holder, and leaves alone a lock that is not its own", async () => {
     const lock = path.join(tempDir(), "dist.lock");
     // A fresh lock of another process that is running: not broken.
     fs.writeFileSync(lock, `${process.ppid} feedfacefeedface`);
-    expect(await withLock(lock, async () => "taken", { wait: false })).toBeUndefined();
+    expect(await withLock(lock, () => Promise.resolve("taken"), { wait: false })).toBeUndefined();
     expect(fs.readFileSync(lock, "utf8")).toBe(`${process.ppid} feedfacefeedface`);
     // In one process, holders queue: the second runs after the first.
     fs.rmSync(lock);
@@ -86,7 +86,10 @@ await withLock(${JSON.stringify(lock)}, async () => {
         await new Promise((resolve) => setTimeout(resolve, 20));
         order.push("first out");
       }),
-      withLock(lock, async () => void order.push("second")),
+      withLock(lock, () => {
+        order.push("second");
+        return Promise.resolve();
+      }),
     ]);
     expect(order).toEqual(["first in", "first out", "second"]);
     expect(fs.existsSync(lock)).toBe(false);

@@ -19,11 +19,11 @@ describe("organize", () => {
     site = organize([a, d, c, b], resolveConfig({}, "/p"));
   });
 
-  it("sorts newest first, by title on the same date, undated last", async () => {
+  it("sorts newest first, by title on the same date, undated last", () => {
     expect(site.postmortems.map((p) => p.meta.title)).toEqual(["Bravo", "Charlie", "Alpha", "Delta"]);
   });
 
-  it("groups services under normalised ids, counts each postmortem once, sorts terms alphabetically", async () => {
+  it("groups services under normalised ids, counts each postmortem once, sorts terms alphabetically", () => {
     const services = site.taxonomies.find((t) => t.key === "services")!;
     expect(services.terms.map((t) => [t.id, t.label, t.postmortems.length])).toEqual([
       ["auth", "auth", 3],
@@ -34,7 +34,7 @@ describe("organize", () => {
     expect(services.terms[0]!.postmortems.map((p) => p.meta.title)).toEqual(["Bravo", "Charlie", "Alpha"]);
   });
 
-  it("lists every severity level worst first, with its postmortems", async () => {
+  it("lists every severity level worst first, with its postmortems", () => {
     const severity = site.taxonomies.find((t) => t.key === "severity")!;
     expect(severity.terms.map((t) => [t.id, t.postmortems.length])).toEqual([
       ["sev1", 1],
@@ -74,7 +74,7 @@ describe("organize", () => {
     expect(termIdOf(tagsOnly, "services", "auth")).toBeUndefined();
   });
 
-  it("gives the same order whatever the input order", async () => {
+  it("gives the same order whatever the input order", () => {
     const again = organize([b, c, a, d].reverse(), resolveConfig({}, "/p"));
     expect(again.postmortems.map((p) => p.meta.slug)).toEqual(site.postmortems.map((p) => p.meta.slug));
   });

@@ -4,7 +4,7 @@ import { pathToFileURL } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
 import { build } from "../src/build.js";
 import { init } from "../src/init/index.js";
-import type { SearchMeta } from "../src/shared/search/format.js";
+import type { Fragment, SearchMeta } from "../src/shared/search/format.js";
 import { inflate, readChunk, type Chunk } from "../src/client/search/chunk.js";
 import { planQuery } from "../src/client/search/query.js";
 import { rankAll, score } from "../src/client/search/score.js";
@@ -18,11 +18,11 @@ async function searchOf(out: string) {
   const load = async (file: string): Promise<Chunk> =>
     readChunk(await inflate(new Uint8Array(fs.readFileSync(path.join(out, "search", meta.base, file))).buffer));
   const names = meta.names.map((page) => fs.readFileSync(path.join(out, "search/n", `${page}.txt`), "utf8")).join("");
-  const fragment = (doc: number) => JSON.parse(fs.readFileSync(path.join(out, "search/f", `${names.slice(doc * 8, doc * 8 + 8)}.json`), "utf8"));
+  const fragment = (doc: number) => JSON.parse(fs.readFileSync(path.join(out, "search/f", `${names.slice(doc * 8, doc * 8 + 8)}.json`), "utf8")) as Fragment;
   const options = { stem: stemmer, stopwords: meta.stopwords ? STOPWORDS : undefined, typos: meta.typos };
   const titles = async (query: string): Promise<string[]> => {
     const result = await score(meta.docs, planQuery(query, meta.chunks, options, load));
-    return result ? rankAll(result.docs, result.scores).map((doc) => fragment(doc).title as string) : [];
+    return result ? rankAll(result.docs, result.scores).map((doc) => fragment(doc).title) : [];
   };
   return { meta, stemmer, titles };
 }

@@ -57,7 +57,7 @@ describe("search index", () => {
   let postings: Map<string, [number, number][]>;
   beforeAll(async () => {
     await build({ offline: true, root: fixtureArchive, out });
-    meta = JSON.parse(fs.readFileSync(path.join(out, "search/meta.json"), "utf8"));
+    meta = JSON.parse(fs.readFileSync(path.join(out, "search/meta.json"), "utf8")) as SearchMeta;
     postings = new Map(meta.chunks.flatMap(([, , file]) => [...decode(fs.readFileSync(path.join(out, "search", meta.base, file)))]));
   });
 
@@ -161,9 +161,9 @@ describe("search index", () => {
       ["SEV2", 1],
       ["SEV3", 2],
     ]);
-    const bits = JSON.parse(fs.readFileSync(path.join(out, "search", meta.base, severity.file), "utf8"));
+    const bits = JSON.parse(fs.readFileSync(path.join(out, "search", meta.base, severity.file), "utf8")) as Record<string, string>;
     const docsOf = (value: string) =>
-      [...Buffer.from(bits[value], "base64")].flatMap((byte, i) => [0, 1, 2, 3, 4, 5, 6, 7].filter((b) => byte & (1 << b)).map((b) => i * 8 + b));
+      [...Buffer.from(bits[value] ?? "", "base64")].flatMap((byte, i) => [0, 1, 2, 3, 4, 5, 6, 7].filter((b) => byte & (1 << b)).map((b) => i * 8 + b));
     expect(docsOf("SEV3")).toEqual([2, 3]);
   });
 
@@ -234,6 +234,6 @@ describe("search index", () => {
   it("is deterministic: the same archive gives the same index folder", async () => {
     const again = path.join(tempDir(), "site");
     await build({ offline: true, root: fixtureArchive, out: again });
-    expect(JSON.parse(fs.readFileSync(path.join(again, "search/meta.json"), "utf8")).base).toBe(meta.base);
+    expect((JSON.parse(fs.readFileSync(path.join(again, "search/meta.json"), "utf8")) as SearchMeta).base).toBe(meta.base);
   });
 });

@@ -108,10 +108,14 @@ function postmortem(url: string): string {
   return ["---", "title: URLs", "---", "", "<div>", ...html, style, ...pictures, "</div>", "", ...markdown, ""].join("\n");
 }
 
-/** An attribute's value as one string, without the whitespace and case a browser ignores in a URL. */
+/**
+ * An attribute's value as one string, without the whitespace, control characters and case a
+ * browser ignores in a URL (it ignores the C0 ones; DEL and C1 go too, which only makes the
+ * check stricter).
+ */
 function squashed(value: Properties[string]): string {
   const text = Array.isArray(value) ? value.join(" ") : String(value);
-  return text.replace(/[\s\u0000-\u001f]/g, "").toLowerCase();
+  return text.replace(/[\s\p{Cc}]/gu, "").toLowerCase();
 }
 
 describe("URLs in attributes", () => {

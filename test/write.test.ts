@@ -148,7 +148,10 @@ describe("an update in place of the previous build", () => {
   const archive = (changes: Record<string, string | undefined> = {}) => {
     const files = new Map(Array.from({ length: 40 }, (_, i) => [`pages/${i}/index.html`, `page ${i}`]));
     files.set("index.html", "home");
-    for (const [file, contents] of Object.entries(changes)) contents === undefined ? files.delete(file) : files.set(file, contents);
+    for (const [file, contents] of Object.entries(changes)) {
+      if (contents === undefined) files.delete(file);
+      else files.set(file, contents);
+    }
     return [...files].map(([file, contents]) => ({ path: file, contents }));
   };
   const setup = async () => {
@@ -218,7 +221,7 @@ describe("an update in place of the previous build", () => {
     const { root, target, ino } = await setup();
     const outside = path.join(root, "outside.html");
     fs.writeFileSync(outside, "not the archive's");
-    const manifest = JSON.parse(fs.readFileSync(target.manifestFile, "utf8"));
+    const manifest = JSON.parse(fs.readFileSync(target.manifestFile, "utf8")) as { files: Record<string, unknown> };
     manifest.files["../outside.html"] = ["x", 17];
     fs.writeFileSync(target.manifestFile, JSON.stringify(manifest));
     const folder = ino();

@@ -5,7 +5,7 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { build } from "../../src/build.js";
 import { repoRoot, tempDir } from "../helpers.js";
-import { launchChromium, serve } from "./serve.js";
+import { closeAll, launchChromium, serve } from "./serve.js";
 
 // Every page kind of the starter archive, in light and in dark mode, checked by axe-core
 // (WCAG 2.1 A and AA, and axe's best practices) as a reader's browser shows it: served under
@@ -30,11 +30,7 @@ beforeAll(async () => {
   rootSite = await serve(out, "/");
   browser = await launchChromium();
 });
-afterAll(async () => {
-  await browser?.close();
-  await site?.close();
-  await rootSite?.close();
-});
+afterAll(() => closeAll(browser, site, rootSite));
 
 /** A page kind: where it is, and what a reader does before it is checked. */
 interface PageKind {

@@ -3,7 +3,7 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { build } from "../../src/build.js";
 import { repoRoot, tempDir } from "../helpers.js";
-import { launchChromium, serve } from "./serve.js";
+import { closeAll, launchChromium, serve } from "./serve.js";
 
 // The starter archive, built and served under a sub-path with the CSP of DESIGN.md, read by
 // Debian's Chromium driven by playwright-core.
@@ -20,10 +20,7 @@ beforeAll(async () => {
   site = await serve(out, PREFIX);
   browser = await launchChromium();
 });
-afterAll(async () => {
-  await browser?.close();
-  await site?.close();
-});
+afterAll(() => closeAll(browser, site));
 
 async function open(url: string): Promise<Page> {
   page = await browser.newPage();
@@ -41,7 +38,7 @@ async function open(url: string): Promise<Page> {
 }
 afterEach(async () => {
   expect(problems).toEqual([]);
-  await page?.close();
+  await closeAll(page);
 });
 
 describe("the archive in a browser, under a sub-path, with the CSP", () => {

@@ -6,6 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startDev, type DevServer } from "../../src/dev/server.js";
 import { repoRoot, tempDir } from "../helpers.js";
 import { fetchPage as get, postmortemText as text, writeFile } from "./dev-fixture.js";
+import { closeAll } from "./serve.js";
 
 // `hindsight dev` on a temporary project: the served pages follow the files as they are saved,
 // and a broken postmortem shows as an overlay in the page until it is fixed.
@@ -40,7 +41,7 @@ async function listen(url: string) {
         let end: number;
         while ((end = buffer.indexOf("\n\n")) !== -1) {
           const data = /^data: (.*)$/m.exec(buffer.slice(0, end))?.[1];
-          if (data) states.push(JSON.parse(data));
+          if (data) states.push(JSON.parse(data) as (typeof states)[number]);
           buffer = buffer.slice(end + 2);
         }
       }
@@ -170,9 +171,7 @@ describe("hindsight dev in a browser", () => {
       args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
     });
   });
-  afterAll(async () => {
-    await browser?.close();
-  });
+  afterAll(() => closeAll(browser));
 
   it("reloads the open page on save, and overlays the errors of a broken save until it is fixed", async () => {
     project = tempDir();
@@ -185,7 +184,7 @@ describe("hindsight dev in a browser", () => {
     await page.waitForFunction(() => document.documentElement.dataset.hindsightDev === "connected");
 
     write(POSTMORTEM, text("Cache outage, live"));
-    await page.waitForFunction(() => document.querySelector("h1")?.textContent?.includes("Cache outage, live"), null, { timeout: 5000 });
+    await page.waitForFunction(() => document.querySelector("h1")?.textContent.includes("Cache outage, live"), null, { timeout: 5000 });
 
     write(POSTMORTEM, text("Cache outage, live").replace("date: 2024-05-02", "date: 2024-05-02\ndate: 2024-05-03"));
     const overlay = page.locator("#HindsightDevOverlay");
@@ -195,7 +194,7 @@ describe("hindsight dev in a browser", () => {
     await page.screenshot({ path: path.join(project, "overlay.png") });
 
     write(POSTMORTEM, text("Cache outage, mended"));
-    await page.waitForFunction(() => document.querySelector("h1")?.textContent?.includes("mended") && !document.getElementById("HindsightDevOverlay"), null, {
+    await page.waitForFunction(() => document.querySelector("h1")?.textContent.includes("mended") && !document.getElementById("HindsightDevOverlay"), null, {
       timeout: 5000,
     });
     expect(problems).toEqual([]);
@@ -212,7 +211,7 @@ describe("hindsight dev on the command line", () => {
       env: { ...process.env, NO_COLOR: "1" },
     });
     let stdout = "";
-    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk));
+    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
     await expect.poll(() => stdout, { timeout: 15_000 }).toMatch(/Serving the archive at http:\/\/127\.0\.0\.1:\d+\//);
     const url = /http:\/\/127\.0\.0\.1:\d+\//.exec(stdout)![0];
     expect((await get(url)).body).toContain("Postmortems");
@@ -224,7 +223,9 @@ describe("hindsight dev on the command line", () => {
     const cwd = tempDir();
     fs.cpSync(path.join(repoRoot, "content"), path.join(cwd, "content"), { recursive: true });
     const { runCli } = await import("../helpers.js");
-    expect(runCli(["dev", "--port", "http"], cwd)).toMatchObject({ code: 2, stderr: expect.stringMatching(/Unexpected --port http, expected a number/) });
+    const notAPort = runCli(["dev", "--port", "http"], cwd);
+    expect(notAPort.code).toBe(2);
+    expect(notAPort.stderr).toMatch(/Unexpected --port http, expected a number/);
     const taken = await startDev({ root: cwd, port: 0, offline: true, log: () => {} });
     const port = new URL(taken.url).port;
     const result = runCli(["dev", "--port", port, "--offline"], cwd);

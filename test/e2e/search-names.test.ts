@@ -5,7 +5,7 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { build } from "../../src/build.js";
 import { NAMES_PER_PAGE } from "../../src/shared/search/format.js";
 import { tempDir } from "../helpers.js";
-import { launchChromium, serve } from "./serve.js";
+import { closeAll, launchChromium, serve } from "./serve.js";
 
 // More postmortems than one page of fragment names holds: the browser finds each result's
 // fragment through the page that has its name (search/n/), whichever page that is.
@@ -29,10 +29,7 @@ beforeAll(async () => {
   site = await serve(path.join(root, "dist"), "/");
   browser = await launchChromium();
 });
-afterAll(async () => {
-  await browser?.close();
-  await site?.close();
-});
+afterAll(() => closeAll(browser, site));
 
 it("finds each postmortem's excerpt through the page of names that has it, on either page", async () => {
   const page = await browser.newPage();

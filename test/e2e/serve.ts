@@ -20,6 +20,11 @@ const TYPES: Record<string, string> = {
   ".txt": "text/plain",
 };
 
+/** Closes what a setup opened, in order: after a setup that failed halfway, the rest are still undefined. */
+export async function closeAll(...opened: ({ close: () => Promise<void> } | undefined)[]): Promise<void> {
+  for (const thing of opened) await thing?.close();
+}
+
 /** Serves `dir` under `prefix` on 127.0.0.1 with the CSP header, as an internal static host would. */
 export async function serve(
   dir: string,

@@ -223,7 +223,7 @@ describe(`the CLI over pathological postmortems, limits.fileMs ${FILE_MS} (seed 
             seed: SEED,
             numRuns: WORST_CASES.length + BUDGET_RUNS,
             examples: WORST_CASES.map((spec) => [spec]),
-            interruptAfterTimeLimit: TIME_LIMIT,
+            plugins: [fc.interruptAfterTimeLimit(TIME_LIMIT)],
             endOnFailure: true,
           },
         );

@@ -18,7 +18,7 @@ describe("real archives from ../shared/corpus/real", () => {
     const expected = fg.sync("**/*.{md,markdown}", { cwd: content, caseSensitiveMatch: false }).length;
     expect(expected).toBeGreaterThan(0);
     const out = path.join(tempDir(), "site");
-    const result = await build({ offline: true, root: content, content, out, drafts: true, fields: { required: [] }, sections: [] });
+    const result = await build({ offline: true, root: content, content, out, cache: false, drafts: true, fields: { required: [] }, sections: [] });
     expect(result.files.flatMap((f) => f.messages.filter((m) => m.fatal).map(String))).toEqual([]);
     expect(result.ok).toBe(true);
     const files = listFiles(out);

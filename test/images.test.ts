@@ -196,7 +196,7 @@ describe("embedded and local images", () => {
   it("copies the Chia archive's /assets/images pictures", async () => {
     const content = path.join(sharedDir, "corpus/real/chia-post-mortem");
     const out = path.join(tempDir(), "site");
-    const result = await build({ root: content, content, out, offline: true, fields: { required: [] }, sections: [] });
+    const result = await build({ root: content, content, out, cache: false, offline: true, fields: { required: [] }, sections: [] });
     expect(result.ok).toBe(true);
     expect(result.images.local).toBeGreaterThan(0);
     const referenced = fs.readdirSync(path.join(content, "assets/images")).length;
@@ -212,7 +212,7 @@ describe("embedded and local images", () => {
   it("handles the PostHog archive's raw HTML images offline: warnings, URLs kept, lazy loading added", async () => {
     const content = path.join(sharedDir, "corpus/real/posthog-post-mortems");
     const out = path.join(tempDir(), "site");
-    const result = await build({ root: content, content, out, offline: true, fields: { required: [] }, sections: [] });
+    const result = await build({ root: content, content, out, cache: false, offline: true, fields: { required: [] }, sections: [] });
     expect(result.ok).toBe(true);
     const warnings = result.files.flatMap((f) => f.messages.filter((m) => m.ruleId === "image/unreachable"));
     expect(warnings.length).toBeGreaterThan(0);

@@ -1,31 +1,9 @@
 import fs from "node:fs";
 import path from "node:path";
-import { pathToFileURL } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
 import { build } from "../src/build.js";
-import { init } from "../src/init/index.js";
-import type { Fragment, SearchMeta } from "../src/shared/search/format.js";
-import { inflate, readChunk, type Chunk } from "../src/client/search/chunk.js";
-import { planQuery } from "../src/client/search/query.js";
-import { rankAll, score } from "../src/client/search/score.js";
-import { STOPWORDS } from "../src/shared/search/tokenize.js";
-import { repoRoot, sharedDir, tempDir } from "./helpers.js";
-
-/** A built archive's search, as the browser runs it: its meta, its own stemmer.js, its chunks from disk. */
-async function searchOf(out: string) {
-  const meta = JSON.parse(fs.readFileSync(path.join(out, "search/meta.json"), "utf8")) as SearchMeta;
-  const { stemmer } = (await import(pathToFileURL(path.join(out, "search", meta.base, "stemmer.js")).href)) as { stemmer: (w: string) => string };
-  const load = async (file: string): Promise<Chunk> =>
-    readChunk(await inflate(new Uint8Array(fs.readFileSync(path.join(out, "search", meta.base, file))).buffer));
-  const names = meta.names.map((page) => fs.readFileSync(path.join(out, "search/n", `${page}.txt`), "utf8")).join("");
-  const fragment = (doc: number) => JSON.parse(fs.readFileSync(path.join(out, "search/f", `${names.slice(doc * 8, doc * 8 + 8)}.json`), "utf8")) as Fragment;
-  const options = { stem: stemmer, stopwords: meta.stopwords ? STOPWORDS : undefined, typos: meta.typos };
-  const titles = async (query: string): Promise<string[]> => {
-    const result = await score(meta.docs, planQuery(query, meta.chunks, options, load));
-    return result ? rankAll(result.docs, result.scores).map((doc) => fragment(doc).title) : [];
-  };
-  return { meta, stemmer, titles };
-}
+import { repoRoot, tempDir } from "./helpers.js";
+import { searchOf } from "./search-of.js";
 
 async function built(fixture: string) {
   const root = path.join(tempDir(), "archive");
@@ -100,26 +78,4 @@ describe("an archive in Japanese (language: ja)", () => {
     expect(await titles("東京 遅延")).toEqual(["東京リージョンの配信遅延"]);
     expect(await titles("東京 障害")).toEqual([]);
   });
-});
-
-describe("a real archive's taxonomies (icco-postmortems, after init)", () => {
-  it("finds, by its name, every postmortem a company's page lists", async () => {
-    const root = path.join(tempDir(), "icco");
-    fs.cpSync(path.join(sharedDir, "corpus/real/icco-postmortems"), root, { recursive: true });
-    await init({ root });
-    const result = await build({ root, offline: true });
-    expect(result.ok).toBe(true);
-    const { meta, titles } = await searchOf(path.join(root, "dist"));
-    const companies = meta.facets.company!.values;
-    expect(companies.length).toBeGreaterThan(50);
-    let checked = 0;
-    for (const [company, count] of companies) {
-      // One word names it: a query for "Amazon Web Services" asks for more than the company.
-      if (/\s/.test(company)) continue;
-      const found = await titles(company);
-      expect(found.length, company).toBeGreaterThanOrEqual(count);
-      checked++;
-    }
-    expect(checked).toBeGreaterThan(40);
-  }, 180_000);
 });

@@ -9,7 +9,7 @@ import { listFiles, sharedDir, tempDir } from "./helpers.js";
 import { brokenLinks } from "./links.js";
 
 // Every real archive is built in full after `init`, its links and pages checked, in
-// init.test.ts; checked with a config fitted to it in agreement.test.ts.
+// test/init/init.test.ts; checked with a config fitted to it in agreement.test.ts.
 describe("the seed", () => {
   it("renders the seed postmortem exactly as given: title from its H1, all four sections", async () => {
     const root = tempDir();

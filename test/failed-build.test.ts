@@ -5,7 +5,7 @@ import { repoRoot, runCli, runCliAsync, snapshot, tempDir } from "./helpers.js";
 
 // The promise of the README: "a failed build leaves the previous archive exactly as it was",
 // checked byte for byte after each way a build can fail before it swaps in. A build killed
-// mid-write is in write.test.ts.
+// mid-write is in test/write/write.test.ts.
 describe("a build that fails leaves the previous dist/ byte for byte as it was", () => {
   let project = "";
   let previous: Record<string, string> = {};

@@ -26,6 +26,25 @@ export const DEFAULT_SEVERITIES: readonly SeverityLevel[] = Object.freeze(
   SEVERITY_ALIASES.map((aliases, i) => Object.freeze({ id: `SEV${i + 1}`, label: `SEV${i + 1}`, color: severityColor(i), aliases: Object.freeze(aliases) })),
 );
 
+/** The frontmatter fields DESIGN.md gives a meaning of their own, tags aside (a taxonomy). */
+export const FIELDS = Object.freeze([
+  "title",
+  "date",
+  "severity",
+  "services",
+  "status",
+  "summary",
+  "started",
+  "detected",
+  "mitigated",
+  "resolved",
+  "duration",
+  "impact",
+  "authors",
+  "incident_id",
+  "slug",
+] as const);
+
 /** Frontmatter fields required by default. */
 export const DEFAULT_REQUIRED_FIELDS: readonly string[] = Object.freeze(["title", "date", "severity", "services"]);
 

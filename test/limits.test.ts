@@ -7,6 +7,8 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { build } from "../src/build.js";
 import { check } from "../src/check.js";
+import { DATE_FIELDS } from "../src/rules/dates.js";
+import { TEXT_FIELDS, WORD_FIELDS } from "../src/rules/field-types.js";
 import { readFrontmatter } from "../src/stages/frontmatter.js";
 import { VFile } from "vfile";
 import { makePng, repoRoot, runCliAsync, runCliChildAsync, tempDir } from "./helpers.js";
@@ -172,21 +174,7 @@ describe("budgets found by the attack review of issue 13", () => {
 
 describe("no stack trace for content (issue 13, finding 5)", () => {
   it("reports {toString: 1} in every field read as a date, word or text as frontmatter/type, in check and build", async () => {
-    const fields = [
-      "title",
-      "date",
-      "severity",
-      "status",
-      "summary",
-      "started",
-      "detected",
-      "mitigated",
-      "resolved",
-      "duration",
-      "impact",
-      "incident_id",
-      "slug",
-    ];
+    const fields = [...TEXT_FIELDS, ...WORD_FIELDS, ...DATE_FIELDS, "duration"];
     const files: Record<string, string> = {};
     for (const field of fields) {
       for (const [n, value] of ["{toString: 1}", "[{toString: 1}]"].entries()) {

@@ -1,3 +1,4 @@
+import { FIELDS } from "../config-defaults.js";
 import { scalarText } from "../util/format.js";
 import type { DocFacts } from "./read.js";
 
@@ -36,32 +37,7 @@ const KNOWN_KEYS: ReadonlyArray<[string, readonly string[]]> = [
 ];
 
 /** Keys that are fields of their own (DESIGN.md) or ids: never a taxonomy. */
-const NOT_TAXONOMIES = new Set([
-  "title",
-  "date",
-  "severity",
-  "services",
-  "status",
-  "summary",
-  "started",
-  "detected",
-  "mitigated",
-  "resolved",
-  "duration",
-  "impact",
-  "authors",
-  "incident_id",
-  "slug",
-  "uuid",
-  "id",
-  "url",
-  "archive_url",
-  "draft",
-  "layout",
-  "permalink",
-  "weight",
-  "aliases",
-]);
+const NOT_TAXONOMIES: ReadonlySet<string> = new Set([...FIELDS, "uuid", "id", "url", "archive_url", "draft", "layout", "permalink", "weight", "aliases"]);
 const RESERVED = new Set(["postmortems", "assets", "images", "search", "stats", "actions", "years"]);
 
 /** Share of postmortems a key must be in to be mapped or made a taxonomy. */

@@ -2,9 +2,10 @@ import { parseDuration } from "../util/time.js";
 import { DATE_FIELDS } from "./dates.js";
 import { describeType, isScalar, lintRule, shown } from "./rule.js";
 
-const TEXT_FIELDS = ["title", "summary", "impact", "incident_id", "slug"] as const;
+/** Fields whose value is one line of text. */
+export const TEXT_FIELDS = ["title", "summary", "impact", "incident_id", "slug"] as const;
 /** Fields whose value other rules read as one word (a level, a status): a list or mapping is this rule's. */
-const WORD_FIELDS = ["severity", "status"] as const;
+export const WORD_FIELDS = ["severity", "status"] as const;
 const LIST_FIELDS = ["authors", "tags"] as const;
 
 /**

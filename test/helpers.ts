@@ -37,6 +37,25 @@ export function tempDir(prefix = "hindsight-test-"): string {
   return dir;
 }
 
+/**
+ * A project of `count` short postmortems, `pm-0.md` to `pm-{count-1}.md`, each with its number
+ * (100 and up) in its title and body: "Outage number 100", "The queue number 100 stalled."
+ * Only a title and a date are required. Returns the project's folder.
+ */
+export function numberedArchive(count: number): string {
+  const root = tempDir();
+  fs.mkdirSync(path.join(root, "content"));
+  for (let i = 0; i < count; i++) {
+    const day = String((i % 28) + 1).padStart(2, "0");
+    fs.writeFileSync(
+      path.join(root, "content", `pm-${i}.md`),
+      `---\ntitle: Outage number ${100 + i}\ndate: 2024-02-${day}\n---\n\nThe queue number ${100 + i} stalled.\n`,
+    );
+  }
+  fs.writeFileSync(path.join(root, "hindsight.config.json"), JSON.stringify({ sections: [], fields: { required: ["title", "date"] } }));
+  return root;
+}
+
 /** Parses Markdown text as if it were the file `relPath` of a content folder. */
 export function parseText(text: string, relPath = "2024/example.md", config: UserConfig = {}): ParsedPostmortem {
   return parse({ path: path.join("/content", relPath), relPath, text }, resolveConfig(config, "/project"));

@@ -1,10 +1,9 @@
-import fs from "node:fs";
 import path from "node:path";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { build } from "../../src/build.js";
 import { NAMES_PER_PAGE } from "../../src/shared/search/format.js";
-import { tempDir } from "../helpers.js";
+import { numberedArchive } from "../helpers.js";
 import { closeAll, launchChromium, serve } from "./serve.js";
 
 // More postmortems than one page of fragment names holds: the browser finds each result's
@@ -14,16 +13,7 @@ let browser: Browser;
 let site: Awaited<ReturnType<typeof serve>>;
 
 beforeAll(async () => {
-  const root = tempDir();
-  fs.mkdirSync(path.join(root, "content"));
-  for (let i = 0; i < COUNT; i++) {
-    const day = String((i % 28) + 1).padStart(2, "0");
-    fs.writeFileSync(
-      path.join(root, "content", `pm-${i}.md`),
-      `---\ntitle: Outage number ${100 + i}\ndate: 2024-02-${day}\n---\n\nThe queue number ${100 + i} stalled.\n`,
-    );
-  }
-  fs.writeFileSync(path.join(root, "hindsight.config.json"), JSON.stringify({ sections: [], fields: { required: ["title", "date"] } }));
+  const root = numberedArchive(COUNT);
   const result = await build({ root, offline: true, workers: 0 });
   expect(result.ok).toBe(true);
   site = await serve(path.join(root, "dist"), "/");

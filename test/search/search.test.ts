@@ -11,7 +11,7 @@ import { planQuery } from "../../src/client/search/query.js";
 import { rankAll, score, topByScore, warmUp } from "../../src/client/search/score.js";
 import { STOPWORDS } from "../../src/shared/search/tokenize.js";
 import { stemmer } from "stemmer";
-import { fixtureArchive, listFiles, tempDir, words } from "../helpers.js";
+import { fixtureArchive, listFiles, numberedArchive, tempDir, words } from "../helpers.js";
 
 /** The fragments' names in document order, read from a built archive's pages of names. */
 function fragmentNames(out: string, meta: SearchMeta): string[] {
@@ -117,17 +117,8 @@ describe("search index", () => {
   });
 
   it("pages the fragments' names, 256 a page, so that meta.json stays small at any size", async () => {
-    const root = tempDir();
     const count = NAMES_PER_PAGE + 44;
-    for (let i = 0; i < count; i++) {
-      const day = String((i % 28) + 1).padStart(2, "0");
-      fs.mkdirSync(path.join(root, "content"), { recursive: true });
-      fs.writeFileSync(
-        path.join(root, "content", `pm-${i}.md`),
-        `---\ntitle: Outage number ${100 + i}\ndate: 2024-02-${day}\n---\n\nThe queue number ${100 + i} stalled.\n`,
-      );
-    }
-    fs.writeFileSync(path.join(root, "hindsight.config.json"), JSON.stringify({ sections: [], fields: { required: ["title", "date"] } }));
+    const root = numberedArchive(count);
     const result = await build({ root, offline: true, workers: 0 });
     expect(result.ok).toBe(true);
     const site = path.join(root, "dist");

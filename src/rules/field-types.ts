@@ -33,23 +33,17 @@ export const fieldTypes = lintRule({ id: "frontmatter/type", severity: "error", 
       hint: `Write \`${field}: [first, second]\`.`,
     });
   }
-  for (const field of WORD_FIELDS) {
-    const value = data[field];
-    if (value === undefined || value === null || isScalar(value)) continue;
-    report({
-      reason: `Unexpected ${field} as ${describeType(value)}, expected one word`,
-      place: placeOf(field),
-      hint: `Write \`${field}:\` as one value, such as \`${field === "severity" ? "SEV2" : "final"}\`.`,
-    });
-  }
-  for (const field of DATE_FIELDS) {
-    const value = data[field];
-    if (value === undefined || value === null || isScalar(value)) continue;
-    report({
-      reason: `Unexpected ${field} as ${describeType(value)}, expected a date`,
-      place: placeOf(field),
-      hint: `Write \`${field}: 2024-02-10\` or \`${field}: 2024-02-10T09:30:00Z\`.`,
-    });
+  // Read as one value: a word (a level, a status) or a date.
+  const scalars: readonly [readonly string[], string, (field: string) => string][] = [
+    [WORD_FIELDS, "one word", (field) => `Write \`${field}:\` as one value, such as \`${field === "severity" ? "SEV2" : "final"}\`.`],
+    [DATE_FIELDS, "a date", (field) => `Write \`${field}: 2024-02-10\` or \`${field}: 2024-02-10T09:30:00Z\`.`],
+  ];
+  for (const [fields, expected, hint] of scalars) {
+    for (const field of fields) {
+      const value = data[field];
+      if (value === undefined || value === null || isScalar(value)) continue;
+      report({ reason: `Unexpected ${field} as ${describeType(value)}, expected ${expected}`, place: placeOf(field), hint: hint(field) });
+    }
   }
   const duration = data.duration;
   if (duration !== undefined && duration !== null && !isScalar(duration)) {

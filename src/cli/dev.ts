@@ -8,7 +8,7 @@ export async function runDev(options: DevOptions, port: string | undefined, open
   const number = port === undefined ? undefined : portNumber(port);
   const { startDev } = await import("../dev/server.js");
   const log = lineWriter(io.stdout);
-  const server = await startDev({ ...options, ...(number === undefined ? {} : { port: number }), log, color: useColor(io.stdout, io.env) });
+  const server = await startDev({ ...options, ...(number === undefined ? {} : { port: number }), log, color: useColor(io.stdout, io.env), cwd: io.cwd });
   log(`Serving the archive at ${server.url} (drafts included). Watching for changes; Ctrl-C stops.`);
   if (open) openBrowser(server.url, io);
   await (io.stopped?.() ?? new Promise<never>(() => undefined));

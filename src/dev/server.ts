@@ -16,6 +16,8 @@ export interface DevOptions extends Omit<BuildOptions, "drafts" | "onProgress"> 
   readonly log?: (line: string) => void;
   /** ANSI colours in the messages. @default false */
   readonly color?: boolean;
+  /** Paths in the messages are shown relative to this folder. @default process.cwd() */
+  readonly cwd?: string;
 }
 
 /** A running dev server. */
@@ -35,13 +37,14 @@ export interface DevServer {
  * (watcher.ts) and the queue that turns its changes into one rebuild at a time (queue.ts).
  */
 export async function startDev(options: DevOptions = {}): Promise<DevServer> {
-  const { port = 4000, log = console.log, color = false, ...buildOptions } = options;
+  const { port = 4000, log = console.log, color = false, cwd = process.cwd(), ...buildOptions } = options;
   const root = path.resolve(buildOptions.root ?? process.cwd());
   const stream = new StateStream();
   const archive = new DevArchive({
     build: { ...buildOptions, root },
     log,
     color,
+    cwd,
     onState: (state) => {
       stream.broadcast(state);
     },

@@ -27,6 +27,8 @@ export interface DevArchiveOptions {
   readonly log: (line: string) => void;
   /** ANSI colours in the messages. */
   readonly color: boolean;
+  /** Paths in the messages are shown relative to this folder (the command's working folder). */
+  readonly cwd: string;
   /** Called with each new state, for the open pages. */
   readonly onState: (state: DevState) => void;
 }
@@ -110,11 +112,11 @@ export class DevArchive {
       return;
     }
     this.config = result.config;
-    const report = formatStylish(result.files, { cwd: process.cwd(), color: this.options.color });
+    const report = formatStylish(result.files, { cwd: this.options.cwd, color: this.options.color });
     if (report) log(report);
     if (!next) {
       log(`✖ Build failed (${escapeTerminal(reason)}): the page shows the errors; fix them and save.`);
-      this.tell({ ...this.current, changed: [], errors: overlayMessages(result), fatal: undefined });
+      this.tell({ ...this.current, changed: [], errors: overlayMessages(result, this.options.cwd), fatal: undefined });
       return;
     }
     const changed = [...next].filter(([file, { hash }]) => this.files.get(file)?.hash !== hash).map(([file]) => file);
@@ -167,12 +169,12 @@ function summarize(changed: readonly string[]): string[] {
 }
 
 /** The build's errors as the overlay shows them, with paths relative to where dev was started. */
-function overlayMessages(result: BuildResult): OverlayMessage[] {
+function overlayMessages(result: BuildResult, cwd: string): OverlayMessage[] {
   return result.files.flatMap((file) =>
     file.messages
       .filter((message) => message.fatal)
       .map((message) => ({
-        file: path.relative(process.cwd(), file.path) || file.path,
+        file: path.relative(cwd, file.path) || file.path,
         line: message.line ?? 1,
         column: message.column ?? 1,
         severity: "error" as const,

@@ -21,7 +21,7 @@ beforeAll(async () => {
 });
 afterAll(() => closeAll(browser, site));
 
-it("finds each postmortem's excerpt through the page of names that has it, on either page", async () => {
+it("finds each postmortem's excerpt through the page of names that has it, on either page, both fetched as the page opens", async () => {
   const page = await browser.newPage();
   const problems: string[] = [];
   const namePages = new Set<string>();
@@ -31,6 +31,9 @@ it("finds each postmortem's excerpt through the page of names that has it, on ei
     if (response.url().includes("/search/n/")) namePages.add(response.url());
   });
   await page.goto(`${site.url}search/index.html`);
+  // Two pages (up to 512 postmortems): both fetched as the page opens, before any query, so
+  // that a first result waits for its fragment alone.
+  await expect.poll(() => namePages.size).toBe(2);
   for (let i = 0; i < COUNT; i += 23) {
     await page.locator("#SearchQuery").fill(`number ${100 + i}`);
     const results = page.locator("#SearchResults > li:not(.loading)");

@@ -44,6 +44,17 @@ function fetchOnce<T>(url: string, read: (response: Response) => Promise<T>): Pr
 }
 
 const meta = fetchOnce<Meta>("meta.json", (r) => r.json());
+/** The pages of names of an archive of up to this many pages (512 postmortems, 4 KB) are fetched as the page opens. */
+const PREFETCHED_NAME_PAGES = 2;
+const namesOf = (page: string) => fetchOnce<string>(`n/${page}.txt`, (r) => r.text());
+// Most archives are that small: their first results then wait for one request (the fragment),
+// not two in a row (its page of names, then the fragment). A failure is the search's to say.
+void meta.then(
+  (m) => {
+    if (m.names.length <= PREFETCHED_NAME_PAGES) for (const page of m.names) namesOf(page).catch(() => undefined);
+  },
+  () => undefined,
+);
 const at = (m: Meta, file: string) => `${m.base}/${file}`;
 const loadChunk = (m: Meta) => (file: string) => fetchOnce<Chunk>(at(m, file), (r) => r.arrayBuffer().then(inflate).then(readChunk));
 const options = (m: Meta): QueryOptions => ({ stem: stemmer, stopwords: m.stopwords ? STOPWORDS : undefined, typos: m.typos });
@@ -133,7 +144,7 @@ async function run(): Promise<void> {
 async function fragmentOf(m: Meta, doc: number): Promise<Fragment> {
   const page = m.names[Math.floor(doc / NAMES_PER_PAGE)];
   if (page === undefined) throw new Error(`no page of names has document ${doc}`);
-  const names = await fetchOnce<string>(`n/${page}.txt`, (r) => r.text());
+  const names = await namesOf(page);
   const at = (doc % NAMES_PER_PAGE) * FRAGMENT_NAME;
   return fetchOnce<Fragment>(`f/${names.slice(at, at + FRAGMENT_NAME)}.json`, (r) => r.json() as Promise<Fragment>);
 }

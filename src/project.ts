@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import type { VFile } from "vfile";
-import { loadConfig, validateUserConfig } from "./config-load.js";
+import { loadConfig } from "./config-load.js";
 import { resolveConfig, type ResolvedConfig, type UserConfig } from "./config.js";
 import { UsageError } from "./errors.js";
 import { discover, readSource } from "./stages/discover.js";
@@ -22,7 +22,8 @@ export interface RunOptions extends UserConfig {
 export async function loadProjectConfig(options: RunOptions): Promise<ResolvedConfig> {
   const { root = process.cwd(), configFile, strict: _strict, ...overrides } = options;
   const { config: fromFile } = await loadConfig(root, configFile);
-  const defined = validateUserConfig(Object.fromEntries(Object.entries<unknown>(overrides).filter(([, value]) => value !== undefined)), "options");
+  const given = Object.fromEntries(Object.entries<unknown>(overrides).filter(([, value]) => value !== undefined));
+  const defined = Object.keys(given).length === 0 ? {} : (await import("./config-schema.js")).validateUserConfig(given, "options");
   return resolveConfig({ ...fromFile, ...defined }, root);
 }
 

@@ -1,6 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
-import type { PostmortemRecord } from "../stages/process.js";
+import type { PostmortemRecord } from "../stages/record.js";
 import type { OutputFile } from "../types.js";
 import { writeFileAtomic } from "../util/atomic.js";
 import { hashText } from "../util/hash.js";

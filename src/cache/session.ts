@@ -1,4 +1,4 @@
-import type { PostmortemRecord } from "../stages/process.js";
+import type { PostmortemRecord } from "../stages/record.js";
 import type { OutputFile } from "../types.js";
 
 /**

@@ -1,11 +1,10 @@
-import type { Point } from "unist";
 import { VFile } from "vfile";
 import type { ResolvedConfig } from "../config.js";
 import type { ImageStore } from "../images/store.js";
-import { markdownLinks, postmortemLinks, type MarkdownLink } from "../rules/links.js";
+import { markdownLinks, postmortemLinks } from "../rules/links.js";
 import { rules } from "../rules/index.js";
-import { docTerms, type DocTerms } from "../search/terms.js";
-import type { ParsedPostmortem, PostmortemMeta, SourceFile } from "../types.js";
+import { docTerms } from "../search/terms.js";
+import type { ParsedPostmortem, SourceFile } from "../types.js";
 import { formatBytes, toList } from "../util/format.js";
 import { mustGet } from "../util/lookup.js";
 import { addProblem, type Problem } from "../util/messages.js";
@@ -14,46 +13,12 @@ import type { StoredImage } from "../images/store.js";
 import { TimeLimitError, UNTIMED, type FileClock } from "./clock.js";
 import { TOO_DEEP } from "./nesting.js";
 import { parse } from "./parse.js";
-import { renderBody, type RenderedBody } from "./render.js";
+import { renderBody } from "./render.js";
+import type { MessageRecord, PostmortemRecord } from "./record.js";
 
 const FILE_START = Object.freeze({ line: 1, column: 1 });
 // Rules about other files are run across the archive, on the records; these need this file alone.
 const fileRules = rules.filter((rule) => rule !== postmortemLinks);
-
-/** A message of a record: a vfile message as plain data. */
-export interface MessageRecord {
-  readonly reason: string;
-  readonly line: number;
-  readonly column: number;
-  readonly ruleId: string | undefined;
-  readonly note: string | undefined;
-  /** True for an error, false for a warning, undefined for an info (as vfile has it). */
-  readonly fatal: boolean | undefined;
-}
-
-/**
- * Everything the build needs of one postmortem, from its file alone: metadata, messages, the
- * rendered body. Plain data: it crosses from a worker thread, and is cached on disk.
- */
-export interface PostmortemRecord {
-  readonly relPath: string;
-  readonly meta: PostmortemMeta;
-  /** Where the `slug` field is written, for the message about a slug used twice. */
-  readonly slugPlace: Point | undefined;
-  readonly messages: readonly MessageRecord[];
-  /** Links to other postmortems' Markdown files, checked across the archive. */
-  readonly links: readonly MarkdownLink[];
-  /** Undefined when the body could not be parsed or rendered (nested too deep, over a budget). */
-  readonly body: RenderedBody | undefined;
-  /** Its search terms and length (see `docTerms`), when it has a body. */
-  readonly terms: DocTerms | undefined;
-  /** Output paths of the images the body uses. */
-  readonly images: readonly string[];
-  /** True when the body uses a downloaded image (the cache checks it again after a while). */
-  readonly remote: boolean;
-  /** Local image files the body uses, with the hash of their bytes: if one changes, the record is stale. */
-  readonly localFiles: readonly { readonly file: string; readonly hash: string }[];
-}
 
 /**
  * One postmortem through every stage that needs it alone: parse, the per-file rules, render
@@ -226,15 +191,4 @@ function messageRecord(m: VFileMessage): MessageRecord {
     note: m.note,
     fatal: m.fatal === true ? true : m.fatal === false ? false : undefined,
   };
-}
-
-/** A record's messages on a fresh vfile, as the reporters and the rest of the build expect. */
-export function fileOf(path: string, record: PostmortemRecord): VFile {
-  const file = new VFile({ path });
-  for (const m of record.messages) {
-    const message = file.message(m.reason, { place: { line: m.line, column: m.column }, ruleId: m.ruleId, source: "hindsight" });
-    message.note = m.note;
-    message.fatal = m.fatal;
-  }
-  return file;
 }

@@ -7,7 +7,8 @@ import { ImageStore, type ImageStats } from "../images/store.js";
 import type { OutputFile, SourceFile } from "../types.js";
 import { BuildBudget, type BudgetState } from "../util/budget.js";
 import { sharedClock, UNTIMED, type FileClock } from "./clock.js";
-import { analyzeFile, type PostmortemRecord } from "./process.js";
+import { analyzeFile } from "./process.js";
+import type { PostmortemRecord } from "./record.js";
 
 /** What each worker is given once. */
 export interface WorkerSetup {

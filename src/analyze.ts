@@ -5,13 +5,13 @@ import type { ResolvedConfig } from "./config.js";
 import { recordKey } from "./cache/keys.js";
 import { cacheable, RecordCache } from "./cache/records.js";
 import type { BuildSession } from "./cache/session.js";
-import { InternalError } from "./errors.js";
+import { InternalError, IOError } from "./errors.js";
 import type { ImageStats } from "./images/store.js";
 import { checkUniqueSlugs } from "./rules/index.js";
 import { missingLinkProblems } from "./rules/links.js";
 import { applyRuleSettings } from "./rules/settings.js";
 import { vmClock } from "./stages/clock.js";
-import { fileOf, type PostmortemRecord } from "./stages/record.js";
+import { fileOf, type BodyContents, type PostmortemRecord } from "./stages/record.js";
 import type { WorkerResult } from "./stages/worker.js";
 import type { OutputFile, SourceFile } from "./types.js";
 import { BuildBudget } from "./util/budget.js";
@@ -49,6 +49,8 @@ export interface Entry {
   readonly key: string;
   /** True when processed now; false when the session or the cache had it. */
   readonly fresh: boolean;
+  /** The body's contents: from memory, or read back from the cache. Only for a record with a body. */
+  readonly contents: () => BodyContents;
 }
 
 /** What analyzing an archive gave: one entry per postmortem, in source order, and the images they use. */
@@ -69,7 +71,7 @@ export async function analyze(config: ResolvedConfig, sources: SourceFile[], opt
   // The texts are in the records now: keep only where each file is, so that memory stays flat.
   const entries: Entry[] = processed.items.map(({ source: { path, relPath }, key, record, fresh }) => {
     if (!record) throw new InternalError(`${relPath} was neither processed nor reused`);
-    return { source: { path, relPath }, record, file: fileOf(path, record), key, fresh };
+    return { source: { path, relPath }, record, file: fileOf(path, record), key, fresh, contents: () => bodyContents(record, key, processed.cache, relPath) };
   });
   sources.length = 0;
   checkAcrossFiles(entries);
@@ -79,6 +81,18 @@ export async function analyze(config: ResolvedConfig, sources: SourceFile[], opt
     config,
   );
   return { entries, images: processed.images, stats: processed.stats };
+}
+
+/**
+ * A record's body: held in memory, or read back from its cache entry. An entry that is gone or
+ * changed since this build read it (another build pruned or refreshed it) ends the build.
+ */
+function bodyContents(record: PostmortemRecord, key: string, cache: RecordCache | undefined, relPath: string): BodyContents {
+  if (record.contents) return record.contents;
+  if (!record.body) throw new InternalError(`the body of ${relPath} was asked for, and it has none`);
+  const contents = cache?.contents(key, record.body.hash);
+  if (!contents) throw new IOError(`The cached body of ${relPath} changed during the build (another build in .cache/?): build again`);
+  return contents;
 }
 
 /** The rules that look at more than one file: slugs used twice, links to postmortems that do not exist. */
@@ -102,6 +116,8 @@ interface Item {
 /** What processing every postmortem gave: one item each, in source order; image files; image work. */
 interface Processed {
   readonly items: readonly Item[];
+  /** Where bodies left on disk are read back from. */
+  readonly cache: RecordCache | undefined;
   readonly images: ReadonlyMap<string, OutputFile>;
   readonly stats: ImageStats;
 }
@@ -149,13 +165,15 @@ async function analyzeFiles(sources: readonly SourceFile[], config: ResolvedConf
   const threads = options.workers ?? (pending.length >= WORKER_THRESHOLD ? Math.min(os.availableParallelism(), MAX_THREADS) : 0);
   let done = 0;
   const keep = (item: Item, result: WorkerResult) => {
-    item.record = result.record;
+    // A body stored in the cache is let go, and read back when its page is made: 100,000 of them would not fit in memory.
+    const { contents, ...head } = result.record;
+    const record = cache?.set(item.key, result.record, result.images) ? head : result.record;
+    item.record = record;
     item.fresh = true;
     for (const file of result.images) images.set(file.path, file);
     // A record that cannot be kept replaces the one kept before: the session holds what the last build used, or nothing.
-    if (cacheable(result.record)) session?.records.set(item.source.relPath, { key: item.key, record: result.record });
+    if (cacheable(record)) session?.records.set(item.source.relPath, { key: item.key, record });
     else session?.records.delete(item.source.relPath);
-    cache?.set(item.key, result.record, result.images);
     onProgress?.(++done, pending.length);
   };
   // The Markdown stack, the images and the pool are loaded only when a postmortem is to be
@@ -188,5 +206,5 @@ async function analyzeFiles(sources: readonly SourceFile[], config: ResolvedConf
   }
   // In a dev session, records reused from memory are not marked used: pruning would drop them.
   if (!session) cache?.prune();
-  return { items, images, stats };
+  return { items, images, stats, cache };
 }

@@ -12,12 +12,12 @@ import { loadProjectConfig, makeStrict, type RunOptions } from "./project.js";
 import { discover } from "./stages/discover.js";
 import { renderExports } from "./stages/exports.js";
 import { editLink, readGitHistory, type GitHistory } from "./stages/git.js";
-import { resolvePostmortemLinks } from "./stages/links.js";
+import { linkTargets, resolvePostmortemLinks } from "./stages/links.js";
 import { organize, type Site } from "./stages/organize.js";
 import { renderPages } from "./stages/pages.js";
 import { writeOutput } from "./write/index.js";
 import { loadTheme, type Theme } from "./theme.js";
-import type { Output, OutputFile, RenderedPostmortem } from "./types.js";
+import type { Output, OutputFile, PageBody, RenderedPostmortem } from "./types.js";
 import { codeId } from "./util/version.js";
 import { isError } from "./util/messages.js";
 
@@ -141,12 +141,17 @@ export async function generate(options: BuildOptions = {}, session?: BuildSessio
   );
   const unchanged = included.filter((entry) => !entry.fresh).length;
   const slugs = new Map(included.map(({ record }) => [record.relPath, record.meta.slug]));
-  const rendered: RenderedPostmortem[] = included.map(({ source, record, key, body }) => {
-    const html = resolvePostmortemLinks(body.html, { ...body, slug: record.meta.slug, slugs });
-    // What its pages show: the file as processed, and the body as linked and with its images
-    // (a download may give another image, a renamed postmortem another link).
-    const shown = cacheKey("page", key, html);
-    return { key: shown, source: { path: source.path, relPath: source.relPath }, meta: record.meta, html, toc: body.toc, text: body.text, terms: record.terms };
+  const rendered: RenderedPostmortem[] = included.map(({ source, record, key, body, contents }) => {
+    const links = { ...body, slug: record.meta.slug, slugs };
+    // What its pages show: the file as processed, and the body with its images and its links'
+    // targets (a download may give another image, a renamed postmortem another link).
+    const shown = cacheKey("page", key, body.hash, linkTargets(links));
+    // Read (from the cache, in most builds) only when one of its pages or its fragment is made again.
+    const page = (): PageBody => {
+      const { html, toc, text } = contents();
+      return { html: resolvePostmortemLinks(html, links), toc, text };
+    };
+    return { key: shown, source: { path: source.path, relPath: source.relPath }, meta: record.meta, body: page, fragment: body.fragment, terms: record.terms };
   });
   const { history: git, notes: gitNotes } = await time("git", () => history);
   notes.push(...gitNotes);

@@ -75,15 +75,26 @@ export interface TocEntry {
   readonly depth: number;
 }
 
-/** Output of the render stage: a postmortem ready for the templates. */
-export interface RenderedPostmortem {
-  readonly source: Pick<SourceFile, "path" | "relPath">;
-  readonly meta: PostmortemMeta;
+/** A postmortem's body as its page shows it. */
+export interface PageBody {
   readonly html: string;
   readonly toc: readonly TocEntry[];
   /** The body as plain words, for the search index. */
   readonly text: string;
-  /** Its search terms, counted when it was processed (counted from `text` when absent). */
+}
+
+/** Output of the render stage: a postmortem ready for the templates. */
+export interface RenderedPostmortem {
+  readonly source: Pick<SourceFile, "path" | "relPath">;
+  readonly meta: PostmortemMeta;
+  /**
+   * Its body as its page shows it (links to other postmortems resolved): HTML, table of contents
+   * and plain words. Read when asked for: a build makes again only the pages whose key changed.
+   */
+  readonly body: () => PageBody;
+  /** `fragmentHash` of its search fragment, when known already (made from `body()` when absent). */
+  readonly fragment?: string | undefined;
+  /** Its search terms, counted when it was processed (counted from the body's text when absent). */
   readonly terms?: DocTerms | undefined;
   /** From git, when the archive is a git checkout: last change and its authors. */
   readonly history?: { readonly updated: string; readonly contributors: readonly string[] } | undefined;

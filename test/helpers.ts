@@ -12,7 +12,7 @@ import { parse } from "../src/stages/parse.js";
 import { ImageStore } from "../src/images/store.js";
 import { resolvePostmortemLinks, type SlugsByPath } from "../src/stages/links.js";
 import { renderBody } from "../src/stages/render.js";
-import type { ParsedPostmortem, RenderedPostmortem } from "../src/types.js";
+import type { PageBody, ParsedPostmortem, RenderedPostmortem } from "../src/types.js";
 import { forEachWord } from "../src/shared/search/tokenize.js";
 
 /** The repository root. */
@@ -70,15 +70,18 @@ export function imageStore(config: UserConfig = {}, root = "/project", online = 
  * Renders a parsed postmortem as the build does: its body with stored images, then its links
  * to other postmortems resolved by `slugs` (content path → slug). Undefined when refused.
  */
-export async function render(parsed: ParsedPostmortem, context: { slugs: SlugsByPath; images: ImageStore }): Promise<RenderedPostmortem | undefined> {
+export async function render(parsed: ParsedPostmortem, context: { slugs: SlugsByPath; images: ImageStore }): Promise<Shown | undefined> {
   const body = await renderBody(parsed, context.images);
   if (!body) return undefined;
-  const html = resolvePostmortemLinks(body.html, { ...body, slug: parsed.meta.slug, slugs: context.slugs });
-  return { source: parsed.source, meta: parsed.meta, html, toc: body.toc, text: body.text };
+  const page = { html: resolvePostmortemLinks(body.html, { ...body, slug: parsed.meta.slug, slugs: context.slugs }), toc: body.toc, text: body.text };
+  return { source: parsed.source, meta: parsed.meta, ...page, body: () => page };
 }
 
+/** A rendered postmortem with its body at hand, as its page shows it. */
+export type Shown = RenderedPostmortem & PageBody;
+
 /** Parses and renders Markdown text. */
-export async function renderText(text: string, relPath?: string, slugs: ReadonlyMap<string, string> = new Map()): Promise<RenderedPostmortem> {
+export async function renderText(text: string, relPath?: string, slugs: ReadonlyMap<string, string> = new Map()): Promise<Shown> {
   return (await render(parseText(text, relPath), { slugs, images: imageStore() }))!;
 }
 

@@ -1,6 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
-import type { PostmortemRecord } from "../stages/record.js";
+import { bodyHash, type BodyContents, type PostmortemRecord } from "../stages/record.js";
 import type { OutputFile } from "../types.js";
 import { writeFileAtomic } from "../util/atomic.js";
 import { hashText } from "../util/hash.js";
@@ -12,7 +12,11 @@ import { debug } from "../util/debug.js";
 /** A record with downloaded images is processed again after this long, so the images are revalidated. */
 const REMOTE_MAX_AGE_MS = 24 * 60 * 60 * 1000;
 
-/** What the cache keeps of one postmortem: its record and nothing else (image bytes sit beside). */
+/**
+ * What the cache keeps of one postmortem, on the first line of its file: its record without the
+ * body's contents, which follow on the second line (JSON has no raw line break), so that a warm
+ * build decodes and parses the first line alone. Image bytes sit beside.
+ */
 interface Entry {
   readonly schema: number;
   readonly key: string;
@@ -42,14 +46,14 @@ export class RecordCache {
   }
 
   /**
-   * The cached record and its image files, when the entry is there, intact and still true.
-   * `text` is the entry's file as read already (see `read`).
+   * The cached record (without its body's contents) and its image files, when the entry is there,
+   * intact and still true. `text` is the entry's first line as read already (see `read`).
    */
   get(key: string, text?: string): { record: PostmortemRecord; images: OutputFile[] } | undefined {
     let entry: unknown;
     const file = this.entryPath(key);
     try {
-      entry = JSON.parse(text ?? fs.readFileSync(file, "utf8"));
+      entry = JSON.parse(text ?? firstLine(fs.readFileSync(file)));
       if (!isEntry(entry, key)) return undefined;
       // Only records with downloaded images grow old: the others are not stat'ed.
       if (entry.record.remote && Date.now() - fs.statSync(file).mtimeMs > REMOTE_MAX_AGE_MS) return undefined;
@@ -72,26 +76,51 @@ export class RecordCache {
     return { record: { ...entry.record, localFiles }, images };
   }
 
-  /** The entries' files of these keys, in order, read as `readTexts` reads (fast from the page cache and from a cold disk); undefined where there is none. */
+  /** The first lines of the entries of these keys, in order, read as `readTexts` reads (fast from the page cache and from a cold disk); undefined where there is none. */
   async *read(keys: readonly string[]): AsyncGenerator<string | undefined> {
     // Entries are this project's own files: no size limit (a record is bounded by the file's).
-    for await (const read of readTexts(keys.map((key) => this.entryPath(key)))) yield read.ok ? read.value : undefined;
+    for await (const read of readTexts(
+      keys.map((key) => this.entryPath(key)),
+      { decode: firstLine },
+    ))
+      yield read.ok ? read.value : undefined;
   }
 
-  /** Stores a record and its image files. */
-  set(key: string, record: PostmortemRecord, images: readonly OutputFile[]): void {
+  /**
+   * The body's contents of an entry, read back when a page or fragment is made: undefined when
+   * the entry is gone, damaged, or no longer the body `hash` names (its images downloaded again).
+   */
+  contents(key: string, hash: string): BodyContents | undefined {
+    try {
+      const bytes = fs.readFileSync(this.entryPath(key));
+      const entry: unknown = JSON.parse(firstLine(bytes));
+      if (!isEntry(entry, key)) return undefined;
+      const contents = JSON.parse(bytes.toString("utf8", bytes.indexOf(0x0a) + 1)) as BodyContents | null;
+      return contents && typeof contents.html === "string" && Array.isArray(contents.toc) && bodyHash(contents) === hash ? contents : undefined;
+    } catch (error) {
+      debug("cache", "a body that cannot be read back is a miss", error);
+      return undefined;
+    }
+  }
+
+  /** Stores a record and its image files; true when it was stored, so that its body can be read back. */
+  set(key: string, record: PostmortemRecord, images: readonly OutputFile[]): boolean {
     this.used.add(key);
-    if (!cacheable(record)) return;
+    if (!cacheable(record)) return false;
     try {
       for (const image of images) {
         const blob = path.join(this.blobsDir, path.basename(image.path));
         if (!fs.existsSync(blob)) writeFileAtomic(blob, image.contents);
       }
+      const { contents, ...head } = record;
       const localFiles = record.localFiles.map((local) => ({ ...local, file: path.relative(this.root, local.file) }));
-      writeFileAtomic(this.entryPath(key), JSON.stringify({ schema: RECORD_SCHEMA, key, record: { ...record, localFiles } } satisfies Entry));
+      const entry: Entry = { schema: RECORD_SCHEMA, key, record: { ...head, localFiles } };
+      writeFileAtomic(this.entryPath(key), `${JSON.stringify(entry)}\n${JSON.stringify(contents ?? null)}`);
+      return true;
     } catch (error) {
       debug("cache", "a record could not be saved (the next build is slower)", error);
       // A cache that cannot be written only makes the next build slower.
+      return false;
     }
   }
 
@@ -140,6 +169,12 @@ function isEntry(value: unknown, key: string): value is Entry {
  */
 export function cacheable(record: PostmortemRecord): boolean {
   return !record.messages.some((m) => m.fatal || m.ruleId?.startsWith("image/"));
+}
+
+/** An entry's first line, decoded: its record without the body's contents. */
+function firstLine(bytes: Buffer): string {
+  const end = bytes.indexOf(0x0a);
+  return bytes.toString("utf8", 0, end < 0 ? bytes.length : end);
 }
 
 function readHash(file: string): string | undefined {

@@ -44,6 +44,7 @@ export async function quickPage(
   if (!same(old.meta, before.meta)) return undefined;
   if (
     !record.body ||
+    !record.contents ||
     record.messages.some((m) => m.fatal) ||
     !same(record.meta, old.meta) ||
     !same(record.links, old.links) ||
@@ -52,7 +53,8 @@ export async function quickPage(
   ) {
     return undefined;
   }
-  const html = resolvePostmortemLinks(record.body.html, { ...record.body, slug: record.meta.slug, slugs: made.slugs });
-  const edited: RenderedPostmortem = { ...before, html, toc: record.body.toc, text: record.body.text, terms: record.terms };
+  const { html, toc, text } = record.contents;
+  const page = { html: resolvePostmortemLinks(html, { ...record.body, slug: record.meta.slug, slugs: made.slugs }), toc, text };
+  const edited: RenderedPostmortem = { ...before, body: () => page, fragment: record.body.fragment, terms: record.terms };
   return renderPostmortemPage(made.site, made.theme, config, edited);
 }

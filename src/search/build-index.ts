@@ -1,20 +1,15 @@
-import { createHash } from "node:crypto";
 import type { ResolvedConfig } from "../config.js";
 import { termKey, termsOf } from "../util/terms.js";
 import type { LazyOutputFile, Output, OutputFile, RenderedPostmortem } from "../types.js";
 import { hashText } from "../util/hash.js";
 import { getOrAdd } from "../util/lookup.js";
-import { postmortemPath } from "../util/urls.js";
 import { readClientModule } from "../util/client-modules.js";
-import { FRAGMENT_NAME, NAMES_PER_PAGE, type Facet, type Fragment, type SearchMeta } from "../shared/search/format.js";
+import { FRAGMENT_NAME, NAMES_PER_PAGE, type Facet, type SearchMeta } from "../shared/search/format.js";
 import { languageOf } from "./languages.js";
 import { collectPostings, encodeChunks, pastTheEnd } from "./postings.js";
-import { taxonomyValues } from "./terms.js";
+import { fragmentHash, fragmentOf } from "./fragment.js";
 
 export { FRAGMENT_NAME, type SearchMeta } from "../shared/search/format.js";
-
-// Enough for the longest real postmortems seen (26 KB of Markdown), so that a match anywhere in one has an excerpt.
-const EXCERPT_CHARS = 30_000;
 
 /** A facet results can be filtered by: its label and how it reads a postmortem. */
 interface FacetSpec {
@@ -135,18 +130,17 @@ function encodeFacets(postmortems: readonly RenderedPostmortem[], config: Resolv
  */
 function fragmentFiles(postmortems: readonly RenderedPostmortem[], taxonomies: readonly string[]): { files: LazyOutputFile[]; names: readonly string[] } {
   const byName = new Map<string, { pm: RenderedPostmortem; hash: string }>();
-  const fragment = (pm: RenderedPostmortem) => fragmentOf(pm, taxonomies);
+  // Made from the body, which is read for that: only for a fragment written now, or two whose names collide.
+  const fragment = (pm: RenderedPostmortem) => fragmentOf(pm.meta, pm.body().text, taxonomies);
   const names = postmortems.map((pm) => {
-    const contents = fragment(pm);
     for (let salt = 0; ; salt++) {
-      const hash = createHash("sha256")
-        .update(salt ? `${salt}\0${contents}` : contents)
-        .digest("base64url");
+      // Hashed when the postmortem was processed; salted again only here.
+      const hash = salt === 0 ? (pm.fragment ?? fragmentHash(fragment(pm))) : fragmentHash(fragment(pm), salt);
       const name = hash.slice(0, FRAGMENT_NAME);
       const taken = byName.get(name);
       if (taken === undefined) byName.set(name, { pm, hash });
-      // The same name again: the same fragment (two postmortems alike), or, once in billions, another one.
-      if (taken === undefined || fragment(taken.pm) === contents) return name;
+      // The same name again: the same fragment (two postmortems alike, the same hash), or, once in billions, another one.
+      if (taken === undefined || taken.hash === hash) return name;
     }
   });
   // Keyed by the hash made for the name already (the writer need not hash 40 MB of fragments
@@ -170,20 +164,4 @@ function namePages(names: readonly string[]): { files: OutputFile[]; pages: stri
     pages.push(page);
   }
   return { files: [...files.values()], pages };
-}
-
-function fragmentOf(pm: RenderedPostmortem, taxonomies: readonly string[]): string {
-  const m = pm.meta;
-  const services = new Set(m.services);
-  const fragment: Fragment = {
-    url: postmortemPath(m.slug),
-    title: m.title,
-    severity: m.severity ?? null,
-    services: m.services,
-    date: m.date ?? null,
-    summary: m.summary ?? null,
-    text: pm.text.length > EXCERPT_CHARS ? pm.text.slice(0, EXCERPT_CHARS) : pm.text,
-    terms: taxonomyValues(m, taxonomies).filter((value) => !services.has(value) && value !== m.incidentId),
-  };
-  return JSON.stringify(fragment);
 }

@@ -39,7 +39,7 @@ export function collectPostings(postmortems: readonly RenderedPostmortem[], conf
   const lengths = new Float64Array(postmortems.length);
   postmortems.forEach((pm, doc) => {
     // Counted when the postmortem was processed; counted here for one that was not (tests, dev).
-    const { length, counts } = pm.terms ?? docTerms(pm.meta, pm.text, config);
+    const { length, counts } = pm.terms ?? docTerms(pm.meta, pm.body().text, config);
     const parts = counts ? counts.split(" ") : [];
     if (entries + parts.length / 2 > entryTerm.length) {
       const size = Math.max(entryTerm.length * 2, entries + parts.length / 2);

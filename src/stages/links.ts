@@ -39,16 +39,30 @@ export function rehypeMarkPostmortemLinks(options: { relPath: string; nonce: str
  * Points the marked links of a rendered body at the pages of the postmortems they name. Links to
  * files that are not in the build are left as written (`links/postmortem` reports the missing ones).
  */
-export function resolvePostmortemLinks(html: string, options: { nonce: string; links: readonly PostmortemLink[]; slug: string; slugs: SlugsByPath }): string {
+export function resolvePostmortemLinks(html: string, options: LinkOptions): string {
   if (options.links.length === 0) return html;
-  const toRoot = rootPrefix(postmortemPath(options.slug));
+  const targets = linkTargets(options);
   const marker = new RegExp(`href="${markerScheme(options.nonce)}(\\d+)"`, "g");
   return html.replace(marker, (whole, index: string) => {
-    const link = options.links[Number(index)];
-    if (!link) return whole;
+    const href = targets[Number(index)];
+    return href === undefined ? whole : `href="${href.replaceAll("&", "&amp;").replaceAll('"', "&quot;")}"`;
+  });
+}
+
+/** What resolving a body's links needs: its marks, where its page is, and every postmortem's slug. */
+export interface LinkOptions {
+  readonly nonce: string;
+  readonly links: readonly PostmortemLink[];
+  readonly slug: string;
+  readonly slugs: SlugsByPath;
+}
+
+/** Where each of a body's links points once resolved, in order: with the body's hash, the key of what its page shows. */
+export function linkTargets(options: Omit<LinkOptions, "nonce">): string[] {
+  const toRoot = rootPrefix(postmortemPath(options.slug));
+  return options.links.map((link) => {
     const slug = options.slugs.get(link.relPath);
-    const href = slug ? toRoot + postmortemPath(slug) + (link.fragment === undefined ? "" : `#${link.fragment}`) : link.href;
-    return `href="${href.replaceAll("&", "&amp;").replaceAll('"', "&quot;")}"`;
+    return slug ? toRoot + postmortemPath(slug) + (link.fragment === undefined ? "" : `#${link.fragment}`) : link.href;
   });
 }
 

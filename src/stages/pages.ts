@@ -18,10 +18,8 @@ export function renderPages(site: Site, theme: Theme, config: ResolvedConfig, se
   const files: Output[] = [];
   const list = site.postmortems;
 
-  files.push(page("index.html", "home", { title: config.title, recent: list.slice(0, HOME_RECENT), stats: headlineStats(site) }));
-  files.push(page("postmortems/index.html", "all", { title: "All postmortems", byYear: byYear(site) }));
-  // Pages made from postmortems are lazy, with a key of everything they show: a build whose
-  // previous build made the same page takes that one (see src/write/).
+  // Every page is lazy, with a key of everything it shows: a build whose previous build made the
+  // same page takes that one (see src/write/), and a warm build renders none.
   const siteKey = cacheKey(
     "site",
     codeId(),
@@ -33,28 +31,61 @@ export function renderPages(site: Site, theme: Theme, config: ResolvedConfig, se
   );
   const keyOf = (...parts: unknown[]) => cacheKey("site", siteKey, parts);
   const identity = (pm: RenderedPostmortem | undefined) => pm && [pm.key, pm.history, pm.editUrl];
+  const known = (pms: readonly (RenderedPostmortem | undefined)[]) => pms.every((pm) => pm === undefined || pm.key !== undefined);
+  /** A page made from `pms` alone (and the site's shape): lazy when each of them has a key. */
+  const pageOf = (path: string, pms: readonly (RenderedPostmortem | undefined)[], key: () => string, make: () => OutputFile) =>
+    known(pms) ? lazy(path, keyOf(path, key()), () => make().contents) : make();
+  // The pages made from the whole archive (home, lists, actions, dashboard) change together.
+  let archive: string | undefined;
+  const archiveKey = () => (archive ??= keyOf("archive", list.map(identity)));
+  const fromArchive = (path: string, layout: string, data: () => Record<string, unknown>) => pageOf(path, list, archiveKey, () => page(path, layout, data()));
+
+  files.push(fromArchive("index.html", "home", () => ({ title: config.title, recent: list.slice(0, HOME_RECENT), stats: headlineStats(site) })));
+  files.push(fromArchive("postmortems/index.html", "all", () => ({ title: "All postmortems", byYear: byYear(site) })));
   list.forEach((pm, i) => {
     const { older, newer, related } = neighbours(site, pm, i);
-    const make = () => postmortemPage(page, site, i, pm);
     const inputs = [pm, older, newer, ...related];
-    const known = inputs.every((input) => input === undefined || input.key !== undefined);
-    files.push(known ? lazy(postmortemPath(pm.meta.slug), keyOf("pm", inputs.map(identity)), () => make().contents) : make());
+    files.push(
+      pageOf(
+        postmortemPath(pm.meta.slug),
+        inputs,
+        () => keyOf("pm", inputs.map(identity)),
+        () => postmortemPage(page, site, i, pm),
+      ),
+    );
   });
-  files.push(page("actions/index.html", "actions", { title: "Action items", ...actionItems(list) }));
-  files.push(page("search/index.html", "search", { title: "Search", search, facets: searchFacets(search, config) }));
-  files.push(page("stats/index.html", "stats", { title: "Dashboard", charts: buildDashboard(list, config.severities) }));
+  files.push(fromArchive("actions/index.html", "actions", () => ({ title: "Action items", ...actionItems(list) })));
+  files.push(
+    pageOf(
+      "search/index.html",
+      [],
+      () => keyOf(search),
+      () => page("search/index.html", "search", { title: "Search", search, facets: searchFacets(search, config) }),
+    ),
+  );
+  files.push(fromArchive("stats/index.html", "stats", () => ({ title: "Dashboard", charts: buildDashboard(list, config.severities) })));
   // A 404 page is served at any depth, so relative links cannot work: it links from the site's
-  // root path, known from `url` (or assumed to be the host's root).
-  files.push(page("404.html", "404", { title: "Page not found" }, config.url ? new URL(config.url).pathname.replace(/\/?$/, "/") : "/"));
+  // root path, known from `url` (or assumed to be the host's root), which the site's key covers.
+  files.push(
+    pageOf(
+      "404.html",
+      [],
+      () => keyOf(),
+      () => page("404.html", "404", { title: "Page not found" }, config.url ? new URL(config.url).pathname.replace(/\/?$/, "/") : "/"),
+    ),
+  );
   for (const taxonomy of [...site.taxonomies, site.years]) {
-    files.push(page(taxonomyPath(taxonomy.key), "taxonomy", { title: taxonomy.label, taxonomy }));
+    files.push(fromArchive(taxonomyPath(taxonomy.key), "taxonomy", () => ({ title: taxonomy.label, taxonomy })));
     for (const term of taxonomy.terms) {
-      const make = () => page(termPath(taxonomy.key, term.id), "term", { title: `${taxonomy.label}: ${term.label}`, taxonomy, term });
-      const members = term.postmortems.map(identity);
+      const path = termPath(taxonomy.key, term.id);
+      const members = term.postmortems;
       files.push(
-        term.postmortems.every((pm) => pm.key !== undefined)
-          ? lazy(termPath(taxonomy.key, term.id), keyOf("term", taxonomy.key, term.id, term.label, members), () => make().contents)
-          : make(),
+        pageOf(
+          path,
+          members,
+          () => keyOf("term", taxonomy.key, term.id, term.label, members.map(identity)),
+          () => page(path, "term", { title: `${taxonomy.label}: ${term.label}`, taxonomy, term }),
+        ),
       );
     }
   }
@@ -71,7 +102,14 @@ export function renderPostmortemPage(site: Site, theme: Theme, config: ResolvedC
 }
 
 function postmortemPage(page: PageRenderer, site: Site, index: number, pm: RenderedPostmortem): OutputFile {
-  return page(postmortemPath(pm.meta.slug), "postmortem", { title: pm.meta.title, pm, ...neighbours(site, pm, index), customTerms: customTermsOf(site, pm) });
+  // Its body is read here, for this page alone: the layout gets it as `pm.html`, `pm.toc` and `pm.text`.
+  const shown = { ...pm, ...pm.body() };
+  return page(postmortemPath(pm.meta.slug), "postmortem", {
+    title: pm.meta.title,
+    pm: shown,
+    ...neighbours(site, pm, index),
+    customTerms: customTermsOf(site, pm),
+  });
 }
 
 /** The postmortems a postmortem's page links to: older and newer in time, and related ones. */

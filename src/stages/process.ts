@@ -14,7 +14,8 @@ import { TimeLimitError, UNTIMED, type FileClock } from "./clock.js";
 import { TOO_DEEP } from "./nesting.js";
 import { parse } from "./parse.js";
 import { renderBody } from "./render.js";
-import type { MessageRecord, PostmortemRecord } from "./record.js";
+import { bodyHash, type MessageRecord, type PostmortemRecord } from "./record.js";
+import { fragmentHash, fragmentOf } from "../search/fragment.js";
 
 const FILE_START = Object.freeze({ line: 1, column: 1 });
 // Rules about other files are run across the archive, on the records; these need this file alone.
@@ -64,13 +65,21 @@ async function analyzeWithinBudget(source: SourceFile, config: ResolvedConfig, i
   const body = pm.bodyOk ? await renderBody(pm, images, { onImage, maxBytes: config.limits.outputBytes, clock }) : undefined;
   const terms = body && clock.run(() => docTerms(pm.meta, body.text, config));
   if (body) checkOutputBytes(pm, Buffer.byteLength(body.html), config);
+  // Hashed here, in the worker: the main thread keys pages and fragments without reading bodies.
+  const info = body && {
+    nonce: body.nonce,
+    links: body.links,
+    hash: bodyHash(body),
+    fragment: fragmentHash(fragmentOf(pm.meta, body.text, config.taxonomies)),
+  };
   return {
     relPath: source.relPath,
     meta: pm.meta,
     slugPlace: pm.places.get("slug")?.value,
     messages: capped(pm.file.messages.map(messageRecord)),
     links: pm.bodyOk ? clock.run(() => markdownLinks(pm)) : [],
-    body,
+    body: info,
+    contents: body && { html: body.html, toc: body.toc, text: body.text },
     terms,
     images: [...used].sort(),
     remote,

@@ -1,9 +1,10 @@
 import type { Point } from "unist";
 import { VFile } from "vfile";
+import { contentKey } from "../cache/keys.js";
 import type { MarkdownLink } from "../rules/links.js";
 import type { DocTerms } from "../search/terms.js";
-import type { PostmortemMeta } from "../types.js";
-import type { RenderedBody } from "./render.js";
+import type { PostmortemMeta, TocEntry } from "../types.js";
+import type { PostmortemLink } from "./links.js";
 
 // The shape of a processed postmortem, apart from the Markdown stack that makes it (process.ts):
 // a warm build reads records from the cache and never loads that stack.
@@ -31,8 +32,10 @@ export interface PostmortemRecord {
   readonly messages: readonly MessageRecord[];
   /** Links to other postmortems' Markdown files, checked across the archive. */
   readonly links: readonly MarkdownLink[];
-  /** Undefined when the body could not be parsed or rendered (nested too deep, over a budget). */
-  readonly body: RenderedBody | undefined;
+  /** What the build knows of the body without holding it; undefined when the body could not be parsed or rendered (nested too deep, over a budget). */
+  readonly body: BodyInfo | undefined;
+  /** The body itself while it is held in memory: a record read from or stored in the cache leaves it there (see `RecordCache.contents`). */
+  readonly contents?: BodyContents | undefined;
   /** Its search terms and length (see `docTerms`), when it has a body. */
   readonly terms: DocTerms | undefined;
   /** Output paths of the images the body uses. */
@@ -41,6 +44,34 @@ export interface PostmortemRecord {
   readonly remote: boolean;
   /** Local image files the body uses, with the hash of their bytes: if one changes, the record is stale. */
   readonly localFiles: readonly { readonly file: string; readonly hash: string }[];
+}
+
+/** A rendered body, as its page shows it once its links to other postmortems are resolved. */
+export interface BodyContents {
+  readonly html: string;
+  readonly toc: readonly TocEntry[];
+  /** The body as plain words, for the search index. */
+  readonly text: string;
+}
+
+/**
+ * What pages and the search index need of a body without reading it: enough for their keys.
+ * A warm build makes no page and no fragment again, so it never reads a body.
+ */
+export interface BodyInfo {
+  /** Marks the links in the HTML (see `resolvePostmortemLinks`). */
+  readonly nonce: string;
+  /** Its links to other postmortems, in the order of their marks. */
+  readonly links: readonly PostmortemLink[];
+  /** `contentKey` of its HTML and table of contents (`bodyHash`): with the links' targets, the key of what its page shows. */
+  readonly hash: string;
+  /** `fragmentHash` of its search fragment: the fragment's name and key in the index. */
+  readonly fragment: string;
+}
+
+/** The hash a body's page is keyed by (`BodyInfo.hash`), checked again when the body is read back. */
+export function bodyHash(contents: Pick<BodyContents, "html" | "toc">): string {
+  return contentKey(`${contents.html}\0${JSON.stringify(contents.toc)}`);
 }
 
 /** A record's messages on a fresh vfile, as the reporters and the rest of the build expect. */

@@ -10,6 +10,16 @@ export class TooBig {
 /** A file's text, or why it was not read: its error, or its size when over the reader's limit. */
 export type ReadText = Result<string, Error | TooBig>;
 
+/** How `readTexts` reads. */
+export interface ReadOptions {
+  /** The average read time past which the disk counts as cold (tests set it to 0). */
+  readonly coldReadMs?: number | undefined;
+  /** Files larger than this are measured, not read. */
+  readonly maxBytes?: number | undefined;
+  /** Makes a file's text from its bytes (say, only its first line); the whole file as UTF-8 when absent. */
+  readonly decode?: ((bytes: Buffer) => string) | undefined;
+}
+
 /** Files read one after another before deciding whether the disk is cold. */
 const PROBE_FILES = 64;
 /** A read slower than this, on average, is from the disk, not from the page cache. */
@@ -26,8 +36,8 @@ const IN_FLIGHT = 64;
  * instead of 4.8 s. Only those 64 are held at once. `coldReadMs` is the average read time past
  * which the disk counts as cold (tests set it to 0).
  */
-export async function* readTexts(files: readonly string[], options: { coldReadMs?: number; maxBytes?: number } = {}): AsyncGenerator<ReadText> {
-  const { coldReadMs = COLD_READ_MS, maxBytes } = options;
+export async function* readTexts(files: readonly string[], options: ReadOptions = {}): AsyncGenerator<ReadText> {
+  const { coldReadMs = COLD_READ_MS, maxBytes, decode } = options;
   const queue = files.values();
   // Only the reads are timed, not what the reader does with each text in between.
   let readMs = 0;
@@ -35,7 +45,7 @@ export async function* readTexts(files: readonly string[], options: { coldReadMs
     const next = queue.next();
     if (next.done) return;
     const started = performance.now();
-    const text = readOrError(next.value, maxBytes);
+    const text = readOrError(next.value, maxBytes, decode);
     readMs += performance.now() - started;
     yield text;
   }
@@ -43,7 +53,7 @@ export async function* readTexts(files: readonly string[], options: { coldReadMs
   /** Starts reading the next file, if there is one. */
   const readAhead = (): boolean => {
     const next = queue.next();
-    if (!next.done) ahead.push(readAsync(next.value, maxBytes).catch((error: unknown) => fail(asError(error))));
+    if (!next.done) ahead.push(readAsync(next.value, maxBytes, decode).catch((error: unknown) => fail(asError(error))));
     return !next.done;
   };
   while (ahead.length < IN_FLIGHT) if (!readAhead()) break;
@@ -58,13 +68,13 @@ export async function* readTexts(files: readonly string[], options: { coldReadMs
  * A file's text, or its size when it is over `maxBytes`: a file is measured before it is read,
  * so that a huge one (a run of one byte compresses 1000:1 in git) never fills the heap.
  */
-export function readOrError(file: string, maxBytes?: number): ReadText {
+export function readOrError(file: string, maxBytes?: number, decode?: (bytes: Buffer) => string): ReadText {
   let fd: number | undefined;
   try {
-    if (maxBytes === undefined) return ok(readFileSync(file, "utf8"));
+    if (maxBytes === undefined) return ok(decode ? decode(readFileSync(file)) : readFileSync(file, "utf8"));
     fd = openSync(file, "r");
     const { size } = fstatSync(fd);
-    return size > maxBytes ? fail(new TooBig(size)) : ok(readFileSync(fd, "utf8"));
+    return size > maxBytes ? fail(new TooBig(size)) : ok(decode ? decode(readFileSync(fd)) : readFileSync(fd, "utf8"));
   } catch (error) {
     return fail(asError(error));
   } finally {
@@ -77,12 +87,13 @@ function asError(error: unknown): Error {
   return error instanceof Error ? error : new Error(String(error));
 }
 
-async function readAsync(file: string, maxBytes: number | undefined): Promise<ReadText> {
-  if (maxBytes === undefined) return ok(await fs.readFile(file, "utf8"));
+async function readAsync(file: string, maxBytes: number | undefined, decode: ((bytes: Buffer) => string) | undefined): Promise<ReadText> {
+  if (maxBytes === undefined) return ok(decode ? decode(await fs.readFile(file)) : await fs.readFile(file, "utf8"));
   const handle = await fs.open(file, "r");
   try {
     const { size } = await handle.stat();
-    return size > maxBytes ? fail(new TooBig(size)) : ok(await handle.readFile("utf8"));
+    if (size > maxBytes) return fail(new TooBig(size));
+    return ok(decode ? decode(await handle.readFile()) : await handle.readFile("utf8"));
   } finally {
     await handle.close();
   }

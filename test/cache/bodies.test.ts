@@ -1,0 +1,115 @@
+import fs from "node:fs";
+import path from "node:path";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { build } from "../../src/build.js";
+import { RecordCache } from "../../src/cache/records.js";
+import { bodyHash } from "../../src/stages/record.js";
+import { numberedArchive, repoRoot, tempDir } from "../helpers.js";
+
+// Bodies stay on disk: a record in .cache/records/ is its first line (what the build needs of a
+// postmortem) and its body on the second, read back only when a page or a search fragment is
+// made again. A warm build reads no body and renders no page; one changed reads its own.
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+// Fewer than the worker pool's threshold: processed in this thread, where the spies see it.
+// Its page frame counts the pages rendered (a theme's layout is code run by the build).
+function archive(): string {
+  const root = numberedArchive(40);
+  const layouts = path.join(root, "themes", "default", "layouts");
+  fs.mkdirSync(layouts, { recursive: true });
+  const frame = fs.readFileSync(path.join(repoRoot, "themes", "default", "layouts", "layout.eta"), "utf8");
+  fs.writeFileSync(path.join(layouts, "layout.eta"), `<% globalThis.renders = (globalThis.renders ?? 0) + 1 %>${frame}`);
+  return root;
+}
+
+const renders = () => (globalThis as { renders?: number }).renders ?? 0;
+
+/** The page of `content/pm-<n>.md`. */
+const pageOf = (root: string, n: number) => fs.readFileSync(path.join(root, "dist", "postmortems", `pm-${n}`, "index.html"), "utf8");
+
+/** The record cache's entry files. */
+function entries(root: string): string[] {
+  const dir = path.join(root, ".cache", "records");
+  return fs.readdirSync(dir).flatMap((shard) => fs.readdirSync(path.join(dir, shard)).map((name) => path.join(dir, shard, name)));
+}
+
+describe("bodies left in the record cache", () => {
+  it("are read back for a cold build's pages, and not at all by a warm build", async () => {
+    const root = archive();
+    const contents = vi.spyOn(RecordCache.prototype, "contents");
+    const rendersBefore = renders();
+    const cold = await build({ root, offline: true });
+    expect(cold.ok).toBe(true);
+    // Each page and fragment made: a body read back per postmortem, for its page and its fragment.
+    expect(new Set(contents.mock.calls.map(([key]) => key)).size).toBe(cold.postmortems);
+    expect(renders() - rendersBefore).toBeGreaterThan(cold.postmortems);
+    expect(pageOf(root, 7)).toContain("The queue number 107 stalled.");
+
+    contents.mockClear();
+    const rendersWarm = renders();
+    const warm = await build({ root, offline: true });
+    expect(warm.unchanged).toBe(cold.postmortems);
+    expect(contents).not.toHaveBeenCalled();
+    expect(renders()).toBe(rendersWarm);
+  });
+
+  it("lets a build with one postmortem changed read only that one's body", async () => {
+    const root = archive();
+    await build({ root, offline: true });
+    const file = path.join(root, "content", "pm-7.md");
+    fs.appendFileSync(file, "\nA sentence added to the timeline.\n");
+    const contents = vi.spyOn(RecordCache.prototype, "contents");
+    const changed = await build({ root, offline: true });
+    expect(changed.unchanged).toBe(changed.postmortems - 1);
+    // Its own body, for its page and its fragment, and those of the pages that link to it (older, newer):
+    // three postmortems of forty.
+    expect(new Set(contents.mock.calls.map(([key]) => key)).size).toBe(3);
+    expect(pageOf(root, 7)).toContain("A sentence added to the timeline.");
+  });
+
+  it("keep the record on the first line and the body on the second", async () => {
+    const root = archive();
+    await build({ root, offline: true });
+    const [first, second, ...rest] = fs.readFileSync(entries(root)[0] ?? "", "utf8").split("\n");
+    expect(rest).toEqual([]);
+    const head = JSON.parse(first ?? "") as { record: { body: { hash: string; fragment: string }; contents?: unknown } };
+    expect(head.record.contents).toBeUndefined();
+    expect(head.record.body.hash).toMatch(/^[0-9a-f]{64}$/);
+    const body = JSON.parse(second ?? "") as { html: string; toc: unknown[]; text: string };
+    expect(body.html).toContain("<p>");
+    expect(body.text.length).toBeGreaterThan(0);
+  });
+
+  it("never trusts a body that does not match its record: a damaged or altered second line is a miss", () => {
+    const root = tempDir();
+    const cache = new RecordCache(path.join(root, ".cache"), root);
+    const key = "ab".padEnd(64, "0");
+    const record = {
+      relPath: "2024/a.md",
+      meta: {},
+      slugPlace: undefined,
+      messages: [],
+      links: [],
+      terms: undefined,
+      images: [],
+      remote: false,
+      localFiles: [],
+    };
+    const contents = { html: "<p>Hello</p>", toc: [], text: "Hello" };
+    const hash = bodyHash(contents);
+    expect(cache.set(key, { ...record, body: { nonce: "n", links: [], hash, fragment: "f" }, contents } as never, [])).toBe(true);
+    expect(cache.contents(key, hash)).toEqual(contents);
+    expect(cache.contents(key, bodyHash({ ...contents, html: "<p>Other</p>" }))).toBeUndefined();
+    const file = entries(root)[0] ?? "";
+    const [first] = fs.readFileSync(file, "utf8").split("\n");
+    fs.writeFileSync(file, `${first}\n{"html": "<p>Hel`);
+    expect(cache.contents(key, hash)).toBeUndefined();
+    fs.writeFileSync(file, `${first}\n${JSON.stringify({ ...contents, html: "<p>Altered</p>" })}`);
+    expect(cache.contents(key, hash)).toBeUndefined();
+    fs.rmSync(file);
+    expect(cache.contents(key, hash)).toBeUndefined();
+  });
+});

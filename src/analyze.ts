@@ -22,6 +22,12 @@ const RENDER_CONCURRENCY = 16;
 const MAX_THREADS = 8;
 /** Below this many postmortems to process, starting worker threads costs more than it saves. */
 const WORKER_THRESHOLD = 64;
+/**
+ * Characters of freshly made bodies held in memory, in MB (`HINDSIGHT_BODY_MEMORY_MB` overrides
+ * it): 10,000 postmortems take about 80; past this, a body stored in the cache is let go and read
+ * back when its page is made, so that 100,000 fit in memory.
+ */
+const bodyMemoryMb = () => Number(process.env.HINDSIGHT_BODY_MEMORY_MB ?? 256);
 
 /** How to analyze: the build's options that change what processing gives. */
 export interface AnalyzeOptions {
@@ -164,10 +170,14 @@ async function analyzeFiles(sources: readonly SourceFile[], config: ResolvedConf
   // Each thread loads the whole Markdown stack: a few are plenty, whatever the host claims to have.
   const threads = options.workers ?? (pending.length >= WORKER_THRESHOLD ? Math.min(os.availableParallelism(), MAX_THREADS) : 0);
   let done = 0;
+  let bodyRoom = bodyMemoryMb() * 1024 * 1024;
   const keep = (item: Item, result: WorkerResult) => {
-    // A body stored in the cache is let go, and read back when its page is made: 100,000 of them would not fit in memory.
     const { contents, ...head } = result.record;
-    const record = cache?.set(item.key, result.record, result.images) ? head : result.record;
+    const size = contents ? contents.html.length + contents.text.length : 0;
+    const stored = cache?.set(item.key, result.record, result.images) === true;
+    // Held while there is room; past it, a body stored in the cache is read back from there when needed.
+    const record = stored && size > bodyRoom ? head : result.record;
+    if (record === result.record) bodyRoom -= size;
     item.record = record;
     item.fresh = true;
     for (const file of result.images) images.set(file.path, file);

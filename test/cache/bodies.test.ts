@@ -12,6 +12,7 @@ import { numberedArchive, repoRoot, tempDir } from "../helpers.js";
 
 afterEach(() => {
   vi.restoreAllMocks();
+  vi.unstubAllEnvs();
 });
 
 // Fewer than the worker pool's threshold: processed in this thread, where the spies see it.
@@ -37,8 +38,10 @@ function entries(root: string): string[] {
 }
 
 describe("bodies left in the record cache", () => {
-  it("are read back for a cold build's pages, and not at all by a warm build", async () => {
+  it("are read back for a cold build's pages past the memory for bodies, and not at all by a warm build", async () => {
     const root = archive();
+    // No room for bodies in memory: each is read back from the cache (as for most of 100,000).
+    vi.stubEnv("HINDSIGHT_BODY_MEMORY_MB", "0");
     const contents = vi.spyOn(RecordCache.prototype, "contents");
     const rendersBefore = renders();
     const cold = await build({ root, offline: true });
@@ -56,17 +59,17 @@ describe("bodies left in the record cache", () => {
     expect(renders()).toBe(rendersWarm);
   });
 
-  it("lets a build with one postmortem changed read only that one's body", async () => {
+  it("holds fresh bodies while there is room, and lets a build with one postmortem changed read back only its neighbours'", async () => {
     const root = archive();
+    const contents = vi.spyOn(RecordCache.prototype, "contents");
     await build({ root, offline: true });
+    expect(contents).not.toHaveBeenCalled();
     const file = path.join(root, "content", "pm-7.md");
     fs.appendFileSync(file, "\nA sentence added to the timeline.\n");
-    const contents = vi.spyOn(RecordCache.prototype, "contents");
     const changed = await build({ root, offline: true });
     expect(changed.unchanged).toBe(changed.postmortems - 1);
-    // Its own body, for its page and its fragment, and those of the pages that link to it (older, newer):
-    // three postmortems of forty.
-    expect(new Set(contents.mock.calls.map(([key]) => key)).size).toBe(3);
+    // Its own body is in memory; those of the pages that link to it (older, newer) are read back: two of forty.
+    expect(new Set(contents.mock.calls.map(([key]) => key)).size).toBe(2);
     expect(pageOf(root, 7)).toContain("A sentence added to the timeline.");
   });
 

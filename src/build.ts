@@ -151,7 +151,15 @@ export async function generate(options: BuildOptions = {}, session?: BuildSessio
       const { html, toc, text } = contents();
       return { html: resolvePostmortemLinks(html, links), toc, text };
     };
-    return { key: shown, source: { path: source.path, relPath: source.relPath }, meta: record.meta, body: page, fragment: body.fragment, terms: record.terms };
+    return {
+      key: shown,
+      listKey: record.metaKey,
+      source: { path: source.path, relPath: source.relPath },
+      meta: record.meta,
+      body: page,
+      fragment: body.fragment,
+      terms: record.terms,
+    };
   });
   const { history: git, notes: gitNotes } = await time("git", () => history);
   notes.push(...gitNotes);

@@ -102,6 +102,8 @@ export interface RenderedPostmortem {
   readonly editUrl?: string | undefined;
   /** A hash of all its pages show of it: the file, the config it was processed with, the final body. */
   readonly key?: string | undefined;
+  /** A hash of what lists show of it, its metadata (history and edit link aside): a change to its body alone leaves them as they were. */
+  readonly listKey?: string | undefined;
 }
 
 /** One term of a taxonomy (a service, a severity level, a tag) and its postmortems. */

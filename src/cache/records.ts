@@ -160,7 +160,13 @@ function isEntry(value: unknown, key: string): value is Entry {
   const entry = value as Record<string, unknown>;
   if (entry.schema !== RECORD_SCHEMA || entry.key !== key || typeof entry.record !== "object" || entry.record === null) return false;
   const record = entry.record as Record<string, unknown>;
-  return typeof record.relPath === "string" && Array.isArray(record.images) && Array.isArray(record.localFiles) && typeof record.remote === "boolean";
+  return (
+    typeof record.relPath === "string" &&
+    typeof record.metaKey === "string" &&
+    Array.isArray(record.images) &&
+    Array.isArray(record.localFiles) &&
+    typeof record.remote === "boolean"
+  );
 }
 
 /**

@@ -30,14 +30,16 @@ export function renderPages(site: Site, theme: Theme, config: ResolvedConfig, se
     site.years.terms.map((t) => t.id),
   );
   const keyOf = (...parts: unknown[]) => cacheKey("site", siteKey, parts);
+  // What its own page shows of a postmortem, and what lists (and its neighbours' pages) show of it.
   const identity = (pm: RenderedPostmortem | undefined) => pm && [pm.key, pm.history, pm.editUrl];
+  const listed = (pm: RenderedPostmortem | undefined) => pm && [pm.listKey ?? pm.key, pm.history, pm.editUrl];
   const known = (pms: readonly (RenderedPostmortem | undefined)[]) => pms.every((pm) => pm === undefined || pm.key !== undefined);
   /** A page made from `pms` alone (and the site's shape): lazy when each of them has a key. */
   const pageOf = (path: string, pms: readonly (RenderedPostmortem | undefined)[], key: () => string, make: () => OutputFile) =>
     known(pms) ? lazy(path, keyOf(path, key()), () => make().contents) : make();
   // The pages made from the whole archive (home, lists, actions, dashboard) change together.
   let archive: string | undefined;
-  const archiveKey = () => (archive ??= keyOf("archive", list.map(identity)));
+  const archiveKey = () => (archive ??= keyOf("archive", list.map(listed)));
   const fromArchive = (path: string, layout: string, data: () => Record<string, unknown>) => pageOf(path, list, archiveKey, () => page(path, layout, data()));
 
   files.push(fromArchive("index.html", "home", () => ({ title: config.title, recent: list.slice(0, HOME_RECENT), stats: headlineStats(site) })));
@@ -49,7 +51,7 @@ export function renderPages(site: Site, theme: Theme, config: ResolvedConfig, se
       pageOf(
         postmortemPath(pm.meta.slug),
         inputs,
-        () => keyOf("pm", inputs.map(identity)),
+        () => keyOf("pm", identity(pm), [older, newer, ...related].map(listed)),
         () => postmortemPage(page, site, i, pm),
       ),
     );
@@ -83,7 +85,7 @@ export function renderPages(site: Site, theme: Theme, config: ResolvedConfig, se
         pageOf(
           path,
           members,
-          () => keyOf("term", taxonomy.key, term.id, term.label, members.map(identity)),
+          () => keyOf("term", taxonomy.key, term.id, term.label, members.map(listed)),
           () => page(path, "term", { title: `${taxonomy.label}: ${term.label}`, taxonomy, term }),
         ),
       );

@@ -14,6 +14,7 @@ import { TimeLimitError, UNTIMED, type FileClock } from "./clock.js";
 import { TOO_DEEP } from "./nesting.js";
 import { parse } from "./parse.js";
 import { renderBody } from "./render.js";
+import { contentKey } from "../cache/keys.js";
 import { bodyHash, type MessageRecord, type PostmortemRecord } from "./record.js";
 import { fragmentHash, fragmentOf } from "../search/fragment.js";
 
@@ -75,6 +76,7 @@ async function analyzeWithinBudget(source: SourceFile, config: ResolvedConfig, i
   return {
     relPath: source.relPath,
     meta: pm.meta,
+    metaKey: contentKey(JSON.stringify(pm.meta)),
     slugPlace: pm.places.get("slug")?.value,
     messages: capped(pm.file.messages.map(messageRecord)),
     links: pm.bodyOk ? clock.run(() => markdownLinks(pm)) : [],
@@ -153,6 +155,7 @@ export function refusedRecord(source: SourceFile, config: ResolvedConfig, proble
   return {
     relPath: source.relPath,
     meta: pm.meta,
+    metaKey: contentKey(JSON.stringify(pm.meta)),
     slugPlace: undefined,
     messages: file.messages.map(messageRecord),
     links: [],

@@ -27,6 +27,8 @@ export interface MessageRecord {
 export interface PostmortemRecord {
   readonly relPath: string;
   readonly meta: PostmortemMeta;
+  /** `contentKey` of `meta`: with its history and edit link, the key of what lists show of it. */
+  readonly metaKey: string;
   /** Where the `slug` field is written, for the message about a slug used twice. */
   readonly slugPlace: Point | undefined;
   readonly messages: readonly MessageRecord[];

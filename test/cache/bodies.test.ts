@@ -59,18 +59,29 @@ describe("bodies left in the record cache", () => {
     expect(renders()).toBe(rendersWarm);
   });
 
-  it("holds fresh bodies while there is room, and lets a build with one postmortem changed read back only its neighbours'", async () => {
+  it("holds fresh bodies while there is room; an edit to one body makes its page alone again, a new title the lists too", async () => {
     const root = archive();
     const contents = vi.spyOn(RecordCache.prototype, "contents");
     await build({ root, offline: true });
     expect(contents).not.toHaveBeenCalled();
     const file = path.join(root, "content", "pm-7.md");
     fs.appendFileSync(file, "\nA sentence added to the timeline.\n");
+    const rendersBefore = renders();
     const changed = await build({ root, offline: true });
     expect(changed.unchanged).toBe(changed.postmortems - 1);
-    // Its own body is in memory; those of the pages that link to it (older, newer) are read back: two of forty.
-    expect(new Set(contents.mock.calls.map(([key]) => key)).size).toBe(2);
+    // An edit to the body alone makes its own page again, and the search page (the index changed): no list.
+    expect(renders() - rendersBefore).toBe(2);
     expect(pageOf(root, 7)).toContain("A sentence added to the timeline.");
+    expect(new Set(contents.mock.calls.map(([key]) => key)).size).toBe(0);
+
+    // A new title is shown by the lists and by its neighbours' pages.
+    fs.writeFileSync(file, fs.readFileSync(file, "utf8").replace("title: Outage number 107", "title: Queue outage 107"));
+    await build({ root, offline: true });
+    expect(fs.readFileSync(path.join(root, "dist", "postmortems", "index.html"), "utf8")).toContain("Queue outage 107");
+    expect(fs.readFileSync(path.join(root, "dist", "index.html"), "utf8")).toContain("Queue outage 107");
+    expect(Array.from({ length: 40 }, (_, n) => n).filter((n) => n !== 7 && pageOf(root, n).includes("Queue outage 107")).length).toBe(2);
+    // Their bodies read back for that: its old and new neighbours (a title orders postmortems of one day), a few of forty.
+    expect(new Set(contents.mock.calls.map(([key]) => key)).size).toBeLessThanOrEqual(4);
   });
 
   it("keep the record on the first line and the body on the second", async () => {
@@ -93,6 +104,7 @@ describe("bodies left in the record cache", () => {
     const record = {
       relPath: "2024/a.md",
       meta: {},
+      metaKey: "m",
       slugPlace: undefined,
       messages: [],
       links: [],

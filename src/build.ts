@@ -10,7 +10,6 @@ import { cachedSearchIndex } from "./cache/search.js";
 import type { BuildSession } from "./cache/session.js";
 import { loadProjectConfig, makeStrict, type RunOptions } from "./project.js";
 import { discover } from "./stages/discover.js";
-import { renderExports } from "./stages/exports.js";
 import { editLink, readGitHistory, type GitHistory } from "./stages/git.js";
 import { linkTargets, resolvePostmortemLinks } from "./stages/links.js";
 import { organize, type Site } from "./stages/organize.js";
@@ -171,7 +170,7 @@ export async function generate(options: BuildOptions = {}, session?: BuildSessio
   const withHistory = withGit(rendered, git, config);
   const site = await time("organize", () => organize(withHistory, config));
   const search = await time("search", () => cachedSearchIndex(site.postmortems, config, cache));
-  const pages = await time("pages", () => [...renderPages(site, theme, config, search.meta), ...renderExports(site, config)]);
+  const pages = await time("pages", () => renderPages(site, theme, config, search.meta));
   const htmlPages = pages.filter((file) => file.path.endsWith(".html")).length;
   // Images used by the postmortems in the archive, not those of drafts left out.
   const used = [...new Set(included.flatMap(({ record }) => record.images))].sort();

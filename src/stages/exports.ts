@@ -1,18 +1,28 @@
 import type { ResolvedConfig } from "../config.js";
-import type { OutputFile, RenderedPostmortem } from "../types.js";
+import type { RenderedPostmortem } from "../types.js";
 import { hashText } from "../util/hash.js";
 import { postmortemPath } from "../util/urls.js";
 import type { Site } from "./organize.js";
 
 const FEED_SIZE = 50;
 
-/** The archive's machine-readable files: `feed.xml` (Atom), `postmortems.json`, and `sitemap.xml` when `url` is set. */
-export function renderExports(site: Site, config: ResolvedConfig): OutputFile[] {
-  const files = [
-    { path: "feed.xml", contents: atomFeed(site, config) },
-    { path: "postmortems.json", contents: jsonExport(site, config) },
+/** One of the archive's machine-readable files, made when asked for. */
+export interface ExportFile {
+  readonly path: string;
+  make(): string;
+}
+
+/**
+ * The archive's machine-readable files: `feed.xml` (Atom), `postmortems.json`, and `sitemap.xml`
+ * when `url` is set. Made from the postmortems' metadata, paths and history, and the config.
+ */
+export function exportFiles(site: Site, config: ResolvedConfig): ExportFile[] {
+  const files: ExportFile[] = [
+    { path: "feed.xml", make: () => atomFeed(site, config) },
+    { path: "postmortems.json", make: () => jsonExport(site, config) },
   ];
-  if (config.url) files.push({ path: "sitemap.xml", contents: sitemap(site, config.url) });
+  const { url } = config;
+  if (url) files.push({ path: "sitemap.xml", make: () => sitemap(site, url) });
   return files;
 }
 

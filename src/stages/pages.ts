@@ -8,11 +8,12 @@ import { codeId } from "../util/version.js";
 import { plural } from "../util/format.js";
 import { formatDate, formatDuration } from "../util/time.js";
 import { postmortemPath, rootPrefix, taxonomyPath, termPath } from "../util/urls.js";
+import { exportFiles } from "./exports.js";
 import { customTermsOf, termIdOf, type Site } from "./organize.js";
 
 const HOME_RECENT = 30;
 
-/** Renders every page of the archive through the theme's layouts (those from postmortems, when written). */
+/** Every page of the archive, through the theme's layouts, and its feed, JSON export and sitemap: each made when written. */
 export function renderPages(site: Site, theme: Theme, config: ResolvedConfig, search: SearchMeta): Output[] {
   const page = pageRenderer(site, theme, config);
   const files: Output[] = [];
@@ -32,7 +33,7 @@ export function renderPages(site: Site, theme: Theme, config: ResolvedConfig, se
   const keyOf = (...parts: unknown[]) => cacheKey("site", siteKey, parts);
   // What its own page shows of a postmortem, and what lists (and its neighbours' pages) show of it.
   const identity = (pm: RenderedPostmortem | undefined) => pm && [pm.key, pm.history, pm.editUrl];
-  const listed = (pm: RenderedPostmortem | undefined) => pm && [pm.listKey ?? pm.key, pm.history, pm.editUrl];
+  const listed = (pm: RenderedPostmortem | undefined) => pm && [pm.listKey ?? pm.key, pm.source.relPath, pm.history, pm.editUrl];
   const known = (pms: readonly (RenderedPostmortem | undefined)[]) => pms.every((pm) => pm === undefined || pm.key !== undefined);
   /** A page made from `pms` alone (and the site's shape): lazy when each of them has a key. */
   const pageOf = (path: string, pms: readonly (RenderedPostmortem | undefined)[], key: () => string, make: () => OutputFile) =>
@@ -91,6 +92,8 @@ export function renderPages(site: Site, theme: Theme, config: ResolvedConfig, se
       );
     }
   }
+  // The feed, the JSON export and the sitemap: from the archive too.
+  for (const file of exportFiles(site, config)) files.push(pageOf(file.path, list, archiveKey, () => ({ path: file.path, contents: file.make() })));
   return files;
 }
 

@@ -27,7 +27,7 @@ const WORKER_THRESHOLD = 64;
  * it): 10,000 postmortems take about 80; past this, a body stored in the cache is let go and read
  * back when its page is made, so that 100,000 fit in memory.
  */
-const bodyMemoryMb = () => Number(process.env.HINDSIGHT_BODY_MEMORY_MB ?? 256);
+const bodyMemoryMb = () => Number(process.env.HINDSIGHT_BODY_MEMORY_MB ?? 128);
 
 /** How to analyze: the build's options that change what processing gives. */
 export interface AnalyzeOptions {
@@ -75,11 +75,10 @@ export interface Analysis {
 export async function analyze(config: ResolvedConfig, sources: SourceFile[], options: AnalyzeOptions): Promise<Analysis> {
   const processed = await analyzeFiles(sources, config, options);
   // The texts are in the records now: keep only where each file is, so that memory stays flat.
-  const entries: Entry[] = processed.items.map(({ source: { path, relPath }, key, record, fresh }) => {
+  const entries: Entry[] = processed.items.map(({ place: { path, relPath }, key, record, fresh }) => {
     if (!record) throw new InternalError(`${relPath} was neither processed nor reused`);
     return { source: { path, relPath }, record, file: fileOf(path, record), key, fresh, contents: () => bodyContents(record, key, processed.cache, relPath) };
   });
-  sources.length = 0;
   checkAcrossFiles(entries);
   // Last, over every message of every file: the one place where rule settings apply.
   applyRuleSettings(
@@ -112,11 +111,19 @@ function checkAcrossFiles(entries: readonly Entry[]): void {
 
 /** One postmortem on its way through `analyzeFiles`: its record once reused or made. */
 interface Item {
-  readonly source: SourceFile;
+  readonly place: Pick<SourceFile, "path" | "relPath">;
+  /** The file as read, until it is processed or found in the session or the cache: 100,000 texts are 500 MB. */
+  source: SourceFile | undefined;
   readonly key: string;
   record: PostmortemRecord | undefined;
   /** True when processed now; false when the session or the cache had it. */
   fresh: boolean;
+}
+
+/** The file of an item still to process. */
+function sourceOf(item: Item): SourceFile {
+  if (!item.source) throw new InternalError(`${item.place.relPath} is to be processed, and its text was let go`);
+  return item.source;
 }
 
 /** What processing every postmortem gave: one item each, in source order; image files; image work. */
@@ -132,7 +139,7 @@ interface Processed {
  * Analyzes every postmortem: those the session or the cache already has are reused; the others
  * run in a pool of worker threads (one per core), or in this thread when there are only a few.
  */
-async function analyzeFiles(sources: readonly SourceFile[], config: ResolvedConfig, options: AnalyzeOptions): Promise<Processed> {
+async function analyzeFiles(sources: SourceFile[], config: ResolvedConfig, options: AnalyzeOptions): Promise<Processed> {
   const { session, onProgress, mode = "build" } = options;
   const stats: ImageStats = { embedded: 0, downloaded: 0, cached: 0, local: 0, failed: 0 };
   const images = session?.images ?? new Map<string, OutputFile>();
@@ -143,11 +150,15 @@ async function analyzeFiles(sources: readonly SourceFile[], config: ResolvedConf
     const text = source.tooBig === undefined ? source.text : `\0too big: ${source.tooBig}`;
     const key = recordKey(options.settings, source.relPath, text);
     const memo = session?.records.get(source.relPath);
-    return { source, key, record: memo?.key === key ? memo.record : undefined, fresh: false };
+    const record = memo?.key === key ? memo.record : undefined;
+    return { place: { path: source.path, relPath: source.relPath }, source: record ? undefined : source, key, record, fresh: false };
   });
+  // The items hold the texts they still need; the caller's list lets go of them all.
+  sources.length = 0;
   const reuse = (item: Item, record: PostmortemRecord) => {
     item.record = record;
-    session?.records.set(item.source.relPath, { key: item.key, record });
+    item.source = undefined;
+    session?.records.set(item.place.relPath, { key: item.key, record });
   };
   const wanted = items.filter((item) => !item.record);
   const pending = cache ? [] : wanted;
@@ -182,8 +193,9 @@ async function analyzeFiles(sources: readonly SourceFile[], config: ResolvedConf
     item.fresh = true;
     for (const file of result.images) images.set(file.path, file);
     // A record that cannot be kept replaces the one kept before: the session holds what the last build used, or nothing.
-    if (cacheable(record)) session?.records.set(item.source.relPath, { key: item.key, record });
-    else session?.records.delete(item.source.relPath);
+    item.source = undefined;
+    if (cacheable(record)) session?.records.set(item.place.relPath, { key: item.key, record });
+    else session?.records.delete(item.place.relPath);
     onProgress?.(++done, pending.length);
   };
   // The Markdown stack, the images and the pool are loaded only when a postmortem is to be
@@ -191,7 +203,7 @@ async function analyzeFiles(sources: readonly SourceFile[], config: ResolvedConf
   if (threads > 0 && pending.length > 0) {
     const { analyzeInWorkers } = await import("./stages/pool.js");
     const work = await analyzeInWorkers(
-      pending.map((item) => item.source),
+      pending.map((item) => sourceOf(item)),
       config,
       { mode, offline: options.offline, threads, budget },
       (n, result) => {
@@ -208,7 +220,7 @@ async function analyzeFiles(sources: readonly SourceFile[], config: ResolvedConf
     await Promise.all(
       pending.map((item) =>
         limit(async () => {
-          keep(item, await analyzeWithStore(store, item.source, config, vmClock(config.limits.fileMs)));
+          keep(item, await analyzeWithStore(store, sourceOf(item), config, vmClock(config.limits.fileMs)));
         }),
       ),
     );

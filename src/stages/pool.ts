@@ -21,10 +21,11 @@ const NO_IMAGE_WORK: ImageStats = Object.freeze({ embedded: 0, downloaded: 0, ca
  * index and result as it comes; gives the image work of them all. A postmortem whose work
  * outlasts `limits.fileMs` has its worker stopped (and replaced), and one too big for a
  * worker's heap is refused: each is an error at its file. When the pool has no worker left
- * (they could not start), the rest are processed in this thread, one at a time.
+ * (they could not start), the rest are processed in this thread, one at a time. `sources` is
+ * emptied: each file is let go once processed.
  */
 export async function analyzeInWorkers(
-  sources: readonly SourceFile[],
+  sources: SourceFile[],
   config: ResolvedConfig,
   options: { mode: "build" | "check"; offline: boolean; threads: number; budget: BuildBudget },
   done: (index: number, result: WorkerResult) => void,
@@ -84,14 +85,15 @@ export async function analyzeInWorkers(
     }
   };
   try {
-    await Promise.all(
-      sources.map(async (source, index) => {
-        const { result, here } = await run(source, index);
-        // Work done here is counted once, at the end: analyzeWithStore's counts are of a store shared by several.
-        if (!here) for (const key of Object.keys(stats) as (keyof ImageStats)[]) stats[key] += result.stats[key];
-        done(index, result);
-      }),
-    );
+    const tasks = sources.map(async (source, index) => {
+      const { result, here } = await run(source, index);
+      // Work done here is counted once, at the end: analyzeWithStore's counts are of a store shared by several.
+      if (!here) for (const key of Object.keys(stats) as (keyof ImageStats)[]) stats[key] += result.stats[key];
+      done(index, result);
+    });
+    // Each task holds its own file until it is done: the list lets go of them (100,000 texts are 500 MB).
+    sources.length = 0;
+    await Promise.all(tasks);
   } finally {
     watchdog.close();
     await pool.destroy();

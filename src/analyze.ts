@@ -143,7 +143,7 @@ async function analyzeFiles(sources: SourceFile[], config: ResolvedConfig, optio
   const { session, onProgress, mode = "build" } = options;
   const stats: ImageStats = { embedded: 0, downloaded: 0, cached: 0, local: 0, failed: 0 };
   const images = session?.images ?? new Map<string, OutputFile>();
-  const cache = options.cache ? new RecordCache(config.cacheDir, config.root) : undefined;
+  const cache = options.cache ? new RecordCache(config.cacheDir, config.root, mode) : undefined;
   session?.use(options.settings);
   const items: Item[] = sources.map((source) => {
     // A file too big to read is keyed by its size: its empty text must not find an empty file's record.
@@ -165,10 +165,10 @@ async function analyzeFiles(sources: SourceFile[], config: ResolvedConfig, optio
   if (cache) {
     // Each entry is parsed and let go as it is read: all at once they are 100 MB of JSON.
     let n = 0;
-    for await (const text of cache.read(wanted.map((item) => item.key))) {
+    for await (const head of cache.read(wanted.map((item) => item.key))) {
       const item = wanted[n++];
       if (!item) throw new InternalError("the record cache read more entries than asked for");
-      const cached = text === undefined ? undefined : cache.get(item.key, text);
+      const cached = head === undefined ? undefined : cache.get(item.key, head, item.place.relPath);
       if (!cached) {
         pending.push(item);
         continue;
@@ -227,6 +227,7 @@ async function analyzeFiles(sources: SourceFile[], config: ResolvedConfig, optio
     Object.assign(stats, store.stats);
   }
   // In a dev session, records reused from memory are not marked used: pruning would drop them.
-  if (!session) cache?.prune();
+  // The pack stays the last command's: a dev session's rebuilds leave it as it was.
+  if (!session) cache?.finish();
   return { items, images, stats, cache };
 }

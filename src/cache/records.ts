@@ -8,6 +8,13 @@ import { contentKey, RECORD_SCHEMA } from "./keys.js";
 import { readCached } from "./read.js";
 import { readTexts } from "../util/read-texts.js";
 import { debug } from "../util/debug.js";
+import { HeadPack } from "./pack.js";
+
+/** An entry's first line as read, and whether it came from the pack (see pack.ts) or its own file. */
+export interface Head {
+  readonly text: string;
+  readonly packed: boolean;
+}
 
 /** A record with downloaded images is processed again after this long, so the images are revalidated. */
 const REMOTE_MAX_AGE_MS = 24 * 60 * 60 * 1000;
@@ -36,25 +43,35 @@ export class RecordCache {
   private readonly blobsDir: string;
   /** Keys read or written by this build, to prune the others. */
   private readonly used = new Set<string>();
+  private readonly pack: HeadPack;
+  /** Entries written by this build: none, and there is nothing to prune. */
+  private written = 0;
 
+  /** `mode` names the pack: `check` and `build` key their records apart, and each keeps its own. */
   constructor(
     cacheDir: string,
     private readonly root: string,
+    mode: "build" | "check" = "build",
   ) {
     this.recordsDir = path.join(cacheDir, "records");
     this.blobsDir = path.join(cacheDir, "blobs");
+    this.pack = new HeadPack(path.join(cacheDir, `records.${mode}.pack`), `{"schema":${RECORD_SCHEMA},"key":"`);
   }
 
   /**
    * The cached record (without its body's contents) and its image files, when the entry is there,
-   * intact and still true. `text` is the entry's first line as read already (see `read`).
+   * intact and still true, and of the file at `relPath` when given. `head` is the entry's first
+   * line as read already (see `read`).
    */
-  get(key: string, text?: string): { record: PostmortemRecord; images: OutputFile[] } | undefined {
+  get(key: string, head?: Head, relPath?: string): { record: PostmortemRecord; images: OutputFile[] } | undefined {
     let entry: unknown;
+    let read: Head;
     const file = this.entryPath(key);
     try {
-      entry = JSON.parse(text ?? firstLine(fs.readFileSync(file)));
-      if (!isEntry(entry, key)) return undefined;
+      read = head ?? { text: firstLine(fs.readFileSync(file)), packed: false };
+      entry = JSON.parse(read.text);
+      // Another file's record under this key (its path is in the key) is not this one.
+      if (!isEntry(entry, key) || (relPath !== undefined && entry.record.relPath !== relPath)) return undefined;
       // Only records with downloaded images grow old: the others are not stat'ed.
       if (entry.record.remote && Date.now() - fs.statSync(file).mtimeMs > REMOTE_MAX_AGE_MS) return undefined;
     } catch (error) {
@@ -73,17 +90,32 @@ export class RecordCache {
       images.push({ path: imagePath, contents: bytes });
     }
     this.used.add(key);
+    if (read.packed) this.pack.took(key);
+    else this.pack.add(read.text);
     return { record: { ...entry.record, localFiles }, images };
   }
 
-  /** The first lines of the entries of these keys, in order, read as `readTexts` reads (fast from the page cache and from a cold disk); undefined where there is none. */
-  async *read(keys: readonly string[]): AsyncGenerator<string | undefined> {
+  /**
+   * The first lines of the entries of these keys, in order: from the pack, else from their own
+   * files, read as `readTexts` reads (fast from the page cache and from a cold disk); undefined
+   * where there is none.
+   */
+  async *read(keys: readonly string[]): AsyncGenerator<Head | undefined> {
+    const packed = this.pack.read(new Set(keys));
     // Entries are this project's own files: no size limit (a record is bounded by the file's).
-    for await (const read of readTexts(
-      keys.map((key) => this.entryPath(key)),
+    const files = readTexts(
+      keys.filter((key) => !packed.has(key)).map((key) => this.entryPath(key)),
       { decode: firstLine },
-    ))
-      yield read.ok ? read.value : undefined;
+    );
+    for (const key of keys) {
+      const text = packed.get(key);
+      if (text !== undefined) {
+        yield { text, packed: true };
+        continue;
+      }
+      const read = await files.next();
+      yield !read.done && read.value.ok ? { text: read.value.value, packed: false } : undefined;
+    }
   }
 
   /**
@@ -115,7 +147,10 @@ export class RecordCache {
       const { contents, ...head } = record;
       const localFiles = record.localFiles.map((local) => ({ ...local, file: path.relative(this.root, local.file) }));
       const entry: Entry = { schema: RECORD_SCHEMA, key, record: { ...head, localFiles } };
-      writeFileAtomic(this.entryPath(key), `${JSON.stringify(entry)}\n${JSON.stringify(contents ?? null)}`);
+      const line = JSON.stringify(entry);
+      writeFileAtomic(this.entryPath(key), `${line}\n${JSON.stringify(contents ?? null)}`);
+      this.pack.add(line);
+      this.written++;
       return true;
     } catch (error) {
       debug("cache", "a record could not be saved (the next build is slower)", error);
@@ -125,10 +160,13 @@ export class RecordCache {
   }
 
   /**
-   * Removes the entries this build did not use, once there are many more of them than used
-   * ones (a dev session leaves one per save). Image blobs stay: they are few and shared.
+   * Ends a build: the pack gets its lines, and the entries this build did not use are removed,
+   * once there are many more of them than used ones (a dev session leaves one per save). Image
+   * blobs stay: they are few and shared. A build that wrote no entry has nothing to remove.
    */
-  prune(): void {
+  finish(): void {
+    this.pack.commit();
+    if (this.written === 0) return;
     try {
       if (!fs.existsSync(this.recordsDir)) return;
       const shards = fs.readdirSync(this.recordsDir, { withFileTypes: true }).filter((d) => d.isDirectory());

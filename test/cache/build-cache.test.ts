@@ -203,7 +203,18 @@ describe("the build cache", () => {
     const { recordKey } = await import("../../src/cache/keys.js");
     const dir = tempDir();
     const cache = new RecordCache(dir, dir);
-    const record = { relPath: "a.md", meta: {}, metaKey: "m", slugPlace: undefined, messages: [], links: [], body: undefined, images: [], localFiles: [], remote: false };
+    const record = {
+      relPath: "a.md",
+      meta: {},
+      metaKey: "m",
+      slugPlace: undefined,
+      messages: [],
+      links: [],
+      body: undefined,
+      images: [],
+      localFiles: [],
+      remote: false,
+    };
     const keys = ["one", "two", "three"].map((text) => recordKey("settings", "a.md", text));
     keys.forEach((key, i) => cache.set(key, { ...record, relPath: `${i}.md` } as never, []));
     const ahead = new RecordCache(dir, dir);

@@ -1,0 +1,117 @@
+import fs from "node:fs";
+import path from "node:path";
+import { debug } from "../util/debug.js";
+
+/** Lines gathered before they are written out: a few hundred records. */
+const FLUSH_BYTES = 1 << 20;
+
+/**
+ * The first lines of the record cache's entries (see records.ts), all in one file,
+ * `.cache/records.build.pack` (`check` has its own): a build reads one file instead of one per postmortem, which on a disk
+ * whose page cache was dropped is seconds at 10,000. Each line is an entry's first line as it
+ * is in its own file, so it is checked the same way when used; the entry's file stays the
+ * truth (and holds the body). A line is found by the key at its start, behind `prefix`.
+ */
+export class HeadPack {
+  /** The keys taken from the pack by this build, to copy their lines into the next one. */
+  private readonly taken = new Set<string>();
+  private out: { fd: number; tmp: string; chunks: string[]; bytes: number } | undefined;
+
+  constructor(
+    private readonly file: string,
+    private readonly prefix: string,
+  ) {}
+
+  /** The lines of these keys that the pack has, as text. Nothing when there is no pack or it cannot be read. */
+  read(keys: ReadonlySet<string>): Map<string, string> {
+    const found = new Map<string, string>();
+    this.lines((key, bytes, start, end) => {
+      if (keys.has(key) && !found.has(key)) found.set(key, bytes.toString("utf8", start, end));
+    });
+    return found;
+  }
+
+  /** Marks a line read from the pack as used by this build (it is copied into the next pack). */
+  took(key: string): void {
+    this.taken.add(key);
+  }
+
+  /** Adds a line not taken from the pack (a record made or read from its own file now). */
+  add(line: string): void {
+    try {
+      if (!this.out) {
+        fs.mkdirSync(path.dirname(this.file), { recursive: true });
+        const tmp = `${this.file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+        this.out = { fd: fs.openSync(tmp, "w"), tmp, chunks: [], bytes: 0 };
+      }
+      this.out.chunks.push(line, "\n");
+      this.out.bytes += line.length + 1;
+      if (this.out.bytes >= FLUSH_BYTES) this.flush();
+    } catch (error) {
+      debug("cache", "the pack of records could not be written (the next build reads each entry's file)", error);
+      this.abandon();
+    }
+  }
+
+  /**
+   * Makes the pack this build's: the lines it took from the old pack and those added. When it
+   * added none, the old pack already has every line it used, and stays.
+   */
+  commit(): void {
+    if (!this.out) return;
+    try {
+      this.lines((key, bytes, start, end) => {
+        if (!this.taken.delete(key)) return;
+        this.out?.chunks.push(bytes.toString("utf8", start, end), "\n");
+        if (this.out) this.out.bytes += end - start + 1;
+        if ((this.out?.bytes ?? 0) >= FLUSH_BYTES) this.flush();
+      });
+      this.flush();
+      fs.closeSync(this.out.fd);
+      fs.renameSync(this.out.tmp, this.file);
+      this.out = undefined;
+    } catch (error) {
+      debug("cache", "the pack of records could not be written (the next build reads each entry's file)", error);
+      this.abandon();
+    }
+  }
+
+  /** Calls `each` with every well-formed line of the pack: its key and where it is in the bytes. */
+  private lines(each: (key: string, bytes: Buffer, start: number, end: number) => void): void {
+    let bytes: Buffer;
+    try {
+      bytes = fs.readFileSync(this.file);
+    } catch (error) {
+      debug("cache", "no pack of records, or one that cannot be read: each entry's file is read", error);
+      return;
+    }
+    const keyLength = 64;
+    for (let start = 0; start < bytes.length;) {
+      const newline = bytes.indexOf(0x0a, start);
+      const end = newline < 0 ? bytes.length : newline;
+      const keyStart = start + this.prefix.length;
+      if (end > keyStart + keyLength && bytes.toString("latin1", start, keyStart) === this.prefix) {
+        each(bytes.toString("latin1", keyStart, keyStart + keyLength), bytes, start, end);
+      }
+      start = end + 1;
+    }
+  }
+
+  private flush(): void {
+    if (!this.out || this.out.chunks.length === 0) return;
+    fs.writeSync(this.out.fd, this.out.chunks.join(""));
+    this.out.chunks = [];
+    this.out.bytes = 0;
+  }
+
+  private abandon(): void {
+    if (!this.out) return;
+    try {
+      fs.closeSync(this.out.fd);
+    } catch (error) {
+      debug("cache", "the unfinished pack was closed already", error);
+    }
+    fs.rmSync(this.out.tmp, { force: true });
+    this.out = undefined;
+  }
+}

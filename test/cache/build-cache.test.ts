@@ -2,6 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { build } from "../../src/build.js";
+import type { Head } from "../../src/cache/records.js";
 import { listFiles, makePng, repoRoot, tempDir } from "../helpers.js";
 
 // The persistent cache in .cache/: a warm build gives the same bytes as a cold one, and every
@@ -219,7 +220,7 @@ describe("the build cache", () => {
     keys.forEach((key, i) => cache.set(key, { ...record, relPath: `${i}.md` } as never, []));
     const ahead = new RecordCache(dir, dir);
     const never = recordKey("settings", "a.md", "never stored");
-    const texts: (string | undefined)[] = [];
+    const texts: (Head | undefined)[] = [];
     for await (const text of ahead.read([...keys, never])) texts.push(text);
     expect(keys.map((key, i) => ahead.get(key, texts[i])?.record.relPath)).toEqual(["0.md", "1.md", "2.md"]);
     expect(texts[3]).toBeUndefined();
@@ -228,7 +229,7 @@ describe("the build cache", () => {
     const entry = fs.readdirSync(path.join(dir, "records"), { recursive: true, withFileTypes: true }).find((e) => e.isFile() && e.name.startsWith(keys[0]!))!;
     const other = new RecordCache(dir, dir);
     fs.copyFileSync(path.join(entry.parentPath, entry.name), path.join(dir, "records", keys[1]!.slice(0, 2), `${keys[1]}.json`));
-    let copied: string | undefined;
+    let copied: Head | undefined;
     for await (const text of other.read([keys[1]!])) copied = text;
     expect(copied).toBeDefined();
     expect(other.get(keys[1]!, copied)).toBeUndefined();

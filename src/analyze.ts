@@ -73,7 +73,18 @@ export interface Analysis {
  * the cache, then the rules across files. `sources` are let go as they are processed.
  */
 export async function analyze(config: ResolvedConfig, sources: SourceFile[], options: AnalyzeOptions): Promise<Analysis> {
-  const processed = await analyzeFiles(sources, config, options);
+  const { session, mode = "build" } = options;
+  // A dev session's rebuilds leave the pack of records (see cache/pack.ts) as the last command made it.
+  const cache = options.cache ? new RecordCache(config.cacheDir, config.root, mode, { writePack: !session }) : undefined;
+  let processed: Processed;
+  try {
+    processed = await analyzeFiles(sources, config, options, cache);
+  } catch (error) {
+    cache?.discard();
+    throw error;
+  }
+  // In a dev session, records reused from memory are not marked used: pruning would drop them.
+  if (!session) cache?.finish();
   // The texts are in the records now: keep only where each file is, so that memory stays flat.
   const entries: Entry[] = processed.items.map(({ place: { path, relPath }, key, record, fresh }) => {
     if (!record) throw new InternalError(`${relPath} was neither processed nor reused`);
@@ -139,11 +150,10 @@ interface Processed {
  * Analyzes every postmortem: those the session or the cache already has are reused; the others
  * run in a pool of worker threads (one per core), or in this thread when there are only a few.
  */
-async function analyzeFiles(sources: SourceFile[], config: ResolvedConfig, options: AnalyzeOptions): Promise<Processed> {
+async function analyzeFiles(sources: SourceFile[], config: ResolvedConfig, options: AnalyzeOptions, cache: RecordCache | undefined): Promise<Processed> {
   const { session, onProgress, mode = "build" } = options;
   const stats: ImageStats = { embedded: 0, downloaded: 0, cached: 0, local: 0, failed: 0 };
   const images = session?.images ?? new Map<string, OutputFile>();
-  const cache = options.cache ? new RecordCache(config.cacheDir, config.root, mode) : undefined;
   session?.use(options.settings);
   const items: Item[] = sources.map((source) => {
     // A file too big to read is keyed by its size: its empty text must not find an empty file's record.
@@ -226,8 +236,5 @@ async function analyzeFiles(sources: SourceFile[], config: ResolvedConfig, optio
     );
     Object.assign(stats, store.stats);
   }
-  // In a dev session, records reused from memory are not marked used: pruning would drop them.
-  // The pack stays the last command's: a dev session's rebuilds leave it as it was.
-  if (!session) cache?.finish();
   return { items, images, stats, cache };
 }

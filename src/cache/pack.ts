@@ -20,6 +20,7 @@ export class HeadPack {
   constructor(
     private readonly file: string,
     private readonly prefix: string,
+    private readonly writable = true,
   ) {}
 
   /** The lines of these keys that the pack has, as text. Nothing when there is no pack or it cannot be read. */
@@ -38,6 +39,7 @@ export class HeadPack {
 
   /** Adds a line not taken from the pack (a record made or read from its own file now). */
   add(line: string): void {
+    if (!this.writable) return;
     try {
       if (!this.out) {
         fs.mkdirSync(path.dirname(this.file), { recursive: true });
@@ -49,7 +51,7 @@ export class HeadPack {
       if (this.out.bytes >= FLUSH_BYTES) this.flush();
     } catch (error) {
       debug("cache", "the pack of records could not be written (the next build reads each entry's file)", error);
-      this.abandon();
+      this.discard();
     }
   }
 
@@ -72,7 +74,7 @@ export class HeadPack {
       this.out = undefined;
     } catch (error) {
       debug("cache", "the pack of records could not be written (the next build reads each entry's file)", error);
-      this.abandon();
+      this.discard();
     }
   }
 
@@ -104,7 +106,8 @@ export class HeadPack {
     this.out.bytes = 0;
   }
 
-  private abandon(): void {
+  /** Throws away the pack being made (a build that failed); the old one stays. */
+  discard(): void {
     if (!this.out) return;
     try {
       fs.closeSync(this.out.fd);

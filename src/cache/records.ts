@@ -47,15 +47,24 @@ export class RecordCache {
   /** Entries written by this build: none, and there is nothing to prune. */
   private written = 0;
 
-  /** `mode` names the pack: `check` and `build` key their records apart, and each keeps its own. */
+  /**
+   * `mode` names the pack: `check` and `build` key their records apart, and each keeps its own.
+   * Without `writePack` (a dev session), the pack is read and left as it is.
+   */
   constructor(
     cacheDir: string,
     private readonly root: string,
     mode: "build" | "check" = "build",
+    options: { writePack?: boolean } = {},
   ) {
     this.recordsDir = path.join(cacheDir, "records");
     this.blobsDir = path.join(cacheDir, "blobs");
-    this.pack = new HeadPack(path.join(cacheDir, `records.${mode}.pack`), `{"schema":${RECORD_SCHEMA},"key":"`);
+    this.pack = new HeadPack(path.join(cacheDir, `records.${mode}.pack`), `{"schema":${RECORD_SCHEMA},"key":"`, options.writePack ?? true);
+  }
+
+  /** Ends a build that failed: the pack it was making is thrown away. */
+  discard(): void {
+    this.pack.discard();
   }
 
   /**

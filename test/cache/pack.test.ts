@@ -1,7 +1,8 @@
 import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { build } from "../../src/build.js";
+import { build, generate } from "../../src/build.js";
+import { BuildSession } from "../../src/cache/session.js";
 import { check } from "../../src/check.js";
 import { listFiles, numberedArchive } from "../helpers.js";
 
@@ -81,5 +82,18 @@ describe("the pack of records", () => {
     expect(packLines(root)).toHaveLength(40);
     const warm = await build({ root, offline: true });
     expect(warm.reused).toBe(40);
+  });
+
+  it("is left as it is by a dev session's rebuilds, with nothing half-written beside it", async () => {
+    const root = numberedArchive(40);
+    await build({ root, offline: true });
+    const before = fs.readFileSync(packOf(root));
+    const session = new BuildSession();
+    await generate({ root, offline: true }, session);
+    fs.appendFileSync(path.join(root, "content", "pm-5.md"), "\nEdited in dev.\n");
+    const rebuilt = await generate({ root, offline: true }, session);
+    expect(rebuilt.result.ok).toBe(true);
+    expect(fs.readFileSync(packOf(root))).toEqual(before);
+    expect(fs.readdirSync(path.join(root, ".cache")).filter((name) => name.endsWith(".tmp"))).toEqual([]);
   });
 });

@@ -14,6 +14,9 @@ import { analyzeWithStore, type WorkerResult, type WorkerSetup, type WorkerTask 
 /** The old generation of a worker's heap, in MB; `HINDSIGHT_WORKER_HEAP_MB` overrides it. */
 const workerHeapMb = () => Number(process.env.HINDSIGHT_WORKER_HEAP_MB) || 128;
 
+/** Tasks handed to the pool per thread at once: enough that a worker never waits for the next. */
+const TASKS_PER_THREAD = 4;
+
 const NO_IMAGE_WORK: ImageStats = Object.freeze({ embedded: 0, downloaded: 0, cached: 0, local: 0, failed: 0 });
 
 /**
@@ -85,12 +88,17 @@ export async function analyzeInWorkers(
     }
   };
   try {
-    const tasks = sources.map(async (source, index) => {
-      const { result, here } = await run(source, index);
-      // Work done here is counted once, at the end: analyzeWithStore's counts are of a store shared by several.
-      if (!here) for (const key of Object.keys(stats) as (keyof ImageStats)[]) stats[key] += result.stats[key];
-      done(index, result);
-    });
+    // A few tasks per thread at a time are handed to the pool, the rest wait here: each task in
+    // the pool holds a watchdog's timer and a place in its queue (100,000 at once were 100,000 of each).
+    const handOut = pLimit(options.threads * TASKS_PER_THREAD);
+    const tasks = sources.map((source, index) =>
+      handOut(async () => {
+        const { result, here } = await run(source, index);
+        // Work done here is counted once, at the end: analyzeWithStore's counts are of a store shared by several.
+        if (!here) for (const key of Object.keys(stats) as (keyof ImageStats)[]) stats[key] += result.stats[key];
+        done(index, result);
+      }),
+    );
     // Each task holds its own file until it is done: the list lets go of them (100,000 texts are 500 MB).
     sources.length = 0;
     await Promise.all(tasks);

@@ -23,11 +23,14 @@ export class HeadPack {
     private readonly writable = true,
   ) {}
 
-  /** The lines of these keys that the pack has, as text. Nothing when there is no pack or it cannot be read. */
-  read(keys: ReadonlySet<string>): Map<string, string> {
-    const found = new Map<string, string>();
+  /**
+   * The lines of these keys that the pack has, each decoded when asked for (100,000 lines are
+   * 360 MB of text: one at a time, not all at once). Nothing when there is no pack or it cannot be read.
+   */
+  read(keys: ReadonlySet<string>): Map<string, () => string> {
+    const found = new Map<string, () => string>();
     this.lines((key, bytes, start, end) => {
-      if (keys.has(key) && !found.has(key)) found.set(key, bytes.toString("utf8", start, end));
+      if (keys.has(key) && !found.has(key)) found.set(key, () => bytes.toString("utf8", start, end));
     });
     return found;
   }

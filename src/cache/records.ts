@@ -117,9 +117,9 @@ export class RecordCache {
       { decode: firstLine },
     );
     for (const key of keys) {
-      const text = packed.get(key);
-      if (text !== undefined) {
-        yield { text, packed: true };
+      const line = packed.get(key);
+      if (line !== undefined) {
+        yield { text: line(), packed: true };
         continue;
       }
       const read = await files.next();

@@ -1,5 +1,4 @@
-import { fileTypeFromBuffer } from "file-type";
-import { imageSize } from "image-size";
+import { InternalError } from "../errors.js";
 import { debug } from "../util/debug.js";
 import { textBefore } from "../util/format.js";
 
@@ -22,11 +21,23 @@ const RASTER: ReadonlyMap<string, ImageType> = new Map(
 );
 const SVG: ImageType = { ext: "svg", mime: "image/svg+xml" };
 
+/** file-type and image-size, loaded with the first image (150 ms of imports a build without images does without). */
+let loaded: { fileTypeFromBuffer: typeof import("file-type").fileTypeFromBuffer; imageSize: typeof import("image-size").imageSize } | undefined;
+
+async function sniffers(): Promise<NonNullable<typeof loaded>> {
+  if (!loaded) {
+    const [{ fileTypeFromBuffer }, { imageSize }] = await Promise.all([import("file-type"), import("image-size")]);
+    loaded = { fileTypeFromBuffer, imageSize };
+  }
+  return loaded;
+}
+
 /**
  * The image type of some bytes, from their magic bytes (file-type) or, for SVG, which has
  * none, from an `<svg` root element. Undefined when they are not an image we store.
  */
 export async function detectImageType(bytes: Uint8Array): Promise<ImageType | undefined> {
+  const { fileTypeFromBuffer } = await sniffers();
   const found = await fileTypeFromBuffer(bytes);
   const mime = found?.mime === "image/vnd.microsoft.icon" ? "image/x-icon" : found?.mime === "image/apng" ? "image/png" : found?.mime;
   const raster = mime ? RASTER.get(mime) : undefined;
@@ -41,10 +52,11 @@ export function sameType(declared: string, actual: ImageType): boolean {
   return mime === actual.mime || (mime === "image/jpg" && actual.mime === "image/jpeg") || (mime === "image/vnd.microsoft.icon" && actual.ext === "ico");
 }
 
-/** Width and height in CSS pixels, when the format says. */
+/** Width and height in CSS pixels, when the format says: of bytes whose type `detectImageType` found. */
 export function dimensions(bytes: Uint8Array): { width: number; height: number } | undefined {
+  if (!loaded) throw new InternalError("an image was measured before any image type was detected");
   try {
-    const size = imageSize(bytes);
+    const size = loaded.imageSize(bytes);
     return size.width && size.height ? { width: size.width, height: size.height } : undefined;
   } catch (error) {
     debug("images", "the image size could not be read", error);

@@ -4,7 +4,6 @@ import { gzipSync } from "node:zlib";
 import type { ResolvedConfig } from "../config.js";
 import type { OutputFile, RenderedPostmortem } from "../types.js";
 import { hashText } from "../util/hash.js";
-import { mustAt } from "../util/lookup.js";
 import { InternalError } from "../errors.js";
 import { ByteWriter } from "./encode.js";
 import { docTerms } from "./terms.js";
@@ -31,30 +30,33 @@ export interface Postings {
 export function collectPostings(postmortems: readonly RenderedPostmortem[], config: ResolvedConfig): Postings {
   const terms: string[] = [];
   const termIds = new Map<string, number>();
-  // Typed arrays, grown by doubling: millions of entries at 10,000 postmortems.
-  let entryTerm: Uint32Array = new Uint32Array(1024);
-  let entryFreq: Uint32Array = new Uint32Array(1024);
+  // Counted when the postmortem was processed; counted here for one that was not (tests, dev).
+  const counted = postmortems.map((pm) => pm.terms ?? docTerms(pm.meta, pm.body().text, config));
+  // Flat typed arrays sized once: millions of entries at 10,000 postmortems, one per term and count.
+  const size = counted.reduce((sum, { counts }) => sum + pairsIn(counts), 0);
+  const entryTerm = new Uint32Array(size);
+  const entryFreq = new Uint32Array(size);
   let entries = 0;
   const docEnd = new Uint32Array(postmortems.length);
   const lengths = new Float64Array(postmortems.length);
-  postmortems.forEach((pm, doc) => {
-    // Counted when the postmortem was processed; counted here for one that was not (tests, dev).
-    const { length, counts } = pm.terms ?? docTerms(pm.meta, pm.body().text, config);
-    const parts = counts ? counts.split(" ") : [];
-    if (entries + parts.length / 2 > entryTerm.length) {
-      const size = Math.max(entryTerm.length * 2, entries + parts.length / 2);
-      entryTerm = grow(entryTerm, size);
-      entryFreq = grow(entryFreq, size);
-    }
-    for (let i = 0; i < parts.length; i += 2) {
-      const term = mustAt(parts, i, "a postmortem's term counts");
+  counted.forEach(({ length, counts }, doc) => {
+    // "term count term count …", read in place: a split made two strings per entry.
+    for (let at = 0; at < counts.length;) {
+      const space = counts.indexOf(" ", at);
+      if (space < 0) throw new InternalError(`a postmortem's term counts end with a term and no count, at ${at}`);
+      const term = counts.slice(at, space);
+      let freq = 0;
+      let next = space + 1;
+      for (let c = counts.charCodeAt(next); c >= 48 && c <= 57; c = counts.charCodeAt(++next)) freq = freq * 10 + (c - 48);
       let id = termIds.get(term);
       if (id === undefined) {
         termIds.set(term, (id = terms.length));
         terms.push(term);
       }
+      if (entries === size) throw new InternalError("a postmortem's term counts have more terms than words");
       entryTerm[entries] = id;
-      entryFreq[entries++] = Number(parts[i + 1]);
+      entryFreq[entries++] = freq;
+      at = next + 1;
     }
     docEnd[doc] = entries;
     lengths[doc] = length;
@@ -92,10 +94,12 @@ export function pastTheEnd(index: number): never {
   throw new InternalError(`the search index builder read past the end of an array, at ${index}`);
 }
 
-function grow(array: Uint32Array, size: number): Uint32Array {
-  const grown = new Uint32Array(size);
-  grown.set(array);
-  return grown;
+/** The term-count pairs in a postmortem's counts: one per two words. */
+function pairsIn(counts: string): number {
+  if (counts === "") return 0;
+  let words = 1;
+  for (let at = counts.indexOf(" "); at !== -1; at = counts.indexOf(" ", at + 1)) words++;
+  return words >> 1;
 }
 
 /** The term chunks: terms in sorted order with their postings, about CHUNK_BYTES each before compression. */

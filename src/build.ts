@@ -11,12 +11,12 @@ import type { BuildSession } from "./cache/session.js";
 import { loadProjectConfig, makeStrict, type RunOptions } from "./project.js";
 import { discover } from "./stages/discover.js";
 import { editLink, readGitHistory, type GitHistory } from "./stages/git.js";
-import { linkTargets, resolvePostmortemLinks } from "./stages/links.js";
+import { linkTargets, shownBody } from "./stages/links.js";
 import { organize, type Site } from "./stages/organize.js";
 import { renderPages } from "./stages/pages.js";
 import { writeOutput } from "./write/index.js";
 import { loadTheme, type Theme } from "./theme.js";
-import type { Output, OutputFile, PageBody, RenderedPostmortem } from "./types.js";
+import type { Output, OutputFile, RenderedPostmortem } from "./types.js";
 import { codeId } from "./util/version.js";
 import { isError } from "./util/messages.js";
 
@@ -145,17 +145,13 @@ export async function generate(options: BuildOptions = {}, session?: BuildSessio
     // What its pages show: the file as processed, and the body with its images and its links'
     // targets (a download may give another image, a renamed postmortem another link).
     const shown = cacheKey("page", key, body.hash, linkTargets(links));
-    // Read (from the cache, in most builds) only when one of its pages or its fragment is made again.
-    const page = (): PageBody => {
-      const { html, toc, text } = contents();
-      return { html: resolvePostmortemLinks(html, links), toc, text };
-    };
     return {
       key: shown,
       listKey: record.metaKey,
       source: { path: source.path, relPath: source.relPath },
       meta: record.meta,
-      body: page,
+      // Read (from the cache, in most builds) only when one of its pages or its fragment is made again.
+      body: () => shownBody(contents(), links),
       fragment: body.fragment,
       terms: record.terms,
     };

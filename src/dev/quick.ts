@@ -4,7 +4,7 @@ import type { BuildSession } from "../cache/session.js";
 import type { ResolvedConfig } from "../config.js";
 import { ImageStore } from "../images/store.js";
 import { readSource } from "../stages/discover.js";
-import { resolvePostmortemLinks } from "../stages/links.js";
+import { shownBody } from "../stages/links.js";
 import { renderPostmortemPage } from "../stages/pages.js";
 import { vmClock } from "../stages/clock.js";
 import { analyzeFile } from "../stages/process.js";
@@ -53,8 +53,7 @@ export async function quickPage(
   ) {
     return undefined;
   }
-  const { html, toc, text } = record.contents;
-  const page = { html: resolvePostmortemLinks(html, { ...record.body, slug: record.meta.slug, slugs: made.slugs }), toc, text };
+  const page = shownBody(record.contents, { ...record.body, slug: record.meta.slug, slugs: made.slugs });
   const edited: RenderedPostmortem = { ...before, body: () => page, fragment: record.body.fragment, terms: record.terms };
   return renderPostmortemPage(made.site, made.theme, config, edited);
 }

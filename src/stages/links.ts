@@ -2,6 +2,8 @@ import type { Root as HastRoot } from "hast";
 import { walkElements } from "../util/walk.js";
 import { markdownLinkTarget } from "../util/md-links.js";
 import { postmortemPath, rootPrefix } from "../util/urls.js";
+import type { PageBody } from "../types.js";
+import type { BodyContents } from "./record.js";
 
 /** Slugs of the postmortems in this build, by their path in the content folder. */
 export type SlugsByPath = ReadonlyMap<string, string>;
@@ -47,6 +49,11 @@ export function resolvePostmortemLinks(html: string, options: LinkOptions): stri
     const href = targets[Number(index)];
     return href === undefined ? whole : `href="${href.replaceAll("&", "&amp;").replaceAll('"', "&quot;")}"`;
   });
+}
+
+/** A body as its page shows it: its HTML with the links to other postmortems resolved. */
+export function shownBody(contents: BodyContents, links: LinkOptions): PageBody {
+  return { html: resolvePostmortemLinks(contents.html, links), toc: contents.toc, text: contents.text };
 }
 
 /** What resolving a body's links needs: its marks, where its page is, and every postmortem's slug. */

@@ -1,7 +1,9 @@
 import fs from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { build } from "../../src/build.js";
+import { build, generate } from "../../src/build.js";
+import { IOError } from "../../src/errors.js";
+import { contentsOf } from "../../src/types.js";
 import { RecordCache } from "../../src/cache/records.js";
 import { bodyHash } from "../../src/stages/record.js";
 import { numberedArchive, repoRoot, tempDir } from "../helpers.js";
@@ -126,5 +128,26 @@ describe("bodies left in the record cache", () => {
     expect(cache.contents(key, hash)).toBeUndefined();
     fs.rmSync(file);
     expect(cache.contents(key, hash)).toBeUndefined();
+  });
+
+  it("ends the build with a clear error, naming the file, when a body left on disk changed before its page was made", async () => {
+    const root = archive();
+    vi.stubEnv("HINDSIGHT_BODY_MEMORY_MB", "0");
+    const { outputs } = await generate({ root, offline: true });
+    const page = outputs?.find((file) => file.path === "postmortems/pm-7/index.html");
+    expect(page && "render" in page).toBe(true);
+    // Another build refreshed every entry meanwhile: the bodies no longer match the records this build holds.
+    for (const file of entries(root)) {
+      const [head, body] = fs.readFileSync(file, "utf8").split("\n");
+      fs.writeFileSync(file, `${head}\n${body!.replace("stalled", "stalled again")}`);
+    }
+    let thrown: unknown;
+    try {
+      contentsOf(page!);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(IOError);
+    expect((thrown as Error).message).toBe("The cached body of pm-7.md changed during the build (another build in .cache/?): build again");
   });
 });

@@ -101,6 +101,21 @@ describe("the archive in a browser, under a sub-path, with the CSP", () => {
     expect(await page.locator("svg.chart rect").count()).toBeGreaterThan(10);
   });
 
+  it("gives a postmortem's body the whole width when it has no table of contents (a real archive's one-paragraph postmortems)", async () => {
+    await open("index.html");
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.locator(".pm-item-title a").first().click();
+    const prose = page.locator(".pm-layout .prose");
+    const beside = (await prose.boundingBox())!.width;
+    expect(await page.locator(".pm-layout > .toc").count()).toBe(1);
+    // The same page without its contents, as a postmortem with at most one heading is made.
+    await page.locator(".pm-layout > .toc").evaluate((toc) => toc.remove());
+    const alone = (await prose.boundingBox())!.width;
+    // Not squeezed into the contents' 14rem column: as wide as beside the contents (its measure caps both).
+    expect(alone).toBeGreaterThanOrEqual(beside);
+    expect(alone).toBeGreaterThan(600);
+  });
+
   it("marks overdue action items in the reader's browser", async () => {
     await open("actions/index.html");
     // The starter archive's open items are due in 2023–2025, before any day these tests run.

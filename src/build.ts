@@ -30,7 +30,7 @@ export interface BuildOptions extends RunOptions {
   onProgress?: (stage: "processing", done: number, total: number) => void;
   /** Keep processed postmortems in `.cache/records/` and reuse them. @default true */
   cache?: boolean;
-  /** Worker threads for processing postmortems; 0 processes them in this thread. @default one per core, for 64 postmortems or more */
+  /** Worker threads for processing postmortems; 0 processes them in this thread. @default one per core, for 256 postmortems or more */
   workers?: number;
 }
 

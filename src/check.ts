@@ -16,7 +16,7 @@ export interface CheckOptions extends RunOptions {
   paths?: readonly string[];
   /** Keep processed postmortems in `.cache/records/` and reuse them. @default true */
   cache?: boolean;
-  /** Worker threads; 0 processes in this thread. @default one per core, for 64 postmortems or more */
+  /** Worker threads; 0 processes in this thread. @default one per core, for 256 postmortems or more */
   workers?: number;
 }
 

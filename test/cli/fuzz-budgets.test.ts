@@ -3,6 +3,7 @@ import fs from "node:fs";
 import path from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { WORKER_THRESHOLD } from "../../src/analyze.js";
 import { mustFailWith, recipe, textOf, validPostmortem, type Recipe } from "../fuzz-markdown.js";
 import { repoRoot, tempDir } from "../helpers.js";
 
@@ -16,19 +17,19 @@ const TIME_LIMIT = Number(process.env.FUZZ_TIME_MS ?? 100_000);
 // or a hang. FUZZ_BUDGET_RUNS sets the random runs (two by default, each two CLI runs, build and check at once),
 // FUZZ_FILE_MS the time budget (a larger one lets big inputs reach rendering and writing).
 const BUDGET_RUNS = Number(process.env.FUZZ_BUDGET_RUNS ?? 2);
-const FILE_MS = Number(process.env.FUZZ_FILE_MS ?? 1_000);
+const FILE_MS = Number(process.env.FUZZ_FILE_MS ?? 500);
 /** Slack of the wall-clock budget of a run, beyond FILE_MS a file: starting Node, the theme, writing. */
 const SLACK_MS = Number(process.env.FUZZ_SLACK_MS ?? 20_000);
-/** Extra slack when the archive is big enough for worker threads (64 files): starting the pool, replacing stopped workers. */
+/** Extra slack when the archive is big enough for worker threads: starting the pool, replacing stopped workers. */
 const POOL_SLACK_MS = 20_000;
-/** Enough valid postmortems beside the others for the worker pool to be used (analyze.ts: 64 or more). */
-const POOL_PADDING = 63;
+/** Enough valid postmortems beside the others for the worker pool to be used. */
+const POOL_PADDING = WORKER_THRESHOLD - 1;
 /** Rules a refused pathological postmortem may be reported under. */
 const BUDGET_RULES = /^(?:limits\/[a-z-]+|content\/too-deep|frontmatter\/[a-z]+|sections\/[a-z-]+)$/;
 
 const budgetArchive = fc.record({
   bad: fc.array(recipe, { minLength: 1, maxLength: 3 }),
-  /** Padded to 64 postmortems: processed in worker threads, stopped and replaced when out of time. */
+  /** Padded to WORKER_THRESHOLD postmortems: processed in worker threads, stopped and replaced when out of time. */
   pool: fc.oneof({ weight: 3, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
   format: fc.constantFrom("stylish" as const, "json" as const),
 });

@@ -171,11 +171,12 @@ export class RecordCache {
   /**
    * Ends a build: the pack gets its lines, and the entries this build did not use are removed,
    * once there are many more of them than used ones (a dev session leaves one per save). Image
-   * blobs stay: they are few and shared. A build that wrote no entry has nothing to remove.
+   * blobs stay: they are few and shared. Entries are listed only when the pack is written again
+   * (when it has as many stale lines, there are stale entries), not at each build that wrote one.
    */
   finish(): void {
-    this.pack.commit();
-    if (this.written === 0) return;
+    const rewritten = this.pack.commit();
+    if (this.written === 0 || !rewritten) return;
     try {
       if (!fs.existsSync(this.recordsDir)) return;
       const shards = fs.readdirSync(this.recordsDir, { withFileTypes: true }).filter((d) => d.isDirectory());

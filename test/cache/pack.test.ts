@@ -34,20 +34,59 @@ describe("the pack of records", () => {
     expect(snapshot(path.join(root, "dist"))).toEqual(before);
   });
 
-  it("is rewritten with the new line, and without the old, when a postmortem changes", async () => {
+  it("gets the new line appended when a postmortem changes, the old lines left as they are", async () => {
     const root = numberedArchive(40);
     await build({ root, offline: true });
+    const before = fs.readFileSync(packOf(root), "utf8");
     const file = path.join(root, "content", "pm-3.md");
     fs.writeFileSync(file, fs.readFileSync(file, "utf8").replace("stalled", "stalled twice"));
     const changed = await build({ root, offline: true });
     expect(changed.reused).toBe(39);
-    const lines = packLines(root);
-    expect(lines).toHaveLength(40);
-    expect(new Set(lines.map((line) => (JSON.parse(line) as { key: string }).key)).size).toBe(40);
+    const after = fs.readFileSync(packOf(root), "utf8");
+    expect(after.startsWith(before)).toBe(true);
+    expect(after.slice(before.length).trimEnd().split("\n")).toHaveLength(1);
     // The next build takes all forty from it.
     const warm = await build({ root, offline: true });
     expect(warm.reused).toBe(40);
     expect(fs.readFileSync(path.join(root, "dist", "postmortems", "pm-3", "index.html"), "utf8")).toContain("stalled twice");
+  });
+
+  it("is written again without its stale lines once they pass a quarter of those in use", async () => {
+    const root = numberedArchive(40);
+    await build({ root, offline: true });
+    const edit = (n: number) => {
+      const file = path.join(root, "content", `pm-${n}.md`);
+      fs.writeFileSync(file, fs.readFileSync(file, "utf8").replace("stalled", "stalled again"));
+    };
+    // Ten edits, one build each: ten stale lines of forty in use, appended.
+    for (let n = 0; n < 10; n++) {
+      edit(n);
+      await build({ root, offline: true });
+    }
+    expect(packLines(root)).toHaveLength(50);
+    expect(entryFiles(root)).toHaveLength(50);
+    // One more is past a quarter: forty lines and forty entries, each of a postmortem as it is now.
+    edit(10);
+    const built = await build({ root, offline: true });
+    expect(built.reused).toBe(39);
+    expect(packLines(root)).toHaveLength(40);
+    expect(new Set(packLines(root).map((line) => (JSON.parse(line) as { key: string }).key)).size).toBe(40);
+    expect((await build({ root, offline: true })).reused).toBe(40);
+  });
+
+  it("appends after a line a stopped build left cut, and the cut line is only a miss", async () => {
+    const root = numberedArchive(40);
+    await build({ root, offline: true });
+    const lines = packLines(root);
+    // A build that stopped while appending: the last line cut, with no line break.
+    fs.writeFileSync(packOf(root), `${lines.join("\n")}\n${lines[5]!.slice(0, 100)}`);
+    const file = path.join(root, "content", "pm-7.md");
+    fs.writeFileSync(file, fs.readFileSync(file, "utf8").replace("stalled", "stalled twice"));
+    expect((await build({ root, offline: true })).reused).toBe(39);
+    expect(fs.readFileSync(packOf(root), "utf8").split("\n").at(-2)).toContain('"relPath":"pm-7.md"');
+    // Every line usable but the cut one: the next build takes all forty from the pack.
+    for (const entry of entryFiles(root)) fs.writeFileSync(entry, `not a record\n${fs.readFileSync(entry, "utf8").split("\n")[1]}`);
+    expect((await build({ root, offline: true })).reused).toBe(40);
   });
 
   it("is never trusted: a damaged or cut pack, or one from another schema, only makes the build read the entries' files", async () => {
@@ -67,10 +106,12 @@ describe("the pack of records", () => {
       ].join("\n"),
     );
     const warm = await build({ root, offline: true });
-    // The cut line's and the other record's postmortems processed again; the rest from their files.
-    expect(warm.reused).toBe(38);
+    // The other record's postmortem processed again; the rest, the cut line's among them, from their files.
+    expect(warm.reused).toBe(39);
     expect(snapshot(path.join(root, "dist"))).toEqual(before);
-    expect(packLines(root)).toHaveLength(40);
+    // The forty lines appended after the four bad ones, which count as stale until the pack is written again.
+    expect(packLines(root)).toHaveLength(44);
+    expect((await build({ root, offline: true })).reused).toBe(40);
   });
 
   it("is kept apart for check, so that check and build one after the other stay warm", async () => {

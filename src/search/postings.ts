@@ -7,6 +7,7 @@ import { hashText } from "../util/hash.js";
 import { InternalError } from "../errors.js";
 import { ByteWriter } from "./encode.js";
 import { docTerms } from "./terms.js";
+import { TermIds } from "./term-ids.js";
 
 // BM25 parameters, the usual ones; the per-document part of the score is computed here so that
 // the browser needs no document lengths, only each term's postings.
@@ -28,8 +29,7 @@ export interface Postings {
  * (one byte each), in flat arrays of term ids rather than a map per postmortem.
  */
 export function collectPostings(postmortems: readonly RenderedPostmortem[], config: ResolvedConfig): Postings {
-  const terms: string[] = [];
-  const termIds = new Map<string, number>();
+  const ids = new TermIds();
   // Counted when the postmortem was processed; counted here for one that was not (tests, dev).
   const counted = postmortems.map((pm) => pm.terms ?? docTerms(pm.meta, pm.body().text, config));
   // Flat typed arrays sized once: millions of entries at 10,000 postmortems, one per term and count.
@@ -44,15 +44,10 @@ export function collectPostings(postmortems: readonly RenderedPostmortem[], conf
     for (let at = 0; at < counts.length;) {
       const space = counts.indexOf(" ", at);
       if (space < 0) throw new InternalError(`a postmortem's term counts end with a term and no count, at ${at}`);
-      const term = counts.slice(at, space);
+      const id = ids.idOf(counts, at, space);
       let freq = 0;
       let next = space + 1;
       for (let c = counts.charCodeAt(next); c >= 48 && c <= 57; c = counts.charCodeAt(++next)) freq = freq * 10 + (c - 48);
-      let id = termIds.get(term);
-      if (id === undefined) {
-        termIds.set(term, (id = terms.length));
-        terms.push(term);
-      }
       if (entries === size) throw new InternalError("a postmortem's term counts have more terms than words");
       entryTerm[entries] = id;
       entryFreq[entries++] = freq;
@@ -61,6 +56,7 @@ export function collectPostings(postmortems: readonly RenderedPostmortem[], conf
     docEnd[doc] = entries;
     lengths[doc] = length;
   });
+  const { terms } = ids;
   // Counting sort by term: documents are visited in order, so each term's postings are too.
   const starts = new Uint32Array(terms.length + 1);
   for (const term of entryTerm.subarray(0, entries)) starts[term + 1] = (starts[term + 1] ?? pastTheEnd(term + 1)) + 1;

@@ -5,7 +5,7 @@ import type { ResolvedConfig } from "./config.js";
 import { recordKey } from "./cache/keys.js";
 import { cacheable, RecordCache } from "./cache/records.js";
 import type { BuildSession } from "./cache/session.js";
-import { InternalError, IOError } from "./errors.js";
+import { InternalError, IOError, UsageError } from "./errors.js";
 import type { ImageStats } from "./images/store.js";
 import { checkUniqueSlugs } from "./rules/index.js";
 import { missingLinkProblems } from "./rules/links.js";
@@ -33,6 +33,19 @@ export const WORKER_THRESHOLD = 256;
  * back when its page is made, so that 100,000 fit in memory.
  */
 const bodyMemoryMb = () => Number(process.env.HINDSIGHT_BODY_MEMORY_MB ?? 128);
+
+/**
+ * `HINDSIGHT_WORKERS`: worker threads for any number of postmortems (0: none), for a machine whose
+ * cores Node miscounts (a container's CPU quota) or a run that wants the pool whatever the count.
+ */
+function workersFromEnv(): number | undefined {
+  const value = process.env.HINDSIGHT_WORKERS;
+  if (value === undefined || value === "") return undefined;
+  if (!/^\d+$/.test(value) || Number(value) > MAX_THREADS) {
+    throw new UsageError(`HINDSIGHT_WORKERS must be a whole number from 0 to ${MAX_THREADS}, not ${JSON.stringify(value)}`);
+  }
+  return Number(value);
+}
 
 /** How to analyze: the build's options that change what processing gives. */
 export interface AnalyzeOptions {
@@ -83,7 +96,8 @@ export async function analyze(config: ResolvedConfig, sources: SourceFile[], opt
   const cache = options.cache ? new RecordCache(config.cacheDir, config.root, mode, { writePack: !session }) : undefined;
   let processed: Processed;
   try {
-    processed = await analyzeFiles(sources, config, options, cache);
+    // Read before anything is done, so that a wrong value is said at once, cache or not.
+    processed = await analyzeFiles(sources, config, { ...options, workers: options.workers ?? workersFromEnv() }, cache);
   } catch (error) {
     cache?.discard();
     throw error;

@@ -2,6 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { build } from "../../src/build.js";
+import { check } from "../../src/check.js";
 import type { Head } from "../../src/cache/records.js";
 import { listFiles, makePng, repoRoot, tempDir } from "../helpers.js";
 
@@ -138,15 +139,31 @@ describe("the build cache", () => {
     const list = Array.from({ length: 20_000 }, (_, i) => `- item ${i} [x](https://example.com/${i})\n`).join("");
     fs.writeFileSync(path.join(root, "content", "big.md"), valid.replace("A flush.", `A flush.\n\n${list}`));
     // A heap big enough for the others (the Markdown stack takes about 10 MB), not for this one; the time limit is not what this test is about.
+    // Two workers for four postmortems, as HINDSIGHT_WORKERS asks (without it, so few are processed in this thread).
     process.env.HINDSIGHT_WORKER_HEAP_MB = "48";
+    process.env.HINDSIGHT_WORKERS = "2";
     try {
-      const result = await build({ root, offline: true, workers: 2, cache: false, limits: { fileMs: 120_000 } });
+      const result = await build({ root, offline: true, cache: false, limits: { fileMs: 120_000 } });
       expect(result.ok).toBe(false);
       const messages = result.files.flatMap((f) => f.messages.map((m) => `${path.basename(f.path)} ${m.ruleId}`));
       expect(messages).toEqual(["big.md limits/memory"]);
     } finally {
       delete process.env.HINDSIGHT_WORKER_HEAP_MB;
+      delete process.env.HINDSIGHT_WORKERS;
     }
+  });
+
+  it("says what is wrong with HINDSIGHT_WORKERS before doing anything", async () => {
+    const root = project();
+    for (const value of ["two", "-1", "1.5", "9"]) {
+      process.env.HINDSIGHT_WORKERS = value;
+      try {
+        await expect(check({ root })).rejects.toThrow(`HINDSIGHT_WORKERS must be a whole number from 0 to 8, not ${JSON.stringify(value)}`);
+      } finally {
+        delete process.env.HINDSIGHT_WORKERS;
+      }
+    }
+    expect(fs.existsSync(path.join(root, ".cache"))).toBe(false);
   });
 
   it("takes unchanged pages from the previous build instead of making them again", async () => {

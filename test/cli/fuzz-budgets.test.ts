@@ -3,7 +3,6 @@ import fs from "node:fs";
 import path from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { WORKER_THRESHOLD } from "../../src/analyze.js";
 import { mustFailWith, recipe, textOf, validPostmortem, type Recipe } from "../fuzz-markdown.js";
 import { repoRoot, tempDir } from "../helpers.js";
 
@@ -20,16 +19,16 @@ const BUDGET_RUNS = Number(process.env.FUZZ_BUDGET_RUNS ?? 2);
 const FILE_MS = Number(process.env.FUZZ_FILE_MS ?? 500);
 /** Slack of the wall-clock budget of a run, beyond FILE_MS a file: starting Node, the theme, writing. */
 const SLACK_MS = Number(process.env.FUZZ_SLACK_MS ?? 20_000);
-/** Extra slack when the archive is big enough for worker threads: starting the pool, replacing stopped workers. */
+/** Extra slack when the archive is processed in worker threads: starting the pool, replacing stopped workers. */
 const POOL_SLACK_MS = 20_000;
-/** Enough valid postmortems beside the others for the worker pool to be used. */
-const POOL_PADDING = WORKER_THRESHOLD - 1;
+/** Valid postmortems beside the others in a pool's archive: work for the workers that replace the stopped ones. */
+const POOL_PADDING = 15;
 /** Rules a refused pathological postmortem may be reported under. */
 const BUDGET_RULES = /^(?:limits\/[a-z-]+|content\/too-deep|frontmatter\/[a-z]+|sections\/[a-z-]+)$/;
 
 const budgetArchive = fc.record({
   bad: fc.array(recipe, { minLength: 1, maxLength: 3 }),
-  /** Padded to WORKER_THRESHOLD postmortems: processed in worker threads, stopped and replaced when out of time. */
+  /** In two worker threads (HINDSIGHT_WORKERS), with valid padding: processed in worker threads, stopped and replaced when out of time. */
   pool: fc.oneof({ weight: 3, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
   format: fc.constantFrom("stylish" as const, "json" as const),
 });
@@ -125,10 +124,10 @@ const running = new Set<ChildProcess>();
 const stopRunning = () => Promise.all([...running].map((child) => new Promise((resolve) => child.once("close", resolve).kill("SIGKILL"))));
 
 /** Runs the compiled CLI, killed (and reported as hung) if it has not ended within `budgetMs`. */
-function runCliWithin(args: string[], cwd: string, budgetMs: number): Promise<TimedRun> {
+function runCliWithin(args: string[], cwd: string, budgetMs: number, env: NodeJS.ProcessEnv): Promise<TimedRun> {
   return new Promise((resolve, reject) => {
     const started = Date.now();
-    const child = spawn(process.execPath, [path.join(repoRoot, ".build", "cli.js"), ...args], { cwd, env: { ...process.env, NO_COLOR: "1" } });
+    const child = spawn(process.execPath, [path.join(repoRoot, ".build", "cli.js"), ...args], { cwd, env: { ...process.env, NO_COLOR: "1", ...env } });
     running.add(child);
     let stdout = "";
     let stderr = "";
@@ -179,7 +178,7 @@ async function budgetRun(spec: BudgetArchive, command: "build" | "check"): Promi
   const project = layOutBudget(spec);
   const budgetMs = FILE_MS * (spec.bad.length + 1) + SLACK_MS + (spec.pool ? POOL_SLACK_MS : 0);
   const args = command === "build" ? ["build", "--offline", "--out", "out", "--format", spec.format] : ["check", "--format", spec.format];
-  const run = await runCliWithin(args, project, budgetMs);
+  const run = await runCliWithin(args, project, budgetMs, spec.pool ? { HINDSIGHT_WORKERS: "2" } : {});
   const recipes = spec.bad.map((r, i) => `${badName(r, i)} ${JSON.stringify(r)}`).join("\n");
   const output = `${command}${spec.pool ? " (worker pool)" : ""}: exit ${run.code}, signal ${run.signal}, ${run.ms} ms\n${recipes}\n${run.stderr.slice(0, 4_000)}\n${run.stdout.slice(0, 4_000)}`;
   budgetStats.slowest = Math.max(budgetStats.slowest, run.ms);

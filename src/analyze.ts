@@ -2,7 +2,7 @@ import os from "node:os";
 import pLimit from "p-limit";
 import type { VFile } from "vfile";
 import type { ResolvedConfig } from "./config.js";
-import { recordKey } from "./cache/keys.js";
+import { contentKey, recordKey } from "./cache/keys.js";
 import { cacheable, RecordCache } from "./cache/records.js";
 import type { BuildSession } from "./cache/session.js";
 import { InternalError, IOError, UsageError } from "./errors.js";
@@ -11,6 +11,7 @@ import { checkUniqueSlugs } from "./rules/index.js";
 import { missingLinkProblems } from "./rules/links.js";
 import { applyRuleSettings } from "./rules/settings.js";
 import { vmClock } from "./stages/clock.js";
+import { readUnread } from "./stages/discover.js";
 import { fileOf, type BodyContents, type PostmortemRecord } from "./stages/record.js";
 import type { WorkerResult } from "./stages/worker.js";
 import type { OutputFile, SourceFile } from "./types.js";
@@ -144,10 +145,20 @@ interface Item {
   readonly place: Pick<SourceFile, "path" | "relPath">;
   /** The file as read, until it is processed or found in the session or the cache: 100,000 texts are 500 MB. */
   source: SourceFile | undefined;
-  readonly key: string;
+  /** Made again if the file, unread by discovery, is read to be processed and changed meanwhile. */
+  key: string;
   record: PostmortemRecord | undefined;
   /** True when processed now; false when the session or the cache had it. */
   fresh: boolean;
+}
+
+/**
+ * A file's `record` key, from its text's content key. A file too big to read is keyed by its
+ * size: its empty text must not find an empty file's record.
+ */
+function keyOf(settings: string, source: SourceFile): string {
+  const textKey = source.tooBig === undefined ? (source.textKey ?? contentKey(source.text)) : contentKey(`\0too big: ${source.tooBig}`);
+  return recordKey(settings, source.relPath, textKey);
 }
 
 /** The file of an item still to process. */
@@ -175,9 +186,7 @@ async function analyzeFiles(sources: SourceFile[], config: ResolvedConfig, optio
   const images = session?.images ?? new Map<string, OutputFile>();
   session?.use(options.settings);
   const items: Item[] = sources.map((source) => {
-    // A file too big to read is keyed by its size: its empty text must not find an empty file's record.
-    const text = source.tooBig === undefined ? source.text : `\0too big: ${source.tooBig}`;
-    const key = recordKey(options.settings, source.relPath, text);
+    const key = keyOf(options.settings, source);
     const memo = session?.records.get(source.relPath);
     const record = memo?.key === key ? memo.record : undefined;
     return { place: { path: source.path, relPath: source.relPath }, source: record ? undefined : source, key, record, fresh: false };
@@ -205,6 +214,13 @@ async function analyzeFiles(sources: SourceFile[], config: ResolvedConfig, optio
       reuse(item, cached.record);
       for (const file of cached.images) images.set(file.path, file);
     }
+  }
+  // A file discovery did not read (unchanged since a build read it) is read now that it is to be processed.
+  for (const item of pending) {
+    const source = item.source;
+    if (!source?.unread) continue;
+    item.source = readUnread(source, config.limits.fileBytes);
+    item.key = keyOf(options.settings, item.source);
   }
   const budget = new BuildBudget(config.limits);
   // Each thread loads the whole Markdown stack: a few are plenty, whatever the host claims to have.

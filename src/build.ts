@@ -8,6 +8,7 @@ import { analyze } from "./analyze.js";
 import { cacheKey, outputsManifestName, settingsKey } from "./cache/keys.js";
 import { cachedSearchIndex } from "./cache/search.js";
 import type { BuildSession } from "./cache/session.js";
+import { stampsFile, TextStamps } from "./cache/stamps.js";
 import { loadProjectConfig, makeStrict, type RunOptions } from "./project.js";
 import { discover } from "./stages/discover.js";
 import { editLink, readGitHistory, type GitHistory } from "./stages/git.js";
@@ -97,7 +98,7 @@ export async function generate(options: BuildOptions = {}, session?: BuildSessio
   const settings = settingsKey(config, codeId(), offline);
   // git runs beside the parsing: one `git log` for the whole archive.
   const history = readGitHistory(config.contentDir, config.root);
-  const found = await time("discover", () => discover(config));
+  const found = await time("discover", () => discover(config, config.contentDir, cache ? new TextStamps(stampsFile(config.cacheDir)) : undefined));
   const analysis = await time("process", () =>
     analyze(config, found, {
       offline,

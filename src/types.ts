@@ -14,6 +14,10 @@ export interface SourceFile {
   readonly text: string;
   /** Set, to the file's size, when it is over `limits.fileBytes`: it was not read. */
   readonly tooBig?: number | undefined;
+  /** The content key of the text (`contentKey`), when discovery made it already. */
+  readonly textKey?: string | undefined;
+  /** True when the text was not read, its stamp unchanged since a build read it (`text` is empty; `textKey` is set). */
+  readonly unread?: true | undefined;
 }
 
 /** The statuses a postmortem can have; drafts are left out of builds unless asked for. */

@@ -11,7 +11,7 @@ import type { ResolvedConfig } from "../config.js";
  * | kind        | covers                                                                      | kept in                                   |
  * | ----------- | --------------------------------------------------------------------------- | ----------------------------------------- |
  * | `settings`  | the record schema, Hindsight's code (`codeId`), the config as processing reads it (`portableSettings`); offline; build or check | part of `record`, `site` |
- * | `record`    | `settings`, the file's path in the content folder, its text                 | `.cache/records/`, `BuildSession` (dev)   |
+ * | `record`    | `settings`, the file's path in the content folder, its text (by its `content` key) | `.cache/records/`, `BuildSession` (dev)   |
  * | `page`      | `record` and the body's HTML with links resolved                           | page and search keys                      |
  * | `site`      | code, theme (`theme`), `settings`, the archive's shape (counts, term ids)   | lazy pages' keys (writer, dev)            |
  * | `theme`     | each layout's name and bytes, the asset names                               | part of `site`                            |
@@ -90,9 +90,9 @@ export function portableSettings(config: ResolvedConfig): object {
   };
 }
 
-/** The key of one postmortem: its settings, its path in the content folder and its text. */
-export function recordKey(settings: string, relPath: string, text: string): string {
-  return cacheKey("record", settings, relPath, text);
+/** The key of one postmortem: its settings, its path in the content folder and its text's content key (`contentKey`). */
+export function recordKey(settings: string, relPath: string, textKey: string): string {
+  return cacheKey("record", settings, relPath, textKey);
 }
 
 /** Where a folder's write manifest is kept, by the output folder relative to the root. */

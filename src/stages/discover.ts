@@ -2,11 +2,12 @@ import fs from "node:fs/promises";
 import path from "node:path";
 import fg from "fast-glob";
 import type { ResolvedConfig } from "../config.js";
-import { IOError, UsageError } from "../errors.js";
+import { contentKey } from "../cache/keys.js";
+import type { TextStamps } from "../cache/stamps.js";
+import { InternalError, IOError, UsageError } from "../errors.js";
 import type { SourceFile } from "../types.js";
 import { readOrError, readTexts, TooBig, type ReadText } from "../util/read-texts.js";
 import { isInside } from "../util/inside.js";
-import { mustAt } from "../util/lookup.js";
 
 /** What discovery reads of the config: which files, where the build writes, how big a file may be. */
 export type DiscoverConfig = Pick<ResolvedConfig, "contentDir" | "outDir" | "cacheDir" | "include" | "exclude" | "limits">;
@@ -17,7 +18,7 @@ export type DiscoverConfig = Pick<ResolvedConfig, "contentDir" | "outDir" | "cac
  * folder. Never the output or cache folder (with `content: "."` they are inside it),
  * `node_modules` or a dot-folder. A file over `limits.fileBytes` is measured, not read.
  */
-export async function discover(config: DiscoverConfig, contentDir: string = config.contentDir): Promise<SourceFile[]> {
+export async function discover(config: DiscoverConfig, contentDir: string = config.contentDir, stamps?: TextStamps): Promise<SourceFile[]> {
   const stat = await fs.stat(contentDir).catch(() => undefined);
   if (!stat?.isDirectory()) {
     throw new UsageError(`Content folder not found: ${contentDir} (set it with --content DIR)`);
@@ -36,17 +37,40 @@ export async function discover(config: DiscoverConfig, contentDir: string = conf
     throw new IOError(`Cannot list the postmortems in ${contentDir}`, { cause: error });
   });
   relPaths.sort(comparePaths);
-  const sources: SourceFile[] = [];
-  for await (const text of readTexts(
-    relPaths.map((relPath) => path.join(contentDir, relPath)),
+  // A file whose stamp says it is as a build read it is not read again (see cache/stamps.ts).
+  const known = relPaths.map((relPath) => stamps?.known(path.join(contentDir, relPath)));
+  const toRead = relPaths.filter((_, i) => known[i] === undefined);
+  const texts = readTexts(
+    toRead.map((relPath) => path.join(contentDir, relPath)),
     { maxBytes },
-  )) {
-    // One text per file, in order.
-    const relPath = mustAt(relPaths, sources.length, "the postmortems' paths");
+  );
+  const sources: SourceFile[] = [];
+  for (const [i, relPath] of relPaths.entries()) {
     const absolute = path.join(contentDir, relPath);
-    sources.push(sourceFrom(absolute, relPath, text));
+    const textKey = known[i];
+    if (textKey !== undefined) {
+      sources.push({ path: absolute, relPath, text: "", textKey, unread: true });
+      continue;
+    }
+    // One text per file read, in order.
+    const read = await texts.next();
+    if (read.done) throw new InternalError(`${relPath} was to be read, and the reader had no text left`);
+    const source = sourceFrom(absolute, relPath, read.value);
+    if (source.tooBig !== undefined || !stamps) sources.push(source);
+    else {
+      const keyed = { ...source, textKey: contentKey(source.text) };
+      stamps.note(absolute, keyed.textKey);
+      sources.push(keyed);
+    }
   }
+  stamps?.save();
   return sources;
+}
+
+/** The text of a file discovery did not read (its stamp was unchanged), read now to process it. */
+export function readUnread(source: SourceFile, maxBytes: number): SourceFile {
+  if (!source.unread) return source;
+  return sourceFrom(source.path, source.relPath, readOrError(source.path, maxBytes));
 }
 
 /** The output and cache folders as globs relative to `contentDir`, when they are inside it. */

@@ -27,7 +27,7 @@ const MAX_THREADS = 8;
  * the same time as this thread at 250 postmortems for 37 % more CPU, 12 % faster at 500 and
  * 32 % at 1,000; slower at 242 short ones (a real archive).
  */
-export const WORKER_THRESHOLD = 256;
+const WORKER_THRESHOLD = 256;
 /**
  * Characters of freshly made bodies held in memory, in MB (`HINDSIGHT_BODY_MEMORY_MB` overrides
  * it): 10,000 postmortems take about 80; past this, a body stored in the cache is let go and read

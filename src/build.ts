@@ -98,7 +98,10 @@ export async function generate(options: BuildOptions = {}, session?: BuildSessio
   const settings = settingsKey(config, codeId(), offline);
   // git runs beside the parsing: one `git log` for the whole archive.
   const history = readGitHistory(config.contentDir, config.root);
-  const found = await time("discover", () => discover(config, config.contentDir, cache ? new TextStamps(stampsFile(config.cacheDir)) : undefined));
+  // Not in a dev session: its rebuild follows a save at once, and its news reaches the page
+  // sooner while the rebuild reads the files (with the stamps, 40-60 ms later at 10,000).
+  const stamps = cache && !session ? new TextStamps(stampsFile(config.cacheDir)) : undefined;
+  const found = await time("discover", () => discover(config, config.contentDir, stamps));
   const analysis = await time("process", () =>
     analyze(config, found, {
       offline,

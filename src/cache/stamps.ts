@@ -29,8 +29,8 @@ const RACY_MS = 2_000;
 export class TextStamps {
   private readonly before = new Map<string, { stamp: Stamp; textKey: string }>();
   private readonly now = new Map<string, readonly [...Stamp, string]>();
-  /** Files stat'ed by `known`, for `note` after they are read. */
-  private readonly stats = new Map<string, fs.Stats>();
+  /** The stamps `known` found of the files to read, for `note` after they are read. */
+  private readonly toRead = new Map<string, Stamp>();
   private changed = false;
 
   constructor(private readonly file: string) {
@@ -50,18 +50,21 @@ export class TextStamps {
   known(absolute: string): string | undefined {
     const stat = fs.statSync(absolute, { throwIfNoEntry: false });
     if (!stat?.isFile()) return undefined;
-    this.stats.set(absolute, stat);
+    const stamp = stampOf(stat);
     const noted = this.before.get(absolute);
-    if (!noted || !sameStamp(noted.stamp, stampOf(stat))) return undefined;
+    if (!noted || !sameStamp(noted.stamp, stamp)) {
+      this.toRead.set(absolute, stamp);
+      return undefined;
+    }
     this.now.set(absolute, [...noted.stamp, noted.textKey]);
     return noted.textKey;
   }
 
   /** Notes the content key of a file's text as read now, under the stamp `known` found before reading it. */
   note(absolute: string, textKey: string): void {
-    const stat = this.stats.get(absolute);
-    if (!stat || Date.now() - stat.mtimeMs < RACY_MS) return;
-    const stamp = stampOf(stat);
+    const stamp = this.toRead.get(absolute);
+    this.toRead.delete(absolute);
+    if (!stamp || Date.now() - stamp[1] < RACY_MS) return;
     const noted = this.before.get(absolute);
     if (!noted || noted.textKey !== textKey || !sameStamp(noted.stamp, stamp)) this.changed = true;
     this.now.set(absolute, [...stamp, textKey]);

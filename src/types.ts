@@ -30,8 +30,8 @@ export type Status = (typeof STATUSES)[number];
 export interface PostmortemMeta {
   readonly slug: string;
   readonly title: string;
-  /** Where the title came from: the frontmatter, the first `#` heading, or the file name. */
-  readonly titleFrom: "frontmatter" | "heading" | "file";
+  /** Where the title came from: the frontmatter, the first `#` heading, the first sentence (when the file name is a UUID, a hash or a number), or the file name. */
+  readonly titleFrom: "frontmatter" | "heading" | "text" | "file";
   /** Incident start, ISO date (`2024-03-01`) or date-time (`2024-03-01T10:00:00Z`). */
   readonly date: string | undefined;
   readonly year: string | undefined;

@@ -174,12 +174,34 @@ function titleOf(data: Record<string, unknown>, tree: MdastRoot, source: SourceF
     return { title: fromHeading, titleFrom: "heading" };
   }
   // A missing title is the `frontmatter/required` rule's to report, when titles are required.
+  // A name that says nothing gives way to the text's first sentence.
+  const sentence = MEANINGLESS_NAME.test(baseName(source.relPath)) ? firstSentence(tree) : undefined;
+  if (sentence) return { title: sentence, titleFrom: "text" };
   return { title: titleFromFileName(source.relPath), titleFrom: "file" };
 }
 
+/** A file name that says nothing: a UUID, a hash or a number (an export's `0149…-d83.md`). */
+const MEANINGLESS_NAME = /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[0-9a-f]{8,}|\d+)$/i;
+/** The longest title made from a sentence, cut at a word. */
+const SENTENCE_TITLE = 90;
+
+/** The first sentence of the first paragraph, cut at a word past SENTENCE_TITLE characters. */
+function firstSentence(tree: MdastRoot): string | undefined {
+  const paragraph = tree.children.find((node) => node.type === "paragraph");
+  const text = paragraph && toString(paragraph).replace(/\s+/g, " ").trim();
+  if (!text) return undefined;
+  const sentence = (/^.+?[.!?](?=\s|$)/.exec(text)?.[0] ?? text).replace(/\.$/, "");
+  if (sentence.length <= SENTENCE_TITLE) return sentence;
+  const cut = sentence.slice(0, SENTENCE_TITLE + 1);
+  return `${cut.slice(0, Math.max(cut.lastIndexOf(" "), SENTENCE_TITLE / 2)).trimEnd()}…`;
+}
+
+/** `2021-05/09-negative-coin-values.md` → `09-negative-coin-values`. */
+const baseName = (relPath: string) => relPath.replace(/^.*\//, "").replace(/\.(md|markdown)$/i, "");
+
 /** `2021-05-09-negative-coin-values.md` → `Negative coin values`. */
 function titleFromFileName(relPath: string): string {
-  const base = relPath.replace(/^.*\//, "").replace(/\.(md|markdown)$/i, "");
+  const base = baseName(relPath);
   const words =
     base
       .replace(/^\d{4}-\d{2}-\d{2}[-_ ]*/, "")

@@ -110,6 +110,19 @@ describe("parse fallbacks for archives that grew without frontmatter", () => {
     expect(pm.meta.title).toBe("Negative coin values");
     expect(pm.meta.date).toBe("2021-05-09");
   });
+
+  it("takes the first sentence for the title when the file name is a UUID, a hash or a number", () => {
+    const body = "---\ncompany: CCP Games\n---\n\nA typo in the installer deleted *boot.ini* on some machines. It was fixed within a day.\n";
+    for (const name of ["01494547-7ee9-4169-a0c0-d921fa309d83.md", "3f2a9c1e5b7d.md", "1234.md"]) {
+      const pm = parseText(body, name);
+      expect([pm.meta.title, pm.meta.titleFrom], name).toEqual(["A typo in the installer deleted boot.ini on some machines", "text"]);
+    }
+    // A long first sentence is cut at a word; a name with words keeps its title; no paragraph, the name as it is.
+    const long = parseText(`${"Word ".repeat(40)}end.\n`, "0123abcd.md").meta.title;
+    expect(long).toBe(`${"Word ".repeat(18).trimEnd()}…`);
+    expect(parseText(body, "cafe-outage.md").meta).toMatchObject({ title: "Cafe outage", titleFrom: "file" });
+    expect(parseText("## Timeline\n", "1234.md").meta).toMatchObject({ title: "1234", titleFrom: "file" });
+  });
 });
 
 describe("frontmatter", () => {

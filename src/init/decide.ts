@@ -4,10 +4,11 @@ import type { UserConfig } from "../config.js";
 import { RULE_IDS } from "../rules/ids.js";
 import { plural, textBefore } from "../util/format.js";
 import { classify, KIND_LABELS, looksLikePostmortem, type DocKind } from "./classify.js";
-import { CORE_FIELDS, decideFields } from "./fields.js";
+import { CORE_FIELDS, decideFields, present } from "./fields.js";
 import type { DocFacts } from "./read.js";
 import { decideSections } from "./sections.js";
 import { decideSeverities } from "./severity.js";
+import { namedById } from "../util/file-name.js";
 import { isInside } from "../util/inside.js";
 import { safeDecode } from "../util/format.js";
 
@@ -102,6 +103,11 @@ export function decide(docs: readonly DocFacts[], content: string, notes: readon
     say(
       `  ! ${plural(fields.outOfRange.length, "postmortem")} ${fields.outOfRange.length === 1 ? "has a date" : "have dates"} outside the years 0001 to 9999, which check refuses: ${fields.outOfRange.join(", ")}.`,
     );
+  const titleKey = fields.map.title ?? "title";
+  const untitled = postmortems.filter((doc) => namedById(doc.relPath) && !present(doc.data[titleKey]) && doc.h1 === undefined).length;
+  if (untitled > 0) {
+    say(`  ${plural(untitled, "postmortem")} named by an id (a UUID, a hash or a number) and with no title: each is titled by its first sentence.`);
+  }
   if (fields.rules["title/fallback"]) say("  title/fallback off: the `#` heading is this archive's title, a warning on every file would say nothing new.");
   if (fields.supply.date.text > 0) say("  A date in a file name is read as the date, noted as an info message (extract/date-from-path).");
 

@@ -99,7 +99,8 @@ export function decideFields(docs: readonly DocFacts[]): FieldChoice {
   return { required, map, taxonomies: [...base, ...found], rules, supply, outOfRange, keys };
 }
 
-function present(value: unknown): boolean {
+/** Whether a frontmatter value is given: not null, not blank, not a list of nothing. */
+export function present(value: unknown): boolean {
   if (value === undefined || value === null) return false;
   if (typeof value === "string") return value.trim() !== "";
   if (Array.isArray(value)) return value.some(present);

@@ -11,6 +11,7 @@ import { STATUSES, type ParsedPostmortem, type PostmortemMeta, type SourceFile, 
 import { toList } from "../util/format.js";
 import { addProblem, type Problem } from "../util/messages.js";
 import { normalizeSeverity } from "../util/severity.js";
+import { baseName, namedById } from "../util/file-name.js";
 import { slugFromPath } from "../util/slug.js";
 import { extractActions } from "./actions.js";
 import { readFrontmatter, type FieldPlace } from "./frontmatter.js";
@@ -175,13 +176,11 @@ function titleOf(data: Record<string, unknown>, tree: MdastRoot, source: SourceF
   }
   // A missing title is the `frontmatter/required` rule's to report, when titles are required.
   // A name that says nothing gives way to the text's first sentence.
-  const sentence = MEANINGLESS_NAME.test(baseName(source.relPath)) ? firstSentence(tree) : undefined;
+  const sentence = namedById(source.relPath) ? firstSentence(tree) : undefined;
   if (sentence) return { title: sentence, titleFrom: "text" };
   return { title: titleFromFileName(source.relPath), titleFrom: "file" };
 }
 
-/** A file name that says nothing: a UUID, a hash or a number (an export's `0149…-d83.md`). */
-const MEANINGLESS_NAME = /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[0-9a-f]{8,}|\d+)$/i;
 /** The longest title made from a sentence, cut at a word. */
 const SENTENCE_TITLE = 90;
 
@@ -195,9 +194,6 @@ function firstSentence(tree: MdastRoot): string | undefined {
   const cut = sentence.slice(0, SENTENCE_TITLE + 1);
   return `${cut.slice(0, Math.max(cut.lastIndexOf(" "), SENTENCE_TITLE / 2)).trimEnd()}…`;
 }
-
-/** `2021-05/09-negative-coin-values.md` → `09-negative-coin-values`. */
-const baseName = (relPath: string) => relPath.replace(/^.*\//, "").replace(/\.(md|markdown)$/i, "");
 
 /** `2021-05-09-negative-coin-values.md` → `Negative coin values`. */
 function titleFromFileName(relPath: string): string {

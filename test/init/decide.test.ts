@@ -171,6 +171,19 @@ describe("init: globs", () => {
     });
   });
 
+  it("says that postmortems named by an id, with no title, are titled by their first sentence", () => {
+    const text = "---\ncompany: Acme\n---\n\nThe queue stalled for an hour.\n\n## Summary\n\nIt stalled.\n";
+    const docs = [
+      doc("01494547-7ee9-4169-a0c0-d921fa309d83.md", text),
+      doc("3f2a9c1e5b7d.md", text),
+      doc("queue-stall.md", text),
+      doc("1234.md", `# A heading\n\n${text.slice(text.indexOf("The"))}`),
+    ];
+    expect(decide(docs, ".").report).toContain(
+      "  2 postmortems named by an id (a UUID, a hash or a number) and with no title: each is titled by its first sentence.",
+    );
+  });
+
   it("names in its report the postmortems that lack a section most have, and lets them through with overrides alone", () => {
     const docs = [
       ...["a", "b", "c", "d"].map((name) => postmortem(`${name}.md`, ["Summary", "Timeline"])),

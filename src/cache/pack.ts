@@ -85,12 +85,19 @@ export class HeadPack {
         this.append(this.out);
         return false;
       }
+      // The last line of each key taken, as `read` took it: where it is in the old pack's bytes.
+      let old: Buffer = Buffer.alloc(0);
+      const last = new Map<string, readonly [number, number]>();
       this.lines((key, bytes, start, end) => {
-        if (!this.taken.delete(key)) return;
-        this.out?.chunks.push(bytes.toString("utf8", start, end), "\n");
-        if (this.out) this.out.bytes += end - start + 1;
-        if ((this.out?.bytes ?? 0) >= FLUSH_BYTES) this.flush();
+        if (!this.taken.has(key)) return;
+        old = bytes;
+        last.set(key, [start, end]);
       });
+      for (const [start, end] of last.values()) {
+        this.out.chunks.push(old.toString("utf8", start, end), "\n");
+        this.out.bytes += end - start + 1;
+        if (this.out.bytes >= FLUSH_BYTES) this.flush();
+      }
       this.flush();
       fs.closeSync(this.out.fd);
       fs.renameSync(this.out.tmp, this.file);

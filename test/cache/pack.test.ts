@@ -74,6 +74,22 @@ describe("the pack of records", () => {
     expect((await build({ root, offline: true })).reused).toBe(40);
   });
 
+  it("keeps the later of two lines of a key when it is written again", async () => {
+    const root = numberedArchive(40);
+    await build({ root, offline: true });
+    const lines = packLines(root);
+    // An older line of pm-0's key before the one in use, and twelve stale lines: past a quarter once pm-5 changes.
+    const older = lines[0]!.replace("Outage number 100", "Outage number 100 (older)");
+    fs.writeFileSync(packOf(root), [older, ...lines, ...Array.from({ length: 12 }, () => "stale")].join("\n") + "\n");
+    const file = path.join(root, "content", "pm-5.md");
+    fs.writeFileSync(file, fs.readFileSync(file, "utf8").replace("stalled", "stalled twice"));
+    expect((await build({ root, offline: true })).reused).toBe(39);
+    const after = packLines(root);
+    expect(after).toHaveLength(40);
+    expect(after.filter((line) => line.includes("(older)"))).toEqual([]);
+    expect(after).toContain(lines[0]);
+  });
+
   it("appends after a line a stopped build left cut, and the cut line is only a miss", async () => {
     const root = numberedArchive(40);
     await build({ root, offline: true });

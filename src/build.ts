@@ -8,7 +8,7 @@ import { analyze } from "./analyze.js";
 import { cacheKey, outputsManifestName, settingsKey } from "./cache/keys.js";
 import { cachedSearchIndex } from "./cache/search.js";
 import type { BuildSession } from "./cache/session.js";
-import { stampsFile, TextStamps } from "./cache/stamps.js";
+import { TextStamps } from "./cache/stamps.js";
 import { loadProjectConfig, makeStrict, type RunOptions } from "./project.js";
 import { discover } from "./stages/discover.js";
 import { editLink, readGitHistory, type GitHistory } from "./stages/git.js";
@@ -100,7 +100,7 @@ export async function generate(options: BuildOptions = {}, session?: BuildSessio
   const history = readGitHistory(config.contentDir, config.root);
   // Not in a dev session: its rebuild follows a save at once, and its news reaches the page
   // sooner while the rebuild reads the files (with the stamps, 40-60 ms later at 10,000).
-  const stamps = cache && !session ? new TextStamps(stampsFile(config.cacheDir)) : undefined;
+  const stamps = cache && !session ? new TextStamps(config.cacheDir) : undefined;
   const found = await time("discover", () => discover(config, config.contentDir, stamps));
   const analysis = await time("process", () =>
     analyze(config, found, {

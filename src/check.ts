@@ -6,7 +6,7 @@ import { settingsKey } from "./cache/keys.js";
 import { codeId } from "./util/version.js";
 import type { ResolvedConfig } from "./config.js";
 import { loadProjectConfig, makeStrict, sourcesOutside, type RunOptions } from "./project.js";
-import { stampsFile, TextStamps } from "./cache/stamps.js";
+import { TextStamps } from "./cache/stamps.js";
 import { discover } from "./stages/discover.js";
 import { isError } from "./util/messages.js";
 import { isInside } from "./util/inside.js";
@@ -40,7 +40,7 @@ export async function check(options: CheckOptions = {}): Promise<CheckResult> {
   const config = await loadProjectConfig(runOptions);
   // Files or folders given, and no content folder (a team's `docs/incidents/`): only those are read.
   const onlyPaths = paths.length > 0 && !fs.statSync(config.contentDir, { throwIfNoEntry: false })?.isDirectory();
-  const stamps = cache ? new TextStamps(stampsFile(config.cacheDir)) : undefined;
+  const stamps = cache ? new TextStamps(config.cacheDir) : undefined;
   const sources = [...(onlyPaths ? [] : await discover(config, config.contentDir, stamps)), ...(await sourcesOutside(config, paths))];
   // Nothing is downloaded: a remote image is the build's to fetch (and to warn about when its host does not answer).
   const { entries } = await analyze(config, sources, { mode: "check", offline: true, cache, workers, settings: settingsKey(config, codeId(), true, "check") });

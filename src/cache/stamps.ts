@@ -33,9 +33,13 @@ export class TextStamps {
   private readonly toRead = new Map<string, Stamp>();
   private changed = false;
 
-  constructor(private readonly file: string) {
+  private readonly file: string;
+
+  /** The stamps kept in this cache folder. */
+  constructor(cacheDir: string) {
+    this.file = path.join(cacheDir, "texts.json");
     try {
-      const saved: unknown = JSON.parse(fs.readFileSync(file, "utf8"));
+      const saved: unknown = JSON.parse(fs.readFileSync(this.file, "utf8"));
       const files = (saved as { version?: unknown; files?: unknown } | null)?.files;
       if ((saved as { version?: unknown }).version !== 1 || typeof files !== "object" || files === null) return;
       for (const [absolute, entry] of Object.entries(files as Record<string, unknown>)) {
@@ -81,9 +85,6 @@ export class TextStamps {
     }
   }
 }
-
-/** Where the stamps of a project are kept. */
-export const stampsFile = (cacheDir: string) => path.join(cacheDir, "texts.json");
 
 /** Whether a saved entry is four numbers and a key, as `save` writes it. */
 function isSavedEntry(entry: unknown): entry is readonly [...Stamp, string] {

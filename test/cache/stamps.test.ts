@@ -50,6 +50,29 @@ describe("the texts' stamps", () => {
     expect(fs.readFileSync(path.join(root, "dist", "postmortems", "pm-3", "index.html"), "utf8")).toContain("The queue number 103 stopped.");
   });
 
+  it("are never trusted when damaged: garbage, another version or a malformed entry makes the build read those files", async () => {
+    const root = settledArchive();
+    await build({ root, offline: true });
+    const stamps = path.join(root, ".cache", "texts.json");
+    const saved = stampsOf(root);
+    const file = path.join(root, "content", "pm-7.md");
+    const wrong = contentKey("another text");
+    // Each damaged file claims pm-7 is another text; trusted, pm-7 would be a miss and processed again.
+    const damaged = [
+      "{garbage",
+      "null",
+      JSON.stringify({ ...saved, version: 2, files: { ...saved.files, [file]: [...saved.files[file]!.slice(0, 4), wrong] } }),
+      JSON.stringify({ ...saved, files: { ...saved.files, [file]: [String(saved.files[file]![0]), ...saved.files[file]!.slice(1, 4), wrong] } }),
+    ];
+    for (const text of damaged) {
+      fs.writeFileSync(stamps, text);
+      const built = await build({ root, offline: true });
+      expect(built.reused, text.slice(0, 40)).toBe(40);
+      // Written anew from the files read.
+      expect(stampsOf(root).files[file]![4]).toBe(contentKey(fs.readFileSync(file, "utf8")));
+    }
+  });
+
   it("are not kept for a file written in the last two seconds, and are dropped with the file", async () => {
     const root = settledArchive();
     fs.writeFileSync(path.join(root, "content", "pm-0.md"), fs.readFileSync(path.join(root, "content", "pm-0.md"), "utf8").replace("stalled", "stopped"));

@@ -108,25 +108,16 @@ Examples:
   hindsight init . --print       # postmortems at the root; write nothing`,
 };
 
+/** Options of one type, for `parseArgs`, by name. */
+function optionsOf<T extends "string" | "boolean", K extends string>(type: T, names: readonly K[]): Record<K, { type: T }> {
+  return Object.fromEntries(names.map((name) => [name, { type }])) as Record<K, { type: T }>;
+}
+
 /** Every option of every command, for `parseArgs`. */
 export const OPTIONS = {
-  content: { type: "string" },
-  out: { type: "string" },
-  theme: { type: "string" },
-  config: { type: "string" },
-  drafts: { type: "boolean" },
-  offline: { type: "boolean" },
-  strict: { type: "boolean" },
-  format: { type: "string" },
-  verbose: { type: "boolean" },
-  severity: { type: "string" },
+  ...optionsOf("string", ["content", "out", "theme", "config", "format", "severity", "date", "port"]),
+  ...optionsOf("boolean", ["drafts", "offline", "strict", "verbose", "open", "print", "force", "debug"]),
   service: { type: "string", multiple: true },
-  date: { type: "string" },
-  port: { type: "string" },
-  open: { type: "boolean" },
-  print: { type: "boolean" },
-  force: { type: "boolean" },
-  debug: { type: "boolean" },
   help: { type: "boolean", short: "h" },
   version: { type: "boolean", short: "v" },
 } as const;

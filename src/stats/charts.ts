@@ -1,5 +1,5 @@
 /** The two chart shapes of the dashboard, drawn as SVG strings from plain numbers. */
-import { CHART_WIDTH, FONT_SIZE, el, escapeXml, niceTicks, num, svgRoot, textWidth, tooltip, truncate } from "./svg.js";
+import { type ChartLabel, CHART_WIDTH, FONT_SIZE, el, escapeXml, niceTicks, num, svgRoot, textWidth, tooltip, truncate } from "./svg.js";
 
 /** One series of a stacked chart: an inline colour (severity levels) or a themed class. */
 export interface Series {
@@ -17,10 +17,7 @@ export interface Column {
 }
 
 /** What a stacked column chart shows. */
-export interface StackedSpec {
-  readonly id: string;
-  readonly title: string;
-  readonly desc: string;
+export interface StackedSpec extends ChartLabel {
   readonly series: readonly Series[];
   readonly columns: readonly Column[];
 }
@@ -71,7 +68,7 @@ export function stackedColumns(spec: StackedSpec): string {
       bottom + 18,
     ),
   );
-  return svgRoot(spec.id, spec.title, spec.desc, height, parts.join(""));
+  return svgRoot(spec, height, parts.join(""));
 }
 
 /** Legend swatches in rows, wrapping before the right edge. */
@@ -116,10 +113,7 @@ export interface Bar {
 }
 
 /** What a horizontal bar chart shows, bars in display order. */
-export interface BarsSpec {
-  readonly id: string;
-  readonly title: string;
-  readonly desc: string;
+export interface BarsSpec extends ChartLabel {
   readonly bars: readonly Bar[];
 }
 
@@ -150,5 +144,5 @@ export function horizontalBars(spec: BarsSpec): string {
     parts.push(el("text", { class: "value", x: LABEL_COLUMN + width + 6, y: middle, dy: "0.35em" }, escapeXml(bar.text)));
   });
   parts.push(el("line", { class: "axis", x1: LABEL_COLUMN, x2: LABEL_COLUMN, y1: top, y2: height - top }));
-  return svgRoot(spec.id, spec.title, spec.desc, height, parts.join(""));
+  return svgRoot(spec, height, parts.join(""));
 }

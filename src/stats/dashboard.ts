@@ -159,5 +159,5 @@ function medianChart(metas: readonly PostmortemMeta[], metric: keyof typeof METR
 }
 
 function noData(id: string, title: string, description: string, caption: string, head: string[]): Chart {
-  return { id, title, description, svg: noDataSvg(id, title, description), table: { caption, head, rows: [] } };
+  return { id, title, description, svg: noDataSvg({ id, title, desc: description }), table: { caption, head, rows: [] } };
 }

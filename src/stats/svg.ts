@@ -31,8 +31,15 @@ export function tooltip(text: string): string {
   return el("title", {}, escapeXml(text));
 }
 
+/** What names a chart for screen readers: its element id, its `<title>` and its `<desc>`. */
+export interface ChartLabel {
+  readonly id: string;
+  readonly title: string;
+  readonly desc: string;
+}
+
 /** The root element, labelled by its own `<title>` and `<desc>` for screen readers. */
-export function svgRoot(id: string, title: string, desc: string, height: number, body: string): string {
+export function svgRoot({ id, title, desc }: ChartLabel, height: number, body: string): string {
   const attrs = {
     xmlns: "http://www.w3.org/2000/svg",
     class: "chart",
@@ -47,11 +54,11 @@ export function svgRoot(id: string, title: string, desc: string, height: number,
 }
 
 /** The placeholder drawn when a chart has nothing to show, so the page keeps its layout. */
-export function noDataSvg(id: string, title: string, desc: string): string {
+export function noDataSvg(label: ChartLabel): string {
   const height = 120;
   const frame = el("rect", { class: "frame", x: 0.5, y: 0.5, width: CHART_WIDTH - 1, height: height - 1, rx: 4 });
   const text = el("text", { class: "empty", x: CHART_WIDTH / 2, y: height / 2, dy: "0.35em", "text-anchor": "middle" }, "No data yet");
-  return svgRoot(id, title, desc, height, frame + text);
+  return svgRoot(label, height, frame + text);
 }
 
 /** Rough width of a label, for layout only: SVG cannot measure text at build time. */

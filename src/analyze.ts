@@ -2,7 +2,7 @@ import os from "node:os";
 import pLimit from "p-limit";
 import type { VFile } from "vfile";
 import type { ResolvedConfig } from "./config.js";
-import { contentKey, recordKey } from "./cache/keys.js";
+import { sourceKey } from "./cache/keys.js";
 import { cacheable, RecordCache } from "./cache/records.js";
 import type { BuildSession } from "./cache/session.js";
 import { InternalError, IOError, UsageError } from "./errors.js";
@@ -152,15 +152,6 @@ interface Item {
   fresh: boolean;
 }
 
-/**
- * A file's `record` key, from its text's content key. A file too big to read is keyed by its
- * size: its empty text must not find an empty file's record.
- */
-function keyOf(settings: string, source: SourceFile): string {
-  const textKey = source.tooBig === undefined ? (source.textKey ?? contentKey(source.text)) : contentKey(`\0too big: ${source.tooBig}`);
-  return recordKey(settings, source.relPath, textKey);
-}
-
 /** The file of an item still to process. */
 function sourceOf(item: Item): SourceFile {
   if (!item.source) throw new InternalError(`${item.place.relPath} is to be processed, and its text was let go`);
@@ -186,7 +177,7 @@ async function analyzeFiles(sources: SourceFile[], config: ResolvedConfig, optio
   const images = session?.images ?? new Map<string, OutputFile>();
   session?.use(options.settings);
   const items: Item[] = sources.map((source) => {
-    const key = keyOf(options.settings, source);
+    const key = sourceKey(options.settings, source);
     const memo = session?.records.get(source.relPath);
     const record = memo?.key === key ? memo.record : undefined;
     return { place: { path: source.path, relPath: source.relPath }, source: record ? undefined : source, key, record, fresh: false };
@@ -220,7 +211,7 @@ async function analyzeFiles(sources: SourceFile[], config: ResolvedConfig, optio
     const source = item.source;
     if (!source?.unread) continue;
     item.source = readUnread(source, config.limits.fileBytes);
-    item.key = keyOf(options.settings, item.source);
+    item.key = sourceKey(options.settings, item.source);
   }
   const budget = new BuildBudget(config.limits);
   // Each thread loads the whole Markdown stack: a few are plenty, whatever the host claims to have.

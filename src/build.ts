@@ -5,17 +5,19 @@ import type { VFile } from "vfile";
 import type { ResolvedConfig } from "./config.js";
 import type { ImageStats } from "./images/store.js";
 import { analyze } from "./analyze.js";
-import { cacheKey, outputsManifestName, settingsKey } from "./cache/keys.js";
+import { cacheKey, outputsManifestName, settingsKey, sourceKey } from "./cache/keys.js";
+import { filesOf, LastBuild, messagesOf, type LastBuildReport } from "./cache/last-build.js";
+import { cacheable } from "./cache/records.js";
 import { cachedSearchIndex } from "./cache/search.js";
 import type { BuildSession } from "./cache/session.js";
 import { TextStamps } from "./cache/stamps.js";
 import { loadProjectConfig, makeStrict, type RunOptions } from "./project.js";
 import { discover } from "./stages/discover.js";
-import { editLink, readGitHistory, type GitHistory } from "./stages/git.js";
+import { editLink, readGitHistory, type GitHistory, type GitReading } from "./stages/git.js";
 import { linkTargets, shownBody } from "./stages/links.js";
 import { organize, type Site } from "./stages/organize.js";
 import { renderPages } from "./stages/pages.js";
-import { writeOutput } from "./write/index.js";
+import { isUpToDate, writeOutput, type WriteTarget } from "./write/index.js";
 import { loadTheme, type Theme } from "./theme.js";
 import type { Output, OutputFile, RenderedPostmortem } from "./types.js";
 import { codeId } from "./util/version.js";
@@ -72,6 +74,14 @@ export interface Generated {
   readonly outputs: readonly Output[] | undefined;
   /** What the pages were made from, when the build succeeded: to make one of them again. */
   readonly made?: { readonly site: Site; readonly theme: Theme; readonly slugs: ReadonlyMap<string, string> };
+  /** For `build`: the `build` key of its inputs, and what to keep of it once written (see cache/last-build.ts). */
+  readonly last?: { readonly key: string; readonly keep: Kept | undefined };
+}
+
+/** What a build keeps for the next one made from the same inputs: its report, and the local image files it shows. */
+interface Kept {
+  readonly report: LastBuildReport;
+  readonly localFiles: readonly { readonly file: string; readonly hash: string }[];
 }
 
 /**
@@ -79,7 +89,7 @@ export interface Generated {
  * worker threads) → rules across files → organize → search → pages. Any content error stops
  * it, with no outputs.
  */
-export async function generate(options: BuildOptions = {}, session?: BuildSession): Promise<Generated> {
+export async function generate(options: BuildOptions = {}, session?: BuildSession, reuse = false): Promise<Generated> {
   const { drafts = false, offline = false, onProgress, workers, cache = true, ...runOptions } = options;
   const timings: StageTiming[] = [];
   const notes: string[] = [];
@@ -102,6 +112,42 @@ export async function generate(options: BuildOptions = {}, session?: BuildSessio
   // sooner while the rebuild reads the files (with the stamps, 40-60 ms later at 10,000).
   const stamps = cache && !session ? new TextStamps(config.cacheDir) : undefined;
   const found = await time("discover", () => discover(config, config.contentDir, stamps));
+  // `build`: made from the inputs of the last build, whose output folder is still as that build
+  // left it, it says what that build said and writes nothing.
+  let key: string | undefined;
+  if (reuse && stamps) {
+    const reading = await history;
+    const inputs = cacheKey(
+      "build",
+      found.map((source) => sourceKey(settings, source)),
+      config.rules,
+      config.overrides,
+      theme.key,
+      drafts,
+      Boolean(options.strict),
+      gitState(reading),
+    );
+    key = inputs;
+    const last = await time("reuse", async () => {
+      const report = lastBuild(config).read(inputs);
+      return report && (await isUpToDate({ ...writeTarget(config, cache), build: inputs })) ? report : undefined;
+    });
+    if (last) {
+      const files = filesOf(last, config.contentDir);
+      const result = {
+        ...last,
+        config,
+        files,
+        notes: gitNotes(reading),
+        ok: true,
+        unchanged: last.postmortems,
+        reused: files.length,
+        timings,
+        totalMs: performance.now() - started,
+      };
+      return { result, outputs: undefined, last: { key: inputs, keep: undefined } };
+    }
+  }
   const analysis = await time("process", () =>
     analyze(config, found, {
       offline,
@@ -160,13 +206,9 @@ export async function generate(options: BuildOptions = {}, session?: BuildSessio
       terms: record.terms,
     };
   });
-  const { history: git, notes: gitNotes } = await time("git", () => history);
-  notes.push(...gitNotes);
-  if (git?.shallow) {
-    notes.push(
-      "The git history is shallow, so last-updated dates and contributors come from the fetched commits only: fetch the whole history (actions/checkout: fetch-depth: 0).",
-    );
-  }
+  const reading = await time("git", () => history);
+  notes.push(...gitNotes(reading));
+  const git = reading.history;
   const withHistory = withGit(rendered, git, config);
   const site = await time("organize", () => organize(withHistory, config));
   const search = await time("search", () => cachedSearchIndex(site.postmortems, config, cache));
@@ -176,11 +218,16 @@ export async function generate(options: BuildOptions = {}, session?: BuildSessio
   const used = [...new Set(included.flatMap(({ record }) => record.images))].sort();
   const imageFiles = used.map((path) => images.get(path)).filter((file): file is OutputFile => file !== undefined);
   const outputs = [...theme.assets, ...imageFiles, ...search.files, ...pages];
-  return {
-    result: { ...result(true, { postmortems: rendered.length, unchanged, indexPages: htmlPages - rendered.length }), imageFiles: imageFiles.length },
-    outputs,
-    made: { site, theme, slugs },
-  };
+  const done = { ...result(true, { postmortems: rendered.length, unchanged, indexPages: htmlPages - rendered.length }), imageFiles: imageFiles.length };
+  // Nothing is kept of a build with a download (checked again after a day) or an image problem (the image may appear).
+  const keep =
+    key !== undefined && entries.every(({ record }) => !record.remote && cacheable(record))
+      ? {
+          report: { ...pick(done), files: entries.map((entry) => messagesOf(entry.source.relPath, entry.file)) },
+          localFiles: entries.flatMap(({ record }) => record.localFiles),
+        }
+      : undefined;
+  return { result: done, outputs, made: { site, theme, slugs }, last: key === undefined ? undefined : { key, keep } };
 }
 
 /**
@@ -189,21 +236,48 @@ export async function generate(options: BuildOptions = {}, session?: BuildSessio
  */
 export async function build(options: BuildOptions = {}): Promise<BuildResult> {
   const started = performance.now();
-  const { result, outputs } = await generate(options);
+  const { result, outputs, last } = await generate(options, undefined, true);
+  // Failed, or the output folder is up to date.
   if (!outputs) return result;
   const t0 = performance.now();
   const { config } = result;
-  await writeOutput(
-    {
-      outDir: config.outDir,
-      publicDir: config.publicDir,
-      protectedDirs: [config.root, config.contentDir, config.themeDir, config.publicDir],
-      manifestFile: options.cache === false ? undefined : path.join(config.cacheDir, "outputs", outputsManifestName(config)),
-    },
-    outputs,
-  );
+  await writeOutput({ ...writeTarget(config, options.cache !== false), build: last?.key }, outputs);
+  if (last?.keep) lastBuild(config).save(last.key, last.keep.report, last.keep.localFiles);
+  else if (last) lastBuild(config).forget();
   const now = performance.now();
   return { ...result, timings: [...result.timings, { stage: "write", ms: now - t0 }], totalMs: now - started };
+}
+
+/** Where a build of this config writes, and what it must never replace. */
+function writeTarget(config: ResolvedConfig, cache: boolean): WriteTarget {
+  return {
+    outDir: config.outDir,
+    publicDir: config.publicDir,
+    protectedDirs: [config.root, config.contentDir, config.themeDir, config.publicDir],
+    manifestFile: cache ? path.join(config.cacheDir, "outputs", outputsManifestName(config)) : undefined,
+  };
+}
+
+/** The report kept beside the output folder's manifest. */
+function lastBuild(config: ResolvedConfig): LastBuild {
+  return new LastBuild(path.join(config.cacheDir, "outputs", outputsManifestName(config).replace(/\.json$/, ".last.json")));
+}
+
+/** The counts of a build's report. */
+function pick({ postmortems, indexPages, imageFiles, images }: BuildResult): Omit<LastBuildReport, "files"> {
+  return { postmortems, indexPages, imageFiles, images };
+}
+
+/** What git says of the files, as far as the pages show it. */
+function gitState({ history }: GitReading): object | undefined {
+  return history && { shallow: history.shallow, top: history.top, files: [...history.files] };
+}
+
+/** The notes of reading git: `.git` folders ignored, a shallow history. */
+function gitNotes({ history, notes }: GitReading): string[] {
+  const shallow =
+    "The git history is shallow, so last-updated dates and contributors come from the fetched commits only: fetch the whole history (actions/checkout: fetch-depth: 0).";
+  return history?.shallow ? [...notes, shallow] : [...notes];
 }
 
 /** Adds what git knows, and the edit link, to each postmortem. */

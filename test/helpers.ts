@@ -6,7 +6,9 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import zlib from "node:zlib";
+import fg from "fast-glob";
 import { afterAll } from "vitest";
+import type { BuildOptions, BuildResult } from "../src/build.js";
 import { resolveConfig, type UserConfig } from "../src/config.js";
 import { parse } from "../src/stages/parse.js";
 import { ImageStore } from "../src/images/store.js";
@@ -251,4 +253,14 @@ export function words(text: string): string[] {
   const out: string[] = [];
   forEachWord(text, (word) => out.push(word));
   return out;
+}
+
+/**
+ * A build that does not take the last build whole (see src/cache/last-build.ts), for tests of
+ * what a build made from the records does: the report the last build kept is dropped first.
+ */
+export async function buildFromRecords(options: BuildOptions & { root: string }): Promise<BuildResult> {
+  for (const file of fg.sync("*.last.json", { cwd: path.join(options.root, ".cache", "outputs"), absolute: true })) fs.rmSync(file);
+  const { build } = await import("../src/build.js");
+  return build(options);
 }

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import path from "node:path";
 import type { ResolvedConfig } from "../config.js";
+import type { SourceFile } from "../types.js";
 
 /**
  * Every key of every cache, in one place. One hash (SHA-256, hex) through one function,
@@ -19,11 +20,12 @@ import type { ResolvedConfig } from "../config.js";
  * | `content`   | a file's bytes                                                               | write manifest, dev's served files, downloaded image blobs |
  * | `outputs`   | the output folder, relative to the root                                      | `.cache/outputs/<key>.json` (the manifest's name) |
  * | `public`    | `public/`: each file's path, size and time                                   | write manifest (copy public/ again or not) |
+ * | `build`     | each `record` key in order, the rule settings, `theme`, drafts, strict, what git says of the files | write manifest, `.cache/outputs/<key>.last.json` (see last-build.ts) |
  *
  * Entries also check themselves when read (a record's local image files by `content` hash, a
  * blob by its name's hash), so deleting or damaging `.cache/` is always safe.
  */
-export type KeyKind = "settings" | "record" | "page" | "site" | "theme" | "search" | "content" | "outputs" | "public";
+export type KeyKind = "settings" | "record" | "page" | "site" | "theme" | "search" | "content" | "outputs" | "public" | "build";
 
 /** One part of a key: text and bytes are hashed as they are, anything else as its JSON. */
 export type KeyPart = string | Uint8Array | number | boolean | null | undefined | object;
@@ -93,6 +95,15 @@ export function portableSettings(config: ResolvedConfig): object {
 /** The key of one postmortem: its settings, its path in the content folder and its text's content key (`contentKey`). */
 export function recordKey(settings: string, relPath: string, textKey: string): string {
   return cacheKey("record", settings, relPath, textKey);
+}
+
+/**
+ * A discovered file's `record` key, from its text's content key. A file too big to read is keyed
+ * by its size: its empty text must not find an empty file's record.
+ */
+export function sourceKey(settings: string, source: Pick<SourceFile, "relPath" | "text" | "textKey" | "tooBig">): string {
+  const textKey = source.tooBig === undefined ? (source.textKey ?? contentKey(source.text)) : contentKey(`\0too big: ${source.tooBig}`);
+  return recordKey(settings, source.relPath, textKey);
 }
 
 /** Where a folder's write manifest is kept, by the output folder relative to the root. */

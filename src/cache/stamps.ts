@@ -4,7 +4,7 @@ import { writeFileAtomic } from "../util/atomic.js";
 import { debug } from "../util/debug.js";
 
 /** A file's stamp, as git's index keeps it: size, times and inode, all changed by a write. */
-type Stamp = readonly [size: number, mtimeMs: number, ctimeMs: number, ino: number];
+export type Stamp = readonly [size: number, mtimeMs: number, ctimeMs: number, ino: number];
 
 /** `.cache/texts.json`: each file's stamp and its text's content key, by absolute path. */
 interface Saved {
@@ -17,7 +17,7 @@ interface Saved {
  * times are coarse (one or two seconds), a second write in the same tick would leave the same
  * stamp. Git calls these files racily clean, and reads them again.
  */
-const RACY_MS = 2_000;
+export const RACY_MS = 2_000;
 
 /**
  * The texts' stamps of the last build (`.cache/texts.json`): a build does not read a file whose
@@ -91,10 +91,10 @@ function isSavedEntry(entry: unknown): entry is readonly [...Stamp, string] {
   return Array.isArray(entry) && entry.length === 5 && entry.slice(0, 4).every((n) => typeof n === "number") && typeof entry[4] === "string";
 }
 
-function stampOf(stat: fs.Stats): Stamp {
+export function stampOf(stat: fs.Stats): Stamp {
   return [stat.size, stat.mtimeMs, stat.ctimeMs, stat.ino];
 }
 
-function sameStamp(a: Stamp, b: Stamp): boolean {
+export function sameStamp(a: Stamp, b: Stamp): boolean {
   return a[0] === b[0] && a[1] === b[1] && a[2] === b[2] && a[3] === b[3];
 }

@@ -29,8 +29,12 @@ export const updateInPlace: Writer = async (job) => {
   const { outDir, previous, manifestFile } = job;
   if (!previous || !manifestFile) return "declined";
   const plan = planUpdate(job, previous.manifest);
-  // The previous build, still in place, is this one.
-  if (isEmpty(plan)) return "written";
+  // The previous build, still in place, is this one: made from other inputs (an edit that changes
+  // no output), its manifest says so from now on.
+  if (isEmpty(plan)) {
+    if (previous.manifest.build !== job.build) await withLock(lockFileOf(outDir), () => renameBuild(job, previous, manifestFile), { wait: false });
+    return "written";
+  }
   if (!fitsInPlace(plan, previous.manifest, job.publicDir)) return "declined";
   try {
     const update = (staging: string) => withLock(lockFileOf(outDir), () => applyPlan(job, staging, plan, previous, manifestFile), { wait: false });
@@ -165,8 +169,14 @@ async function applyPlan(job: WriteJob, staging: string, plan: UpdatePlan, previ
   const kept = Object.fromEntries(Object.entries(files).filter(([file]) => !removed.has(file)));
   await removeEmptyFolders(outDir, plan.removed);
   const dir = await folderId(outDir);
-  if (dir) saveManifest(manifestFile, { ...previous.manifest, dir, files: kept });
+  if (dir) saveManifest(manifestFile, { ...previous.manifest, dir, files: kept, build: job.build });
   return true;
+}
+
+/** Saves the manifest with the job's `build` key, while the folder and the manifest are still those read. */
+async function renameBuild(job: WriteJob, previous: PreviousBuild, manifestFile: string): Promise<void> {
+  const text = await fs.readFile(manifestFile, "utf8").catch(() => undefined);
+  if (text === previous.text && (await folderId(job.outDir)) === previous.manifest.dir) saveManifest(manifestFile, { ...previous.manifest, build: job.build });
 }
 
 /**

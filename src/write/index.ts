@@ -37,6 +37,7 @@
  *    rename. The manifest is saved under the lock, only for the folder this build swapped in.
  *    Deleting the cache is always safe: the next build makes every file.
  */
+import { statSync } from "node:fs";
 import fs from "node:fs/promises";
 import path from "node:path";
 import { HindsightError, UsageError } from "../errors.js";
@@ -65,6 +66,8 @@ export interface WriteTarget {
    * a build that changes only a few files updates the previous build's folder in place.
    */
   readonly manifestFile?: string | undefined;
+  /** The `build` key of what the files were made from (see cache/keys.ts), kept in the manifest. */
+  readonly build?: string | undefined;
 }
 
 /**
@@ -83,6 +86,24 @@ export async function writeOutput(target: WriteTarget, files: Iterable<Output>):
     if (written === "broken") job = { ...job, previous: undefined };
   }
   await stageAndSwap(job);
+}
+
+/**
+ * Whether the output folder is, file for file, the build made from the inputs of this `build`
+ * key: its manifest names the key, the folder is still the one it describes, public/ is as it
+ * copied it, and every file is there with its size (what an update in place checks too). A
+ * build made from the same inputs writes nothing then.
+ */
+export async function isUpToDate(target: WriteTarget & { readonly build: string }): Promise<boolean> {
+  const outDir = path.resolve(target.outDir);
+  const previous = await previousBuild(outDir, target.manifestFile);
+  if (previous?.manifest.build !== target.build) return false;
+  if (previous.manifest.public !== (target.publicDir ? await publicFingerprint(target.publicDir) : "")) return false;
+  // Synchronous stats, as an update in place makes them: tens of thousands, each a few microseconds.
+  return Object.entries(previous.manifest.files).every(([file, [, size]]) => {
+    const stat = statSync(path.join(outDir, file), { throwIfNoEntry: false });
+    return stat?.isFile() === true && stat.size === size;
+  });
 }
 
 /** Checks the target and the files, before anything is written, and reads the previous build. */
@@ -105,6 +126,7 @@ async function prepare(target: WriteTarget, files: Iterable<Output>): Promise<Wr
     publicDir: target.publicDir,
     publicState: target.publicDir ? await publicFingerprint(target.publicDir) : "",
     manifestFile: target.manifestFile,
+    build: target.build,
     previous: await previousBuild(outDir, target.manifestFile),
   };
 }

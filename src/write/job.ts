@@ -15,6 +15,8 @@ export interface WriteJob {
   readonly publicState: string;
   /** Where the manifest of the build written is saved; none, none saved. */
   readonly manifestFile: string | undefined;
+  /** The `build` key of what the files were made from, saved in the manifest. */
+  readonly build: string | undefined;
   /** The previous build, while the output folder is still exactly it: files may be taken from it. */
   readonly previous: PreviousBuild | undefined;
 }

@@ -20,6 +20,8 @@ export interface Manifest {
   /** The public folder's files as copied: path, size and modification time. */
   readonly public?: string;
   readonly files: Record<string, readonly [key: string, size: number]>;
+  /** The `build` key of what the folder was made from (see cache/keys.ts), when the build gave one. */
+  readonly build?: string | undefined;
 }
 
 /** The previous build's manifest as read, with its text to tell whether it was rewritten since. */

@@ -60,7 +60,7 @@ async function swapAndRecord(job: WriteJob, staging: string, entries: Manifest["
         // the lock swapped its own in since.
         const now = await fs.stat(outDir, { bigint: true }).catch(() => undefined);
         const dir = now?.ino === ours ? await folderId(outDir) : undefined;
-        if (dir) saveManifest(manifestFile, { dir, public: job.publicState, files: entries });
+        if (dir) saveManifest(manifestFile, { dir, public: job.publicState, files: entries, build: job.build });
         else await fs.rm(manifestFile, { force: true });
       }
       return moved;

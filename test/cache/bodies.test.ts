@@ -6,7 +6,7 @@ import { IOError } from "../../src/errors.js";
 import { contentsOf } from "../../src/types.js";
 import { RecordCache } from "../../src/cache/records.js";
 import { bodyHash } from "../../src/stages/record.js";
-import { numberedArchive, repoRoot, tempDir } from "../helpers.js";
+import { buildFromRecords, numberedArchive, repoRoot, tempDir } from "../helpers.js";
 
 // Bodies stay on disk: a record in .cache/records/ is its first line (what the build needs of a
 // postmortem) and its body on the second, read back only when a page or a search fragment is
@@ -55,7 +55,7 @@ describe("bodies left in the record cache", () => {
 
     contents.mockClear();
     const rendersWarm = renders();
-    const warm = await build({ root, offline: true });
+    const warm = await buildFromRecords({ root, offline: true });
     expect(warm.unchanged).toBe(cold.postmortems);
     expect(contents).not.toHaveBeenCalled();
     expect(renders()).toBe(rendersWarm);

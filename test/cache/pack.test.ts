@@ -1,10 +1,10 @@
 import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { build, generate } from "../../src/build.js";
+import { generate } from "../../src/build.js";
 import { BuildSession } from "../../src/cache/session.js";
 import { check } from "../../src/check.js";
-import { listFiles, numberedArchive } from "../helpers.js";
+import { buildFromRecords as build, listFiles, numberedArchive } from "../helpers.js";
 
 // The pack: the first line of every record entry in one file (.cache/records.build.pack), read
 // by a build instead of one file per postmortem. The entries' own files stay the truth.

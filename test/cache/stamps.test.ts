@@ -1,9 +1,8 @@
 import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { build } from "../../src/build.js";
 import { contentKey } from "../../src/cache/keys.js";
-import { numberedArchive } from "../helpers.js";
+import { buildFromRecords as build, numberedArchive } from "../helpers.js";
 
 // The texts' stamps (.cache/texts.json): a build reads only the files whose size, times or
 // inode changed since a build read them, as git's index does; the others' texts are known by

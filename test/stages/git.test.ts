@@ -154,6 +154,21 @@ describe("git metadata", () => {
     expect(result.notes).toEqual([]);
   });
 
+  it("reaches the next build when commits change a file's history and not its text", async () => {
+    const text = postmortem("Cache");
+    const dir = repository([{ author: "Ada Lovelace", date: "2024-05-03", files: { "content/2024/cache.md": text } }]);
+    const page = path.join(dir, "dist/postmortems/2024/cache/index.html");
+    await build({ root: dir, offline: true });
+    expect(fs.readFileSync(page, "utf8")).toContain("<dt>Contributors</dt><dd>Ada Lovelace</dd>");
+    // Grace changes the file and changes it back: the text is the one built, its history is not.
+    fs.writeFileSync(path.join(dir, "content/2024/cache.md"), `${text}\nA line.\n`);
+    commitAll(dir, { author: "Grace Hopper", date: "2024-06-01" });
+    fs.writeFileSync(path.join(dir, "content/2024/cache.md"), text);
+    commitAll(dir, { author: "Grace Hopper", date: "2024-06-02" });
+    expect((await build({ root: dir, offline: true })).ok).toBe(true);
+    expect(fs.readFileSync(page, "utf8")).toMatch(/<time datetime="2024-06-02">.*<dt>Contributors<\/dt><dd>Grace Hopper, Ada Lovelace<\/dd>/s);
+  });
+
   it("is skipped quietly outside a git checkout, and the edit link is relative to the project", async () => {
     const dir = tempDir();
     fs.mkdirSync(path.join(dir, "content"));

@@ -128,10 +128,7 @@ export async function generate(options: BuildOptions = {}, session?: BuildSessio
       gitState(reading),
     );
     key = inputs;
-    const last = await time("reuse", async () => {
-      const report = lastBuild(config).read(inputs);
-      return report && (await isUpToDate({ ...writeTarget(config, cache), build: inputs })) ? report : undefined;
-    });
+    const last = await time("reuse", () => upToDate(config, inputs, cache));
     if (last) {
       const files = filesOf(last, config.contentDir);
       const result = {
@@ -145,7 +142,7 @@ export async function generate(options: BuildOptions = {}, session?: BuildSessio
         timings,
         totalMs: performance.now() - started,
       };
-      return { result, outputs: undefined, last: { key: inputs, keep: undefined } };
+      return { result, outputs: undefined, last: { key, keep: undefined } };
     }
   }
   const analysis = await time("process", () =>
@@ -256,6 +253,12 @@ function writeTarget(config: ResolvedConfig, cache: boolean): WriteTarget {
     protectedDirs: [config.root, config.contentDir, config.themeDir, config.publicDir],
     manifestFile: cache ? path.join(config.cacheDir, "outputs", outputsManifestName(config)) : undefined,
   };
+}
+
+/** The last build's report, when it was made from the inputs of this `build` key and its output folder is as it left it. */
+async function upToDate(config: ResolvedConfig, key: string, cache: boolean): Promise<LastBuildReport | undefined> {
+  const report = lastBuild(config).read(key);
+  return report && (await isUpToDate({ ...writeTarget(config, cache), build: key })) ? report : undefined;
 }
 
 /** The report kept beside the output folder's manifest. */

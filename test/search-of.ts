@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import { inflate, readChunk, type Chunk } from "../src/client/search/chunk.js";
+import { chunkRanges, inflate, readChunk, type Chunk } from "../src/client/search/chunk.js";
 import { planQuery } from "../src/client/search/query.js";
 import { rankAll, score } from "../src/client/search/score.js";
 import type { Fragment, SearchMeta } from "../src/shared/search/format.js";
@@ -17,7 +17,7 @@ export async function searchOf(out: string) {
   const fragment = (doc: number) => JSON.parse(fs.readFileSync(path.join(out, "search/f", `${names.slice(doc * 8, doc * 8 + 8)}.json`), "utf8")) as Fragment;
   const options = { stem: stemmer, stopwords: meta.stopwords ? STOPWORDS : undefined, typos: meta.typos };
   const titles = async (query: string): Promise<string[]> => {
-    const result = await score(meta.docs, planQuery(query, meta.chunks, options, load));
+    const result = await score(meta.docs, planQuery(query, chunkRanges(meta), options, load));
     return result ? rankAll(result.docs, result.scores).map((doc) => fragment(doc).title) : [];
   };
   return { meta, stemmer, titles };

@@ -6,7 +6,7 @@ import { getOrAdd } from "../util/lookup.js";
 import { readClientModule } from "../util/client-modules.js";
 import { FRAGMENT_NAME, NAMES_PER_PAGE, type Facet, type SearchMeta } from "../shared/search/format.js";
 import { languageOf } from "./languages.js";
-import { collectPostings, encodeChunks, pastTheEnd } from "./postings.js";
+import { collectPostings, compressChunks, compressChunksSync, encodeChunks, pastTheEnd, type ChunkFile } from "./postings.js";
 import { fragmentHash, fragmentOf } from "./fragment.js";
 
 export { FRAGMENT_NAME, type SearchMeta } from "../shared/search/format.js";
@@ -44,11 +44,25 @@ function facetSpecs(config: ResolvedConfig): Record<string, FacetSpec> {
  * its contents, so hosts can cache it forever. Document ids follow the archive's order
  * (newest first), so sorting by date is sorting by id.
  */
-export function buildSearchIndex(postmortems: readonly RenderedPostmortem[], config: ResolvedConfig): { files: Output[]; meta: SearchMeta } {
+export async function buildSearchIndex(postmortems: readonly RenderedPostmortem[], config: ResolvedConfig): Promise<SearchIndex> {
+  return indexOf(postmortems, config, await compressChunks(encodeChunks(collectPostings(postmortems, config))));
+}
+
+/** The same index, made in this thread: for a file of it asked for while the build writes. */
+export function buildSearchIndexSync(postmortems: readonly RenderedPostmortem[], config: ResolvedConfig): SearchIndex {
+  return indexOf(postmortems, config, compressChunksSync(encodeChunks(collectPostings(postmortems, config))));
+}
+
+/** A search index: its files, and its meta (also one of its files) for the search page. */
+export interface SearchIndex {
+  readonly files: Output[];
+  readonly meta: SearchMeta;
+}
+
+/** The index of its term chunks' files, and of the postmortems' facets and fragments. */
+function indexOf(postmortems: readonly RenderedPostmortem[], config: ResolvedConfig, chunks: readonly ChunkFile[]): SearchIndex {
   const severities = config.severities.map((level) => [level.id, level.label, level.color] as const);
-  const postings = collectPostings(postmortems, config);
   const files: Output[] = [];
-  const chunks = encodeChunks(postings);
   const facets = encodeFacets(postmortems, config);
   const fragments = fragmentFiles(postmortems, config.taxonomies);
   const client = clientFiles(config.language);
@@ -60,11 +74,12 @@ export function buildSearchIndex(postmortems: readonly RenderedPostmortem[], con
   const names = namePages(fragments.names);
   files.push(...names.files);
   const meta: SearchMeta = {
-    version: 4,
+    version: 5,
     base: version,
     docs: postmortems.length,
     names: names.pages,
-    chunks: chunks.map((c) => [c.first, c.last, c.file.path] as const),
+    chunkTerms: chunks.map((c) => c.first).join(" "),
+    chunkFiles: chunks.map((c) => c.name).join(""),
     facets: facets.meta,
     severities,
     language: config.language,

@@ -1,10 +1,12 @@
 // The index's postings: every postmortem's term counts as BM25 weights, in flat typed arrays
 // (millions of entries at 10,000 postmortems), and the term chunks the search client fetches.
-import { gzipSync } from "node:zlib";
+import { promisify } from "node:util";
+import { gzip, gzipSync } from "node:zlib";
 import type { ResolvedConfig } from "../config.js";
 import type { OutputFile, RenderedPostmortem } from "../types.js";
 import { hashText } from "../util/hash.js";
 import { InternalError } from "../errors.js";
+import { CHUNK_NAME } from "../shared/search/format.js";
 import { ByteWriter } from "./encode.js";
 import { docTerms } from "./terms.js";
 import { TermIds } from "./term-ids.js";
@@ -98,22 +100,53 @@ function pairsIn(counts: string): number {
   return words >> 1;
 }
 
+/** A term chunk as encoded, before compression: its first term and its bytes. */
+export interface RawChunk {
+  readonly first: string;
+  readonly bytes: Uint8Array;
+}
+
+/** A term chunk's file, named by the hash of its compressed bytes. */
+export interface ChunkFile {
+  readonly first: string;
+  /** Its file is `c/<name>.bin`. */
+  readonly name: string;
+  readonly file: OutputFile;
+}
+
+// Compressed here, since most static hosts serve a binary file as it is: the client inflates it
+// (DecompressionStream). Level 9 and no timestamp, so the bytes are the same every build.
+const GZIP = { level: 9 } as const;
+const gzipInPool = promisify(gzip);
+
+function chunkFile({ first }: RawChunk, bytes: Uint8Array): ChunkFile {
+  const name = hashText(bytes).slice(0, CHUNK_NAME);
+  return { first, name, file: { path: `c/${name}.bin`, contents: bytes } };
+}
+
+/** The chunks compressed in zlib's thread pool, all at once: compressing is most of the index's time, and this thread has little else to do meanwhile. */
+export async function compressChunks(chunks: readonly RawChunk[]): Promise<ChunkFile[]> {
+  return Promise.all(chunks.map(async (chunk) => chunkFile(chunk, await gzipInPool(chunk.bytes, GZIP))));
+}
+
+/** The chunks compressed in this thread, for a file of the index asked for while it is written. */
+export function compressChunksSync(chunks: readonly RawChunk[]): ChunkFile[] {
+  return chunks.map((chunk) => chunkFile(chunk, gzipSync(chunk.bytes, GZIP)));
+}
+
 /** The term chunks: terms in sorted order with their postings, about CHUNK_BYTES each before compression. */
-export function encodeChunks(postings: Postings): { first: string; last: string; file: OutputFile }[] {
+export function encodeChunks(postings: Postings): RawChunk[] {
   const termOf = (id: number) => postings.terms[id] ?? pastTheEnd(id);
   // Term ids sorted by term: sorting [id, term] pairs instead took a tenth longer than the whole encoding.
   const order = postings.terms.map((_, id) => id).sort((a, b) => (termOf(a) < termOf(b) ? -1 : 1));
-  const chunks: { first: string; last: string; file: OutputFile }[] = [];
+  const chunks: RawChunk[] = [];
   let writer = new ByteWriter();
   // One scratch writer for every term's postings: a writer per term was a 4 KB allocation each.
   const block = new ByteWriter();
   let first = "";
   let count = 0;
-  const flush = (last: string) => {
-    // Compressed here, since most static hosts serve a binary file as it is: the client
-    // inflates it (DecompressionStream). Level 9 and no timestamp, so the bytes are the same every build.
-    const bytes = gzipSync(writer.view(), { level: 9 });
-    chunks.push({ first, last, file: { path: `c/${hashText(bytes).slice(0, 12)}.bin`, contents: bytes } });
+  const flush = () => {
+    chunks.push({ first, bytes: writer.view() });
     writer = new ByteWriter();
     count = 0;
   };
@@ -138,7 +171,7 @@ export function encodeChunks(postings: Postings): { first: string; last: string;
     writer.varint(bytes.length);
     writer.raw(bytes);
     count++;
-    if (writer.size >= CHUNK_BYTES || i === order.length - 1) flush(term);
+    if (writer.size >= CHUNK_BYTES || i === order.length - 1) flush();
   });
   return chunks;
 }

@@ -3,10 +3,11 @@ import fs from "node:fs";
 import path from "node:path";
 import { gunzipSync } from "node:zlib";
 import { beforeAll, describe, expect, it } from "vitest";
-import { build } from "../../src/build.js";
-import { FRAGMENT_NAME, type SearchMeta } from "../../src/search/build-index.js";
+import { build, generate } from "../../src/build.js";
+import { buildSearchIndex, buildSearchIndexSync, FRAGMENT_NAME, type SearchIndex, type SearchMeta } from "../../src/search/build-index.js";
+import { contentsOf } from "../../src/types.js";
 import { NAMES_PER_PAGE } from "../../src/shared/search/format.js";
-import { inflate, readChunk, type Chunk } from "../../src/client/search/chunk.js";
+import { chunkRanges, chunksFor, inflate, readChunk, type Chunk } from "../../src/client/search/chunk.js";
 import { planQuery } from "../../src/client/search/query.js";
 import { rankAll, score, topByScore, warmUp } from "../../src/client/search/score.js";
 import { STOPWORDS } from "../../src/shared/search/tokenize.js";
@@ -58,7 +59,7 @@ describe("search index", () => {
   beforeAll(async () => {
     await build({ offline: true, root: fixtureArchive, out });
     meta = JSON.parse(fs.readFileSync(path.join(out, "search/meta.json"), "utf8")) as SearchMeta;
-    postings = new Map(meta.chunks.flatMap(([, , file]) => [...decode(fs.readFileSync(path.join(out, "search", meta.base, file)))]));
+    postings = new Map(chunkRanges(meta).flatMap(([, file]) => [...decode(fs.readFileSync(path.join(out, "search", meta.base, file)))]));
   });
 
   it("cuts words the same way for the index and the browser: no diacritics, identifiers whole", () => {
@@ -77,9 +78,8 @@ describe("search index", () => {
     expect(postings.has("the")).toBe(false);
   });
 
-  it("keeps chunks sorted and disjoint, and files under a content-hashed folder", () => {
-    const ranges = meta.chunks.map(([first, last]) => [first, last]);
-    for (let i = 1; i < ranges.length; i++) expect(ranges[i - 1]![1]! < ranges[i]![0]!).toBe(true);
+  it("lists its one chunk by its first term, and keeps its files under a content-hashed folder", () => {
+    expect(chunkRanges(meta).map(([first]) => first)).toEqual([[...postings.keys()].sort((a, b) => (a < b ? -1 : 1))[0]]);
     const files = listFiles(path.join(out, "search"));
     const fragments = files.filter((f) => f.startsWith("f/"));
     expect(files.filter((f) => !f.startsWith(`${meta.base}/`) && !f.startsWith("f/") && !f.startsWith("n/"))).toEqual(["index.html", "meta.json"]);
@@ -129,8 +129,12 @@ describe("search index", () => {
     expect(names).toHaveLength(count);
     expect(new Set(names).size).toBe(count);
     // The document that the index gives for a title's number has that title in the fragment its place names, on either page.
-    const chunks = new Map(m.chunks.map(([first, last, file]) => [`${first} ${last}`, decode(fs.readFileSync(path.join(site, "search", m.base, file)))]));
-    const docOf = (term: string) => [...chunks].find(([range]) => range.split(" ")[0]! <= term && term <= range.split(" ")[1]!)?.[1].get(term)?.[0]?.[0];
+    // Through the chunk the browser would fetch for the term.
+    const chunks = chunkRanges(m);
+    const docOf = (term: string) =>
+      chunksFor(chunks, term, undefined)
+        .map((file) => decode(fs.readFileSync(path.join(site, "search", m.base, file))).get(term)?.[0]?.[0])
+        .find((doc) => doc !== undefined);
     const pages = new Set<number>();
     // (Words of one character are not indexed: the numbers start at 100.)
     const missing = [...Array(count).keys()].filter((i) => docOf(String(100 + i)) === undefined);
@@ -164,12 +168,27 @@ describe("search index", () => {
       return readChunk(await inflate(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length)));
     };
     const search = async (query: string, typos = false) => {
-      const result = await score(meta.docs, planQuery(query, meta.chunks, { stem: stemmer, stopwords: STOPWORDS, typos }, load));
+      const result = await score(meta.docs, planQuery(query, chunkRanges(meta), { stem: stemmer, stopwords: STOPWORDS, typos }, load));
       return result && rankAll(result.docs, result.scores);
     };
 
+    it("fetches the one chunk that can hold a word, and the chunks a typed prefix spans, at most four", () => {
+      const ranges = chunkRanges({ chunkTerms: "b d f h k m", chunkFiles: "000000000001000000000002000000000003000000000004000000000005000000000006" });
+      expect(ranges[1]).toEqual(["d", "c/000000000002.bin"]);
+      const files = (term: string, prefix?: string) => chunksFor(ranges, term, prefix).map((file) => Number(file.slice(2, 14)));
+      expect(files("a")).toEqual([]);
+      expect([files("b"), files("c"), files("dz"), files("z")]).toEqual([[1], [1], [2], [6]]);
+      // "e…" runs from the chunk of "e" to the chunk of "e\uffff", both the one from "d"; any word spans all six, the first four fetched.
+      expect(files("e", "e")).toEqual([2]);
+      expect(files("b", "")).toEqual([1, 2, 3, 4]);
+      expect(files("fa", "f")).toEqual([3]);
+      expect(files("g", "g")).toEqual([3]);
+      expect(files("a", "a")).toEqual([]);
+      expect(chunksFor(chunkRanges({ chunkTerms: "", chunkFiles: "" }), "a", "a")).toEqual([]);
+    });
+
     it("lists a chunk's terms in order, with their posting counts, without decoding postings", async () => {
-      for (const [, , file] of meta.chunks) {
+      for (const [, file] of chunkRanges(meta)) {
         const chunk = await load(file);
         const expected = decode(fs.readFileSync(path.join(out, "search", meta.base, file)));
         expect(chunk.terms).toEqual([...expected.keys()]);
@@ -203,7 +222,7 @@ describe("search index", () => {
     });
 
     it("reads chunks compressed, and as a host that inflated them already serves them", async () => {
-      const [, , file] = meta.chunks[0]!;
+      const [, file] = chunkRanges(meta)[0]!;
       const compressed = fs.readFileSync(path.join(out, "search", meta.base, file));
       expect([...compressed.subarray(0, 2)]).toEqual([0x1f, 0x8b]);
       const plain = gunzipSync(compressed);
@@ -220,6 +239,32 @@ describe("search index", () => {
     it("warms up on made-up postings, touching nothing else", async () => {
       await expect(warmUp()).resolves.toBeUndefined();
     });
+  });
+
+  it("cuts many terms into chunks listed by their first terms, sorted and disjoint, the same compressed in zlib's thread pool or in this thread", async () => {
+    // Forty postmortems of 400 words each that no other has: 16,000 terms and more.
+    const root = numberedArchive(40);
+    for (let i = 0; i < 40; i++) {
+      const words = Array.from({ length: 400 }, (_, j) => `zq${i}w${j}`).join(" ");
+      fs.appendFileSync(path.join(root, "content", `pm-${i}.md`), `\n${words}\n`);
+    }
+    const { result, made } = await generate({ offline: true, root, cache: false });
+    const postmortems = made?.site.postmortems ?? [];
+    const inPool = await buildSearchIndex(postmortems, result.config);
+    const files = new Map(inPool.files.map((file) => [file.path, Buffer.from(contentsOf(file))]));
+    // Each chunk's terms from its first listed, sorted, and before the next chunk's first.
+    const chunks = chunkRanges(inPool.meta).map(([first, file]) => ({ first, terms: [...decode(files.get(`search/${inPool.meta.base}/${file}`)!).keys()] }));
+    expect(chunks.length).toBeGreaterThan(4);
+    chunks.forEach(({ first, terms }, i) => {
+      expect(terms[0]).toBe(first);
+      expect([...terms].sort((a, b) => (a < b ? -1 : 1))).toEqual(terms);
+      if (i > 0) expect(chunks[i - 1]!.terms.at(-1)! < first).toBe(true);
+    });
+    // A file of the index asked for while the build writes is made in this thread: the same bytes.
+    const inThread = buildSearchIndexSync(postmortems, result.config);
+    const bytes = (index: SearchIndex) => index.files.map((file) => [file.path, Buffer.from(contentsOf(file)).toString("base64")]);
+    expect(bytes(inThread)).toEqual(bytes(inPool));
+    expect(inThread.meta).toEqual(inPool.meta);
   });
 
   it("is deterministic: the same archive gives the same index folder", async () => {

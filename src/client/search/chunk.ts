@@ -1,6 +1,6 @@
 // Runs in the browser (served beside the search client as chunk.js) and in Node's tests: the
 // index's term chunks, as fetched and read. Imports only the format.
-import type { ChunkRange } from "./format.js";
+import { CHUNK_NAME, type ChunkRange, type SearchMeta } from "./format.js";
 
 /** A term chunk's terms in sorted order, with where each one's postings start and how many there are. */
 export interface Chunk {
@@ -76,12 +76,31 @@ export function lowerBound(terms: readonly string[], term: string): number {
   return low;
 }
 
-/** The chunks that can hold a term, or any term starting with a prefix. */
+/** The chunks `meta.json` lists, in term order: each one's first term and file. */
+export function chunkRanges(meta: Pick<SearchMeta, "chunkTerms" | "chunkFiles">): ChunkRange[] {
+  if (meta.chunkTerms === "") return [];
+  return meta.chunkTerms.split(" ").map((first, i) => [first, `c/${meta.chunkFiles.slice(i * CHUNK_NAME, (i + 1) * CHUNK_NAME)}.bin`] as const);
+}
+
+/** The chunks that can hold a term, or any term starting with a prefix, in term order, at most MAX_PREFIX_CHUNKS. */
 export function chunksFor(chunks: readonly ChunkRange[], term: string, prefix: string | undefined): string[] {
-  const covers = ([first, last]: ChunkRange) => first <= term && term <= last;
-  const overlaps = ([first, last]: ChunkRange) => prefix !== undefined && last >= prefix && first <= `${prefix}\uffff`;
-  return chunks
-    .filter((chunk) => covers(chunk) || overlaps(chunk))
+  // The chunk that would hold a term: the last whose first term is not after it (-1: before them all).
+  const holder = (t: string) => {
+    let low = 0;
+    let high = chunks.length;
+    while (low < high) {
+      const mid = (low + high) >>> 1;
+      if ((chunks[mid] ?? pastTheEnd())[0] <= t) low = mid + 1;
+      else high = mid;
+    }
+    return low - 1;
+  };
+  const picked = new Set<number>();
+  const own = holder(term);
+  if (own >= 0) picked.add(own);
+  if (prefix !== undefined) for (let i = Math.max(0, holder(prefix)); i <= holder(`${prefix}\uffff`); i++) picked.add(i);
+  return [...picked]
+    .sort((a, b) => a - b)
     .slice(0, MAX_PREFIX_CHUNKS)
-    .map(([, , file]) => file);
+    .map((i) => (chunks[i] ?? pastTheEnd())[1]);
 }

@@ -2,9 +2,9 @@
 // page opens, the term chunks of the words as they are typed, the facet bitsets of the filters
 // in use, and the fragments of the results it shows (Pagefind's design). The page works as
 // links without it.
-import { FRAGMENT_NAME, NAMES_PER_PAGE, type Fragment, type SearchMeta as Meta } from "./format.js";
+import { FRAGMENT_NAME, NAMES_PER_PAGE, type ChunkRange, type Fragment, type SearchMeta as Meta } from "./format.js";
 import { element, resultItem } from "./card.js";
-import { inflate, readChunk, type Chunk } from "./chunk.js";
+import { chunkRanges, inflate, readChunk, type Chunk } from "./chunk.js";
 import { planQuery, type Plan, type QueryOptions } from "./query.js";
 import { rankAll, score, topByScore, warmUp, type Matched } from "./score.js";
 import { stemmer } from "./stemmer.js";
@@ -59,10 +59,17 @@ const at = (m: Meta, file: string) => `${m.base}/${file}`;
 const loadChunk = (m: Meta) => (file: string) => fetchOnce<Chunk>(at(m, file), (r) => r.arrayBuffer().then(inflate).then(readChunk));
 const options = (m: Meta): QueryOptions => ({ stem: stemmer, stopwords: m.stopwords ? STOPWORDS : undefined, typos: m.typos });
 
+let ranges: { m: Meta; chunks: ChunkRange[] } | undefined;
+/** The chunks `meta.json` lists, read once. */
+function rangesOf(m: Meta): ChunkRange[] {
+  if (ranges?.m !== m) ranges = { m, chunks: chunkRanges(m) };
+  return ranges.chunks;
+}
+
 let planned: { query: string; plans: Plan[] } | undefined;
 /** The query's plan, made once per query text: its chunks start loading when it is made. */
 function plan(m: Meta, query: string): Plan[] {
-  if (planned?.query !== query) planned = { query, plans: planQuery(query, m.chunks, options(m), loadChunk(m)) };
+  if (planned?.query !== query) planned = { query, plans: planQuery(query, rangesOf(m), options(m), loadChunk(m)) };
   return planned.plans;
 }
 

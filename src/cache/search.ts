@@ -2,7 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import type { ResolvedConfig } from "../config.js";
 import { HindsightError } from "../errors.js";
-import { buildSearchIndex, buildSearchIndexSync, type SearchIndex, type SearchMeta } from "../search/build-index.js";
+import { buildSearchIndex, type SearchIndex, type SearchMeta } from "../search/build-index.js";
 import { contentsOf, type LazyOutputFile, type Output, type RenderedPostmortem } from "../types.js";
 import { writeFileAtomic } from "../util/atomic.js";
 import { debug } from "../util/debug.js";
@@ -29,7 +29,7 @@ function isSaved(value: unknown, key: string): value is Saved {
  * key, see keys.ts), its meta from `.cache/search/` and its files as lazy outputs: the writer
  * takes them from the previous build, and makes them only if it has to.
  */
-export async function cachedSearchIndex(postmortems: readonly RenderedPostmortem[], config: ResolvedConfig, cache: boolean): Promise<SearchIndex> {
+export function cachedSearchIndex(postmortems: readonly RenderedPostmortem[], config: ResolvedConfig, cache: boolean): SearchIndex {
   if (!cache || postmortems.some((pm) => pm.key === undefined)) return buildSearchIndex(postmortems, config);
   // The code id covers the index builder and the client shipped in the index's folder.
   const key = cacheKey(
@@ -43,7 +43,7 @@ export async function cachedSearchIndex(postmortems: readonly RenderedPostmortem
   );
   const file = path.join(config.cacheDir, "search", `${key.slice(0, 32)}.json`);
   let built: Map<string, Output> | undefined;
-  const build = () => (built ??= new Map(buildSearchIndexSync(postmortems, config).files.map((f) => [f.path, f])));
+  const build = () => (built ??= new Map(buildSearchIndex(postmortems, config).files.map((f) => [f.path, f])));
   try {
     const saved: unknown = JSON.parse(fs.readFileSync(file, "utf8"));
     if (isSaved(saved, key)) {
@@ -62,7 +62,7 @@ export async function cachedSearchIndex(postmortems: readonly RenderedPostmortem
   } catch (error) {
     debug("cache", "no search index cached for these inputs, or a damaged one", error);
   }
-  const index = await buildSearchIndex(postmortems, config);
+  const index = buildSearchIndex(postmortems, config);
   try {
     const saved: Saved = { key, meta: index.meta, files: index.files.map((f) => [f.path, "key" in f ? f.key : contentKey(f.contents)]) };
     writeFileAtomic(file, JSON.stringify(saved));

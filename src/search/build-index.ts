@@ -6,7 +6,7 @@ import { getOrAdd } from "../util/lookup.js";
 import { readClientModule } from "../util/client-modules.js";
 import { FRAGMENT_NAME, NAMES_PER_PAGE, type Facet, type SearchMeta } from "../shared/search/format.js";
 import { languageOf } from "./languages.js";
-import { collectPostings, compressChunks, compressChunksSync, encodeChunks, pastTheEnd, type ChunkFile } from "./postings.js";
+import { collectPostings, compressChunks, encodeChunks, pastTheEnd, type ChunkFile } from "./postings.js";
 import { fragmentHash, fragmentOf } from "./fragment.js";
 
 export { FRAGMENT_NAME, type SearchMeta } from "../shared/search/format.js";
@@ -44,13 +44,8 @@ function facetSpecs(config: ResolvedConfig): Record<string, FacetSpec> {
  * its contents, so hosts can cache it forever. Document ids follow the archive's order
  * (newest first), so sorting by date is sorting by id.
  */
-export async function buildSearchIndex(postmortems: readonly RenderedPostmortem[], config: ResolvedConfig): Promise<SearchIndex> {
-  return indexOf(postmortems, config, await compressChunks(encodeChunks(collectPostings(postmortems, config))));
-}
-
-/** The same index, made in this thread: for a file of it asked for while the build writes. */
-export function buildSearchIndexSync(postmortems: readonly RenderedPostmortem[], config: ResolvedConfig): SearchIndex {
-  return indexOf(postmortems, config, compressChunksSync(encodeChunks(collectPostings(postmortems, config))));
+export function buildSearchIndex(postmortems: readonly RenderedPostmortem[], config: ResolvedConfig): SearchIndex {
+  return indexOf(postmortems, config, compressChunks(encodeChunks(collectPostings(postmortems, config))));
 }
 
 /** A search index: its files, and its meta (also one of its files) for the search page. */

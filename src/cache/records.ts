@@ -218,11 +218,21 @@ function isEntry(value: unknown, key: string): value is Entry {
 }
 
 /**
- * Whether a record may be kept: not with an error (fixing it may mean adding a file, which the
- * key cannot see) nor with an image problem (a missing image may appear, a download may work).
+ * Rules whose outcome is not the file's alone, which its key covers: its images (a missing one
+ * may appear, a download may work), the time and memory processing took (the machine's load),
+ * and the data budget that every file of a build shares.
+ */
+const NOT_THE_FILES_ALONE = /^(?:image\/|limits\/(?:time|memory|data-total-bytes)$)/;
+
+/**
+ * Whether a record may be kept: not with a message of a rule whose outcome is not the file's
+ * alone, nor with an error no rule names. An error of the file's own (a missing section, a bad
+ * date) is kept, and said again by every build that reuses it, as the rule settings then say:
+ * an archive whose config made such errors warnings (`hindsight init` does) had them processed
+ * again at every build, and never taken whole.
  */
 export function cacheable(record: PostmortemRecord): boolean {
-  return !record.messages.some((m) => m.fatal || m.ruleId?.startsWith("image/"));
+  return !record.messages.some((m) => (m.ruleId === undefined ? m.fatal === true : NOT_THE_FILES_ALONE.test(m.ruleId)));
 }
 
 /** An entry's first line, decoded: its record without the body's contents. */

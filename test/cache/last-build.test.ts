@@ -4,6 +4,8 @@ import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { build, type BuildOptions, type BuildResult } from "../../src/build.js";
+import { cacheable } from "../../src/cache/records.js";
+import type { PostmortemRecord } from "../../src/stages/record.js";
 import { formatStylish } from "../../src/report/index.js";
 import { listFiles, makePng, numberedArchive } from "../helpers.js";
 
@@ -132,6 +134,36 @@ describe("the last build", () => {
     expect(reused(await next())).toBe(false);
     expect(fs.existsSync(path.join(dist, "postmortems", "pm-8", "index.html"))).toBe(true);
     expect(reused(await next())).toBe(true);
+  });
+
+  it("is kept for an archive whose config makes a file's own errors warnings, as hindsight init writes them", async () => {
+    const root = archive();
+    const configFile = path.join(root, "hindsight.config.json");
+    const config = JSON.parse(fs.readFileSync(configFile, "utf8")) as object;
+    const required = { fields: { required: ["title", "date", "severity"] } };
+    fs.writeFileSync(configFile, JSON.stringify({ ...config, ...required, rules: { "frontmatter/required": "warn" } }));
+    const first = await build({ root, offline: true });
+    expect(first.ok).toBe(true);
+    expect(stylish(first, root)).toContain("frontmatter/required");
+    expect(reused(await build({ root, offline: true }))).toBe(true);
+    // Errors again: the records, kept with their errors, are reused, and the build fails with them.
+    fs.writeFileSync(configFile, JSON.stringify({ ...config, ...required }));
+    const failed = await build({ root, offline: true });
+    expect([failed.ok, failed.reused]).toEqual([false, 40]);
+    expect(failed.files.filter((file) => file.messages.some((m) => m.fatal === true && m.ruleId === "frontmatter/required"))).toHaveLength(40);
+  });
+
+  it("takes a record kept with a file's own error, never one whose outcome is not the file's alone", () => {
+    const withMessage = (ruleId: string | undefined, fatal: boolean | undefined) =>
+      ({ messages: [{ reason: "A reason", line: 1, column: 1, ruleId, note: undefined, fatal }] }) as unknown as PostmortemRecord;
+    for (const ruleId of ["sections/missing", "frontmatter/date", "content/too-deep", "limits/output-bytes", "limits/file-bytes"]) {
+      expect(cacheable(withMessage(ruleId, true)), ruleId).toBe(true);
+    }
+    for (const ruleId of ["image/missing", "image/alt", "limits/time", "limits/memory", "limits/data-total-bytes"]) {
+      expect(cacheable(withMessage(ruleId, false)), ruleId).toBe(false);
+    }
+    expect(cacheable(withMessage(undefined, true))).toBe(false);
+    expect(cacheable(withMessage(undefined, false))).toBe(true);
   });
 
   it("is never trusted when its report is damaged or of other inputs, and is not kept for a build with a download or an image problem", async () => {

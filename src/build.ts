@@ -13,7 +13,7 @@ import type { BuildSession } from "./cache/session.js";
 import { TextStamps } from "./cache/stamps.js";
 import { loadProjectConfig, makeStrict, type RunOptions } from "./project.js";
 import { discover } from "./stages/discover.js";
-import { editLink, readGitHistory, type GitHistory, type GitReading } from "./stages/git.js";
+import { editLink, historyState, readGitHistory, readingNotes, type GitHistory } from "./stages/git.js";
 import { linkTargets, shownBody } from "./stages/links.js";
 import { organize, type Site } from "./stages/organize.js";
 import { renderPages } from "./stages/pages.js";
@@ -125,7 +125,7 @@ export async function generate(options: BuildOptions = {}, session?: BuildSessio
       theme.key,
       drafts,
       Boolean(options.strict),
-      gitState(reading),
+      historyState(reading),
     );
     key = inputs;
     const last = await time("reuse", () => upToDate(config, inputs, cache));
@@ -135,7 +135,7 @@ export async function generate(options: BuildOptions = {}, session?: BuildSessio
         ...last,
         config,
         files,
-        notes: gitNotes(reading),
+        notes: readingNotes(reading),
         ok: true,
         unchanged: last.postmortems,
         reused: files.length,
@@ -204,7 +204,7 @@ export async function generate(options: BuildOptions = {}, session?: BuildSessio
     };
   });
   const reading = await time("git", () => history);
-  notes.push(...gitNotes(reading));
+  notes.push(...readingNotes(reading));
   const git = reading.history;
   const withHistory = withGit(rendered, git, config);
   const site = await time("organize", () => organize(withHistory, config));
@@ -269,18 +269,6 @@ function lastBuild(config: ResolvedConfig): LastBuild {
 /** The counts of a build's report. */
 function pick({ postmortems, indexPages, imageFiles, images }: BuildResult): Omit<LastBuildReport, "files"> {
   return { postmortems, indexPages, imageFiles, images };
-}
-
-/** What git says of the files, as far as the pages show it. */
-function gitState({ history }: GitReading): object | undefined {
-  return history && { shallow: history.shallow, top: history.top, files: [...history.files] };
-}
-
-/** The notes of reading git: `.git` folders ignored, a shallow history. */
-function gitNotes({ history, notes }: GitReading): string[] {
-  const shallow =
-    "The git history is shallow, so last-updated dates and contributors come from the fetched commits only: fetch the whole history (actions/checkout: fetch-depth: 0).";
-  return history?.shallow ? [...notes, shallow] : [...notes];
 }
 
 /** Adds what git knows, and the edit link, to each postmortem. */

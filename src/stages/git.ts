@@ -33,6 +33,18 @@ export interface GitReading {
   readonly notes: readonly string[];
 }
 
+/** What git says of the files, as far as the pages show it: part of the `build` key (see cache/keys.ts). */
+export function historyState({ history }: GitReading): object | undefined {
+  return history && { shallow: history.shallow, top: history.top, files: [...history.files] };
+}
+
+/** The notes of reading git: `.git` folders ignored, a shallow history. */
+export function readingNotes({ history, notes }: GitReading): string[] {
+  const shallow =
+    "The git history is shallow, so last-updated dates and contributors come from the fetched commits only: fetch the whole history (actions/checkout: fetch-depth: 0).";
+  return history?.shallow ? [...notes, shallow] : [...notes];
+}
+
 /** The project's repository: its work tree and its git directory (a folder, or a `gitdir:` file for a worktree). */
 interface Repository {
   readonly top: string;

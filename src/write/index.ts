@@ -36,6 +36,10 @@
  *    links, no file is ever written into once it is in an output folder: it is replaced by a
  *    rename. The manifest is saved under the lock, only for the folder this build swapped in.
  *    Deleting the cache is always safe: the next build makes every file.
+ * 6. **A build made from the same inputs writes nothing.** The manifest also names the `build`
+ *    key of what the folder was made from (see cache/keys.ts); `isUpToDate` reads it, with the
+ *    folder's identity, public/ and every file's size, before the build makes anything. An
+ *    update in place that finds nothing to change saves the new key, under the lock.
  */
 import { statSync } from "node:fs";
 import fs from "node:fs/promises";

@@ -46,10 +46,10 @@ export class LastBuild {
   read(key: string): LastBuildReport | undefined {
     let saved: unknown;
     try {
-      const text = fs.readFileSync(this.file, "utf8");
-      // Another key's report (the usual case after an edit) is told from its first bytes, not parsed.
-      if (!text.startsWith(`{"version":1,"key":${JSON.stringify(key)},`)) return undefined;
-      saved = JSON.parse(text);
+      // Another key's report (the usual case after an edit) is told from its first bytes: 25 MB at 100,000 are not read.
+      const head = Buffer.from(`{"version":1,"key":${JSON.stringify(key)},`);
+      if (!startsWith(this.file, head)) return undefined;
+      saved = JSON.parse(fs.readFileSync(this.file, "utf8"));
       if (!isSaved(saved, key)) return undefined;
     } catch (error) {
       debug("cache", "no report of the last build, or a damaged one: the build is made", error);
@@ -94,6 +94,17 @@ export class LastBuild {
     } catch (error) {
       debug("cache", "the report of the last build could not be removed", error);
     }
+  }
+}
+
+/** Whether a file starts with these bytes, read without reading the rest. */
+function startsWith(file: string, head: Buffer): boolean {
+  const fd = fs.openSync(file, "r");
+  try {
+    const start = Buffer.alloc(head.length);
+    return fs.readSync(fd, start, 0, head.length, 0) === head.length && start.equals(head);
+  } finally {
+    fs.closeSync(fd);
   }
 }
 

@@ -115,18 +115,11 @@ export async function generate(options: BuildOptions = {}, session?: BuildSessio
   // `build`: made from the inputs of the last build, whose output folder is still as that build
   // left it, it says what that build said and writes nothing.
   let key: string | undefined;
+  let discovered: string[] | undefined;
   if (reuse && stamps) {
     const reading = await history;
-    const inputs = cacheKey(
-      "build",
-      found.map((source) => sourceKey(settings, source)),
-      config.rules,
-      config.overrides,
-      theme.key,
-      drafts,
-      Boolean(options.strict),
-      historyState(reading),
-    );
+    discovered = found.map((source) => sourceKey(settings, source));
+    const inputs = cacheKey("build", discovered, config.rules, config.overrides, theme.key, drafts, Boolean(options.strict), historyState(reading));
     key = inputs;
     const last = await time("reuse", () => upToDate(config, inputs, cache));
     if (last) {
@@ -135,6 +128,8 @@ export async function generate(options: BuildOptions = {}, session?: BuildSessio
         ...last,
         config,
         files,
+        // The images' work done by this build, as a build from the records counts it: none.
+        images: { embedded: 0, downloaded: 0, cached: 0, local: 0, failed: 0 },
         notes: readingNotes(reading),
         ok: true,
         unchanged: last.postmortems,
@@ -160,6 +155,9 @@ export async function generate(options: BuildOptions = {}, session?: BuildSessio
     }),
   );
   const { entries, images } = analysis;
+  // A file read to be processed held another text than its stamp said (edited during the build):
+  // this build is not the one of the key, and says so to no later build.
+  if (discovered?.some((recordKey, i) => entries[i]?.key !== recordKey)) key = undefined;
   const files = entries.map((entry) => entry.file);
   const failed = () => {
     if (options.strict) makeStrict(files);
@@ -239,8 +237,9 @@ export async function build(options: BuildOptions = {}): Promise<BuildResult> {
   const t0 = performance.now();
   const { config } = result;
   await writeOutput({ ...writeTarget(config, options.cache !== false), build: last?.key }, outputs);
+  // Kept for the next build, or dropped: the output folder is this build's now, not the report's.
   if (last?.keep) lastBuild(config).save(last.key, last.keep.report, last.keep.localFiles);
-  else if (last) lastBuild(config).forget();
+  else if (options.cache !== false) lastBuild(config).forget();
   const now = performance.now();
   return { ...result, timings: [...result.timings, { stage: "write", ms: now - t0 }], totalMs: now - started };
 }
@@ -267,8 +266,8 @@ function lastBuild(config: ResolvedConfig): LastBuild {
 }
 
 /** The counts of a build's report. */
-function pick({ postmortems, indexPages, imageFiles, images }: BuildResult): Omit<LastBuildReport, "files"> {
-  return { postmortems, indexPages, imageFiles, images };
+function pick({ postmortems, indexPages, imageFiles }: BuildResult): Omit<LastBuildReport, "files"> {
+  return { postmortems, indexPages, imageFiles };
 }
 
 /** Adds what git knows, and the edit link, to each postmortem. */

@@ -1,7 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
 import { VFile } from "vfile";
-import type { ImageStats } from "../images/store.js";
 import type { MessageRecord } from "../stages/record.js";
 import { writeFileAtomic } from "../util/atomic.js";
 import { debug } from "../util/debug.js";
@@ -16,7 +15,6 @@ export interface LastBuildReport {
   readonly postmortems: number;
   readonly indexPages: number;
   readonly imageFiles: number;
-  readonly images: ImageStats;
   /** Every postmortem found, in order: its path in the content folder and its messages. */
   readonly files: readonly (readonly [relPath: string, messages: readonly KeptMessage[]])[];
 }
@@ -148,8 +146,6 @@ function isReport(value: unknown): value is LastBuildReport {
   const report = value as Record<string, unknown>;
   return (
     ["postmortems", "indexPages", "imageFiles"].every((name) => typeof report[name] === "number") &&
-    typeof report.images === "object" &&
-    report.images !== null &&
     Array.isArray(report.files) &&
     report.files.every((entry) => Array.isArray(entry) && typeof entry[0] === "string" && Array.isArray(entry[1]) && entry[1].every(isMessage))
   );

@@ -34,7 +34,9 @@ export interface PreviousBuild {
 function isManifest(value: unknown): value is Manifest {
   if (typeof value !== "object" || value === null) return false;
   const { dir, files } = value as Record<string, unknown>;
-  return typeof dir === "string" && typeof files === "object" && files !== null;
+  if (typeof dir !== "string" || typeof files !== "object" || files === null) return false;
+  // Each file's key and size, as a build writes them: a damaged entry makes the whole manifest untrusted.
+  return Object.values(files).every((entry) => Array.isArray(entry) && typeof entry[0] === "string" && typeof entry[1] === "number");
 }
 
 /** The previous build's manifest, when the output folder is still the build it describes. */

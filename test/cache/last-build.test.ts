@@ -4,10 +4,11 @@ import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { build, type BuildOptions, type BuildResult } from "../../src/build.js";
+import { contentKey } from "../../src/cache/keys.js";
 import { cacheable } from "../../src/cache/records.js";
 import type { PostmortemRecord } from "../../src/stages/record.js";
 import { FORMATS, formatMessages, formatStylish } from "../../src/report/index.js";
-import { listFiles, makePng, numberedArchive } from "../helpers.js";
+import { buildFromRecords, listFiles, makePng, numberedArchive } from "../helpers.js";
 
 // A build made from the inputs of the last one, whose output folder is as that build left it,
 // says what that build said and writes nothing, reading no record (src/cache/last-build.ts).
@@ -41,8 +42,15 @@ function settle(dir: string): void {
 describe("the last build", () => {
   it("is taken whole by a build made from the same inputs: the same report, nothing written, no record read", async () => {
     const root = archive();
-    const first = await build({ root, offline: true });
-    expect(first.ok).toBe(true);
+    const cold = await build({ root, offline: true });
+    expect([cold.ok, cold.images.local]).toEqual([true, 1]);
+    const [report] = lastOf(root);
+    const kept = fs.readFileSync(path.join(root, ".cache", "outputs", report!));
+    // What a build from the records says: the build taken whole must say the same, whichever
+    // build kept the report (the cold one here, which processed an image the others do not).
+    const first = await buildFromRecords({ root, offline: true });
+    expect([first.ok, reused(first)]).toEqual([true, false]);
+    fs.writeFileSync(path.join(root, ".cache", "outputs", report!), kept);
     expect(stylish(first, root)).toContain("frontmatter/status");
     const dist = path.join(root, "dist");
     const [before, written] = [contents(dist), times(dist)];
@@ -60,8 +68,6 @@ describe("the last build", () => {
       files: undefined,
       timings: undefined,
       totalMs: undefined,
-      unchanged: first.postmortems,
-      reused: 40,
     });
     expect(contents(dist)).toEqual(before);
     expect(times(dist)).toEqual(written);
@@ -153,6 +159,22 @@ describe("the last build", () => {
     expect(failed.files.filter((file) => file.messages.some((m) => m.fatal === true && m.ruleId === "frontmatter/required"))).toHaveLength(40);
   });
 
+  it("is not kept by a build that read a file whose text was not the one its stamp said (an edit during the build)", async () => {
+    const root = archive();
+    await build({ root, offline: true });
+    // A stamp that says pm-1 holds another text, as if the file changed between discovery and its
+    // processing: discovery keys the build by that text, processing reads the file's own.
+    const stampsFile = path.join(root, ".cache", "texts.json");
+    const stamps = JSON.parse(fs.readFileSync(stampsFile, "utf8")) as { files: Record<string, unknown[]> };
+    stamps.files[path.join(root, "content", "pm-1.md")]![4] = contentKey("another text");
+    fs.writeFileSync(stampsFile, JSON.stringify(stamps));
+    const built = await build({ root, offline: true });
+    expect([built.ok, reused(built), built.reused]).toEqual([true, false, 39]);
+    expect(lastOf(root)).toEqual([]);
+    // The stamp still says the other text: taken whole, this build would show what that text made.
+    expect(reused(await build({ root, offline: true }))).toBe(false);
+  });
+
   it("takes a record kept with a file's own error, never one whose outcome is not the file's alone", () => {
     const withMessage = (ruleId: string | undefined, fatal: boolean | undefined) =>
       ({ messages: [{ reason: "A reason", line: 1, column: 1, ruleId, note: undefined, fatal }] }) as unknown as PostmortemRecord;
@@ -185,6 +207,14 @@ describe("the last build", () => {
       expect(reused(result), text.slice(0, 40)).toBe(false);
       expect(result.ok).toBe(true);
     }
+    expect(reused(await build({ root, offline: true }))).toBe(true);
+    // Nor is a manifest with a damaged entry: the build is made, and makes the manifest anew.
+    const manifestFile = file.replace(/\.last\.json$/, ".json");
+    const manifest = JSON.parse(fs.readFileSync(manifestFile, "utf8")) as { files: Record<string, unknown> };
+    const [firstFile] = Object.keys(manifest.files);
+    fs.writeFileSync(manifestFile, JSON.stringify({ ...manifest, files: { ...manifest.files, [firstFile!]: 5 } }));
+    const afterDamage = await build({ root, offline: true });
+    expect([afterDamage.ok, reused(afterDamage)]).toEqual([true, false]);
     expect(reused(await build({ root, offline: true }))).toBe(true);
 
     // A missing image may appear: a build that reports one (as a warning here) keeps no report.

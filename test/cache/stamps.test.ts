@@ -19,6 +19,13 @@ function settledArchive(): string {
   return root;
 }
 
+/** The next build reads one postmortem again and processes it: its page shows `text`. */
+async function expectReadAgain(root: string, slug: string, text: string): Promise<void> {
+  const built = await build({ root, offline: true });
+  expect(built.reused).toBe(39);
+  expect(fs.readFileSync(path.join(root, "dist", "postmortems", slug, "index.html"), "utf8")).toContain(text);
+}
+
 describe("the texts' stamps", () => {
   it("give a warm build each unchanged file's text key without reading it: a stamp altered to another text's key is a miss, read and processed", async () => {
     const root = settledArchive();
@@ -31,9 +38,7 @@ describe("the texts' stamps", () => {
     // Were pm-5 read, its key would be right and its record found.
     saved.files[file]![4] = contentKey("another text");
     fs.writeFileSync(path.join(root, ".cache", "texts.json"), JSON.stringify(saved));
-    const built = await build({ root, offline: true });
-    expect(built.reused).toBe(39);
-    expect(fs.readFileSync(path.join(root, "dist", "postmortems", "pm-5", "index.html"), "utf8")).toContain("The queue number 105 stalled.");
+    await expectReadAgain(root, "pm-5", "The queue number 105 stalled.");
   });
 
   it("see an edit that keeps the file's size and time", async () => {
@@ -44,9 +49,7 @@ describe("the texts' stamps", () => {
     fs.writeFileSync(file, fs.readFileSync(file, "utf8").replace("stalled", "stopped"));
     fs.utimesSync(file, mtime, mtime);
     expect(fs.statSync(file).size).toBe(stampsOf(root).files[file]![0]);
-    const built = await build({ root, offline: true });
-    expect(built.reused).toBe(39);
-    expect(fs.readFileSync(path.join(root, "dist", "postmortems", "pm-3", "index.html"), "utf8")).toContain("The queue number 103 stopped.");
+    await expectReadAgain(root, "pm-3", "The queue number 103 stopped.");
   });
 
   it("are never trusted when damaged: garbage, another version or a malformed entry makes the build read those files", async () => {

@@ -7,6 +7,7 @@ import { ImageStore, type ImageStats } from "../images/store.js";
 import type { SourceFile } from "../types.js";
 import type { BuildBudget } from "../util/budget.js";
 import { workerEnv } from "../util/debug.js";
+import { Tripwire } from "../util/tripwire.js";
 import { vmClock, Watchdog } from "./clock.js";
 import { MEMORY_PROBLEM, refusedRecord, sourceBytes, timeProblem } from "./process.js";
 import { analyzeWithStore, type WorkerResult, type WorkerSetup, type WorkerTask } from "./worker.js";
@@ -55,11 +56,10 @@ export async function analyzeInWorkers(
   });
   const local = new ImageStore(config, { mode: options.mode, offline: options.offline, budget: options.budget });
   const inThread = pLimit(1);
-  let fail!: (error: unknown) => void;
-  const dead = new Promise<never>((_, reject) => (fail = reject));
-  dead.catch(() => undefined);
+  // Tripped when the pool has no worker left: every task waiting on the pool then fails at once.
+  const dead = new Tripwire();
   const noWorkers = (message: string, cause?: unknown) => {
-    fail(Object.assign(new Error(message, { cause }), { code: "HINDSIGHT_NO_WORKERS" }));
+    dead.trip(Object.assign(new Error(message, { cause }), { code: "HINDSIGHT_NO_WORKERS" }));
   };
   pool.on("error", (error: unknown) => {
     if (pool.threads.length === 0) noWorkers("No worker thread could start", error);
@@ -73,7 +73,7 @@ export async function analyzeInWorkers(
     if (sourceBytes(source) > config.limits.fileBytes) return { result: await analyzeWithStore(local, source, config), here: true };
     const signal = watchdog.watch(slot);
     try {
-      return { result: await Promise.race([pool.run({ source, slot }, { signal }), dead]), here: false };
+      return { result: await dead.guard(pool.run({ source, slot }, { signal })), here: false };
     } catch (error) {
       if (watchdog.expired(slot)) return refused(source, timeProblem(config));
       const code = (error as NodeJS.ErrnoException).code;

@@ -29,11 +29,14 @@ const MAX_THREADS = 8;
  */
 const WORKER_THRESHOLD = 256;
 /**
- * Characters of freshly made bodies held in memory, in MB (`HINDSIGHT_BODY_MEMORY_MB` overrides
- * it): 10,000 postmortems take about 80; past this, a body stored in the cache is let go and read
- * back when its page is made, so that 100,000 fit in memory.
+ * Characters of freshly made bodies held in memory, in MB (`HINDSIGHT_BODY_MEMORY_MB`; none by
+ * default): past this, a body stored in the cache is let go and read back when its page and its
+ * search fragment are made. A body not stored (no cache, or a record not kept) is always held.
+ * Measured at 10,000 postmortems (2026-12-02, three cold builds each): holding them all (128)
+ * took 603-648 MB at the peak; 32, 527-549 MB; none, 475-495 MB, for about 0.8 s of reading
+ * back (20,000 reads of 30-40 µs), within the noise of a 43 s build.
  */
-const bodyMemoryMb = () => Number(process.env.HINDSIGHT_BODY_MEMORY_MB ?? 128);
+const bodyMemoryMb = () => Number(process.env.HINDSIGHT_BODY_MEMORY_MB ?? 0);
 
 /**
  * `HINDSIGHT_WORKERS`: worker threads for any number of postmortems (0: none), for a machine whose

@@ -134,10 +134,13 @@ export class RecordCache {
   contents(key: string, hash: string): BodyContents | undefined {
     try {
       const bytes = fs.readFileSync(this.entryPath(key));
-      const entry: unknown = JSON.parse(firstLine(bytes));
-      if (!isEntry(entry, key)) return undefined;
-      const contents = JSON.parse(bytes.toString("utf8", bytes.indexOf(0x0a) + 1)) as BodyContents | null;
-      return contents && typeof contents.html === "string" && Array.isArray(contents.toc) && bodyHash(contents) === hash ? contents : undefined;
+      // The body's hash says it is the one asked for: the record's line is not parsed (a third of the time).
+      const start = bytes.indexOf(0x0a) + 1;
+      if (start === 0) return undefined;
+      const contents = JSON.parse(bytes.toString("utf8", start)) as BodyContents | null;
+      return contents && typeof contents.html === "string" && typeof contents.text === "string" && Array.isArray(contents.toc) && bodyHash(contents) === hash
+        ? contents
+        : undefined;
     } catch (error) {
       debug("cache", "a body that cannot be read back is a miss", error);
       return undefined;

@@ -42,7 +42,7 @@ function entries(root: string): string[] {
 describe("bodies left in the record cache", () => {
   it("are read back for a cold build's pages past the memory for bodies, and not at all by a warm build", async () => {
     const root = archive();
-    // No room for bodies in memory: each is read back from the cache (as for most of 100,000).
+    // No room for bodies in memory (the default): each is read back from the cache.
     vi.stubEnv("HINDSIGHT_BODY_MEMORY_MB", "0");
     const contents = vi.spyOn(RecordCache.prototype, "contents");
     const rendersBefore = renders();
@@ -63,6 +63,7 @@ describe("bodies left in the record cache", () => {
 
   it("holds fresh bodies while there is room; an edit to one body makes its page alone again, a new title the lists too", async () => {
     const root = archive();
+    vi.stubEnv("HINDSIGHT_BODY_MEMORY_MB", "128");
     const contents = vi.spyOn(RecordCache.prototype, "contents");
     await build({ root, offline: true });
     expect(contents).not.toHaveBeenCalled();

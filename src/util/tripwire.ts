@@ -9,11 +9,11 @@
  * postmortems, about 20 KB each: 200 MB; at 100,000, 2 GB). A settled guard leaves nothing here.
  */
 export class Tripwire {
-  private tripped: { readonly error: unknown } | undefined;
-  private readonly waiting = new Set<(error: unknown) => void>();
+  private tripped: { readonly error: Error } | undefined;
+  private readonly waiting = new Set<(error: Error) => void>();
 
   /** Rejects every wait in progress, and every later one, with `error`; only the first trip counts. */
-  trip(error: unknown): void {
+  trip(error: Error): void {
     if (this.tripped) return;
     this.tripped = { error };
     for (const reject of this.waiting) reject(error);
@@ -25,7 +25,7 @@ export class Tripwire {
     if (this.tripped) {
       // Its own failure, later, is not an unhandled rejection: the trip's error is the answer.
       work.catch(() => undefined);
-      return Promise.reject(this.tripped.error as Error);
+      return Promise.reject(this.tripped.error);
     }
     return new Promise<T>((resolve, reject) => {
       this.waiting.add(reject);

@@ -116,6 +116,23 @@ describe("the archive in a browser, under a sub-path, with the CSP", () => {
     expect(alone).toBeGreaterThan(600);
   });
 
+  it("wraps a long taxonomy value in a rounded box within its column, not an ellipse past it (a real archive's comma-separated product list)", async () => {
+    await open("index.html");
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.locator(".pm-item-title a").first().click();
+    const chip = page.locator(".chip").first();
+    const pill = (await chip.boundingBox())!;
+    const long = "GitHub Actions, GitHub Codespaces, GitHub Copilot, CodeQL, Dependabot, GitHub Enterprise Importer, GitHub Pages";
+    await chip.evaluate((element, text) => (element.textContent = text), long);
+    const box = (await chip.boundingBox())!;
+    const column = (await chip.evaluate((element) => element.parentElement!.closest("div, li, dd, section")!.getBoundingClientRect().width)) + 1;
+    expect(box.height).toBeGreaterThan(2 * pill.height);
+    expect(box.width).toBeLessThanOrEqual(column);
+    // Rounded corners of a line's height, as the one-line chip has, not half the box's height.
+    const radius = await chip.evaluate((element) => parseFloat(getComputedStyle(element).borderTopLeftRadius));
+    expect(radius).toBeLessThanOrEqual(pill.height / 2 + 1);
+  });
+
   it("marks overdue action items in the reader's browser", async () => {
     await open("actions/index.html");
     // The starter archive's open items are due in 2023–2025, before any day these tests run.

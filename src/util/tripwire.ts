@@ -5,8 +5,8 @@
  * Not `Promise.race([work, never])` with one promise that settles only on trouble: each race
  * adds a reaction to that promise, and the reaction keeps the race's own promise, with its
  * result, for as long as the promise is pending. A build's pool raced every postmortem against
- * it, so every processed record stayed in memory until the last one was done (at 10,000
- * postmortems, about 20 KB each: 200 MB; at 100,000, 2 GB). A settled guard leaves nothing here.
+ * it, so every processed record stayed in memory until the last one was done (about 20 KB
+ * each: 200 MB at 10,000 postmortems). A settled guard leaves nothing here.
  */
 export class Tripwire {
   private tripped: { readonly error: Error } | undefined;

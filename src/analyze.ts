@@ -29,14 +29,16 @@ const MAX_THREADS = 8;
  */
 const WORKER_THRESHOLD = 256;
 /**
- * Characters of freshly made bodies held in memory, in MB (`HINDSIGHT_BODY_MEMORY_MB`; none by
- * default): past this, a body stored in the cache is let go and read back when its page and its
- * search fragment are made. A body not stored (no cache, or a record not kept) is always held.
- * Measured at 10,000 postmortems (2026-12-02, three cold builds each): holding them all (128)
- * took 603-648 MB at the peak; 32, 527-549 MB; none, 475-495 MB, for about 0.8 s of reading
- * back (20,000 reads of 30-40 µs), within the noise of a 43 s build.
+ * Characters of freshly made bodies held in memory, in MB (`HINDSIGHT_BODY_MEMORY_MB`): past
+ * this, a body stored in the cache is let go and read back when its page and its search fragment
+ * are made. A body not stored (no cache, or a record not kept) is always held.
+ * - A build holds none by default. Measured at 10,000 postmortems (2026-12-02, three cold builds
+ *   each): holding them all (128) took 603-648 MB at the peak; 32, 527-549 MB; none, 475-495 MB,
+ *   for about 0.8 s of reading back (20,000 reads of 30-40 µs), within the noise of a 43 s build.
+ * - A dev session holds 128 MB of them: its records live on from one rebuild to the next, and a
+ *   body read back from a `.cache/` deleted meanwhile would fail every later rebuild.
  */
-const bodyMemoryMb = () => Number(process.env.HINDSIGHT_BODY_MEMORY_MB ?? 0);
+const bodyMemoryMb = (session: boolean) => Number(process.env.HINDSIGHT_BODY_MEMORY_MB ?? (session ? 128 : 0));
 
 /**
  * `HINDSIGHT_WORKERS`: worker threads for any number of postmortems (0: none), for a machine whose
@@ -220,7 +222,7 @@ async function analyzeFiles(sources: SourceFile[], config: ResolvedConfig, optio
   // Each thread loads the whole Markdown stack: a few are plenty, whatever the host claims to have.
   const threads = options.workers ?? (pending.length >= WORKER_THRESHOLD ? Math.min(os.availableParallelism(), MAX_THREADS) : 0);
   let done = 0;
-  let bodyRoom = bodyMemoryMb() * 1024 * 1024;
+  let bodyRoom = bodyMemoryMb(session !== undefined) * 1024 * 1024;
   const keep = (item: Item, result: WorkerResult) => {
     const { contents, ...head } = result.record;
     const size = contents ? contents.html.length + contents.text.length : 0;

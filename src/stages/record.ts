@@ -65,15 +65,15 @@ export interface BodyInfo {
   readonly nonce: string;
   /** Its links to other postmortems, in the order of their marks. */
   readonly links: readonly PostmortemLink[];
-  /** `contentKey` of its HTML and table of contents (`bodyHash`): with the links' targets, the key of what its page shows. */
+  /** `contentKey` of its HTML, table of contents and text (`bodyHash`): with the links' targets, the key of what its page shows. */
   readonly hash: string;
   /** `fragmentHash` of its search fragment: the fragment's name and key in the index. */
   readonly fragment: string;
 }
 
 /** The hash a body's page is keyed by (`BodyInfo.hash`), checked again when the body is read back. */
-export function bodyHash(contents: Pick<BodyContents, "html" | "toc">): string {
-  return contentKey(`${contents.html}\0${JSON.stringify(contents.toc)}`);
+export function bodyHash(contents: BodyContents): string {
+  return contentKey(`${contents.html}\0${JSON.stringify(contents.toc)}\0${contents.text}`);
 }
 
 /** A record's messages on a fresh vfile, as the reporters and the rest of the build expect. */

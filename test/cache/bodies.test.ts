@@ -5,6 +5,7 @@ import { build, generate } from "../../src/build.js";
 import { IOError } from "../../src/errors.js";
 import { contentsOf } from "../../src/types.js";
 import { RecordCache } from "../../src/cache/records.js";
+import { BuildSession } from "../../src/cache/session.js";
 import { bodyHash } from "../../src/stages/record.js";
 import { buildFromRecords, numberedArchive, repoRoot, tempDir } from "../helpers.js";
 
@@ -127,8 +128,30 @@ describe("bodies left in the record cache", () => {
     expect(cache.contents(key, hash)).toBeUndefined();
     fs.writeFileSync(file, `${first}\n${JSON.stringify({ ...contents, html: "<p>Altered</p>" })}`);
     expect(cache.contents(key, hash)).toBeUndefined();
+    // The words the search index and the fragment take from it, altered alone, too.
+    fs.writeFileSync(file, `${first}\n${JSON.stringify({ ...contents, text: "Hello TAMPERED" })}`);
+    expect(cache.contents(key, hash)).toBeUndefined();
     fs.rmSync(file);
     expect(cache.contents(key, hash)).toBeUndefined();
+  });
+
+  it("in a dev session, hold the session's fresh bodies: a .cache/ deleted between rebuilds fails none of them", async () => {
+    const root = archive();
+    const session = new BuildSession();
+    const first = await generate({ root, offline: true }, session);
+    expect(first.result.ok).toBe(true);
+    fs.rmSync(path.join(root, ".cache"), { recursive: true, force: true });
+    // A new title: its neighbours' pages and the lists are made again from the session's records.
+    const file = path.join(root, "content", "pm-7.md");
+    fs.writeFileSync(file, fs.readFileSync(file, "utf8").replace("title: Outage number 107", "title: Queue outage 107"));
+    for (let rebuild = 0; rebuild < 2; rebuild++) {
+      const { result, outputs } = await generate({ root, offline: true }, session);
+      expect(result.ok).toBe(true);
+      const pages = (outputs ?? []).filter((output) => output.path.startsWith("postmortems/pm-") || output.path.startsWith("search/f/"));
+      expect(pages.length).toBeGreaterThanOrEqual(80);
+      // Every page and fragment can be made, none from a body read back.
+      for (const page of pages) expect(typeof contentsOf(page)).toBe("string");
+    }
   });
 
   it("ends the build with a clear error, naming the file, when a body left on disk changed before its page was made", async () => {

@@ -6,7 +6,7 @@ import { sourceKey } from "./cache/keys.js";
 import { cacheable, RecordCache } from "./cache/records.js";
 import type { BuildSession } from "./cache/session.js";
 import { InternalError, IOError, UsageError } from "./errors.js";
-import type { ImageStats } from "./images/store.js";
+import { addImageWork, noImageWork, type ImageStats } from "./images/stats.js";
 import { checkUniqueSlugs } from "./rules/index.js";
 import { missingLinkProblems } from "./rules/links.js";
 import { applyRuleSettings } from "./rules/settings.js";
@@ -178,7 +178,7 @@ interface Processed {
  */
 async function analyzeFiles(sources: SourceFile[], config: ResolvedConfig, options: AnalyzeOptions, cache: RecordCache | undefined): Promise<Processed> {
   const { session, onProgress, mode = "build" } = options;
-  const stats: ImageStats = { embedded: 0, downloaded: 0, cached: 0, local: 0, failed: 0 };
+  const stats = noImageWork();
   const images = session?.images ?? new Map<string, OutputFile>();
   session?.use(options.settings);
   const items: Item[] = sources.map((source) => {
@@ -253,7 +253,7 @@ async function analyzeFiles(sources: SourceFile[], config: ResolvedConfig, optio
         keep(item, result);
       },
     );
-    for (const key of Object.keys(stats) as (keyof ImageStats)[]) stats[key] += work[key];
+    addImageWork(stats, work);
   } else if (pending.length > 0) {
     const [{ ImageStore }, { analyzeWithStore }] = await Promise.all([import("./images/store.js"), import("./stages/worker.js")]);
     const store = new ImageStore(config, { mode, offline: options.offline, budget });

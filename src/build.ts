@@ -3,7 +3,7 @@ import path from "node:path";
 import { performance } from "node:perf_hooks";
 import type { VFile } from "vfile";
 import type { ResolvedConfig } from "./config.js";
-import type { ImageStats } from "./images/store.js";
+import { noImageWork, type ImageStats } from "./images/stats.js";
 import { analyze } from "./analyze.js";
 import { cacheKey, outputsManifestName, settingsKey, sourceKey } from "./cache/keys.js";
 import { filesOf, LastBuild, messagesOf, type LastBuildReport } from "./cache/last-build.js";
@@ -129,7 +129,7 @@ export async function generate(options: BuildOptions = {}, session?: BuildSessio
         config,
         files,
         // The images' work done by this build, as a build from the records counts it: none.
-        images: { embedded: 0, downloaded: 0, cached: 0, local: 0, failed: 0 },
+        images: noImageWork(),
         notes: readingNotes(reading),
         ok: true,
         unchanged: last.postmortems,

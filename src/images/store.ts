@@ -9,6 +9,7 @@ import { hostOf, refusedByName } from "./address.js";
 import { RemoteImageCache } from "../cache/images.js";
 import { contentKey } from "../cache/keys.js";
 import { decodeDataUri, embeddedImageProblem } from "./data-uri.js";
+import { noImageWork, type ImageStats } from "./stats.js";
 import { detectImageType, dimensions, sameType, type ImageType } from "./detect.js";
 import { fetchImage, type Download, type FetchError, type FetchFailure, type Validators } from "./fetch.js";
 import { localImagePath, readLocalImage } from "./local.js";
@@ -34,15 +35,6 @@ export interface StoredImage {
  */
 export type ImageOutcome = Result<StoredImage | undefined>;
 
-/** How many images of each origin a build stored, and how many failed. */
-export interface ImageStats {
-  embedded: number;
-  downloaded: number;
-  cached: number;
-  local: number;
-  failed: number;
-}
-
 /** Options of the store. */
 export interface ImageStoreOptions {
   /** `check` resolves embedded and local images without storing them, and fetches nothing. */
@@ -59,7 +51,7 @@ export interface ImageStoreOptions {
  * downloads run with bounded concurrency and are cached in `.cache/images/`.
  */
 export class ImageStore {
-  readonly stats: ImageStats = { embedded: 0, downloaded: 0, cached: 0, local: 0, failed: 0 };
+  readonly stats: ImageStats = noImageWork();
   private readonly outcomes = new Map<string, Promise<ImageOutcome>>();
   private readonly files = new Map<string, OutputFile>();
   private readonly cache: RemoteImageCache;

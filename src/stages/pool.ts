@@ -3,7 +3,8 @@ import { pathToFileURL } from "node:url";
 import pLimit from "p-limit";
 import { Piscina } from "piscina";
 import type { ResolvedConfig } from "../config.js";
-import { ImageStore, type ImageStats } from "../images/store.js";
+import { addImageWork, noImageWork, type ImageStats } from "../images/stats.js";
+import { ImageStore } from "../images/store.js";
 import type { SourceFile } from "../types.js";
 import type { BuildBudget } from "../util/budget.js";
 import { workerEnv } from "../util/debug.js";
@@ -18,7 +19,7 @@ const workerHeapMb = () => Number(process.env.HINDSIGHT_WORKER_HEAP_MB) || 128;
 /** Tasks handed to the pool per thread at once: enough that a worker never waits for the next. */
 const TASKS_PER_THREAD = 4;
 
-const NO_IMAGE_WORK: ImageStats = Object.freeze({ embedded: 0, downloaded: 0, cached: 0, local: 0, failed: 0 });
+const NO_IMAGE_WORK: ImageStats = Object.freeze(noImageWork());
 
 /**
  * Analyzes postmortems in a pool of worker threads (piscina), calling `done` with each one's
@@ -95,7 +96,7 @@ export async function analyzeInWorkers(
       handOut(async () => {
         const { result, here } = await run(source, index);
         // Work done here is counted once, at the end: analyzeWithStore's counts are of a store shared by several.
-        if (!here) for (const key of Object.keys(stats) as (keyof ImageStats)[]) stats[key] += result.stats[key];
+        if (!here) addImageWork(stats, result.stats);
         done(index, result);
       }),
     );
@@ -106,6 +107,6 @@ export async function analyzeInWorkers(
     watchdog.close();
     await pool.destroy();
   }
-  for (const key of Object.keys(stats) as (keyof ImageStats)[]) stats[key] += local.stats[key];
+  addImageWork(stats, local.stats);
   return stats;
 }

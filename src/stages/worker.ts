@@ -3,7 +3,8 @@
 import { workerData } from "node:worker_threads";
 import type { ResolvedConfig } from "../config.js";
 import { InternalError } from "../errors.js";
-import { ImageStore, type ImageStats } from "../images/store.js";
+import type { ImageStats } from "../images/stats.js";
+import { ImageStore } from "../images/store.js";
 import type { OutputFile, SourceFile } from "../types.js";
 import { BuildBudget, type BudgetState } from "../util/budget.js";
 import { sharedClock, UNTIMED, type FileClock } from "./clock.js";

@@ -31,14 +31,12 @@ const WORKER_THRESHOLD = 256;
 /**
  * Characters of freshly made bodies held in memory, in MB (`HINDSIGHT_BODY_MEMORY_MB`): past
  * this, a body stored in the cache is let go and read back when its page and its search fragment
- * are made. A body not stored (no cache, or a record not kept) is always held.
- * - A build holds none by default. Measured at 10,000 postmortems (2026-12-02, three cold builds
- *   each): holding them all (128) took 603-648 MB at the peak; 32, 527-549 MB; none, 475-495 MB,
- *   for about 0.8 s of reading back (20,000 reads of 30-40 µs), within the noise of a 43 s build.
- * - A dev session holds 128 MB of them: its records live on from one rebuild to the next, and a
- *   body read back from a `.cache/` deleted meanwhile would fail every later rebuild.
+ * are made. A body not stored (no cache, or a record not kept) is always held. None by default:
+ * measured at 10,000 postmortems (2026-12-02, three cold builds each), holding them all (128)
+ * took 603-648 MB at the peak; 32, 527-549 MB; none, 475-495 MB, for about 0.8 s of reading
+ * back (20,000 reads of 30-40 µs), within the noise of a 43 s build.
  */
-const bodyMemoryMb = (session: boolean) => Number(process.env.HINDSIGHT_BODY_MEMORY_MB ?? (session ? 128 : 0));
+const bodyMemoryMb = () => Number(process.env.HINDSIGHT_BODY_MEMORY_MB ?? 0);
 
 /**
  * `HINDSIGHT_WORKERS`: worker threads for any number of postmortems (0: none), for a machine whose
@@ -113,7 +111,14 @@ export async function analyze(config: ResolvedConfig, sources: SourceFile[], opt
   // The texts are in the records now: keep only where each file is, so that memory stays flat.
   const entries: Entry[] = processed.items.map(({ place: { path, relPath }, key, record, fresh }) => {
     if (!record) throw new InternalError(`${relPath} was neither processed nor reused`);
-    return { source: { path, relPath }, record, file: fileOf(path, record), key, fresh, contents: () => bodyContents(record, key, processed.cache, relPath) };
+    return {
+      source: { path, relPath },
+      record,
+      file: fileOf(path, record),
+      key,
+      fresh,
+      contents: () => bodyContents(record, key, processed.cache, relPath, session),
+    };
   });
   checkAcrossFiles(entries);
   // Last, over every message of every file: the one place where rule settings apply.
@@ -126,14 +131,17 @@ export async function analyze(config: ResolvedConfig, sources: SourceFile[], opt
 
 /**
  * A record's body: held in memory, or read back from its cache entry. An entry that is gone or
- * changed since this build read it (another build pruned or refreshed it) ends the build.
+ * changed since this build read it (another build pruned or refreshed it, `.cache/` deleted)
+ * ends the build. A dev session then forgets its records, whose bodies may all be gone: the
+ * next rebuild processes them again rather than failing the same way.
  */
-function bodyContents(record: PostmortemRecord, key: string, cache: RecordCache | undefined, relPath: string): BodyContents {
+function bodyContents(record: PostmortemRecord, key: string, cache: RecordCache | undefined, relPath: string, session: BuildSession | undefined): BodyContents {
   if (record.contents) return record.contents;
   if (!record.body) throw new InternalError(`the body of ${relPath} was asked for, and it has none`);
   const contents = cache?.contents(key, record.body.hash);
-  if (!contents) throw new IOError(`The cached body of ${relPath} changed during the build (another build in .cache/?): build again`);
-  return contents;
+  if (contents) return contents;
+  session?.invalidate();
+  throw new IOError(`The cached body of ${relPath} changed during the build (another build in .cache/?): build again`);
 }
 
 /** The rules that look at more than one file: slugs used twice, links to postmortems that do not exist. */
@@ -222,7 +230,7 @@ async function analyzeFiles(sources: SourceFile[], config: ResolvedConfig, optio
   // Each thread loads the whole Markdown stack: a few are plenty, whatever the host claims to have.
   const threads = options.workers ?? (pending.length >= WORKER_THRESHOLD ? Math.min(os.availableParallelism(), MAX_THREADS) : 0);
   let done = 0;
-  let bodyRoom = bodyMemoryMb(session !== undefined) * 1024 * 1024;
+  let bodyRoom = bodyMemoryMb() * 1024 * 1024;
   const keep = (item: Item, result: WorkerResult) => {
     const { contents, ...head } = result.record;
     const size = contents ? contents.html.length + contents.text.length : 0;

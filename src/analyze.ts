@@ -2,7 +2,7 @@ import os from "node:os";
 import pLimit from "p-limit";
 import type { VFile } from "vfile";
 import type { ResolvedConfig } from "./config.js";
-import { sourceKey } from "./cache/keys.js";
+import { contentKey, sourceKey } from "./cache/keys.js";
 import { cacheable, RecordCache } from "./cache/records.js";
 import type { BuildSession } from "./cache/session.js";
 import { InternalError, IOError, UsageError } from "./errors.js";
@@ -13,8 +13,9 @@ import { applyRuleSettings } from "./rules/settings.js";
 import { vmClock } from "./stages/clock.js";
 import { readUnread } from "./stages/discover.js";
 import { fileOf, type BodyContents, type PostmortemRecord } from "./stages/record.js";
+import type { DocTerms } from "./search/terms.js";
 import type { WorkerResult } from "./stages/worker.js";
-import type { OutputFile, SourceFile } from "./types.js";
+import type { LazyOutputFile, Output, OutputFile, SourceFile } from "./types.js";
 import { BuildBudget } from "./util/budget.js";
 import { addProblem } from "./util/messages.js";
 
@@ -79,13 +80,15 @@ export interface Entry {
   readonly fresh: boolean;
   /** The body's contents: from memory, or read back from the cache. Only for a record with a body. */
   readonly contents: () => BodyContents;
+  /** Its search terms: from memory, or read back from the cache. Only for a record with a body. */
+  readonly terms: () => DocTerms;
 }
 
 /** What analyzing an archive gave: one entry per postmortem, in source order, and the images they use. */
 export interface Analysis {
   readonly entries: readonly Entry[];
   /** Image files by output path. */
-  readonly images: ReadonlyMap<string, OutputFile>;
+  readonly images: ReadonlyMap<string, Output>;
   readonly stats: ImageStats;
 }
 
@@ -117,7 +120,8 @@ export async function analyze(config: ResolvedConfig, sources: SourceFile[], opt
       file: fileOf(path, record),
       key,
       fresh,
-      contents: () => bodyContents(record, key, processed.cache, relPath, session),
+      contents: () => record.contents ?? readBack(record, relPath, session, (hash) => processed.cache?.contents(key, hash)),
+      terms: () => record.terms ?? readBack(record, relPath, session, (hash) => processed.cache?.terms(key, hash)),
     };
   });
   checkAcrossFiles(entries);
@@ -130,18 +134,32 @@ export async function analyze(config: ResolvedConfig, sources: SourceFile[], opt
 }
 
 /**
- * A record's body: held in memory, or read back from its cache entry. An entry that is gone or
- * changed since this build read it (another build pruned or refreshed it, `.cache/` deleted)
- * ends the build. A dev session then forgets its records, whose bodies may all be gone: the
- * next rebuild processes them again rather than failing the same way.
+ * A part of a record's body not held in memory (its contents, its search terms), read back from
+ * its cache entry by the body's hash. An entry that is gone or changed since this build read it
+ * (another build pruned or refreshed it, `.cache/` deleted) ends the build. A dev session then
+ * forgets its records, whose bodies may all be gone: the next rebuild processes them again
+ * rather than failing the same way.
  */
-function bodyContents(record: PostmortemRecord, key: string, cache: RecordCache | undefined, relPath: string, session: BuildSession | undefined): BodyContents {
-  if (record.contents) return record.contents;
+function readBack<T>(record: PostmortemRecord, relPath: string, session: BuildSession | undefined, read: (hash: string) => T | undefined): T {
   if (!record.body) throw new InternalError(`the body of ${relPath} was asked for, and it has none`);
-  const contents = cache?.contents(key, record.body.hash);
-  if (contents) return contents;
+  const found = read(record.body.hash);
+  if (found !== undefined) return found;
   session?.invalidate();
   throw new IOError(`The cached body of ${relPath} changed during the build (another build in .cache/?): build again`);
+}
+
+/** An image file stored in the cache, read back from there when it is written. */
+function imageReadBack(cache: RecordCache, file: OutputFile): LazyOutputFile {
+  return {
+    path: file.path,
+    // Keyed by its bytes, as a file made already is.
+    key: contentKey(file.contents),
+    render: () => {
+      const bytes = cache.image(file.path);
+      if (!bytes) throw new IOError(`The cached image ${file.path} changed during the build (another build in .cache/?): build again`);
+      return bytes;
+    },
+  };
 }
 
 /** The rules that look at more than one file: slugs used twice, links to postmortems that do not exist. */
@@ -165,10 +183,25 @@ interface Item {
   fresh: boolean;
 }
 
-/** The file of an item still to process. */
-function sourceOf(item: Item): SourceFile {
+/**
+ * The file of an item to process, read now if discovery did not keep its text (it keyed it, or
+ * its stamp was unchanged): as it is handed to a worker, so that only the files in progress are
+ * in memory. Its key is made again from the text read.
+ */
+function sourceOf(item: Item, settings: string, maxBytes: number): SourceFile {
   if (!item.source) throw new InternalError(`${item.place.relPath} is to be processed, and its text was let go`);
+  if (item.source.unread) {
+    item.source = readUnread(item.source, maxBytes);
+    item.key = sourceKey(settings, item.source);
+  }
   return item.source;
+}
+
+/** The item of a task the pool answered for. */
+function pendingItem(pending: readonly Item[], n: number): Item {
+  const item = pending[n];
+  if (!item) throw new InternalError(`the worker pool asked about task ${n} of ${pending.length}`);
+  return item;
 }
 
 /** What processing every postmortem gave: one item each, in source order; image files; image work. */
@@ -176,7 +209,7 @@ interface Processed {
   readonly items: readonly Item[];
   /** Where bodies left on disk are read back from. */
   readonly cache: RecordCache | undefined;
-  readonly images: ReadonlyMap<string, OutputFile>;
+  readonly images: ReadonlyMap<string, Output>;
   readonly stats: ImageStats;
 }
 
@@ -187,7 +220,7 @@ interface Processed {
 async function analyzeFiles(sources: SourceFile[], config: ResolvedConfig, options: AnalyzeOptions, cache: RecordCache | undefined): Promise<Processed> {
   const { session, onProgress, mode = "build" } = options;
   const stats = noImageWork();
-  const images = session?.images ?? new Map<string, OutputFile>();
+  const images = session?.images ?? new Map<string, Output>();
   session?.use(options.settings);
   const items: Item[] = sources.map((source) => {
     const key = sourceKey(options.settings, source);
@@ -219,13 +252,6 @@ async function analyzeFiles(sources: SourceFile[], config: ResolvedConfig, optio
       for (const file of cached.images) images.set(file.path, file);
     }
   }
-  // A file discovery did not read (unchanged since a build read it) is read now that it is to be processed.
-  for (const item of pending) {
-    const source = item.source;
-    if (!source?.unread) continue;
-    item.source = readUnread(source, config.limits.fileBytes);
-    item.key = sourceKey(options.settings, item.source);
-  }
   const budget = new BuildBudget(config.limits);
   // Each thread loads the whole Markdown stack: a few are plenty, whatever the host claims to have.
   const threads = options.workers ?? (pending.length >= WORKER_THRESHOLD ? Math.min(os.availableParallelism(), MAX_THREADS) : 0);
@@ -235,12 +261,15 @@ async function analyzeFiles(sources: SourceFile[], config: ResolvedConfig, optio
     const { contents, ...head } = result.record;
     const size = contents ? contents.html.length + contents.text.length : 0;
     const stored = cache?.set(item.key, result.record, result.images) === true;
-    // Held while there is room; past it, a body stored in the cache is read back from there when needed.
-    const record = stored && size > bodyRoom ? head : result.record;
-    if (record === result.record) bodyRoom -= size;
+    // Held while there is room; past it, a body stored in the cache is read back from there when
+    // needed. Its search terms, needed once, always are.
+    const held = size <= bodyRoom;
+    if (held) bodyRoom -= size;
+    const record: PostmortemRecord = !stored ? result.record : { ...head, contents: held ? contents : undefined, terms: undefined };
     item.record = record;
     item.fresh = true;
-    for (const file of result.images) images.set(file.path, file);
+    // Nor are its images' bytes: read back from the cache when written (at 100,000 postmortems, 110 MB).
+    for (const file of result.images) images.set(file.path, stored ? imageReadBack(cache, file) : file);
     // A record that cannot be kept replaces the one kept before: the session holds what the last build used, or nothing.
     item.source = undefined;
     if (cacheable(record)) session?.records.set(item.place.relPath, { key: item.key, record });
@@ -252,13 +281,12 @@ async function analyzeFiles(sources: SourceFile[], config: ResolvedConfig, optio
   if (threads > 0 && pending.length > 0) {
     const { analyzeInWorkers } = await import("./stages/pool.js");
     const work = await analyzeInWorkers(
-      pending.map((item) => sourceOf(item)),
+      pending.length,
+      (n) => sourceOf(pendingItem(pending, n), options.settings, config.limits.fileBytes),
       config,
       { mode, offline: options.offline, threads, budget },
       (n, result) => {
-        const item = pending[n];
-        if (!item) throw new InternalError(`the worker pool answered for task ${n} of ${pending.length}`);
-        keep(item, result);
+        keep(pendingItem(pending, n), result);
       },
     );
     addImageWork(stats, work);
@@ -269,7 +297,7 @@ async function analyzeFiles(sources: SourceFile[], config: ResolvedConfig, optio
     await Promise.all(
       pending.map((item) =>
         limit(async () => {
-          keep(item, await analyzeWithStore(store, sourceOf(item), config, vmClock(config.limits.fileMs)));
+          keep(item, await analyzeWithStore(store, sourceOf(item, options.settings, config.limits.fileBytes), config, vmClock(config.limits.fileMs)));
         }),
       ),
     );

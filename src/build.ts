@@ -19,8 +19,9 @@ import { organize, type Site } from "./stages/organize.js";
 import { renderPages } from "./stages/pages.js";
 import { isUpToDate, writeOutput, type WriteTarget } from "./write/index.js";
 import { loadTheme, type Theme } from "./theme.js";
-import type { Output, OutputFile, RenderedPostmortem } from "./types.js";
+import type { Output, RenderedPostmortem } from "./types.js";
 import { codeId } from "./util/version.js";
+import { heldClose } from "./util/heap.js";
 import { isError } from "./util/messages.js";
 
 /** Options of a build. */
@@ -154,75 +155,78 @@ export async function generate(options: BuildOptions = {}, session?: BuildSessio
         }),
     }),
   );
-  const { entries, images } = analysis;
-  // A file read to be processed held another text than its stamp said (edited during the build):
-  // this build is not the one of the key, and says so to no later build.
-  if (discovered?.some((recordKey, i) => entries[i]?.key !== recordKey)) key = undefined;
-  const files = entries.map((entry) => entry.file);
-  const failed = () => {
-    if (options.strict) makeStrict(files);
-    return files.some((file) => file.messages.some(isError));
-  };
-  const result = (ok: boolean, counts: { postmortems?: number; unchanged?: number; indexPages?: number } = {}): BuildResult => ({
-    config,
-    files,
-    notes,
-    ok,
-    reused: entries.filter((entry) => !entry.fresh).length,
-    postmortems: counts.postmortems ?? 0,
-    unchanged: counts.unchanged ?? 0,
-    indexPages: counts.indexPages ?? 0,
-    images: analysis.stats,
-    imageFiles: ok ? images.size : 0,
-    timings,
-    totalMs: performance.now() - started,
-  });
-  if (failed()) return { result: result(false), outputs: undefined };
-
-  // Drafts are left out unless asked for; a file without a body has an error, and the build stopped above.
-  const included = entries.flatMap((entry) =>
-    entry.record.body && (drafts || entry.record.meta.status !== "draft") ? [{ ...entry, body: entry.record.body }] : [],
-  );
-  const unchanged = included.filter((entry) => !entry.fresh).length;
-  const slugs = new Map(included.map(({ record }) => [record.relPath, record.meta.slug]));
-  const rendered: RenderedPostmortem[] = included.map(({ source, record, key, body, contents }) => {
-    const links = { ...body, slug: record.meta.slug, slugs };
-    // What its pages show: the file as processed, and the body with its images and its links'
-    // targets (a download may give another image, a renamed postmortem another link).
-    const shown = cacheKey("page", key, body.hash, linkTargets(links));
-    return {
-      key: shown,
-      listKey: record.metaKey,
-      source: { path: source.path, relPath: source.relPath },
-      meta: record.meta,
-      // Read (from the cache, in most builds) only when one of its pages or its fragment is made again.
-      body: () => shownBody(contents(), links),
-      fragment: body.fragment,
-      terms: record.terms,
+  // From here the main thread works alone, on the whole archive: its heap is held close (util/heap.ts).
+  return heldClose(async () => {
+    const { entries, images } = analysis;
+    // A file read to be processed held another text than its stamp said (edited during the build):
+    // this build is not the one of the key, and says so to no later build.
+    if (discovered?.some((recordKey, i) => entries[i]?.key !== recordKey)) key = undefined;
+    const files = entries.map((entry) => entry.file);
+    const failed = () => {
+      if (options.strict) makeStrict(files);
+      return files.some((file) => file.messages.some(isError));
     };
+    const result = (ok: boolean, counts: { postmortems?: number; unchanged?: number; indexPages?: number } = {}): BuildResult => ({
+      config,
+      files,
+      notes,
+      ok,
+      reused: entries.filter((entry) => !entry.fresh).length,
+      postmortems: counts.postmortems ?? 0,
+      unchanged: counts.unchanged ?? 0,
+      indexPages: counts.indexPages ?? 0,
+      images: analysis.stats,
+      imageFiles: ok ? images.size : 0,
+      timings,
+      totalMs: performance.now() - started,
+    });
+    if (failed()) return { result: result(false), outputs: undefined };
+
+    // Drafts are left out unless asked for; a file without a body has an error, and the build stopped above.
+    const included = entries.flatMap((entry) =>
+      entry.record.body && (drafts || entry.record.meta.status !== "draft") ? [{ ...entry, body: entry.record.body }] : [],
+    );
+    const unchanged = included.filter((entry) => !entry.fresh).length;
+    const slugs = new Map(included.map(({ record }) => [record.relPath, record.meta.slug]));
+    const rendered: RenderedPostmortem[] = included.map(({ source, record, key, body, contents, terms }) => {
+      const links = { ...body, slug: record.meta.slug, slugs };
+      // What its pages show: the file as processed, and the body with its images and its links'
+      // targets (a download may give another image, a renamed postmortem another link).
+      const shown = cacheKey("page", key, body.hash, linkTargets(links));
+      return {
+        key: shown,
+        listKey: record.metaKey,
+        source: { path: source.path, relPath: source.relPath },
+        meta: record.meta,
+        // Read (from the cache, in most builds) only when one of its pages or its fragment is made again.
+        body: () => shownBody(contents(), links),
+        fragment: body.fragment,
+        terms,
+      };
+    });
+    const reading = await time("git", () => history);
+    notes.push(...readingNotes(reading));
+    const git = reading.history;
+    const withHistory = withGit(rendered, git, config);
+    const site = await time("organize", () => organize(withHistory, config));
+    const search = await time("search", () => cachedSearchIndex(site.postmortems, config, cache));
+    const pages = await time("pages", () => renderPages(site, theme, config, search.meta));
+    const htmlPages = pages.filter((file) => file.path.endsWith(".html")).length;
+    // Images used by the postmortems in the archive, not those of drafts left out.
+    const used = [...new Set(included.flatMap(({ record }) => record.images))].sort();
+    const imageFiles = used.map((path) => images.get(path)).filter((file): file is Output => file !== undefined);
+    const outputs = [...theme.assets, ...imageFiles, ...search.files, ...pages];
+    const done = { ...result(true, { postmortems: rendered.length, unchanged, indexPages: htmlPages - rendered.length }), imageFiles: imageFiles.length };
+    // Nothing is kept of a build with a download (checked again after a day) or an image problem (the image may appear).
+    const keep =
+      key !== undefined && entries.every(({ record }) => !record.remote && cacheable(record))
+        ? {
+            report: { ...pick(done), files: entries.map((entry) => messagesOf(entry.source.relPath, entry.file)) },
+            localFiles: entries.flatMap(({ record }) => record.localFiles),
+          }
+        : undefined;
+    return { result: done, outputs, made: { site, theme, slugs }, last: key === undefined ? undefined : { key, keep } };
   });
-  const reading = await time("git", () => history);
-  notes.push(...readingNotes(reading));
-  const git = reading.history;
-  const withHistory = withGit(rendered, git, config);
-  const site = await time("organize", () => organize(withHistory, config));
-  const search = await time("search", () => cachedSearchIndex(site.postmortems, config, cache));
-  const pages = await time("pages", () => renderPages(site, theme, config, search.meta));
-  const htmlPages = pages.filter((file) => file.path.endsWith(".html")).length;
-  // Images used by the postmortems in the archive, not those of drafts left out.
-  const used = [...new Set(included.flatMap(({ record }) => record.images))].sort();
-  const imageFiles = used.map((path) => images.get(path)).filter((file): file is OutputFile => file !== undefined);
-  const outputs = [...theme.assets, ...imageFiles, ...search.files, ...pages];
-  const done = { ...result(true, { postmortems: rendered.length, unchanged, indexPages: htmlPages - rendered.length }), imageFiles: imageFiles.length };
-  // Nothing is kept of a build with a download (checked again after a day) or an image problem (the image may appear).
-  const keep =
-    key !== undefined && entries.every(({ record }) => !record.remote && cacheable(record))
-      ? {
-          report: { ...pick(done), files: entries.map((entry) => messagesOf(entry.source.relPath, entry.file)) },
-          localFiles: entries.flatMap(({ record }) => record.localFiles),
-        }
-      : undefined;
-  return { result: done, outputs, made: { site, theme, slugs }, last: key === undefined ? undefined : { key, keep } };
 }
 
 /**
@@ -236,7 +240,7 @@ export async function build(options: BuildOptions = {}): Promise<BuildResult> {
   if (!outputs) return result;
   const t0 = performance.now();
   const { config } = result;
-  await writeOutput({ ...writeTarget(config, options.cache !== false), build: last?.key }, outputs);
+  await heldClose(() => writeOutput({ ...writeTarget(config, options.cache !== false), build: last?.key }, outputs));
   // Kept for the next build, or dropped: the output folder is this build's now, not the report's.
   if (last?.keep) lastBuild(config).save(last.key, last.keep.report, last.keep.localFiles);
   else if (options.cache !== false) lastBuild(config).forget();

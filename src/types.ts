@@ -16,7 +16,7 @@ export interface SourceFile {
   readonly tooBig?: number | undefined;
   /** The content key of the text (`contentKey`), when discovery made it already. */
   readonly textKey?: string | undefined;
-  /** True when the text was not read, its stamp unchanged since a build read it (`text` is empty; `textKey` is set). */
+  /** True when the text is not held (`text` is empty; `textKey` is set): its stamp was unchanged since a build read it, or discovery keyed it and let it go. */
   readonly unread?: true | undefined;
 }
 
@@ -98,8 +98,8 @@ export interface RenderedPostmortem {
   readonly body: () => PageBody;
   /** `fragmentHash` of its search fragment, when known already (made from `body()` when absent). */
   readonly fragment?: string | undefined;
-  /** Its search terms, counted when it was processed (counted from the body's text when absent). */
-  readonly terms?: DocTerms | undefined;
+  /** Its search terms, counted when it was processed: held, or read back from the cache (counted from the body's text when absent). */
+  readonly terms?: (() => DocTerms) | undefined;
   /** From git, when the archive is a git checkout: last change and its authors. */
   readonly history?: { readonly updated: string; readonly contributors: readonly string[] } | undefined;
   /** The "edit this postmortem" link, when `editUrl` is set. */

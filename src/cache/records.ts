@@ -9,6 +9,7 @@ import { readCached } from "./read.js";
 import { readTexts } from "../util/read-texts.js";
 import { debug } from "../util/debug.js";
 import { HeadPack } from "./pack.js";
+import type { DocTerms } from "../search/terms.js";
 
 /** An entry's first line as read, and whether it came from the pack (see pack.ts) or its own file. */
 export interface Head {
@@ -93,9 +94,8 @@ export class RecordCache {
     }
     const images: OutputFile[] = [];
     for (const imagePath of entry.record.images) {
-      const bytes = readCached(path.join(this.blobsDir, path.basename(imagePath)), "a cached image");
-      // The name carries the start of the bytes' hash: a blob that does not match it is not used.
-      if (!bytes || !hashText(bytes).startsWith(/^images\/([0-9a-f]{20})\./.exec(imagePath)?.[1] ?? "-")) return undefined;
+      const bytes = this.image(imagePath);
+      if (!bytes) return undefined;
       images.push({ path: imagePath, contents: bytes });
     }
     this.used.add(key);
@@ -147,7 +147,34 @@ export class RecordCache {
     }
   }
 
-  /** Stores a record and its image files; true when it was stored, so that its body can be read back. */
+  /**
+   * The search terms of an entry, read back when the index is made: undefined when the entry is
+   * gone, damaged, or no longer of the body `hash` names. A build holds none of them meanwhile:
+   * at 100,000 postmortems they are 380 MB.
+   */
+  terms(key: string, hash: string): DocTerms | undefined {
+    try {
+      const entry: unknown = JSON.parse(firstLine(fs.readFileSync(this.entryPath(key))));
+      if (!isEntry(entry, key) || entry.record.body?.hash !== hash) return undefined;
+      const terms = entry.record.terms as Partial<DocTerms> | undefined;
+      return typeof terms?.counts === "string" && typeof terms.length === "number" ? (terms as DocTerms) : undefined;
+    } catch (error) {
+      debug("cache", "search terms that cannot be read back are a miss", error);
+      return undefined;
+    }
+  }
+
+  /**
+   * The bytes of an image file stored with a record (at `images/<hash>.<ext>`), from
+   * `.cache/blobs/`: undefined when it is gone or its bytes are not those its name says.
+   */
+  image(imagePath: string): Uint8Array | undefined {
+    const bytes = readCached(path.join(this.blobsDir, path.basename(imagePath)), "a cached image");
+    // The name carries the start of the bytes' hash: a blob that does not match it is not used.
+    return bytes && hashText(bytes).startsWith(/^images\/([0-9a-f]{20})\./.exec(imagePath)?.[1] ?? "-") ? bytes : undefined;
+  }
+
+  /** Stores a record and its image files; true when it was stored, so that its body, terms and images can be read back. */
   set(key: string, record: PostmortemRecord, images: readonly OutputFile[]): boolean {
     this.used.add(key);
     if (!cacheable(record)) return false;

@@ -1,5 +1,5 @@
 import type { PostmortemRecord } from "../stages/record.js";
-import type { OutputFile } from "../types.js";
+import type { Output } from "../types.js";
 
 /**
  * State kept between builds in one process (`hindsight dev`): postmortems whose `record` key
@@ -8,7 +8,7 @@ import type { OutputFile } from "../types.js";
 export class BuildSession {
   readonly records = new Map<string, { key: string; record: PostmortemRecord }>();
   /** Image files of every record kept, by output path. */
-  readonly images = new Map<string, OutputFile>();
+  readonly images = new Map<string, Output>();
   /** The `settings` key the records were made with. */
   settings: string | undefined;
 

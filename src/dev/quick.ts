@@ -54,6 +54,6 @@ export async function quickPage(
     return undefined;
   }
   const page = shownBody(record.contents, { ...record.body, slug: record.meta.slug, slugs: made.slugs });
-  const edited: RenderedPostmortem = { ...before, body: () => page, fragment: record.body.fragment, terms: record.terms };
+  const edited: RenderedPostmortem = { ...before, body: () => page, fragment: record.body.fragment };
   return renderPostmortemPage(made.site, made.theme, config, edited);
 }

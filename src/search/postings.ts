@@ -31,16 +31,23 @@ export interface Postings {
  */
 export function collectPostings(postmortems: readonly RenderedPostmortem[], config: ResolvedConfig): Postings {
   const ids = new TermIds();
-  // Counted when the postmortem was processed; counted here for one that was not (tests, dev).
-  const counted = postmortems.map((pm) => pm.terms ?? docTerms(pm.meta, pm.body().text, config));
-  // Flat typed arrays sized once: millions of entries at 10,000 postmortems, one per term and count.
-  const size = counted.reduce((sum, { counts }) => sum + pairsIn(counts), 0);
-  const entryTerm = new Uint32Array(size);
-  const entryFreq = new Uint32Array(size);
+  // Flat typed arrays grown as the counts come: millions of entries at 10,000 postmortems, one
+  // per term and count. A count past 65,535 weighs as much as 65,535 (the weight is 255 long before).
+  let entryTerm = new Uint32Array(1 << 16);
+  let entryFreq = new Uint16Array(1 << 16);
   let entries = 0;
   const docEnd = new Uint32Array(postmortems.length);
   const lengths = new Float64Array(postmortems.length);
-  counted.forEach(({ length, counts }, doc) => {
+  postmortems.forEach((pm, doc) => {
+    // Counted when the postmortem was processed, and read one at a time (from the cache, in most
+    // builds: all at once they are 380 MB at 100,000); counted here for one that was not (tests, dev).
+    const { length, counts } = pm.terms?.() ?? docTerms(pm.meta, pm.body().text, config);
+    const end = entries + pairsIn(counts);
+    if (end > entryTerm.length) {
+      const size = Math.max(end, entryTerm.length * 2);
+      entryTerm = grown(entryTerm, new Uint32Array(size));
+      entryFreq = grown(entryFreq, new Uint16Array(size));
+    }
     // "term count term count …", read in place: a split made two strings per entry.
     for (let at = 0; at < counts.length;) {
       const space = counts.indexOf(" ", at);
@@ -49,9 +56,9 @@ export function collectPostings(postmortems: readonly RenderedPostmortem[], conf
       let freq = 0;
       let next = space + 1;
       for (let c = counts.charCodeAt(next); c >= 48 && c <= 57; c = counts.charCodeAt(++next)) freq = freq * 10 + (c - 48);
-      if (entries === size) throw new InternalError("a postmortem's term counts have more terms than words");
+      if (entries === end) throw new InternalError("a postmortem's term counts have more terms than words");
       entryTerm[entries] = id;
-      entryFreq[entries++] = freq;
+      entryFreq[entries++] = Math.min(freq, 0xffff);
       at = next + 1;
     }
     docEnd[doc] = entries;
@@ -89,6 +96,12 @@ export function collectPostings(postmortems: readonly RenderedPostmortem[], conf
 /** A read past the end of a typed array the index builder sized itself: a bug. */
 export function pastTheEnd(index: number): never {
   throw new InternalError(`the search index builder read past the end of an array, at ${index}`);
+}
+
+/** `to`, with `from` copied to its start. */
+function grown<T extends Uint32Array | Uint16Array>(from: T, to: T): T {
+  to.set(from);
+  return to;
 }
 
 /** The term-count pairs in a postmortem's counts: one per two words. */

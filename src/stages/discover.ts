@@ -58,9 +58,11 @@ export async function discover(config: DiscoverConfig, contentDir: string = conf
     const source = sourceFrom(absolute, relPath, read.value);
     if (source.tooBig !== undefined || !stamps) sources.push(source);
     else {
-      const keyed = { ...source, textKey: contentKey(source.text) };
-      stamps.note(absolute, keyed.textKey);
-      sources.push(keyed);
+      // Keyed, and let go: it is read again if it is to be processed (100,000 texts are 500 MB,
+      // held until each was processed), and not at all if the cache has its record.
+      const textKey = contentKey(source.text);
+      stamps.note(absolute, textKey);
+      sources.push({ path: absolute, relPath, text: "", textKey, unread: true });
     }
   }
   stamps?.save();

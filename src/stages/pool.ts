@@ -26,17 +26,18 @@ const NO_IMAGE_WORK: ImageStats = Object.freeze(noImageWork());
  * index and result as it comes; gives the image work of them all. A postmortem whose work
  * outlasts `limits.fileMs` has its worker stopped (and replaced), and one too big for a
  * worker's heap is refused: each is an error at its file. When the pool has no worker left
- * (they could not start), the rest are processed in this thread, one at a time. `sources` is
- * emptied: each file is let go once processed.
+ * (they could not start), the rest are processed in this thread, one at a time. Each of the
+ * `count` files is asked of `sourceAt` as it is handed to a worker, and let go once processed.
  */
 export async function analyzeInWorkers(
-  sources: SourceFile[],
+  count: number,
+  sourceAt: (index: number) => SourceFile,
   config: ResolvedConfig,
   options: { mode: "build" | "check"; offline: boolean; threads: number; budget: BuildBudget },
   done: (index: number, result: WorkerResult) => void,
 ): Promise<ImageStats> {
   const stats: ImageStats = { ...NO_IMAGE_WORK };
-  const watchdog = new Watchdog(sources.length, config.limits.fileMs);
+  const watchdog = new Watchdog(count, config.limits.fileMs);
   const pool = new Piscina<WorkerTask, WorkerResult>({
     // The compiled worker, whether this module runs compiled (.build/) or from src/ in tests.
     filename: pathToFileURL(path.resolve(import.meta.dirname, "..", "..", ".build", "stages", "worker.js")).href,
@@ -92,16 +93,14 @@ export async function analyzeInWorkers(
     // A few tasks per thread at a time are handed to the pool, the rest wait here: each task in
     // the pool holds a watchdog's timer and a place in its queue (100,000 at once were 100,000 of each).
     const handOut = pLimit(options.threads * TASKS_PER_THREAD);
-    const tasks = sources.map((source, index) =>
+    const tasks = Array.from({ length: count }, (_, index) =>
       handOut(async () => {
-        const { result, here } = await run(source, index);
+        const { result, here } = await run(sourceAt(index), index);
         // Work done here is counted once, at the end: analyzeWithStore's counts are of a store shared by several.
         if (!here) addImageWork(stats, result.stats);
         done(index, result);
       }),
     );
-    // Each task holds its own file until it is done: the list lets go of them (100,000 texts are 500 MB).
-    sources.length = 0;
     await Promise.all(tasks);
   } finally {
     watchdog.close();

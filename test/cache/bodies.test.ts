@@ -7,7 +7,7 @@ import { contentsOf } from "../../src/types.js";
 import { RecordCache } from "../../src/cache/records.js";
 import { BuildSession } from "../../src/cache/session.js";
 import { bodyHash } from "../../src/stages/record.js";
-import { buildFromRecords, numberedArchive, repoRoot, tempDir } from "../helpers.js";
+import { buildFromRecords, makePng, numberedArchive, repoRoot, tempDir } from "../helpers.js";
 
 // Bodies stay on disk: a record in .cache/records/ is its first line (what the build needs of a
 // postmortem) and its body on the second, read back only when a page or a search fragment is
@@ -46,19 +46,25 @@ describe("bodies left in the record cache", () => {
     // No room for bodies in memory (the default): each is read back from the cache.
     vi.stubEnv("HINDSIGHT_BODY_MEMORY_MB", "0");
     const contents = vi.spyOn(RecordCache.prototype, "contents");
+    const terms = vi.spyOn(RecordCache.prototype, "terms");
     const rendersBefore = renders();
     const cold = await build({ root, offline: true });
     expect(cold.ok).toBe(true);
     // Each page and fragment made: a body read back per postmortem, for its page and its fragment.
     expect(new Set(contents.mock.calls.map(([key]) => key)).size).toBe(cold.postmortems);
+    // And its search terms, once, for the index.
+    expect(terms.mock.calls.length).toBe(cold.postmortems);
+    expect(terms.mock.results.every((result) => result.type === "return" && typeof result.value?.counts === "string")).toBe(true);
     expect(renders() - rendersBefore).toBeGreaterThan(cold.postmortems);
     expect(pageOf(root, 7)).toContain("The queue number 107 stalled.");
 
     contents.mockClear();
+    terms.mockClear();
     const rendersWarm = renders();
     const warm = await buildFromRecords({ root, offline: true });
     expect(warm.unchanged).toBe(cold.postmortems);
     expect(contents).not.toHaveBeenCalled();
+    expect(terms).not.toHaveBeenCalled();
     expect(renders()).toBe(rendersWarm);
   });
 
@@ -135,7 +141,49 @@ describe("bodies left in the record cache", () => {
     expect(cache.contents(key, hash)).toBeUndefined();
   });
 
-  it("in a dev session, a .cache/ deleted between rebuilds fails one rebuild at most: the session forgets the records whose bodies were there", async () => {
+  it("never trusts search terms that do not match their record: another body's, a damaged line, a gone entry", () => {
+    const root = tempDir();
+    const cache = new RecordCache(path.join(root, ".cache"), root);
+    const key = "cd".padEnd(64, "0");
+    const terms = { length: 3, counts: "queue 2 stall 1" };
+    const record = { relPath: "a.md", meta: {}, metaKey: "m", slugPlace: undefined, messages: [], links: [], terms, images: [], remote: false, localFiles: [] };
+    expect(cache.set(key, { ...record, body: { nonce: "n", links: [], hash: "h1", fragment: "f" } } as never, [])).toBe(true);
+    expect(cache.terms(key, "h1")).toEqual(terms);
+    expect(cache.terms(key, "h2")).toBeUndefined();
+    expect(cache.terms("ef".padEnd(64, "0"), "h1")).toBeUndefined();
+    const file = entries(root)[0] ?? "";
+    const [first, second] = fs.readFileSync(file, "utf8").split("\n");
+    fs.writeFileSync(file, `${first!.replace('"counts":"queue 2 stall 1"', '"counts":7')}\n${second}`);
+    expect(cache.terms(key, "h1")).toBeUndefined();
+    fs.writeFileSync(file, `${first!.slice(0, 80)}\n${second}`);
+    expect(cache.terms(key, "h1")).toBeUndefined();
+    fs.rmSync(file);
+    expect(cache.terms(key, "h1")).toBeUndefined();
+  });
+
+  it("images of postmortems processed now are read back from .cache/blobs/ when written, and one changed meanwhile ends the write", async () => {
+    const root = numberedArchive(3);
+    const pngs = [0x20, 0x60, 0xa0].map((shade) => makePng(2, 2, shade));
+    pngs.forEach((png, i) => fs.appendFileSync(path.join(root, "content", `pm-${i}.md`), `\n![Graph ${i}](data:image/png;base64,${png.toString("base64")})\n`));
+    const image = vi.spyOn(RecordCache.prototype, "image");
+    const cold = await build({ root, offline: true });
+    expect(cold.ok).toBe(true);
+    expect(image.mock.calls.length).toBe(3);
+    const written = fs.readdirSync(path.join(root, "dist", "images")).map((name) => fs.readFileSync(path.join(root, "dist", "images", name)));
+    expect(written.map((bytes) => bytes.toString("base64")).sort()).toEqual(pngs.map((png) => png.toString("base64")).sort());
+
+    // Another build replaced a blob with other bytes after this one processed the postmortems.
+    fs.rmSync(path.join(root, ".cache"), { recursive: true, force: true });
+    fs.rmSync(path.join(root, "dist"), { recursive: true, force: true });
+    const { outputs } = await generate({ root, offline: true });
+    const lazy = outputs?.find((file) => file.path.startsWith("images/"));
+    expect(lazy && "render" in lazy).toBe(true);
+    const blobs = path.join(root, ".cache", "blobs");
+    for (const name of fs.readdirSync(blobs)) fs.writeFileSync(path.join(blobs, name), makePng(2, 2, 0xff));
+    expect(() => contentsOf(lazy!)).toThrow(new IOError(`The cached image ${lazy!.path} changed during the build (another build in .cache/?): build again`));
+  });
+
+  it("in a dev session, a .cache/ deleted between rebuilds fails one rebuild at most: the session forgets the records whose bodies and terms were there", async () => {
     const root = archive();
     const session = new BuildSession();
     const first = await generate({ root, offline: true }, session);
@@ -144,8 +192,9 @@ describe("bodies left in the record cache", () => {
     // A new title: its neighbours' pages and the lists are made again from the session's records.
     const file = path.join(root, "content", "pm-7.md");
     fs.writeFileSync(file, fs.readFileSync(file, "utf8").replace("title: Outage number 107", "title: Queue outage 107"));
-    const stale = await generate({ root, offline: true }, session);
-    expect(() => (stale.outputs ?? []).forEach((output) => contentsOf(output))).toThrow(IOError);
+    // That rebuild fails: its search index needs their terms, or its pages their bodies, and both are gone.
+    const stale = generate({ root, offline: true }, session).then(({ outputs }) => (outputs ?? []).forEach((output) => contentsOf(output)));
+    await expect(stale).rejects.toThrow(IOError);
     for (let rebuild = 0; rebuild < 2; rebuild++) {
       const { result, outputs } = await generate({ root, offline: true }, session);
       expect(result.ok).toBe(true);

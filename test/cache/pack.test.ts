@@ -4,7 +4,8 @@ import { describe, expect, it } from "vitest";
 import { generate } from "../../src/build.js";
 import { BuildSession } from "../../src/cache/session.js";
 import { check } from "../../src/check.js";
-import { buildFromRecords as build, listFiles, numberedArchive } from "../helpers.js";
+import { HeadPack } from "../../src/cache/pack.js";
+import { buildFromRecords as build, listFiles, numberedArchive, tempDir } from "../helpers.js";
 
 // The pack: the first line of every record entry in one file (.cache/records.build.pack), read
 // by a build instead of one file per postmortem. The entries' own files stay the truth.
@@ -152,5 +153,35 @@ describe("the pack of records", () => {
     expect(rebuilt.result.ok).toBe(true);
     expect(fs.readFileSync(packOf(root))).toEqual(before);
     expect(fs.readdirSync(path.join(root, ".cache")).filter((name) => name.endsWith(".tmp"))).toEqual([]);
+  });
+});
+
+describe("HeadPack", () => {
+  const PREFIX = '{"schema":1,"key":"';
+  const line = (n: number, size: number) => `${PREFIX}${String(n).padStart(64, "0")}","pad":"${"é".repeat(size)}"}`;
+  const keyOf = (n: number) => String(n).padStart(64, "0");
+
+  it("keeps every line whole across its 1 MB flushes, a line bigger than them too, and when written again", () => {
+    const file = path.join(tempDir(), "records.build.pack");
+    // About 2.6 MB of two-byte text in all, one line of 1.5 MB: several flushes, and one line written at once.
+    const lines = [...Array.from({ length: 300 }, (_, n) => line(n, 2000 + n)), line(300, 750_000), line(301, 10)];
+    const first = new HeadPack(file, PREFIX);
+    first.read(new Set());
+    for (const text of lines) first.add(text);
+    first.commit();
+    const read = new HeadPack(file, PREFIX).read(new Set(lines.map((_, n) => keyOf(n))));
+    expect([...read.keys()]).toHaveLength(302);
+    lines.forEach((text, n) => expect(read.get(keyOf(n))?.()).toBe(text));
+
+    // A build that took half of the lines from the pack and added one: written again without the other half.
+    const second = new HeadPack(file, PREFIX);
+    const taken = second.read(new Set(lines.map((_, n) => keyOf(n))));
+    for (let n = 0; n < 302; n += 2) second.took(keyOf(n));
+    second.add(line(400, 5));
+    expect(second.commit()).toBe(true);
+    const again = new HeadPack(file, PREFIX).read(new Set([...taken.keys(), keyOf(400)]));
+    expect(again.size).toBe(152);
+    for (let n = 0; n < 302; n += 2) expect(again.get(keyOf(n))?.()).toBe(lines[n]);
+    expect(again.get(keyOf(400))?.()).toBe(line(400, 5));
   });
 });

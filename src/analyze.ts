@@ -2,7 +2,7 @@ import os from "node:os";
 import pLimit from "p-limit";
 import type { VFile } from "vfile";
 import type { ResolvedConfig } from "./config.js";
-import { contentKey, sourceKey } from "./cache/keys.js";
+import { sourceKey } from "./cache/keys.js";
 import { cacheable, RecordCache } from "./cache/records.js";
 import type { BuildSession } from "./cache/session.js";
 import { InternalError, IOError, UsageError } from "./errors.js";
@@ -15,7 +15,7 @@ import { readUnread } from "./stages/discover.js";
 import { fileOf, type BodyContents, type PostmortemRecord } from "./stages/record.js";
 import type { DocTerms } from "./search/terms.js";
 import type { WorkerResult } from "./stages/worker.js";
-import type { LazyOutputFile, Output, OutputFile, SourceFile } from "./types.js";
+import type { Output, SourceFile } from "./types.js";
 import { BuildBudget } from "./util/budget.js";
 import { addProblem } from "./util/messages.js";
 
@@ -148,20 +148,6 @@ function readBack<T>(record: PostmortemRecord, relPath: string, session: BuildSe
   throw new IOError(`The cached body of ${relPath} changed during the build (another build in .cache/?): build again`);
 }
 
-/** An image file stored in the cache, read back from there when it is written. */
-function imageReadBack(cache: RecordCache, file: OutputFile): LazyOutputFile {
-  return {
-    path: file.path,
-    // Keyed by its bytes, as a file made already is.
-    key: contentKey(file.contents),
-    render: () => {
-      const bytes = cache.image(file.path);
-      if (!bytes) throw new IOError(`The cached image ${file.path} changed during the build (another build in .cache/?): build again`);
-      return bytes;
-    },
-  };
-}
-
 /** The rules that look at more than one file: slugs used twice, links to postmortems that do not exist. */
 function checkAcrossFiles(entries: readonly Entry[]): void {
   const paths = new Set(entries.map((entry) => entry.source.relPath));
@@ -269,7 +255,7 @@ async function analyzeFiles(sources: SourceFile[], config: ResolvedConfig, optio
     item.record = record;
     item.fresh = true;
     // Nor are its images' bytes: read back from the cache when written (at 100,000 postmortems, 110 MB).
-    for (const file of result.images) images.set(file.path, stored ? imageReadBack(cache, file) : file);
+    for (const file of result.images) images.set(file.path, stored ? cache.imageFile(file) : file);
     // A record that cannot be kept replaces the one kept before: the session holds what the last build used, or nothing.
     item.source = undefined;
     if (cacheable(record)) session?.records.set(item.place.relPath, { key: item.key, record });

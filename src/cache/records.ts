@@ -1,7 +1,8 @@
 import fs from "node:fs";
 import path from "node:path";
 import { bodyHash, type BodyContents, type PostmortemRecord } from "../stages/record.js";
-import type { OutputFile } from "../types.js";
+import type { LazyOutputFile, OutputFile } from "../types.js";
+import { IOError } from "../errors.js";
 import { writeFileAtomic } from "../util/atomic.js";
 import { hashText } from "../util/hash.js";
 import { contentKey, RECORD_SCHEMA } from "./keys.js";
@@ -172,6 +173,20 @@ export class RecordCache {
     const bytes = readCached(path.join(this.blobsDir, path.basename(imagePath)), "a cached image");
     // The name carries the start of the bytes' hash: a blob that does not match it is not used.
     return bytes && hashText(bytes).startsWith(/^images\/([0-9a-f]{20})\./.exec(imagePath)?.[1] ?? "-") ? bytes : undefined;
+  }
+
+  /** An image file stored with a record, read back from `.cache/blobs/` when it is written. */
+  imageFile(file: OutputFile): LazyOutputFile {
+    return {
+      path: file.path,
+      // Keyed by its bytes, as a file made already is.
+      key: contentKey(file.contents),
+      render: () => {
+        const bytes = this.image(file.path);
+        if (!bytes) throw new IOError(`The cached image ${file.path} changed during the build (another build in .cache/?): build again`);
+        return bytes;
+      },
+    };
   }
 
   /** Stores a record and its image files; true when it was stored, so that its body, terms and images can be read back. */

@@ -142,10 +142,13 @@ export async function analyze(config: ResolvedConfig, sources: SourceFile[], opt
  */
 function readBack<T>(record: PostmortemRecord, relPath: string, session: BuildSession | undefined, read: (hash: string) => T | undefined): T {
   if (!record.body) throw new InternalError(`the body of ${relPath} was asked for, and it has none`);
-  const found = read(record.body.hash);
-  if (found !== undefined) return found;
+  return read(record.body.hash) ?? gone(`body of ${relPath}`, session);
+}
+
+/** Ends the build for something gone from `.cache/` that it left there; a dev session forgets its records (see `readBack`). */
+function gone(what: string, session: BuildSession | undefined): never {
   session?.invalidate();
-  throw new IOError(`The cached body of ${relPath} changed during the build (another build in .cache/?): build again`);
+  throw new IOError(`The cached ${what} changed during the build (another build in .cache/?): build again`);
 }
 
 /** The rules that look at more than one file: slugs used twice, links to postmortems that do not exist. */
@@ -255,7 +258,7 @@ async function analyzeFiles(sources: SourceFile[], config: ResolvedConfig, optio
     item.record = record;
     item.fresh = true;
     // Nor are its images' bytes: read back from the cache when written (at 100,000 postmortems, 110 MB).
-    for (const file of result.images) images.set(file.path, stored ? cache.imageFile(file) : file);
+    for (const file of result.images) images.set(file.path, stored ? cache.imageFile(file, () => gone(`image ${file.path}`, session)) : file);
     // A record that cannot be kept replaces the one kept before: the session holds what the last build used, or nothing.
     item.source = undefined;
     if (cacheable(record)) session?.records.set(item.place.relPath, { key: item.key, record });

@@ -2,7 +2,6 @@ import fs from "node:fs";
 import path from "node:path";
 import { bodyHash, type BodyContents, type PostmortemRecord } from "../stages/record.js";
 import type { LazyOutputFile, OutputFile } from "../types.js";
-import { IOError } from "../errors.js";
 import { writeFileAtomic } from "../util/atomic.js";
 import { hashText } from "../util/hash.js";
 import { contentKey, RECORD_SCHEMA } from "./keys.js";
@@ -175,18 +174,10 @@ export class RecordCache {
     return bytes && hashText(bytes).startsWith(/^images\/([0-9a-f]{20})\./.exec(imagePath)?.[1] ?? "-") ? bytes : undefined;
   }
 
-  /** An image file stored with a record, read back from `.cache/blobs/` when it is written. */
-  imageFile(file: OutputFile): LazyOutputFile {
-    return {
-      path: file.path,
-      // Keyed by its bytes, as a file made already is.
-      key: contentKey(file.contents),
-      render: () => {
-        const bytes = this.image(file.path);
-        if (!bytes) throw new IOError(`The cached image ${file.path} changed during the build (another build in .cache/?): build again`);
-        return bytes;
-      },
-    };
+  /** An image file stored with a record, read back from `.cache/blobs/` when it is written; `gone` when it is not there any more. */
+  imageFile(file: OutputFile, gone: () => never): LazyOutputFile {
+    // Keyed by its bytes, as a file made already is.
+    return { path: file.path, key: contentKey(file.contents), render: () => this.image(file.path) ?? gone() };
   }
 
   /** Stores a record and its image files; true when it was stored, so that its body, terms and images can be read back. */
@@ -196,7 +187,8 @@ export class RecordCache {
     try {
       for (const image of images) {
         const blob = path.join(this.blobsDir, path.basename(image.path));
-        if (!fs.existsSync(blob)) writeFileAtomic(blob, image.contents);
+        // Content-addressed: one there already is these bytes, unless it was damaged (then it is written again).
+        if (!this.image(image.path)) writeFileAtomic(blob, image.contents);
       }
       const { contents, ...head } = record;
       const localFiles = record.localFiles.map((local) => ({ ...local, file: path.relative(this.root, local.file) }));

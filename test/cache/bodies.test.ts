@@ -3,7 +3,7 @@ import path from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { build, generate } from "../../src/build.js";
 import { IOError } from "../../src/errors.js";
-import { contentsOf } from "../../src/types.js";
+import { contentsOf, type Output } from "../../src/types.js";
 import { RecordCache } from "../../src/cache/records.js";
 import { BuildSession } from "../../src/cache/session.js";
 import { bodyHash } from "../../src/stages/record.js";
@@ -168,7 +168,8 @@ describe("bodies left in the record cache", () => {
     const image = vi.spyOn(RecordCache.prototype, "image");
     const cold = await build({ root, offline: true });
     expect(cold.ok).toBe(true);
-    expect(image.mock.calls.length).toBe(3);
+    // Three when stored (a blob there already is checked), three when written.
+    expect(image.mock.calls.length).toBe(6);
     const written = fs.readdirSync(path.join(root, "dist", "images")).map((name) => fs.readFileSync(path.join(root, "dist", "images", name)));
     expect(written.map((bytes) => bytes.toString("base64")).sort()).toEqual(pngs.map((png) => png.toString("base64")).sort());
 
@@ -181,6 +182,37 @@ describe("bodies left in the record cache", () => {
     const blobs = path.join(root, ".cache", "blobs");
     for (const name of fs.readdirSync(blobs)) fs.writeFileSync(path.join(blobs, name), makePng(2, 2, 0xff));
     expect(() => contentsOf(lazy!)).toThrow(new IOError(`The cached image ${lazy!.path} changed during the build (another build in .cache/?): build again`));
+  });
+
+  it("a damaged image blob is written again by the next build that processes its postmortem, which then succeeds", async () => {
+    const root = numberedArchive(2);
+    const png = makePng(2, 2, 0x40);
+    fs.appendFileSync(path.join(root, "content", "pm-0.md"), `\n![Graph](data:image/png;base64,${png.toString("base64")})\n`);
+    expect((await build({ root, offline: true })).ok).toBe(true);
+    const blobs = path.join(root, ".cache", "blobs");
+    const [name] = fs.readdirSync(blobs);
+    fs.writeFileSync(path.join(blobs, name!), "damaged");
+    // Its record made again (the records gone), with the blob still there under its name.
+    fs.rmSync(path.join(root, ".cache", "records"), { recursive: true, force: true });
+    fs.rmSync(path.join(root, ".cache", "records.build.pack"), { force: true });
+    fs.rmSync(path.join(root, "dist"), { recursive: true, force: true });
+    expect((await build({ root, offline: true })).ok).toBe(true);
+    expect(fs.readFileSync(path.join(blobs, name!))).toEqual(png);
+    expect(fs.readFileSync(path.join(root, "dist", "images", name!))).toEqual(png);
+  });
+
+  it("in a dev session, image blobs deleted between rebuilds fail one rebuild at most: the session forgets the records whose images were there", async () => {
+    const root = numberedArchive(2);
+    fs.appendFileSync(path.join(root, "content", "pm-0.md"), `\n![Graph](data:image/png;base64,${makePng(2, 2, 0x50).toString("base64")})\n`);
+    const session = new BuildSession();
+    expect((await generate({ root, offline: true }, session)).result.ok).toBe(true);
+    fs.rmSync(path.join(root, ".cache", "blobs"), { recursive: true, force: true });
+    const images = (outputs: readonly Output[] | undefined) => (outputs ?? []).filter((file) => file.path.startsWith("images/"));
+    const stale = await generate({ root, offline: true }, session);
+    expect(images(stale.outputs)).toHaveLength(1);
+    expect(() => images(stale.outputs).forEach((file) => contentsOf(file))).toThrow(IOError);
+    const again = await generate({ root, offline: true }, session);
+    expect(images(again.outputs).map((file) => contentsOf(file))).toHaveLength(1);
   });
 
   it("in a dev session, a .cache/ deleted between rebuilds fails one rebuild at most: the session forgets the records whose bodies and terms were there", async () => {

@@ -2,6 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { contentKey } from "../../src/cache/keys.js";
+import { IOError } from "../../src/errors.js";
 import { buildFromRecords as build, numberedArchive } from "../helpers.js";
 
 // The texts' stamps (.cache/texts.json): a build reads only the files whose size, times or
@@ -83,5 +84,21 @@ describe("the texts' stamps", () => {
     const stamped = Object.keys(stampsOf(root).files).map((file) => path.basename(file));
     expect(stamped).toHaveLength(38);
     expect(stamped).not.toContain("pm-0.md");
+  });
+});
+
+describe("texts let go by discovery", () => {
+  it("are read again as each file is processed: one deleted meanwhile ends the build with an error naming it, and the output stays as it was", async () => {
+    const root = numberedArchive(40);
+    await build({ root, offline: true });
+    const page = path.join(root, "dist", "postmortems", "pm-39", "index.html");
+    const before = fs.readFileSync(page, "utf8");
+    // Every record made again; the last file deleted once the first is processed, after discovery read and keyed it.
+    fs.rmSync(path.join(root, ".cache", "records"), { recursive: true, force: true });
+    fs.rmSync(path.join(root, ".cache", "records.build.pack"), { force: true });
+    const victim = path.join(root, "content", "pm-39.md");
+    const built = build({ root, offline: true, onProgress: () => fs.rmSync(victim, { force: true }) });
+    await expect(built).rejects.toThrow(new IOError(`Cannot read ${victim}`));
+    expect(fs.readFileSync(page, "utf8")).toBe(before);
   });
 });

@@ -12,7 +12,7 @@ import { missingLinkProblems } from "./rules/links.js";
 import { applyRuleSettings } from "./rules/settings.js";
 import { vmClock } from "./stages/clock.js";
 import { readUnread } from "./stages/discover.js";
-import { fileOf, type BodyContents, type PostmortemRecord } from "./stages/record.js";
+import { fileOf, recordWith, type BodyContents, type PostmortemRecord } from "./stages/record.js";
 import type { DocTerms } from "./search/terms.js";
 import type { WorkerResult } from "./stages/worker.js";
 import type { Output, SourceFile } from "./types.js";
@@ -211,6 +211,7 @@ async function analyzeFiles(sources: SourceFile[], config: ResolvedConfig, optio
   const stats = noImageWork();
   const images = session?.images ?? new Map<string, Output>();
   session?.use(options.settings);
+  const lost = (what: string) => gone(what, session);
   const items: Item[] = sources.map((source) => {
     const key = sourceKey(options.settings, source);
     const memo = session?.records.get(source.relPath);
@@ -238,7 +239,8 @@ async function analyzeFiles(sources: SourceFile[], config: ResolvedConfig, optio
         continue;
       }
       reuse(item, cached.record);
-      for (const file of cached.images) images.set(file.path, file);
+      // Their bytes read back when written: a build that keeps the previous folder's copy reads them no more.
+      for (const file of cached.images) images.set(file.path, cache.imageFile(file, lost));
     }
   }
   const budget = new BuildBudget(config.limits);
@@ -247,18 +249,18 @@ async function analyzeFiles(sources: SourceFile[], config: ResolvedConfig, optio
   let done = 0;
   let bodyRoom = bodyMemoryMb() * 1024 * 1024;
   const keep = (item: Item, result: WorkerResult) => {
-    const { contents, ...head } = result.record;
+    const { contents } = result.record;
     const size = contents ? contents.html.length + contents.text.length : 0;
     const stored = cache?.set(item.key, result.record, result.images) === true;
     // Held while there is room; past it, a body stored in the cache is read back from there when
     // needed. Its search terms, needed once, always are.
     const held = size <= bodyRoom;
     if (held) bodyRoom -= size;
-    const record: PostmortemRecord = !stored ? result.record : { ...head, contents: held ? contents : undefined, terms: undefined };
+    const record = !stored ? result.record : recordWith(result.record, held ? contents : undefined, undefined);
     item.record = record;
     item.fresh = true;
     // Nor are its images' bytes: read back from the cache when written (at 100,000 postmortems, 110 MB).
-    for (const file of result.images) images.set(file.path, stored ? cache.imageFile(file, () => gone(`image ${file.path}`, session)) : file);
+    for (const file of result.images) images.set(file.path, stored ? cache.imageFile(file, lost) : file);
     // A record that cannot be kept replaces the one kept before: the session holds what the last build used, or nothing.
     item.source = undefined;
     if (cacheable(record)) session?.records.set(item.place.relPath, { key: item.key, record });

@@ -111,13 +111,14 @@ export async function generate(options: BuildOptions = {}, session?: BuildSessio
   const history = readGitHistory(config.contentDir, config.root);
   // Not in a dev session: its rebuild follows a save at once, and its news reaches the page
   // sooner while the rebuild reads the files (with the stamps, 40-60 ms later at 10,000).
-  const stamps = cache && !session ? new TextStamps(config.cacheDir) : undefined;
-  const found = await time("discover", () => discover(config, config.contentDir, stamps));
+  // Made in discovery's closure alone, so that its 100,000 stamps are let go with discovery.
+  const stamped = cache && !session;
+  const found = await time("discover", () => discover(config, config.contentDir, stamped ? new TextStamps(config.cacheDir) : undefined));
   // `build`: made from the inputs of the last build, whose output folder is still as that build
   // left it, it says what that build said and writes nothing.
   let key: string | undefined;
   let discovered: string[] | undefined;
-  if (reuse && stamps) {
+  if (reuse && stamped) {
     const reading = await history;
     discovered = found.map((source) => sourceKey(settings, source));
     const inputs = cacheKey("build", discovered, config.rules, config.overrides, theme.key, drafts, Boolean(options.strict), historyState(reading));
@@ -240,10 +241,12 @@ export async function build(options: BuildOptions = {}): Promise<BuildResult> {
   if (!outputs) return result;
   const t0 = performance.now();
   const { config } = result;
-  await heldClose(() => writeOutput({ ...writeTarget(config, options.cache !== false), build: last?.key }, outputs));
-  // Kept for the next build, or dropped: the output folder is this build's now, not the report's.
-  if (last?.keep) lastBuild(config).save(last.key, last.keep.report, last.keep.localFiles);
-  else if (options.cache !== false) lastBuild(config).forget();
+  await heldClose(async () => {
+    await writeOutput({ ...writeTarget(config, options.cache !== false), build: last?.key }, outputs);
+    // Kept for the next build, or dropped: the output folder is this build's now, not the report's.
+    if (last?.keep) lastBuild(config).save(last.key, last.keep.report, last.keep.localFiles);
+    else if (options.cache !== false) lastBuild(config).forget();
+  });
   const now = performance.now();
   return { ...result, timings: [...result.timings, { stage: "write", ms: now - t0 }], totalMs: now - started };
 }

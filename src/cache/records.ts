@@ -175,9 +175,10 @@ export class RecordCache {
   }
 
   /** An image file stored with a record, read back from `.cache/blobs/` when it is written; `gone` when it is not there any more. */
-  imageFile(file: OutputFile, gone: () => never): LazyOutputFile {
-    // Keyed by its bytes, as a file made already is.
-    return { path: file.path, key: contentKey(file.contents), render: () => this.image(file.path) ?? gone() };
+  imageFile(file: OutputFile, gone: (what: string) => never): LazyOutputFile {
+    // Keyed by its bytes, as a file made already is; `render` holds the path alone, not the bytes.
+    const at = file.path;
+    return { path: at, key: contentKey(file.contents), render: () => this.image(at) ?? gone(`image ${at}`) };
   }
 
   /** Stores a record and its image files; true when it was stored, so that its body, terms and images can be read back. */

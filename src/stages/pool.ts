@@ -90,18 +90,27 @@ export async function analyzeInWorkers(
     }
   };
   try {
-    // A few tasks per thread at a time are handed to the pool, the rest wait here: each task in
-    // the pool holds a watchdog's timer and a place in its queue (100,000 at once were 100,000 of each).
-    const handOut = pLimit(options.threads * TASKS_PER_THREAD);
-    const tasks = Array.from({ length: count }, (_, index) =>
-      handOut(async () => {
+    // A few tasks per thread at a time are handed to the pool, each by a loop that hands out the
+    // next when its task is done: each task in the pool holds a watchdog's timer and a place in
+    // its queue, and each one waiting here a promise (100,000 at once were 100,000 of each).
+    let next = 0;
+    let failed = false;
+    const handOut = async () => {
+      while (next < count && !failed) {
+        const index = next++;
         const { result, here } = await run(sourceAt(index), index);
         // Work done here is counted once, at the end: analyzeWithStore's counts are of a store shared by several.
         if (!here) addImageWork(stats, result.stats);
         done(index, result);
+      }
+    };
+    const loops = Array.from({ length: Math.min(count, options.threads * TASKS_PER_THREAD) }, () =>
+      handOut().catch((error: unknown) => {
+        failed = true;
+        throw error;
       }),
     );
-    await Promise.all(tasks);
+    await Promise.all(loops);
   } finally {
     watchdog.close();
     await pool.destroy();

@@ -1,4 +1,5 @@
 import v8 from "node:v8";
+import vm from "node:vm";
 
 /**
  * How much V8 may grow the main thread's heap over what its last full collection kept, while
@@ -16,13 +17,32 @@ const GROWING_PERCENT = 20;
 
 let holders = 0;
 
+let collector: (() => void) | undefined;
+
 /**
- * Runs `work` with the heap held close to what it keeps (see GROWING_PERCENT). The setting is
- * V8's, for the whole process: set while any such work runs (in this thread, with no worker
- * thread processing), then back to V8's default.
+ * A full collection, now. The setting above applies from the next one; before it, the heap may
+ * still grow to the limit V8 set at the last, with its own factor: at 100,000 postmortems the
+ * main heap held 941 MB at the end of processing, most of it garbage, and passed 1,300 MB while
+ * writing. V8's `gc` is exposed for a new context only, as jest's leak detector takes it.
+ */
+export function collectNow(): void {
+  if (!collector) {
+    v8.setFlagsFromString("--expose-gc");
+    collector = vm.runInNewContext("gc") as () => void;
+  }
+  collector();
+}
+
+/**
+ * Runs `work` with the heap held close to what it keeps (see GROWING_PERCENT), from a full
+ * collection made as it starts. The setting is V8's, for the whole process: set while any such
+ * work runs (in this thread, with no worker thread processing), then back to V8's default.
  */
 export async function heldClose<T>(work: () => Promise<T>): Promise<T> {
-  if (holders++ === 0) v8.setFlagsFromString(`--heap-growing-percent=${GROWING_PERCENT}`);
+  if (holders++ === 0) {
+    v8.setFlagsFromString(`--heap-growing-percent=${GROWING_PERCENT}`);
+    collectNow();
+  }
   try {
     return await work();
   } finally {

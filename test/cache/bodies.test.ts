@@ -7,6 +7,7 @@ import { contentsOf, type Output } from "../../src/types.js";
 import { RecordCache } from "../../src/cache/records.js";
 import { BuildSession } from "../../src/cache/session.js";
 import { bodyHash } from "../../src/stages/record.js";
+import { collectNow } from "../../src/util/heap.js";
 import { buildFromRecords, makePng, numberedArchive, repoRoot, tempDir } from "../helpers.js";
 
 // Bodies stay on disk: a record in .cache/records/ is its first line (what the build needs of a
@@ -182,6 +183,40 @@ describe("bodies left in the record cache", () => {
     const blobs = path.join(root, ".cache", "blobs");
     for (const name of fs.readdirSync(blobs)) fs.writeFileSync(path.join(blobs, name), makePng(2, 2, 0xff));
     expect(() => contentsOf(lazy!)).toThrow(new IOError(`The cached image ${lazy!.path} changed during the build (another build in .cache/?): build again`));
+  });
+
+  it("image bytes are not held from processing to writing, whether the postmortem is processed now or taken from the cache", async () => {
+    const root = numberedArchive(3);
+    [0x30, 0x70, 0xb0].forEach((shade, i) =>
+      fs.appendFileSync(path.join(root, "content", `pm-${i}.md`), `\n![Graph ${i}](data:image/png;base64,${makePng(2, 2, shade).toString("base64")})\n`),
+    );
+    // Every image's bytes this build had: given to the cache to store, or read from it. Not
+    // spies, which would hold them.
+    const refs: WeakRef<object>[] = [];
+    const { set, image } = RecordCache.prototype;
+    RecordCache.prototype.set = function (this: RecordCache, ...args: Parameters<typeof set>) {
+      for (const file of args[2]) refs.push(new WeakRef(file.contents as object));
+      return set.apply(this, args);
+    };
+    RecordCache.prototype.image = function (this: RecordCache, ...args: Parameters<typeof image>) {
+      const bytes = image.apply(this, args);
+      if (bytes) refs.push(new WeakRef(bytes));
+      return bytes;
+    };
+    try {
+      for (const build of ["processed now", "taken from the cache"]) {
+        refs.length = 0;
+        const { outputs } = await generate({ root, offline: true });
+        // A WeakRef keeps its target until the current job is over.
+        await new Promise((resolve) => setTimeout(resolve, 0));
+        collectNow();
+        expect({ build, refs: refs.length, held: refs.filter((ref) => ref.deref() !== undefined).length }).toEqual({ build, refs: 3, held: 0 });
+        // Still to be written: each one read back then.
+        expect((outputs ?? []).filter((file) => file.path.startsWith("images/") && "render" in file)).toHaveLength(3);
+      }
+    } finally {
+      Object.assign(RecordCache.prototype, { set, image });
+    }
   });
 
   it("a damaged image blob is written again by the next build that processes its postmortem, which then succeeds", async () => {

@@ -1,10 +1,14 @@
 import fs from "node:fs";
 import path from "node:path";
+import v8 from "node:v8";
 import { describe, expect, it } from "vitest";
+import { analyze } from "../../src/analyze.js";
 import { build } from "../../src/build.js";
 import { check } from "../../src/check.js";
 import type { Head } from "../../src/cache/records.js";
-import { listFiles, makePng, repoRoot, tempDir } from "../helpers.js";
+import { loadProjectConfig } from "../../src/project.js";
+import { discover } from "../../src/stages/discover.js";
+import { listFiles, makePng, numberedArchive, repoRoot, tempDir } from "../helpers.js";
 
 // The persistent cache in .cache/: a warm build gives the same bytes as a cold one, and every
 // kind of change reaches the next build.
@@ -129,6 +133,19 @@ describe("the build cache", () => {
     fs.rmSync(path.join(root, ".cache"), { recursive: true });
     await build({ root, offline: true, workers: 0 });
     expect(snapshot(path.join(root, "dist"))).toEqual(threaded);
+  });
+
+  it("keeps the records made in worker threads in one hidden class: a copy made by spreading took one each, 400 bytes a postmortem", async () => {
+    // A few hundred: the copies made by spreading shared their class at first, then each took its own.
+    const root = numberedArchive(300);
+    const config = await loadProjectConfig({ root });
+    const { entries } = await analyze(config, await discover(config), { offline: true, cache: true, settings: "hidden-class", workers: 2 });
+    v8.setFlagsFromString("--allow-natives-syntax");
+    const sameMap = new Function("a", "b", "return %HaveSameMap(a, b)") as (a: object, b: object) => boolean;
+    // Those stored in the cache, whose bodies and terms were let go (one whose file has an error is kept whole, as the worker gave it).
+    const stored = entries.map((entry) => entry.record).filter((record) => record.terms === undefined);
+    expect(stored.length).toBeGreaterThan(2);
+    expect(stored.filter((record) => !sameMap(record, stored[0]!)).map((record) => record.relPath)).toEqual([]);
   });
 
   it("refuses a postmortem that does not fit in a worker's heap as an error at its file, not in the main thread (issue 13)", async () => {

@@ -1,13 +1,6 @@
-import v8 from "node:v8";
-import vm from "node:vm";
 import { describe, expect, it } from "vitest";
+import { collectNow } from "../../src/util/heap.js";
 import { Tripwire } from "../../src/util/tripwire.js";
-
-/** A full garbage collection, in a process started without --expose-gc. */
-const collectGarbage = (() => {
-  v8.setFlagsFromString("--expose-gc");
-  return vm.runInNewContext("gc") as () => void;
-})();
 
 /** How many of 100 results, each waited for through `wait`, are still in memory once every wait is over. */
 async function kept(wait: (work: Promise<object>) => Promise<object>): Promise<number> {
@@ -19,7 +12,7 @@ async function kept(wait: (work: Promise<object>) => Promise<object>): Promise<n
   }
   // A WeakRef keeps its target until the current job is over.
   await new Promise((resolve) => setTimeout(resolve, 0));
-  collectGarbage();
+  collectNow();
   return refs.filter((ref) => ref.deref() !== undefined).length;
 }
 

@@ -12,7 +12,7 @@ export async function runBuild(options: Omit<BuildOptions, "onProgress">, format
   const { build } = await import("../build.js");
   const result = await build({ ...options, onProgress: progress.update }).finally(progress.done);
   // The report of a big archive (70,000 warnings at 100,000 postmortems) is made as the build's pages are: with the heap held close.
-  await heldClose(async () => {
+  await heldClose(() => {
     printBuild(result, format, verbose, io);
   });
   return result.ok ? 0 : 1;

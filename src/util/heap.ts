@@ -38,7 +38,7 @@ export function collectNow(): void {
  * collection made as it starts. The setting is V8's, for the whole process: set while any such
  * work runs (in this thread, with no worker thread processing), then back to V8's default.
  */
-export async function heldClose<T>(work: () => Promise<T>): Promise<T> {
+export async function heldClose<T>(work: () => T | Promise<T>): Promise<T> {
   if (holders++ === 0) {
     v8.setFlagsFromString(`--heap-growing-percent=${GROWING_PERCENT}`);
     collectNow();

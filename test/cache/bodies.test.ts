@@ -193,7 +193,8 @@ describe("bodies left in the record cache", () => {
     // Every image's bytes this build had: given to the cache to store, or read from it. Not
     // spies, which would hold them.
     const refs: WeakRef<object>[] = [];
-    const { set, image } = RecordCache.prototype;
+    const set = Reflect.get(RecordCache.prototype, "set");
+    const image = Reflect.get(RecordCache.prototype, "image");
     RecordCache.prototype.set = function (this: RecordCache, ...args: Parameters<typeof set>) {
       for (const file of args[2]) refs.push(new WeakRef(file.contents as object));
       return set.apply(this, args);

@@ -5,7 +5,7 @@ import pLimit from "p-limit";
 import { HindsightError, InternalError } from "../errors.js";
 import type { Output } from "../types.js";
 import { insideOf } from "../util/inside.js";
-import { bytesOf, keyIn, sizeOf, type WriteJob, type Writer } from "./job.js";
+import { bytesOf, keyIn, writeContents, type WriteJob, type Writer } from "./job.js";
 import { withLock } from "./lock.js";
 import { BUILD_MARKER, folderId, lockFileOf, MARKER_TEXT, saveManifest, type Manifest, type PreviousBuild } from "./manifest.js";
 import { withStaging } from "./staging.js";
@@ -131,18 +131,14 @@ async function applyPlan(job: WriteJob, staging: string, plan: UpdatePlan, previ
   const files: Record<string, readonly [string, number]> = { ...previous.manifest.files };
   const limit = pLimit(CONCURRENCY);
   const staged = new Map<Output, string>();
-  let n = 0;
-  await settled(
-    [...plan.added, ...plan.replaced].map((file) =>
-      limit(async () => {
-        const contents = bytesOf(file);
-        const at = path.join(staging, String(n++));
-        await fs.writeFile(at, contents);
-        staged.set(file, at);
-        files[file.path] = [keyIn(job, file), sizeOf(contents)];
-      }),
-    ),
-  );
+  // One after another, synchronously, as a staging folder is written (see swap.ts), with a turn
+  // of the event loop between two: the lock is touched meanwhile.
+  for (const [n, file] of [...plan.added, ...plan.replaced].entries()) {
+    const at = path.join(staging, String(n));
+    files[file.path] = [keyIn(job, file), writeContents(at, bytesOf(file))];
+    staged.set(file, at);
+    await new Promise(setImmediate);
+  }
   await fs.rm(manifestFile, { force: true });
   // A new marker before any file moves in: a build linking files from this folder now sees it is not the one it read.
   const marker = path.join(staging, BUILD_MARKER);

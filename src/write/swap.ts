@@ -1,9 +1,9 @@
-import { linkSync, mkdirSync, statSync, writeFileSync } from "node:fs";
+import { linkSync, mkdirSync, statSync } from "node:fs";
 import fs from "node:fs/promises";
 import path from "node:path";
 import { HindsightError, IOError } from "../errors.js";
 import { insideOf } from "../util/inside.js";
-import { bytesOf, keyIn, sizeOf, type WriteJob, type Writer, type Written } from "./job.js";
+import { bytesOf, keyIn, writeContents, type WriteJob, type Writer, type Written } from "./job.js";
 import { withLock } from "./lock.js";
 import { BUILD_MARKER, folderId, lockFileOf, MARKER_TEXT, saveManifest, type Manifest } from "./manifest.js";
 import { copyPublic } from "./public.js";
@@ -96,9 +96,7 @@ function writeFiles(staging: string, job: WriteJob, previous: Manifest | undefin
       linked++;
       continue;
     }
-    const contents = bytesOf(file);
-    writeFileSync(destination, contents);
-    entries[file.path] = [key, sizeOf(contents)];
+    entries[file.path] = [key, writeContents(destination, bytesOf(file))];
   }
   return { entries, linked };
 }

@@ -185,6 +185,25 @@ describe("an update in place of the previous build", () => {
     expect(ino("index.html")).toBe(again);
   });
 
+  it("writes a page longer than a slice with the bytes of its whole text, in place or whole, and knows its size the next time", async () => {
+    const { root, target, ino } = await setup();
+    // A surrogate pair across the first cut, two- and three-byte characters, a lone surrogate.
+    const big = `${"a".repeat(2 ** 20 - 1)}😀${"é—".repeat(2 ** 19)}\uD800z`;
+    const folder = ino();
+    await writeOutput(target, archive({ "index.html": big }));
+    const whole = { ...target, outDir: path.join(root, "whole"), manifestFile: path.join(root, ".cache", "whole.json") };
+    await writeOutput(whole, archive({ "index.html": big }));
+    expect(ino()).toBe(folder);
+    for (const outDir of [target.outDir, whole.outDir]) {
+      expect(fs.readFileSync(path.join(outDir, "index.html")).equals(Buffer.from(big))).toBe(true);
+    }
+    // The size each manifest holds is the file's: the next build keeps the file as it is.
+    const [inPlace, swapped] = [ino("index.html"), fs.statSync(path.join(whole.outDir, "index.html")).ino];
+    await writeOutput(target, archive({ "index.html": big }));
+    await writeOutput(whole, archive({ "index.html": big }));
+    expect([ino("index.html"), fs.statSync(path.join(whole.outDir, "index.html")).ino]).toEqual([inPlace, swapped]);
+  });
+
   it("makes a new folder when more files change than an update in place may replace", async () => {
     const { target, ino } = await setup();
     // 300 pages more, then all of them changed.

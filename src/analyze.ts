@@ -12,7 +12,7 @@ import { missingLinkProblems } from "./rules/links.js";
 import { applyRuleSettings } from "./rules/settings.js";
 import { vmClock } from "./stages/clock.js";
 import { readUnread } from "./stages/discover.js";
-import { fileOf, recordWith, type BodyContents, type PostmortemRecord } from "./stages/record.js";
+import { fileOf, storedRecord, type BodyContents, type PostmortemRecord } from "./stages/record.js";
 import type { DocTerms } from "./search/terms.js";
 import type { WorkerResult } from "./stages/worker.js";
 import type { Output, SourceFile } from "./types.js";
@@ -256,7 +256,7 @@ async function analyzeFiles(sources: SourceFile[], config: ResolvedConfig, optio
     // needed. Its search terms, needed once, always are.
     const held = size <= bodyRoom;
     if (held) bodyRoom -= size;
-    const record = !stored ? result.record : recordWith(result.record, held ? contents : undefined, undefined);
+    const record = !stored ? result.record : storedRecord(result.record, held ? contents : undefined);
     item.record = record;
     item.fresh = true;
     // Nor are its images' bytes: read back from the cache when written (at 100,000 postmortems, 110 MB).

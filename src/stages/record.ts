@@ -49,13 +49,13 @@ export interface PostmortemRecord {
 }
 
 /**
- * The record with these contents and terms (each left on disk when undefined), made field by
- * field: a copy made by spreading a record read from a worker took a hidden class of its own,
- * 400 bytes a postmortem (40 MB at 100,000).
+ * A record as held once stored in the cache: its terms left there, and its body too unless
+ * `contents` is given. Made field by field: past a few hundred, a copy made by spreading a
+ * record read from a worker took a hidden class of its own, 400 bytes a postmortem.
  */
-export function recordWith(record: PostmortemRecord, contents: BodyContents | undefined, terms: DocTerms | undefined): PostmortemRecord {
+export function storedRecord(record: PostmortemRecord, contents: BodyContents | undefined): PostmortemRecord {
   const { relPath, meta, metaKey, slugPlace, messages, links, body, images, remote, localFiles } = record;
-  return { relPath, meta, metaKey, slugPlace, messages, links, body, contents, terms, images, remote, localFiles };
+  return { relPath, meta, metaKey, slugPlace, messages, links, body, contents, terms: undefined, images, remote, localFiles };
 }
 
 /** A rendered body, as its page shows it once its links to other postmortems are resolved. */

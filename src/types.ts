@@ -144,6 +144,8 @@ export interface LazyOutputFile {
   readonly path: string;
   readonly key: string;
   render(): string | Uint8Array;
+  /** The same text in pieces of whole characters, for a big file: written as they come, never held whole. */
+  readonly chunks?: (() => Iterable<string>) | undefined;
 }
 
 /** Any file of the archive. */

@@ -93,7 +93,10 @@ export function renderPages(site: Site, theme: Theme, config: ResolvedConfig, se
     }
   }
   // The feed, the JSON export and the sitemap: from the archive too.
-  for (const file of exportFiles(site, config)) files.push(pageOf(file.path, list, archiveKey, () => ({ path: file.path, contents: file.make() })));
+  for (const file of exportFiles(site, config)) {
+    const output = pageOf(file.path, list, archiveKey, () => ({ path: file.path, contents: file.make() }));
+    files.push(file.chunks && "render" in output ? { ...output, chunks: file.chunks } : output);
+  }
   return files;
 }
 

@@ -39,9 +39,10 @@ export function keyIn(job: Pick<WriteJob, "keys">, file: Output): string {
   return key;
 }
 
-/** A file's contents: made now, for a lazy file. */
-export function bytesOf(file: Output): string | Uint8Array {
-  return "key" in file ? file.render() : file.contents;
+/** A file's contents: made now, for a lazy file; in pieces, for one that gives them. */
+export function bytesOf(file: Output): string | Uint8Array | Iterable<string> {
+  if (!("key" in file)) return file.contents;
+  return file.chunks ? file.chunks() : file.render();
 }
 
 /** The size in bytes of a file's contents. */
@@ -56,27 +57,49 @@ function sizeOf(contents: string | Uint8Array): number {
  */
 const SLICE_CHARS = 1 << 20;
 
-/** Writes a file's contents as UTF-8, a long text a slice at a time; gives its size in bytes. */
-export function writeContents(file: string, contents: string | Uint8Array): number {
-  if (typeof contents !== "string" || contents.length <= SLICE_CHARS) {
+/**
+ * Writes a file's contents, text as UTF-8: a long text, or one in pieces, a slice of about a MB
+ * at a time. Gives its size in bytes.
+ */
+export function writeContents(file: string, contents: string | Uint8Array | Iterable<string>): number {
+  if (contents instanceof Uint8Array || (typeof contents === "string" && contents.length <= SLICE_CHARS)) {
     fs.writeFileSync(file, contents);
     return sizeOf(contents);
   }
   const fd = fs.openSync(file, "w");
   let size = 0;
+  let pending: string[] = [];
+  let chars = 0;
+  const flush = () => {
+    size += writeText(fd, pending.join(""));
+    pending = [];
+    chars = 0;
+  };
   try {
-    for (let start = 0; start < contents.length;) {
-      let end = Math.min(start + SLICE_CHARS, contents.length);
-      // Never between the halves of a surrogate pair: each slice is encoded on its own.
-      const last = contents.charCodeAt(end - 1);
-      if (end < contents.length && last >= 0xd800 && last <= 0xdbff) end--;
-      const bytes = Buffer.from(contents.slice(start, end), "utf8");
-      for (let written = 0; written < bytes.length;) written += fs.writeSync(fd, bytes, written);
-      size += bytes.length;
-      start = end;
+    for (const text of typeof contents === "string" ? [contents] : contents) {
+      pending.push(text);
+      chars += text.length;
+      if (chars >= SLICE_CHARS) flush();
     }
+    if (chars > 0) flush();
   } finally {
     fs.closeSync(fd);
+  }
+  return size;
+}
+
+/** Writes a text as UTF-8 a slice at a time, never between the halves of a surrogate pair; gives its size in bytes. */
+function writeText(fd: number, text: string): number {
+  let size = 0;
+  for (let start = 0; start < text.length;) {
+    let end = Math.min(start + SLICE_CHARS, text.length);
+    // Each slice is encoded on its own.
+    const last = text.charCodeAt(end - 1);
+    if (end < text.length && last >= 0xd800 && last <= 0xdbff) end--;
+    const bytes = Buffer.from(text.slice(start, end), "utf8");
+    for (let written = 0; written < bytes.length;) written += fs.writeSync(fd, bytes, written);
+    size += bytes.length;
+    start = end;
   }
   return size;
 }

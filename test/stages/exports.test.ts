@@ -4,6 +4,10 @@ import { XMLParser } from "fast-xml-parser";
 import { SyntaxValidator } from "fast-xml-validator";
 import { beforeAll, describe, expect, it } from "vitest";
 import { build } from "../../src/build.js";
+import type { ResolvedConfig } from "../../src/config.js";
+import { exportFiles } from "../../src/stages/exports.js";
+import type { Site } from "../../src/stages/organize.js";
+import type { RenderedPostmortem } from "../../src/types.js";
 import { fixtureArchive, listFiles, tempDir } from "../helpers.js";
 
 /** What the tests read of the Atom feed as fast-xml-parser gives it (attributes as `@_name`). */
@@ -50,7 +54,10 @@ describe("feed, JSON export, sitemap and 404", () => {
   });
 
   it("exports every postmortem as JSON matching its page", () => {
-    const data = JSON.parse(read("postmortems.json")) as JsonExport;
+    const text = read("postmortems.json");
+    // Written a postmortem at a time, it is what JSON.stringify writes with an indent of 1.
+    expect(text).toBe(`${JSON.stringify(JSON.parse(text), null, 1)}\n`);
+    const data = JSON.parse(text) as JsonExport;
     expect(data.count).toBe(4);
     const login = data.postmortems.find((p) => p.slug === "2024/q1/login-outage");
     expect(login).toMatchObject({
@@ -99,5 +106,39 @@ describe("feed of an archive without dates", () => {
     expect(SyntaxValidator.validate(xml)).toBe(true);
     expect(xml).not.toContain("1970");
     expect(xml).not.toContain("<entry>");
+  });
+});
+
+describe("postmortems.json, written a postmortem at a time", () => {
+  const pm = (slug: string, summary: string) =>
+    ({
+      source: { relPath: `${slug}.md` },
+      meta: {
+        slug,
+        title: `Outage ${slug}`,
+        date: "2024-05-01",
+        severity: "SEV2",
+        services: ["api", "db"],
+        tags: [],
+        status: "final",
+        summary,
+        impact: undefined,
+        authors: ["dana"],
+        incidentId: undefined,
+        data: { started: "2024-05-01 10:00" },
+        durationMinutes: 12.25,
+        actions: [{ text: "Add alerts", done: false, owner: "dana" }],
+      },
+    }) as unknown as RenderedPostmortem;
+
+  it("is what JSON.stringify writes with an indent of 1, for none, one and several postmortems", () => {
+    const config = { title: "Postmortems", url: undefined } as unknown as ResolvedConfig;
+    for (const postmortems of [[], [pm("a", "One line.")], [pm("a", "Emoji 😀, a line\u2028separator"), pm("b", "Lone \ud800 surrogate"), pm("c", "")]]) {
+      const json = exportFiles({ postmortems } as unknown as Site, config).find((file) => file.path === "postmortems.json");
+      const text = [...(json?.chunks?.() ?? [])].join("");
+      expect(text).toBe(json?.make());
+      expect(text).toBe(`${JSON.stringify(JSON.parse(text), null, 1)}\n`);
+      expect((JSON.parse(text) as JsonExport).postmortems.map((p) => p.slug)).toEqual(postmortems.map((p) => p.meta.slug));
+    }
   });
 });

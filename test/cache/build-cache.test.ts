@@ -1,15 +1,9 @@
 import fs from "node:fs";
 import path from "node:path";
-import v8 from "node:v8";
-import vm from "node:vm";
 import { describe, expect, it } from "vitest";
-import { analyze } from "../../src/analyze.js";
 import { build } from "../../src/build.js";
-import { check } from "../../src/check.js";
 import type { Head } from "../../src/cache/records.js";
-import { loadProjectConfig } from "../../src/project.js";
-import { discover } from "../../src/stages/discover.js";
-import { listFiles, makePng, numberedArchive, repoRoot, tempDir } from "../helpers.js";
+import { listFiles, makePng, repoRoot, tempDir } from "../helpers.js";
 
 // The persistent cache in .cache/: a warm build gives the same bytes as a cold one, and every
 // kind of change reaches the next build.
@@ -134,54 +128,6 @@ describe("the build cache", () => {
     fs.rmSync(path.join(root, ".cache"), { recursive: true });
     await build({ root, offline: true, workers: 0 });
     expect(snapshot(path.join(root, "dist"))).toEqual(threaded);
-  });
-
-  it("keeps the records made in worker threads in one hidden class: a copy made by spreading took one each, 400 bytes a postmortem", async () => {
-    // A few hundred: the copies made by spreading shared their class at first, then each took its own.
-    const root = numberedArchive(300);
-    const config = await loadProjectConfig({ root });
-    const { entries } = await analyze(config, await discover(config), { offline: true, cache: true, settings: "hidden-class", workers: 2 });
-    v8.setFlagsFromString("--allow-natives-syntax");
-    const sameMap = vm.runInThisContext("(a, b) => %HaveSameMap(a, b)") as (a: object, b: object) => boolean;
-    // Those stored in the cache, whose bodies and terms were let go (one whose file has an error is kept whole, as the worker gave it).
-    const stored = entries.map((entry) => entry.record).filter((record) => record.terms === undefined);
-    expect(stored.length).toBeGreaterThan(2);
-    expect(stored.filter((record) => !sameMap(record, stored[0]!)).map((record) => record.relPath)).toEqual([]);
-  });
-
-  it("refuses a postmortem that does not fit in a worker's heap as an error at its file, not in the main thread (issue 13)", async () => {
-    const root = tempDir();
-    const valid = fs.readFileSync(path.join(repoRoot, "test/fixtures/rules/valid/input.md"), "utf8");
-    fs.mkdirSync(path.join(root, "content"));
-    for (const name of ["a", "b", "c"]) fs.writeFileSync(path.join(root, "content", `${name}.md`), valid.replace("Cache flush", `Cache flush ${name}`));
-    const list = Array.from({ length: 20_000 }, (_, i) => `- item ${i} [x](https://example.com/${i})\n`).join("");
-    fs.writeFileSync(path.join(root, "content", "big.md"), valid.replace("A flush.", `A flush.\n\n${list}`));
-    // A heap big enough for the others (the Markdown stack takes about 10 MB), not for this one; the time limit is not what this test is about.
-    // Two workers for four postmortems, as HINDSIGHT_WORKERS asks (without it, so few are processed in this thread).
-    process.env.HINDSIGHT_WORKER_HEAP_MB = "48";
-    process.env.HINDSIGHT_WORKERS = "2";
-    try {
-      const result = await build({ root, offline: true, cache: false, limits: { fileMs: 120_000 } });
-      expect(result.ok).toBe(false);
-      const messages = result.files.flatMap((f) => f.messages.map((m) => `${path.basename(f.path)} ${m.ruleId}`));
-      expect(messages).toEqual(["big.md limits/memory"]);
-    } finally {
-      delete process.env.HINDSIGHT_WORKER_HEAP_MB;
-      delete process.env.HINDSIGHT_WORKERS;
-    }
-  });
-
-  it("says what is wrong with HINDSIGHT_WORKERS before doing anything", async () => {
-    const root = project();
-    for (const value of ["two", "-1", "1.5", "9"]) {
-      process.env.HINDSIGHT_WORKERS = value;
-      try {
-        await expect(check({ root })).rejects.toThrow(`HINDSIGHT_WORKERS must be a whole number from 0 to 8, not ${JSON.stringify(value)}`);
-      } finally {
-        delete process.env.HINDSIGHT_WORKERS;
-      }
-    }
-    expect(fs.existsSync(path.join(root, ".cache"))).toBe(false);
   });
 
   it("takes unchanged pages from the previous build instead of making them again", async () => {

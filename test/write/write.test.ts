@@ -204,6 +204,31 @@ describe("an update in place of the previous build", () => {
     expect([ino("index.html"), fs.statSync(path.join(whole.outDir, "index.html")).ino]).toEqual([inPlace, swapped]);
   });
 
+  it("fails whole when a file given in pieces fails midway, in place or whole: the previous build stays, no file is left open", async () => {
+    const { root, target } = await setup();
+    const before = snapshot(target.outDir);
+    const openFiles = () => fs.readdirSync("/proc/self/fd").length;
+    const opened = openFiles();
+    const failing = {
+      path: "index.html",
+      key: "failing",
+      render: () => "never",
+      *chunks() {
+        yield "x".repeat(2 ** 20 + 1);
+        throw new HindsightError("The cached body of a.md changed during the build");
+      },
+    };
+    const files = archive().map((file) => (file.path === "index.html" ? failing : file));
+    await expect(writeOutput(target, files)).rejects.toThrow("The cached body of a.md changed during the build");
+    const whole = { ...target, outDir: path.join(root, "whole"), manifestFile: path.join(root, ".cache", "whole.json") };
+    await writeOutput(whole, archive());
+    await expect(writeOutput(whole, files)).rejects.toThrow("The cached body of a.md changed during the build");
+    expect(snapshot(target.outDir)).toEqual(before);
+    expect(snapshot(whole.outDir)).toEqual(before);
+    expect(fs.readdirSync(root).sort()).toEqual([".cache", "dist", "whole"]);
+    expect(openFiles()).toBe(opened);
+  });
+
   it("makes a new folder when more files change than an update in place may replace", async () => {
     const { target, ino } = await setup();
     // 300 pages more, then all of them changed.

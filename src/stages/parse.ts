@@ -1,9 +1,6 @@
 import type { Heading, Root as MdastRoot } from "mdast";
 import type { Point } from "unist";
 import { toString } from "mdast-util-to-string";
-import remarkGfm from "remark-gfm";
-import remarkParse from "remark-parse";
-import { unified } from "unified";
 import { VFile } from "vfile";
 import type { ResolvedConfig } from "../config.js";
 import { extractMeta } from "../extract/index.js";
@@ -14,14 +11,13 @@ import { normalizeSeverity } from "../util/severity.js";
 import { baseName, namedById } from "../util/file-name.js";
 import { slugFromPath } from "../util/slug.js";
 import { extractActions } from "./actions.js";
+import { parseMarkdown } from "./markdown.js";
 import { readFrontmatter, type FieldPlace } from "./frontmatter.js";
 import { MAX_NESTING, TOO_DEEP, tooDeepTree, tooDeeplyNested } from "./nesting.js";
 import { parseDate, parseDuration, parseLenientInstant } from "../util/time.js";
 import { DATE_FIELDS } from "../rules/dates.js";
 
 export { normalizeSeverity } from "../util/severity.js";
-
-const markdown = unified().use(remarkParse).use(remarkGfm).freeze();
 
 /**
  * Parses one postmortem: frontmatter into normalised metadata, the body into mdast. Problems
@@ -62,7 +58,7 @@ function parseBody(body: string, bodyLine: number, file: VFile): MdastRoot {
   let tree: MdastRoot;
   try {
     // Padding the body with the frontmatter's line count keeps mdast positions true to the file.
-    tree = markdown.parse("\n".repeat(bodyLine - 1) + body);
+    tree = parseMarkdown("\n".repeat(bodyLine - 1) + body);
   } catch (error) {
     // The parser's own transforms recurse (GFM autolinks): a last resort, the checks around it come first.
     if (error instanceof RangeError) return tooDeep(undefined);

@@ -2,10 +2,8 @@ import type { Element, ElementContent, Nodes as HastNodes, Root as HastRoot } fr
 import { toString as hastToString } from "hast-util-to-string";
 import type { Nodes as MdastNodes, Root as MdastRoot } from "mdast";
 import { toString } from "mdast-util-to-string";
-import rehypeAutolinkHeadings from "rehype-autolink-headings";
 import rehypeRaw from "rehype-raw";
 import rehypeSanitize, { defaultSchema, type Options as SanitizeSchema } from "rehype-sanitize";
-import rehypeSlug from "rehype-slug";
 import rehypeStringify from "rehype-stringify";
 import remarkRehype from "remark-rehype";
 import { unified } from "unified";
@@ -21,6 +19,7 @@ import { addProblem } from "../util/messages.js";
 import { postmortemPath, rootPrefix } from "../util/urls.js";
 import { hashText } from "../util/hash.js";
 import { rehypeMarkPostmortemLinks, type PostmortemLink } from "./links.js";
+import { anchorHeadings, slugHeadings } from "./headings.js";
 import { listItem } from "./list-item.js";
 import { plainText } from "./plain-text.js";
 
@@ -61,14 +60,11 @@ const toHtml = unified()
   // Heading ids come after sanitizing so they stay readable (`#timeline`). github-slugger
   // lowercases them, so they never equal the theme's own ids, which start with a capital
   // (`Main`, `Contents`), nor the camel-cased document properties that scripts use.
-  .use(rehypeSlug)
+  .use(() => slugHeadings)
   // After the heading ids, so that `#References` can reach the heading `References`.
   .use(rehypeFixFragmentLinks)
-  .use(rehypeAutolinkHeadings, {
-    behavior: "append",
-    properties: { className: ["anchor"], ariaHidden: "true", tabIndex: -1 },
-    content: { type: "text", value: "#" },
-    test: (node: Element) => !isFootnoteLabel(node),
+  .use(() => (tree: HastRoot) => {
+    anchorHeadings(tree, (node) => !isFootnoteLabel(node));
   })
   .use(rehypeStringify)
   .freeze();

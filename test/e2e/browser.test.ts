@@ -59,6 +59,10 @@ describe("the archive in a browser, under a sub-path, with the CSP", () => {
 
   it("finds a misspelled word's postmortem, from the theme's result template, with the word marked", async () => {
     await open("search/index.html");
+    // One search box on the search page: the header's, which searches only on Enter, is left out.
+    expect(await page.locator("input[type=search]").count()).toBe(1);
+    await page.keyboard.press("/");
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe("SearchQuery");
     await page.locator("#SearchQuery").fill("coalesing");
     const results = page.locator("#SearchResults > li");
     await expect.poll(() => results.count()).toBe(1);

@@ -48,6 +48,8 @@ const E2E = [
   "test/report/report.test.ts",
   "test/search/words.test.ts",
   "test/stages/git.test.ts",
+  "test/stages/headings.test.ts",
+  "test/stages/markdown.test.ts",
   "test/stages/git-safety.test.ts",
   "test/theme.test.ts",
   "test/write/concurrent.test.ts",

@@ -55,7 +55,7 @@ function sizeOf(contents: string | Uint8Array): number {
  * top of its text: the list of every postmortem is 65 MB at 100,000, and writing it was the
  * build's peak of memory.
  */
-const SLICE_CHARS = 1 << 20;
+export const SLICE_CHARS = 1 << 20;
 
 /**
  * Writes a file's contents, text as UTF-8: a long text, or one in pieces, a slice of about a MB

@@ -3,7 +3,8 @@ import fs from "node:fs/promises";
 import path from "node:path";
 import { HindsightError, IOError } from "../errors.js";
 import { insideOf } from "../util/inside.js";
-import { bytesOf, keyIn, writeContents, type WriteJob, type Writer, type Written } from "./job.js";
+import { bytesOf, keyIn, SLICE_CHARS, writeContents, type WriteJob, type Writer, type Written } from "./job.js";
+import { PageWriter } from "./writer.js";
 import { withLock } from "./lock.js";
 import { BUILD_MARKER, folderId, lockFileOf, MARKER_TEXT, saveManifest, type Manifest } from "./manifest.js";
 import { copyPublic } from "./public.js";
@@ -30,14 +31,14 @@ export const stageAndSwap: Writer = (job) =>
 async function stage(job: WriteJob, staging: string): Promise<Manifest["files"]> {
   const previous = job.previous?.manifest;
   if (job.publicDir) await copyPublic(job.publicDir, staging, job.files);
-  let made = writeFiles(staging, job, previous);
+  let made = await writeFiles(staging, job, previous);
   // Files were linked from the previous build: if another build swapped it meanwhile, or
   // updated it in place, they may be that build's; then make every file here instead.
   if (made.linked > 0 && (await folderId(job.outDir)) !== previous?.dir) {
     await fs.rm(staging, { recursive: true, force: true });
     await fs.mkdir(staging);
     if (job.publicDir) await copyPublic(job.publicDir, staging, job.files);
-    made = writeFiles(staging, job, undefined);
+    made = await writeFiles(staging, job, undefined);
   }
   await fs.writeFile(path.join(staging, BUILD_MARKER), MARKER_TEXT);
   return made.entries;
@@ -68,37 +69,63 @@ async function swapAndRecord(job: WriteJob, staging: string, entries: Manifest["
   await Promise.all(asides.map((aside) => fs.rm(aside, { recursive: true, force: true })));
 }
 
+/** Below this many files, a build's files are written in this thread: a thread of its own costs more than it saves. */
+const WRITER_MIN_FILES = 256;
+
 /**
  * Writes the files into the staging folder; a file whose key the previous build wrote (same
- * size, still there) is hard-linked from it, a lazy file is made only when it is not. One file
- * after another, synchronously: several times faster than the same calls in flight on the
- * thread pool, and each page made is garbage as soon as it is written.
+ * size, still there) is hard-linked from it, a lazy file is made only when it is not. Files are
+ * made one after another, and written synchronously: several times faster than the same calls
+ * in flight on the thread pool, and each page made is garbage as soon as it is written. For a
+ * large build, the writing is done by a thread of its own (`PageWriter`) while this one makes
+ * the next pages; long texts and texts in pieces are written here, so that none is copied whole.
  */
-function writeFiles(staging: string, job: WriteJob, previous: Manifest | undefined) {
+async function writeFiles(staging: string, job: WriteJob, previous: Manifest | undefined) {
   const dirs = new Set<string>();
   // In the files' order, whichever finishes first: the manifest is the same bytes every build.
   const entries: Record<string, readonly [string, number]> = {};
   for (const file of job.files) entries[file.path] = ["", 0];
   let linked = 0;
   const touch = keepAlive(staging);
-  for (const file of job.files) {
-    touch();
-    const destination = insideOf(staging, file.path);
-    const dir = path.dirname(destination);
-    if (!dirs.has(dir)) {
-      mkdirSync(dir, { recursive: true });
-      dirs.add(dir);
+  const writer = job.files.length >= WRITER_MIN_FILES ? new PageWriter() : undefined;
+  try {
+    for (const file of job.files) {
+      touch();
+      const destination = insideOf(staging, file.path);
+      const key = keyIn(job, file);
+      const before = previous?.files[file.path];
+      const contents = before?.[0] === key ? undefined : bytesOf(file);
+      if (writer && contents !== undefined && isShort(contents)) {
+        const size = typeof contents === "string" ? Buffer.byteLength(contents) : contents.byteLength;
+        writer.write(destination, contents, size);
+        entries[file.path] = [key, size];
+        await writer.room();
+        continue;
+      }
+      const dir = path.dirname(destination);
+      if (!dirs.has(dir)) {
+        mkdirSync(dir, { recursive: true });
+        dirs.add(dir);
+      }
+      if (before && contents === undefined && linkFrom(path.join(job.outDir, file.path), destination, before[1])) {
+        entries[file.path] = before;
+        linked++;
+        continue;
+      }
+      entries[file.path] = [key, writeContents(destination, contents ?? bytesOf(file))];
     }
-    const key = keyIn(job, file);
-    const before = previous?.files[file.path];
-    if (before && before[0] === key && linkFrom(path.join(job.outDir, file.path), destination, before[1])) {
-      entries[file.path] = before;
-      linked++;
-      continue;
-    }
-    entries[file.path] = [key, writeContents(destination, bytesOf(file))];
+    await writer?.close();
+  } catch (error) {
+    // Nothing may be written into the staging folder once it is being removed.
+    await writer?.stop();
+    throw error;
   }
   return { entries, linked };
+}
+
+/** Text of at most a slice, or bytes: what the page writer's thread is given (a copy of it crosses over). */
+function isShort(contents: string | Uint8Array | Iterable<string>): contents is string | Uint8Array {
+  return contents instanceof Uint8Array || (typeof contents === "string" && contents.length <= SLICE_CHARS);
 }
 
 /** Hard-links the previous build's file, when it is still a file of the size it was written with. */

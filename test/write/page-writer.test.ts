@@ -1,0 +1,69 @@
+import fs from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { HindsightError } from "../../src/errors.js";
+import type { Output } from "../../src/types.js";
+import { BUILD_MARKER, writeOutput } from "../../src/write/index.js";
+import { listFiles, tempDir } from "../helpers.js";
+
+// A build of 256 files or more has them written by a thread of its own (src/write/writer.ts).
+const threads = () => fs.readdirSync("/proc/self/task").length;
+
+/** 600 files in nested folders: ASCII, two-, three- and four-byte characters, a lone surrogate, bytes, a long page, a page in pieces. */
+function manyFiles(): Output[] {
+  const files: Output[] = [];
+  for (let i = 0; i < 600; i++) {
+    const text = ["plain", "é·—", "≠ ◐", "💥 x", "half \ud800 pair"][i % 5]!.repeat(1 + (i % 50));
+    files.push(i % 7 === 0 ? { path: `images/${i}.bin`, contents: Buffer.from(text, "latin1") } : { path: `p/${i % 13}/${i}/index.html`, contents: text });
+  }
+  files.push({ path: "all/index.html", contents: "x".repeat((1 << 20) + 5) + "💥" });
+  files.push({ path: "export.json", key: "k", render: () => "unused", chunks: () => ["[", "1,".repeat(300_000), "2]"] });
+  return files;
+}
+
+describe("a large build's files, written by a thread of their own", () => {
+  it("are the bytes of their contents, UTF-8 for text, each in its folder; and the thread is gone after", async () => {
+    const root = tempDir();
+    const outDir = path.join(root, "dist");
+    const files = manyFiles();
+    const before = threads();
+    await writeOutput({ outDir, protectedDirs: [root] }, files);
+    expect(threads()).toBe(before);
+    expect(listFiles(outDir)).toHaveLength(files.length + 1);
+    for (const file of files) {
+      const expected = "contents" in file ? Buffer.from(file.contents) : Buffer.from([...(file.chunks?.() ?? [])].join(""));
+      expect(fs.readFileSync(path.join(outDir, file.path)).equals(expected), file.path).toBe(true);
+    }
+  });
+
+  it("fail whole when the thread cannot write one: the previous build stays, nothing is left beside it, and the thread is gone", async () => {
+    const root = tempDir();
+    const outDir = path.join(root, "dist");
+    await writeOutput({ outDir, protectedDirs: [root] }, [{ path: "keep.html", contents: "keep" }]);
+    const before = threads();
+    // A name longer than the file system allows: the write itself fails, in the thread.
+    const files = manyFiles().toSpliced(300, 0, { path: `p/${"n".repeat(300)}.html`, contents: "too long a name" });
+    await expect(writeOutput({ outDir, protectedDirs: [root] }, files)).rejects.toThrow(HindsightError);
+    expect(threads()).toBe(before);
+    expect(listFiles(outDir)).toEqual([BUILD_MARKER, "keep.html"]);
+    expect(fs.readdirSync(root)).toEqual(["dist"]);
+  });
+
+  it("fail whole when a page cannot be made while the thread writes others: the thread is stopped before the staging folder goes", async () => {
+    const root = tempDir();
+    const outDir = path.join(root, "dist");
+    await writeOutput({ outDir, protectedDirs: [root] }, [{ path: "keep.html", contents: "keep" }]);
+    const before = threads();
+    const broken: Output = {
+      path: "broken/index.html",
+      key: "b",
+      render: () => {
+        throw new Error("a page that cannot be made");
+      },
+    };
+    await expect(writeOutput({ outDir, protectedDirs: [root] }, manyFiles().toSpliced(500, 0, broken))).rejects.toThrow();
+    expect(threads()).toBe(before);
+    expect(listFiles(outDir)).toEqual([BUILD_MARKER, "keep.html"]);
+    expect(fs.readdirSync(root)).toEqual(["dist"]);
+  });
+});

@@ -96,9 +96,7 @@ async function writeFiles(staging: string, job: WriteJob, previous: Manifest | u
       const before = previous?.files[file.path];
       const contents = before?.[0] === key ? undefined : bytesOf(file);
       if (writer && contents !== undefined && isShort(contents)) {
-        const size = typeof contents === "string" ? Buffer.byteLength(contents) : contents.byteLength;
-        writer.write(destination, contents, size);
-        entries[file.path] = [key, size];
+        entries[file.path] = [key, writer.write(destination, contents)];
         await writer.room();
         continue;
       }
@@ -123,7 +121,7 @@ async function writeFiles(staging: string, job: WriteJob, previous: Manifest | u
   return { entries, linked };
 }
 
-/** Text of at most a slice, or bytes: what the page writer's thread is given (a copy of it crosses over). */
+/** Text of at most a slice, or bytes: what the page writer's thread is given (a long text is written here, never encoded whole). */
 function isShort(contents: string | Uint8Array | Iterable<string>): contents is string | Uint8Array {
   return contents instanceof Uint8Array || (typeof contents === "string" && contents.length <= SLICE_CHARS);
 }

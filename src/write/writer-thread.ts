@@ -7,8 +7,8 @@ import { parentPort } from "node:worker_threads";
 import { InternalError } from "../errors.js";
 import { writeContents } from "./job.js";
 
-/** A batch of files to write: absolute paths, contents text (UTF-8) or bytes. */
-export type WriteBatch = readonly { readonly file: string; readonly contents: string | Uint8Array }[];
+/** A batch of files to write: absolute paths and their bytes. */
+export type WriteBatch = readonly { readonly file: string; readonly contents: Uint8Array }[];
 
 /** The answer to a batch: written, or the error that stopped the writing (its message and code). */
 export type BatchAnswer = { readonly ok: true } | { readonly ok: false; readonly message: string; readonly code: string | undefined; readonly file: string };

@@ -4,10 +4,12 @@ import { Worker } from "node:worker_threads";
 import { workerEnv } from "../util/debug.js";
 import type { BatchAnswer, WriteBatch } from "./writer-thread.js";
 
+const encoder = new TextEncoder();
+
 /** Bytes of files sent in one message. */
 const BATCH_BYTES = 256 * 1024;
-/** Bytes sent and not yet written, past which `room` waits. */
-const MAX_PENDING_BYTES = 16 * 1024 * 1024;
+/** Bytes sent and not yet written, past which `room` waits: the thread only needs to be a few pages ahead. */
+const MAX_PENDING_BYTES = 8 * 1024 * 1024;
 
 /** An error of the page writer's thread, as it was thrown there (its message and code). */
 export class WriteFailed extends Error {
@@ -29,7 +31,7 @@ export class WriteFailed extends Error {
  */
 export class PageWriter {
   private readonly thread: Worker;
-  private batch: { file: string; contents: string | Uint8Array }[] = [];
+  private batch: { file: string; contents: Uint8Array }[] = [];
   private batchBytes = 0;
   private pendingBytes = 0;
   private readonly sizes: number[] = [];
@@ -39,7 +41,11 @@ export class PageWriter {
 
   constructor() {
     // The compiled thread, whether this module runs compiled (.build/) or from src/ in tests.
-    this.thread = new Worker(pathToFileURL(path.resolve(import.meta.dirname, "..", "..", ".build", "write", "writer-thread.js")), { env: workerEnv() });
+    this.thread = new Worker(pathToFileURL(path.resolve(import.meta.dirname, "..", "..", ".build", "write", "writer-thread.js")), {
+      env: workerEnv(),
+      // It holds a few MB of pages at a time: at 100,000 postmortems the build is near its peak of memory while it writes.
+      resourceLimits: { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 64 },
+    });
     this.thread.on("message", (answer: BatchAnswer) => {
       this.pendingBytes -= this.sizes.shift() ?? 0;
       if (!answer.ok) this.failure ??= new WriteFailed(answer.file, answer.message, answer.code);
@@ -56,11 +62,17 @@ export class PageWriter {
     });
   }
 
-  /** Sends a file to be written; `bytes` is its size, as the caller counts it for the manifest anyway. */
-  write(file: string, contents: string | Uint8Array, bytes: number): void {
-    this.batch.push({ file, contents });
-    this.batchBytes += bytes;
+  /**
+   * Sends a file to be written: its text encoded here as UTF-8, its bytes copied, either way into
+   * a buffer of their own that moves to the thread without another copy. The thread's heap
+   * holds no page, and the bytes waiting are exactly those counted. Gives the file's size.
+   */
+  write(file: string, contents: string | Uint8Array): number {
+    const bytes = typeof contents === "string" ? encoder.encode(contents) : new Uint8Array(contents);
+    this.batch.push({ file, contents: bytes });
+    this.batchBytes += bytes.byteLength;
     if (this.batchBytes >= BATCH_BYTES) this.flush();
+    return bytes.byteLength;
   }
 
   /** Waits while too much is sent and not yet written; throws once a write failed. */
@@ -88,7 +100,10 @@ export class PageWriter {
 
   private flush(): void {
     if (this.batch.length === 0) return;
-    this.thread.postMessage(this.batch satisfies WriteBatch);
+    this.thread.postMessage(
+      this.batch satisfies WriteBatch,
+      this.batch.map(({ contents }) => contents.buffer as ArrayBuffer),
+    );
     this.sizes.push(this.batchBytes);
     this.pendingBytes += this.batchBytes;
     this.batch = [];

@@ -9,11 +9,20 @@ import { listFiles, tempDir } from "../helpers.js";
 // A build of 256 files or more has them written by a thread of its own (src/write/writer.ts).
 const threads = () => fs.readdirSync("/proc/self/task").length;
 
-/** 600 files in nested folders: ASCII, two-, three- and four-byte characters, a lone surrogate, bytes, a long page, a page in pieces. */
+/**
+ * 600 files in nested folders, about 14 MB: more than the thread may have waiting (8 MB), in
+ * many batches. ASCII, two-, three- and four-byte characters, a lone surrogate, bytes (views of
+ * a larger buffer too), a long page, a page in pieces.
+ */
 function manyFiles(): Output[] {
   const files: Output[] = [];
+  const shared = Buffer.alloc(1 << 20, 7);
   for (let i = 0; i < 600; i++) {
-    const text = ["plain", "é·—", "≠ ◐", "💥 x", "half \ud800 pair"][i % 5]!.repeat(1 + (i % 50));
+    const text = ["plain", "é·—", "≠ ◐", "💥 x", "half \ud800 pair"][i % 5]!.repeat(1800 + (i % 50) * 60);
+    if (i % 11 === 0) {
+      files.push({ path: `images/view-${i}.bin`, contents: shared.subarray(i, i + 100) });
+      continue;
+    }
     files.push(i % 7 === 0 ? { path: `images/${i}.bin`, contents: Buffer.from(text, "latin1") } : { path: `p/${i % 13}/${i}/index.html`, contents: text });
   }
   files.push({ path: "all/index.html", contents: "x".repeat((1 << 20) + 5) + "💥" });
@@ -42,7 +51,7 @@ describe("a large build's files, written by a thread of their own", () => {
     await writeOutput({ outDir, protectedDirs: [root] }, [{ path: "keep.html", contents: "keep" }]);
     const before = threads();
     // A name longer than the file system allows: the write itself fails, in the thread.
-    const files = manyFiles().toSpliced(300, 0, { path: `p/${"n".repeat(300)}.html`, contents: "too long a name" });
+    const files = manyFiles().toSpliced(400, 0, { path: `p/${"n".repeat(300)}.html`, contents: "too long a name" });
     await expect(writeOutput({ outDir, protectedDirs: [root] }, files)).rejects.toThrow(HindsightError);
     expect(threads()).toBe(before);
     expect(listFiles(outDir)).toEqual([BUILD_MARKER, "keep.html"]);

@@ -22,8 +22,11 @@ export function someNode<N extends AnyNode>(tree: N, test: (node: N) => boolean)
   const stack: N[] = [tree];
   for (let node = stack.pop(); node !== undefined; node = stack.pop()) {
     if (test(node)) return true;
-    // Pushed last to first, so that the first child is the next one popped.
-    if ("children" in node) for (const child of (node.children as N[]).toReversed()) stack.push(child);
+    // Pushed last to first, so that the first child is the next one popped (no reversed copy: a walk makes no garbage).
+    if ("children" in node) {
+      const children = node.children as N[];
+      for (let i = children.length - 1; i >= 0; i--) stack.push(children[i] as N);
+    }
   }
   return false;
 }

@@ -69,10 +69,12 @@ export class PageWriter {
    */
   write(file: string, contents: string | Uint8Array): number {
     const bytes = typeof contents === "string" ? encoder.encode(contents) : new Uint8Array(contents);
+    // Counted before it is sent: a buffer moved to the thread is empty here.
+    const size = bytes.byteLength;
     this.batch.push({ file, contents: bytes });
-    this.batchBytes += bytes.byteLength;
+    this.batchBytes += size;
     if (this.batchBytes >= BATCH_BYTES) this.flush();
-    return bytes.byteLength;
+    return size;
   }
 
   /** Waits while too much is sent and not yet written; throws once a write failed. */

@@ -3,7 +3,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { HindsightError } from "../../src/errors.js";
 import type { Output } from "../../src/types.js";
-import { BUILD_MARKER, writeOutput } from "../../src/write/index.js";
+import { BUILD_MARKER, isUpToDate, writeOutput } from "../../src/write/index.js";
 import { listFiles, tempDir } from "../helpers.js";
 
 // A build of 256 files or more has them written by a thread of its own (src/write/writer.ts).
@@ -43,6 +43,15 @@ describe("a large build's files, written by a thread of their own", () => {
       const expected = "contents" in file ? Buffer.from(file.contents) : Buffer.from([...(file.chunks?.() ?? [])].join(""));
       expect(fs.readFileSync(path.join(outDir, file.path)).equals(expected), file.path).toBe(true);
     }
+  });
+
+  it("are recorded in the manifest at the size they were written: the next build finds the folder up to date", async () => {
+    const root = tempDir();
+    const target = { outDir: path.join(root, "dist"), protectedDirs: [root], manifestFile: path.join(root, "manifest.json"), build: "b1" };
+    await writeOutput(target, manyFiles());
+    const manifest = JSON.parse(fs.readFileSync(target.manifestFile, "utf8")) as { files: Record<string, [string, number]> };
+    for (const [file, [, size]] of Object.entries(manifest.files)) expect(fs.statSync(path.join(target.outDir, file)).size, file).toBe(size);
+    expect(await isUpToDate(target)).toBe(true);
   });
 
   it("fail whole when the thread cannot write one: the previous build stays, nothing is left beside it, and the thread is gone", async () => {

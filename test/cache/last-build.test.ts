@@ -73,6 +73,15 @@ describe("the last build", () => {
     expect(times(dist)).toEqual(written);
   });
 
+  it("is taken whole after a build whose pages the writer's thread wrote (256 files or more): the manifest has their sizes", async () => {
+    const root = numberedArchive(200);
+    settle(path.join(root, "content"));
+    expect((await build({ root, offline: true })).ok).toBe(true);
+    expect(listFiles(path.join(root, "dist")).length).toBeGreaterThan(256);
+    const again = await build({ root, offline: true });
+    expect([again.ok, reused(again)]).toEqual([true, true]);
+  });
+
   it("is made again when an input changed, and taken whole again once made", async () => {
     const root = archive();
     const content = path.join(root, "content");

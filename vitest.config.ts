@@ -53,6 +53,7 @@ const E2E = [
   "test/stages/git-safety.test.ts",
   "test/theme.test.ts",
   "test/write/concurrent.test.ts",
+  "test/write/in-place.test.ts",
   "test/write/lock.test.ts",
   "test/write/write.test.ts",
 ];

@@ -1,7 +1,7 @@
 import type { Element, Nodes, Root } from "hast";
 import { toString } from "hast-util-to-string";
 import GithubSlugger from "github-slugger";
-import { walkElements } from "../util/walk.js";
+import { walkElements, walkSkipping } from "../util/walk.js";
 
 // What rehype-slug and rehype-autolink-headings did, in walks of this project's own: theirs
 // (unist-util-visit) make a closure for each node and rename it with `Object.defineProperty`,
@@ -25,18 +25,14 @@ export function slugHeadings(tree: Root): void {
  * `<a class="anchor" aria-hidden="true" tabindex="-1" href="#id">#</a>`.
  */
 export function anchorHeadings(tree: Root, test: (heading: Element) => boolean): void {
-  const stack: Nodes[] = [tree];
-  for (let node = stack.pop(); node !== undefined; node = stack.pop()) {
-    if (node.type === "element" && HEADING.test(node.tagName) && node.properties.id && test(node)) {
-      node.children.push({
-        type: "element",
-        tagName: "a",
-        properties: { className: ["anchor"], ariaHidden: "true", tabIndex: -1, href: `#${node.properties.id}` },
-        children: [{ type: "text", value: "#" }],
-      });
-      continue;
-    }
-    // Last to first, so that the first child is the next one taken.
-    if ("children" in node) for (let i = node.children.length - 1; i >= 0; i--) stack.push(node.children[i] as Nodes);
-  }
+  walkSkipping<Nodes>(tree, (node) => {
+    if (node.type !== "element" || !HEADING.test(node.tagName) || !node.properties.id || !test(node)) return false;
+    node.children.push({
+      type: "element",
+      tagName: "a",
+      properties: { className: ["anchor"], ariaHidden: "true", tabIndex: -1, href: `#${node.properties.id}` },
+      children: [{ type: "text", value: "#" }],
+    });
+    return true;
+  });
 }

@@ -19,11 +19,28 @@ export function walk<N extends AnyNode>(tree: N, enter: (node: N) => void): void
 
 /** True when `test` holds for some node of a tree, in `walk`'s order; the walk stops at the first. */
 export function someNode<N extends AnyNode>(tree: N, test: (node: N) => boolean): boolean {
+  return each(tree, (node) => (test(node) ? STOP : undefined));
+}
+
+/**
+ * Calls `enter` on the nodes of a tree in `walk`'s order, but not below a node for which it
+ * gives true: `enter` may change that node's children (rehype-autolink-headings' `SKIP`).
+ */
+export function walkSkipping<N extends AnyNode>(tree: N, enter: (node: N) => boolean): void {
+  each(tree, (node) => (enter(node) ? SKIP : undefined));
+}
+
+const STOP = 1;
+const SKIP = 2;
+
+/** The one walk: `enter` stops it, or skips a node's children; true when it was stopped. */
+function each<N extends AnyNode>(tree: N, enter: (node: N) => typeof STOP | typeof SKIP | undefined): boolean {
   const stack: N[] = [tree];
   for (let node = stack.pop(); node !== undefined; node = stack.pop()) {
-    if (test(node)) return true;
+    const next = enter(node);
+    if (next === STOP) return true;
     // Pushed last to first, so that the first child is the next one popped (no reversed copy: a walk makes no garbage).
-    if ("children" in node) {
+    if (next !== SKIP && "children" in node) {
       const children = node.children as N[];
       for (let i = children.length - 1; i >= 0; i--) stack.push(children[i] as N);
     }

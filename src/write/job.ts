@@ -57,12 +57,17 @@ function sizeOf(contents: string | Uint8Array): number {
  */
 export const SLICE_CHARS = 1 << 20;
 
+/** Bytes, or a text of at most a slice: written in one call (a longer text, or one in pieces, a slice at a time). */
+export function isShort(contents: string | Uint8Array | Iterable<string>): contents is string | Uint8Array {
+  return contents instanceof Uint8Array || (typeof contents === "string" && contents.length <= SLICE_CHARS);
+}
+
 /**
  * Writes a file's contents, text as UTF-8: a long text, or one in pieces, a slice of about a MB
  * at a time. Gives its size in bytes.
  */
 export function writeContents(file: string, contents: string | Uint8Array | Iterable<string>): number {
-  if (contents instanceof Uint8Array || (typeof contents === "string" && contents.length <= SLICE_CHARS)) {
+  if (isShort(contents)) {
     fs.writeFileSync(file, contents);
     return sizeOf(contents);
   }

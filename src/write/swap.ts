@@ -3,7 +3,7 @@ import fs from "node:fs/promises";
 import path from "node:path";
 import { HindsightError, IOError } from "../errors.js";
 import { insideOf } from "../util/inside.js";
-import { bytesOf, keyIn, SLICE_CHARS, writeContents, type WriteJob, type Writer, type Written } from "./job.js";
+import { bytesOf, isShort, keyIn, writeContents, type WriteJob, type Writer, type Written } from "./job.js";
 import { PageWriter } from "./writer.js";
 import { withLock } from "./lock.js";
 import { BUILD_MARKER, folderId, lockFileOf, MARKER_TEXT, saveManifest, type Manifest } from "./manifest.js";
@@ -78,7 +78,7 @@ const WRITER_MIN_FILES = 256;
  * made one after another, and written synchronously: several times faster than the same calls
  * in flight on the thread pool, and each page made is garbage as soon as it is written. For a
  * large build, the writing is done by a thread of its own (`PageWriter`) while this one makes
- * the next pages; long texts and texts in pieces are written here, so that none is copied whole.
+ * the next pages; long texts and texts in pieces (not `isShort`) are written here, never encoded whole.
  */
 async function writeFiles(staging: string, job: WriteJob, previous: Manifest | undefined) {
   const dirs = new Set<string>();
@@ -119,11 +119,6 @@ async function writeFiles(staging: string, job: WriteJob, previous: Manifest | u
     throw error;
   }
   return { entries, linked };
-}
-
-/** Text of at most a slice, or bytes: what the page writer's thread is given (a long text is written here, never encoded whole). */
-function isShort(contents: string | Uint8Array | Iterable<string>): contents is string | Uint8Array {
-  return contents instanceof Uint8Array || (typeof contents === "string" && contents.length <= SLICE_CHARS);
 }
 
 /** Hard-links the previous build's file, when it is still a file of the size it was written with. */

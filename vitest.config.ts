@@ -50,6 +50,7 @@ const E2E = [
   "test/stages/git.test.ts",
   "test/stages/headings.test.ts",
   "test/stages/markdown.test.ts",
+  "test/stages/subset.test.ts",
   "test/stages/git-safety.test.ts",
   "test/theme.test.ts",
   "test/write/concurrent.test.ts",

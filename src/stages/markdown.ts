@@ -11,6 +11,7 @@ import { gfmTable } from "micromark-extension-gfm-table";
 import { gfmTaskListItem } from "micromark-extension-gfm-task-list-item";
 import remarkParse from "remark-parse";
 import { InternalError } from "../errors.js";
+import { parseSubset } from "./subset/blocks.js";
 import { unified, type Processor } from "unified";
 
 type SyntaxExtension = ReturnType<typeof gfmTable>;
@@ -95,8 +96,13 @@ function someText(tree: Nodes, pattern: RegExp): boolean {
 // One frozen processor for each set of constructs, made when first needed: at most 128.
 const processors = new Map<number, Processor<Root>>();
 
-/** A body's Markdown tree, as `unified().use(remarkParse).use(remarkGfm).parse(text)` gives it. */
+/**
+ * A body's Markdown tree, as `unified().use(remarkParse).use(remarkGfm).parse(text)` gives it:
+ * the common subset's own parser's, when the body keeps to it, or remark's.
+ */
 export function parseMarkdown(text: string): Root {
+  const common = parseSubset(text);
+  if (common) return common;
   const set = SYNTAX.reduce((bits, syntax, i) => (syntax.needs.test(text) ? bits | (1 << i) : bits), 0);
   let processor = processors.get(set);
   if (!processor) {

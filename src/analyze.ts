@@ -251,7 +251,8 @@ async function analyzeFiles(sources: SourceFile[], config: ResolvedConfig, optio
   const keep = (item: Item, result: WorkerResult) => {
     const { contents } = result.record;
     const size = contents ? contents.html.length + contents.text.length : 0;
-    const stored = cache?.set(item.key, result.record, result.images) === true;
+    // A worker stores the records it makes; those made here are stored here.
+    const stored = cache !== undefined && (result.entry ? cache.adopt(item.key, result.entry.line) : cache.set(item.key, result.record, result.images));
     // Held while there is room; past it, a body stored in the cache is read back from there when
     // needed. Its search terms, needed once, always are.
     const held = size <= bodyRoom;
@@ -275,7 +276,7 @@ async function analyzeFiles(sources: SourceFile[], config: ResolvedConfig, optio
       pending.length,
       (n) => sourceOf(pendingItem(pending, n), options.settings, config.limits.fileBytes),
       config,
-      { mode, offline: options.offline, threads, budget },
+      { mode, offline: options.offline, threads, budget, cache: cache && { place: cache.place, keyAt: (n) => pendingItem(pending, n).key } },
       (n, result) => {
         keep(pendingItem(pending, n), result);
       },

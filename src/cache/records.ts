@@ -2,8 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { bodyHash, type BodyContents, type PostmortemRecord } from "../stages/record.js";
 import type { LazyOutputFile, OutputFile } from "../types.js";
-import { writeFileAtomic } from "../util/atomic.js";
-import { hashText } from "../util/hash.js";
+import { cacheable, entryPath, readBlob, writeEntry, type Entry, type EntryPlace } from "./entry.js";
 import { contentKey, RECORD_SCHEMA } from "./keys.js";
 import { readCached } from "./read.js";
 import { readTexts } from "../util/read-texts.js";
@@ -20,16 +19,7 @@ export interface Head {
 /** A record with downloaded images is processed again after this long, so the images are revalidated. */
 const REMOTE_MAX_AGE_MS = 24 * 60 * 60 * 1000;
 
-/**
- * What the cache keeps of one postmortem, on the first line of its file: its record without the
- * body's contents, which follow on the second line (JSON has no raw line break), so that a warm
- * build decodes and parses the first line alone. Image bytes sit beside.
- */
-interface Entry {
-  readonly schema: number;
-  readonly key: string;
-  readonly record: PostmortemRecord;
-}
+export { cacheable };
 
 /**
  * The persistent cache of processed postmortems in `.cache/records/`, by their `record` key (see
@@ -40,8 +30,8 @@ interface Entry {
  * always safe.
  */
 export class RecordCache {
-  private readonly recordsDir: string;
-  private readonly blobsDir: string;
+  /** Where entries and blobs are: a worker thread writes the entries of the records it makes there (see `writeEntry`). */
+  readonly place: EntryPlace;
   /** Keys read or written by this build, to prune the others. */
   private readonly used = new Set<string>();
   private readonly pack: HeadPack;
@@ -52,14 +42,8 @@ export class RecordCache {
    * `mode` names the pack: `check` and `build` key their records apart, and each keeps its own.
    * Without `writePack` (a dev session), the pack is read and left as it is.
    */
-  constructor(
-    cacheDir: string,
-    private readonly root: string,
-    mode: "build" | "check" = "build",
-    options: { writePack?: boolean } = {},
-  ) {
-    this.recordsDir = path.join(cacheDir, "records");
-    this.blobsDir = path.join(cacheDir, "blobs");
+  constructor(cacheDir: string, root: string, mode: "build" | "check" = "build", options: { writePack?: boolean } = {}) {
+    this.place = { recordsDir: path.join(cacheDir, "records"), blobsDir: path.join(cacheDir, "blobs"), root };
     this.pack = new HeadPack(path.join(cacheDir, `records.${mode}.pack`), `{"schema":${RECORD_SCHEMA},"key":"`, options.writePack ?? true);
   }
 
@@ -88,7 +72,7 @@ export class RecordCache {
       debug("cache", "a record entry that cannot be read is a miss", error);
       return undefined;
     }
-    const localFiles = entry.record.localFiles.map((local) => ({ ...local, file: path.resolve(this.root, local.file) }));
+    const localFiles = entry.record.localFiles.map((local) => ({ ...local, file: path.resolve(this.place.root, local.file) }));
     for (const local of localFiles) {
       if (readHash(local.file) !== local.hash) return undefined;
     }
@@ -169,9 +153,7 @@ export class RecordCache {
    * `.cache/blobs/`: undefined when it is gone or its bytes are not those its name says.
    */
   image(imagePath: string): Uint8Array | undefined {
-    const bytes = readCached(path.join(this.blobsDir, path.basename(imagePath)), "a cached image");
-    // The name carries the start of the bytes' hash: a blob that does not match it is not used.
-    return bytes && hashText(bytes).startsWith(/^images\/([0-9a-f]{20})\./.exec(imagePath)?.[1] ?? "-") ? bytes : undefined;
+    return readBlob(this.place, imagePath);
   }
 
   /** An image file stored with a record, read back from `.cache/blobs/` when it is written; `gone` when it is not there any more. */
@@ -183,27 +165,19 @@ export class RecordCache {
 
   /** Stores a record and its image files; true when it was stored, so that its body, terms and images can be read back. */
   set(key: string, record: PostmortemRecord, images: readonly OutputFile[]): boolean {
+    return this.adopt(key, writeEntry(this.place, key, record, images));
+  }
+
+  /**
+   * Takes in the entry of a record that another thread stored (see `writeEntry`): its first
+   * line, or undefined when it was not stored. True when it was.
+   */
+  adopt(key: string, line: string | undefined): boolean {
     this.used.add(key);
-    if (!cacheable(record)) return false;
-    try {
-      for (const image of images) {
-        const blob = path.join(this.blobsDir, path.basename(image.path));
-        // Content-addressed: one there already is these bytes, unless it was damaged (then it is written again).
-        if (!this.image(image.path)) writeFileAtomic(blob, image.contents);
-      }
-      const { contents, ...head } = record;
-      const localFiles = record.localFiles.map((local) => ({ ...local, file: path.relative(this.root, local.file) }));
-      const entry: Entry = { schema: RECORD_SCHEMA, key, record: { ...head, localFiles } };
-      const line = JSON.stringify(entry);
-      writeFileAtomic(this.entryPath(key), `${line}\n${JSON.stringify(contents ?? null)}`);
-      this.pack.add(line);
-      this.written++;
-      return true;
-    } catch (error) {
-      debug("cache", "a record could not be saved (the next build is slower)", error);
-      // A cache that cannot be written only makes the next build slower.
-      return false;
-    }
+    if (line === undefined) return false;
+    this.pack.add(line);
+    this.written++;
+    return true;
   }
 
   /**
@@ -216,14 +190,15 @@ export class RecordCache {
     const rewritten = this.pack.commit();
     if (this.written === 0 || !rewritten) return;
     try {
-      if (!fs.existsSync(this.recordsDir)) return;
-      const shards = fs.readdirSync(this.recordsDir, { withFileTypes: true }).filter((d) => d.isDirectory());
+      const { recordsDir } = this.place;
+      if (!fs.existsSync(recordsDir)) return;
+      const shards = fs.readdirSync(recordsDir, { withFileTypes: true }).filter((d) => d.isDirectory());
       // Entries only: another build's file in flight (`.tmp`) is its own.
       const entries = shards.flatMap((shard) =>
         fs
-          .readdirSync(path.join(this.recordsDir, shard.name))
+          .readdirSync(path.join(recordsDir, shard.name))
           .filter((name) => name.endsWith(".json"))
-          .map((name) => path.join(this.recordsDir, shard.name, name)),
+          .map((name) => path.join(recordsDir, shard.name, name)),
       );
       if (entries.length <= 2 * this.used.size + 100) return;
       for (const file of entries) {
@@ -236,7 +211,7 @@ export class RecordCache {
   }
 
   private entryPath(key: string): string {
-    return path.join(this.recordsDir, key.slice(0, 2), `${key}.json`);
+    return entryPath(this.place, key);
   }
 }
 
@@ -253,24 +228,6 @@ function isEntry(value: unknown, key: string): value is Entry {
     Array.isArray(record.localFiles) &&
     typeof record.remote === "boolean"
   );
-}
-
-/**
- * Rules whose outcome is not the file's alone, which its key covers: its images (a missing one
- * may appear, a download may work), the time and memory processing took (the machine's load),
- * and the data budget that every file of a build shares.
- */
-const NOT_THE_FILES_ALONE = /^(?:image\/|limits\/(?:time|memory|data-total-bytes)$)/;
-
-/**
- * Whether a record may be kept: not with a message of a rule whose outcome is not the file's
- * alone, nor with an error no rule names. An error of the file's own (a missing section, a bad
- * date) is kept, and said again by every build that reuses it, as the rule settings then say:
- * an archive whose config made such errors warnings (`hindsight init` does) had them processed
- * again at every build, and never taken whole.
- */
-export function cacheable(record: PostmortemRecord): boolean {
-  return !record.messages.some((m) => (m.ruleId === undefined ? m.fatal === true : NOT_THE_FILES_ALONE.test(m.ruleId)));
 }
 
 /** An entry's first line, decoded: its record without the body's contents. */

@@ -2,6 +2,7 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import pLimit from "p-limit";
 import { Piscina } from "piscina";
+import type { EntryPlace } from "../cache/entry.js";
 import type { ResolvedConfig } from "../config.js";
 import { addImageWork, noImageWork, type ImageStats } from "../images/stats.js";
 import { ImageStore } from "../images/store.js";
@@ -28,12 +29,13 @@ const NO_IMAGE_WORK: ImageStats = Object.freeze(noImageWork());
  * worker's heap is refused: each is an error at its file. When the pool has no worker left
  * (they could not start), the rest are processed in this thread, one at a time. Each of the
  * `count` files is asked of `sourceAt` as it is handed to a worker, and let go once processed.
+ * Given a cache, the workers store the records they make, each under its key from `keyAt`.
  */
 export async function analyzeInWorkers(
   count: number,
   sourceAt: (index: number) => SourceFile,
   config: ResolvedConfig,
-  options: { mode: "build" | "check"; offline: boolean; threads: number; budget: BuildBudget },
+  options: { mode: "build" | "check"; offline: boolean; threads: number; budget: BuildBudget; cache?: { place: EntryPlace; keyAt: (index: number) => string } },
   done: (index: number, result: WorkerResult) => void,
 ): Promise<ImageStats> {
   const stats: ImageStats = { ...NO_IMAGE_WORK };
@@ -47,6 +49,7 @@ export async function analyzeInWorkers(
       offline: options.offline,
       budget: options.budget.state,
       phases: watchdog.phases.buffer as SharedArrayBuffer,
+      cache: options.cache?.place,
     } satisfies WorkerSetup,
     minThreads: options.threads,
     maxThreads: options.threads,
@@ -75,7 +78,7 @@ export async function analyzeInWorkers(
     if (sourceBytes(source) > config.limits.fileBytes) return { result: await analyzeWithStore(local, source, config), here: true };
     const signal = watchdog.watch(slot);
     try {
-      return { result: await dead.guard(pool.run({ source, slot }, { signal })), here: false };
+      return { result: await dead.guard(pool.run({ source, slot, key: options.cache?.keyAt(slot) }, { signal })), here: false };
     } catch (error) {
       if (watchdog.expired(slot)) return refused(source, timeProblem(config));
       const code = (error as NodeJS.ErrnoException).code;

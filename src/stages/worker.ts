@@ -1,6 +1,7 @@
 // A worker thread of the build's pool (piscina): processes postmortems, one at a time, with
 // its own frozen unified processors and image store. Only plain data crosses the thread line.
 import { workerData } from "node:worker_threads";
+import { writeEntry, type EntryPlace } from "../cache/entry.js";
 import type { ResolvedConfig } from "../config.js";
 import { InternalError } from "../errors.js";
 import type { ImageStats } from "../images/stats.js";
@@ -21,12 +22,16 @@ export interface WorkerSetup {
   readonly budget: BudgetState;
   /** The watchdog's slots (see `Watchdog`): one per task. */
   readonly phases: SharedArrayBuffer;
+  /** The record cache, when the build has one: each worker stores the records it makes. */
+  readonly cache?: EntryPlace;
 }
 
 /** One task of the pool: a postmortem and its slot in the watchdog's array. */
 export interface WorkerTask {
   readonly source: SourceFile;
   readonly slot: number;
+  /** The record's key in the cache, when the worker is to store it there. */
+  readonly key?: string;
 }
 
 /** A processed postmortem, with the bytes of its images and what storing them took. */
@@ -34,6 +39,8 @@ export interface WorkerResult {
   readonly record: PostmortemRecord;
   readonly images: readonly OutputFile[];
   readonly stats: ImageStats;
+  /** When the worker stored the record in the cache: the entry's first line, or undefined when it was not kept (see `writeEntry`). */
+  readonly entry?: { readonly line: string | undefined };
 }
 
 const setup = workerData as WorkerSetup | undefined;
@@ -45,7 +52,9 @@ export default async function runTask(task: WorkerTask): Promise<WorkerResult> {
   if (!setup) throw new InternalError("the build worker was started without its setup");
   store ??= new ImageStore(setup.config, { mode: setup.mode, offline: setup.offline, budget: new BuildBudget(setup.config.limits, setup.budget) });
   phases ??= new Int32Array(setup.phases);
-  return analyzeWithStore(store, task.source, setup.config, sharedClock(phases, task.slot));
+  const result = await analyzeWithStore(store, task.source, setup.config, sharedClock(phases, task.slot));
+  // Outside the clock: the disk's time is not the file's.
+  return setup.cache && task.key !== undefined ? { ...result, entry: { line: writeEntry(setup.cache, task.key, result.record, result.images) } } : result;
 }
 
 /** Analyzes one postmortem with an image store, reporting the images it used and the store's work. */

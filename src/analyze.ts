@@ -276,7 +276,13 @@ async function analyzeFiles(sources: SourceFile[], config: ResolvedConfig, optio
       pending.length,
       (n) => sourceOf(pendingItem(pending, n), options.settings, config.limits.fileBytes),
       config,
-      { mode, offline: options.offline, threads, budget, cache: cache && { place: cache.place, keyAt: (n) => pendingItem(pending, n).key } },
+      {
+        mode,
+        offline: options.offline,
+        threads,
+        budget,
+        cache: cache && { place: cache.place, holdsBodies: bodyRoom > 0, keyAt: (n) => pendingItem(pending, n).key },
+      },
       (n, result) => {
         keep(pendingItem(pending, n), result);
       },

@@ -35,7 +35,13 @@ export async function analyzeInWorkers(
   count: number,
   sourceAt: (index: number) => SourceFile,
   config: ResolvedConfig,
-  options: { mode: "build" | "check"; offline: boolean; threads: number; budget: BuildBudget; cache?: { place: EntryPlace; keyAt: (index: number) => string } },
+  options: {
+    mode: "build" | "check";
+    offline: boolean;
+    threads: number;
+    budget: BuildBudget;
+    cache?: { place: EntryPlace; holdsBodies: boolean; keyAt: (index: number) => string };
+  },
   done: (index: number, result: WorkerResult) => void,
 ): Promise<ImageStats> {
   const stats: ImageStats = { ...NO_IMAGE_WORK };
@@ -49,7 +55,7 @@ export async function analyzeInWorkers(
       offline: options.offline,
       budget: options.budget.state,
       phases: watchdog.phases.buffer as SharedArrayBuffer,
-      cache: options.cache?.place,
+      cache: options.cache && { ...options.cache.place, holdsBodies: options.cache.holdsBodies },
     } satisfies WorkerSetup,
     minThreads: options.threads,
     maxThreads: options.threads,

@@ -7,7 +7,7 @@ import { parseTable } from "./table.js";
  * Most postmortems are written in a small part of Markdown: ATX headings, paragraphs, tight
  * lists of one-line items, fenced code, pipe tables, code spans, `**strong**` and images. For a
  * body that keeps to it, `parseSubset` gives the tree micromark and mdast-util-from-markdown
- * would, node for node and position for position, in a tenth of their time; for any other
+ * would, node for node and position for position, in a twentieth of their time; for any other
  * body it gives `undefined`, and the body is parsed by remark. It gives up at the first line
  * or character it is not sure of: it never guesses. test/stages/subset.test.ts compares its
  * trees with remark's on every corpus and on fuzzed bodies.

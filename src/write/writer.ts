@@ -34,8 +34,10 @@ const THREADS = Math.min(2, os.availableParallelism());
 interface Thread {
   readonly worker: Worker;
   readonly sizes: number[];
-  pending: number;
 }
+
+/** The bytes sent to threads and not yet written. */
+const waiting = (threads: readonly Thread[]) => threads.reduce((bytes, { sizes }) => sizes.reduce((sum, size) => sum + size, bytes), 0);
 
 /**
  * Writes files in threads of their own, while this one makes the next: a cold build's write was
@@ -73,7 +75,7 @@ export class PageWriter {
 
   /** Waits while too much is sent and not yet written; throws once a write failed. */
   async room(): Promise<void> {
-    while (this.threads.reduce((bytes, thread) => bytes + thread.pending, 0) > MAX_PENDING_BYTES && !this.failure) await this.answer();
+    while (waiting(this.threads) > MAX_PENDING_BYTES && !this.failure) await this.answer();
     if (this.failure) throw this.failure;
   }
 
@@ -101,9 +103,9 @@ export class PageWriter {
       // It holds a few MB of pages at a time: at 100,000 postmortems the build is near its peak of memory while it writes.
       resourceLimits: { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 64 },
     });
-    const thread: Thread = { worker, sizes: [], pending: 0 };
+    const thread: Thread = { worker, sizes: [] };
     worker.on("message", (answer: BatchAnswer) => {
-      thread.pending -= thread.sizes.shift() ?? 0;
+      thread.sizes.shift();
       if (!answer.ok) this.failure ??= new WriteFailed(answer.file, answer.message, answer.code);
       this.wake?.();
     });
@@ -121,13 +123,12 @@ export class PageWriter {
 
   private flush(): void {
     if (this.batch.length === 0) return;
-    const thread = this.threads.reduce((least, other) => (other.pending < least.pending ? other : least));
+    const thread = this.threads.reduce((least, other) => (waiting([other]) < waiting([least]) ? other : least));
     thread.worker.postMessage(
       this.batch satisfies WriteBatch,
       this.batch.map(({ contents }) => contents.buffer as ArrayBuffer),
     );
     thread.sizes.push(this.batchBytes);
-    thread.pending += this.batchBytes;
     this.batch = [];
     this.batchBytes = 0;
   }

@@ -7,7 +7,11 @@ import { analyze } from "../../src/analyze.js";
 import { build } from "../../src/build.js";
 import { check } from "../../src/check.js";
 import { loadProjectConfig } from "../../src/project.js";
-import { discover } from "../../src/stages/discover.js";
+import { analyzeInWorkers } from "../../src/stages/pool.js";
+import { discover, readUnread } from "../../src/stages/discover.js";
+import type { WorkerResult } from "../../src/stages/worker.js";
+import { BuildBudget } from "../../src/util/budget.js";
+import { RecordCache } from "../../src/cache/records.js";
 import { numberedArchive, repoRoot, tempDir } from "../helpers.js";
 
 // Postmortems processed in worker threads (src/stages/pool.ts): how many threads, what a worker
@@ -59,5 +63,37 @@ describe("processing in worker threads", () => {
       }
     }
     expect(fs.existsSync(path.join(root, ".cache"))).toBe(false);
+  });
+
+  it("stores each record in the worker, and sends a stored record back without its body and terms unless bodies are held", async () => {
+    const root = numberedArchive(6);
+    const config = await loadProjectConfig({ root });
+    const sources = (await discover(config)).map((source) => readUnread(source, config.limits.fileBytes));
+    const place = new RecordCache(config.cacheDir, config.root).place;
+    const run = async (holdsBodies: boolean) => {
+      const results: WorkerResult[] = [];
+      const options = { mode: "build" as const, offline: true, threads: 2, budget: new BuildBudget(config.limits) };
+      const cache = { place, holdsBodies, keyAt: (n: number) => String(n).padStart(64, "0") };
+      await analyzeInWorkers(
+        sources.length,
+        (n) => sources[n]!,
+        config,
+        { ...options, cache },
+        (n, result) => (results[n] = result),
+      );
+      return results;
+    };
+    for (const result of await run(false)) {
+      expect(result.entry?.line).toContain(`"relPath":"${result.record.relPath}"`);
+      expect(result.record.contents).toBeUndefined();
+      expect(result.record.terms).toBeUndefined();
+      expect(result.record.body).toBeDefined();
+    }
+    for (const result of await run(true)) {
+      expect(result.entry?.line).toBeDefined();
+      expect(result.record.contents?.html).toContain("stalled");
+      expect(result.record.terms).toBeDefined();
+    }
+    expect(fs.readdirSync(place.recordsDir, { recursive: true }).filter((name) => String(name).endsWith(".json"))).toHaveLength(6);
   });
 });

@@ -90,7 +90,8 @@ function tokenize(text: string): Item[] | undefined {
       if (close < 0) return undefined;
       let value = text.slice(i + n, close);
       if (value.includes("\n")) return undefined;
-      if (value.length > 2 && value.startsWith(" ") && value.endsWith(" ") && /[^ ]/.test(value)) value = value.slice(1, -1);
+      // One space each side is padding, unless the span is only spaces.
+      if (value.startsWith(" ") && value.endsWith(" ") && /[^ ]/.test(value)) value = value.slice(1, -1);
       if (!flush(i)) return undefined;
       items.push({ kind: "code", start: i, end: close + n, value });
       i = plain = close + n;

@@ -19,7 +19,7 @@ import { organize, type Site } from "./stages/organize.js";
 import { renderPages } from "./stages/pages.js";
 import { isUpToDate, writeOutput, type WriteTarget } from "./write/index.js";
 import { loadTheme, type Theme } from "./theme.js";
-import type { Output, RenderedPostmortem } from "./types.js";
+import { bodiesTogether, type Output, type PageBody, type RenderedPostmortem } from "./types.js";
 import { codeId } from "./util/version.js";
 import { heldClose } from "./util/heap.js";
 import { isError } from "./util/messages.js";
@@ -189,6 +189,8 @@ export async function generate(options: BuildOptions = {}, session?: BuildSessio
     );
     const unchanged = included.filter((entry) => !entry.fresh).length;
     const slugs = new Map(included.map(({ record }) => [record.relPath, record.meta.slug]));
+    // The body read last: the files made from one body are written one after another (`bodiesTogether`).
+    let last: { readonly relPath: string; readonly body: PageBody } | undefined;
     const rendered: RenderedPostmortem[] = included.map(({ source, record, key, body, contents, terms }) => {
       const links = { ...body, slug: record.meta.slug, slugs };
       // What its pages show: the file as processed, and the body with its images and its links'
@@ -200,7 +202,7 @@ export async function generate(options: BuildOptions = {}, session?: BuildSessio
         source: { path: source.path, relPath: source.relPath },
         meta: record.meta,
         // Read (from the cache, in most builds) only when one of its pages or its fragment is made again.
-        body: () => shownBody(contents(), links),
+        body: () => (last?.relPath === source.relPath ? last : (last = { relPath: source.relPath, body: shownBody(contents(), links) })).body,
         fragment: body.fragment,
         terms,
       };
@@ -216,7 +218,7 @@ export async function generate(options: BuildOptions = {}, session?: BuildSessio
     // Images used by the postmortems in the archive, not those of drafts left out.
     const used = [...new Set(included.flatMap(({ record }) => record.images))].sort();
     const imageFiles = used.map((path) => images.get(path)).filter((file): file is Output => file !== undefined);
-    const outputs = [...theme.assets, ...imageFiles, ...search.files, ...pages];
+    const outputs = bodiesTogether([...theme.assets, ...imageFiles, ...search.files, ...pages]);
     const done = { ...result(true, { postmortems: rendered.length, unchanged, indexPages: htmlPages - rendered.length }), imageFiles: imageFiles.length };
     // Nothing is kept of a build with a download (checked again after a day) or an image problem (the image may appear).
     const keep =

@@ -155,7 +155,12 @@ function fragmentFiles(postmortems: readonly RenderedPostmortem[], taxonomies: r
   });
   // Keyed by the hash made for the name already (the writer need not hash 40 MB of fragments
   // again), and made again when written rather than kept: 10,000 of them are 60 MB.
-  const files = [...byName].map(([name, { pm, hash }]) => ({ path: `search/f/${name}.json`, key: `fragment:${hash}`, render: () => fragment(pm) }));
+  const files = [...byName].map(([name, { pm, hash }]) => ({
+    path: `search/f/${name}.json`,
+    key: `fragment:${hash}`,
+    render: () => fragment(pm),
+    bodyOf: pm.source.relPath,
+  }));
   return { files, names };
 }
 

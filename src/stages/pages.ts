@@ -36,8 +36,8 @@ export function renderPages(site: Site, theme: Theme, config: ResolvedConfig, se
   const listed = (pm: RenderedPostmortem | undefined) => pm && [pm.listKey ?? pm.key, pm.source.relPath, pm.history, pm.editUrl];
   const known = (pms: readonly (RenderedPostmortem | undefined)[]) => pms.every((pm) => pm === undefined || pm.key !== undefined);
   /** A page made from `pms` alone (and the site's shape): lazy when each of them has a key. */
-  const pageOf = (path: string, pms: readonly (RenderedPostmortem | undefined)[], key: () => string, make: () => OutputFile) =>
-    known(pms) ? lazy(path, keyOf(path, key()), () => make().contents) : make();
+  const pageOf = (path: string, pms: readonly (RenderedPostmortem | undefined)[], key: () => string, make: () => OutputFile, bodyOf?: string) =>
+    known(pms) ? lazy(path, keyOf(path, key()), () => make().contents, bodyOf) : make();
   // The pages made from the whole archive (home, lists, actions, dashboard) change together.
   let archive: string | undefined;
   const archiveKey = () => (archive ??= keyOf("archive", list.map(listed)));
@@ -54,6 +54,7 @@ export function renderPages(site: Site, theme: Theme, config: ResolvedConfig, se
         inputs,
         () => keyOf("pm", identity(pm), [older, newer, ...related].map(listed)),
         () => postmortemPage(page, site, i, pm),
+        pm.source.relPath,
       ),
     );
   });
@@ -127,8 +128,8 @@ function neighbours(site: Site, pm: RenderedPostmortem, index: number) {
   return { older: list[index + 1], newer: list[index - 1], related: site.related.get(pm.meta.slug) ?? [] };
 }
 
-function lazy(path: string, key: string, render: () => string | Uint8Array): LazyOutputFile {
-  return { path, key, render };
+function lazy(path: string, key: string, render: () => string | Uint8Array, bodyOf?: string): LazyOutputFile {
+  return { path, key, render, bodyOf };
 }
 
 type PageRenderer = (path: string, layout: string, data: Record<string, unknown>, root?: string) => OutputFile;

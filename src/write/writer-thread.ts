@@ -7,8 +7,8 @@ import { parentPort } from "node:worker_threads";
 import { InternalError } from "../errors.js";
 import { writeContents } from "./job.js";
 
-/** A batch of files to write: absolute paths and their bytes. */
-export type WriteBatch = readonly { readonly file: string; readonly contents: Uint8Array }[];
+/** A batch of files to write: absolute paths and their bytes, or bytes to append to a file this thread began (a slice of a long text). */
+export type WriteBatch = readonly { readonly file: string; readonly contents: Uint8Array; readonly append?: boolean }[];
 
 /** The answer to a batch: written, or the error that stopped the writing (its message and code). */
 export type BatchAnswer = { readonly ok: true } | { readonly ok: false; readonly message: string; readonly code: string | undefined; readonly file: string };
@@ -20,8 +20,12 @@ let failed: BatchAnswer | undefined;
 
 port.on("message", (batch: WriteBatch) => {
   if (!failed) {
-    for (const { file, contents } of batch) {
+    for (const { file, contents, append } of batch) {
       try {
+        if (append) {
+          fs.appendFileSync(file, contents);
+          continue;
+        }
         const dir = path.dirname(file);
         if (!made.has(dir)) {
           fs.mkdirSync(dir, { recursive: true });

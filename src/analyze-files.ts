@@ -12,6 +12,7 @@ import { InternalError, IOError, UsageError } from "./errors.js";
 import { addImageWork, noImageWork, type ImageStats } from "./images/stats.js";
 import { vmClock } from "./stages/clock.js";
 import { readUnread } from "./stages/discover.js";
+import { SharedStrings } from "./stages/shared-strings.js";
 import { storedRecord, type PostmortemRecord } from "./stages/record.js";
 import type { WorkerResult } from "./stages/worker.js";
 import type { Output, SourceFile } from "./types.js";
@@ -118,7 +119,9 @@ export async function analyzeFiles(sources: SourceFile[], config: ResolvedConfig
   });
   // The items hold the texts they still need; the caller's list lets go of them all.
   sources.length = 0;
-  const reuse = (item: Item, record: PostmortemRecord) => {
+  const shared = new SharedStrings();
+  const reuse = (item: Item, cached: PostmortemRecord) => {
+    const record = shared.record(cached);
     item.record = record;
     item.source = undefined;
     session?.records.set(item.place.relPath, { key: item.key, record });
@@ -155,7 +158,7 @@ export async function analyzeFiles(sources: SourceFile[], config: ResolvedConfig
     // needed. Its search terms, needed once, always are.
     const held = size <= bodyRoom;
     if (held) bodyRoom -= size;
-    const record = !stored ? result.record : storedRecord(result.record, held ? contents : undefined);
+    const record = shared.record(!stored ? result.record : storedRecord(result.record, held ? contents : undefined));
     item.record = record;
     item.fresh = true;
     // Nor are its images' bytes: read back from the cache when written (at 100,000 postmortems, 110 MB).

@@ -90,7 +90,7 @@ export function writeContents(file: string, contents: string | Uint8Array | Iter
  * encoded on its own: pieces are gathered up to a slice, and a slice never ends between the
  * halves of a surrogate pair. Nothing for an empty text.
  */
-export function* slicesOf(contents: string | Iterable<string>): Generator<string> {
+function* slicesOf(contents: string | Iterable<string>): Generator<string> {
   let pending: string[] = [];
   let chars = 0;
   for (const text of typeof contents === "string" ? [contents] : contents) {

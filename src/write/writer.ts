@@ -3,14 +3,15 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
 import { workerEnv } from "../util/debug.js";
-import { slicesOf } from "./job.js";
-import type { BatchAnswer, WriteBatch } from "./writer-thread.js";
+import type { BatchAnswer, BatchFile, WriteBatch } from "./writer-thread.js";
 
 const encoder = new TextEncoder();
 
-/** Bytes of files sent in one message. */
+/** Bytes of a buffer that batches are made in: kept, and used again once its thread sends it back. */
+const BUFFER_BYTES = 512 * 1024;
+/** Bytes of files in a batch, past which it is sent. */
 const BATCH_BYTES = 256 * 1024;
-/** Bytes sent and not yet written, past which `room` waits: the thread only needs to be a few pages ahead. */
+/** Bytes of buffers sent and not yet written, past which `room` waits: the thread only needs to be a few pages ahead. */
 const MAX_PENDING_BYTES = 8 * 1024 * 1024;
 
 /** An error of the page writer's thread, as it was thrown there (its message and code). */
@@ -37,20 +38,32 @@ interface Thread {
   readonly sizes: number[];
 }
 
-/** The bytes sent to threads and not yet written. */
+/** A batch being filled: its buffer, the bytes used, and the files whose bytes are in it. */
+interface Batch {
+  readonly buffer: ArrayBuffer;
+  readonly bytes: Uint8Array;
+  used: number;
+  readonly files: BatchFile[];
+}
+
+/** The bytes of the buffers sent to threads and not yet sent back. */
 const waiting = (threads: readonly Thread[]) => threads.reduce((bytes, { sizes }) => sizes.reduce((sum, size) => sum + size, bytes), 0);
 
 /**
  * Writes files in threads of their own, while this one makes the next: a cold build's write was
  * half making pages and half the system calls that write them, one after the other on one core
- * of two. Files are sent in batches, each to the thread with the fewest bytes waiting, and at
- * most `MAX_PENDING_BYTES` wait at once (`room`). Every file is written by `close`, which throws
- * the first error; after an error, nothing more is written.
+ * of two. Files are encoded into a batch's buffer, and each batch is moved, without a copy, to
+ * the thread with the fewest bytes waiting, which moves the buffer back once it has written the
+ * files: the buffers are made once and used again. A page encoded into a buffer of its own was
+ * memory outside the heap for every page written (2.8 GB at 100,000 postmortems), freed only by
+ * the writing thread's next collection. At most `MAX_PENDING_BYTES` wait at once (`room`).
+ * Every file is written by `close`, which throws the first error; after an error, nothing more
+ * is written.
  */
 export class PageWriter {
   private readonly threads: Thread[];
-  private batch: WriteBatch[number][] = [];
-  private batchBytes = 0;
+  private readonly free: ArrayBuffer[] = [];
+  private batch: Batch | undefined;
   private failure: WriteFailed | Error | undefined;
   private wake: (() => void) | undefined;
   private stopped = false;
@@ -59,41 +72,50 @@ export class PageWriter {
     this.threads = Array.from({ length: THREADS }, () => this.start());
   }
 
-  /**
-   * Sends a file to be written: its text encoded here as UTF-8, its bytes copied, either way into
-   * a buffer of their own that moves to a thread without another copy. The threads' heaps
-   * hold no page, and the bytes waiting are exactly those counted. Gives the file's size.
-   */
+  /** Sends a file to be written: its text encoded as UTF-8, or its bytes copied, into a batch. Gives the file's size. */
   write(file: string, contents: string | Uint8Array): number {
-    const bytes = typeof contents === "string" ? encoder.encode(contents) : new Uint8Array(contents);
-    // Counted before it is sent: a buffer moved to a thread is empty here.
-    const size = bytes.byteLength;
-    this.batch.push({ file, contents: bytes });
-    this.batchBytes += size;
-    if (this.batchBytes >= BATCH_BYTES) this.flush();
+    let batch = this.open(0);
+    let size = this.put(batch, contents);
+    if (size === undefined) {
+      // It does not fit in what is left: a batch of its own, as big as it needs.
+      this.flush();
+      batch = this.open(typeof contents === "string" ? contents.length * 3 : contents.byteLength);
+      size = this.put(batch, contents) ?? 0;
+    }
+    batch.files.push({ file, start: batch.used, end: batch.used + size, append: false });
+    batch.used += size;
+    if (batch.used >= BATCH_BYTES) this.flush();
     return size;
   }
 
   /**
-   * Sends a long text, or one in pieces, to be written a slice at a time (see `slicesOf`), every
-   * slice to the same thread, in order: it is never encoded whole, and at 100,000 postmortems
-   * the lists of a service or a tag (87 pages, 780 MB) were seconds of this thread's time.
-   * Gives the file's size.
+   * Sends a long text, or one in pieces, to be written in parts, every part to the same thread,
+   * in order: it is never encoded whole, and at 100,000 postmortems the lists of a service or a
+   * tag (87 pages, 780 MB) were seconds of this thread's time. Gives the file's size.
    */
   async writeLong(file: string, contents: string | Iterable<string>): Promise<number> {
     this.flush();
     const thread = this.leastWaiting();
     let size = 0;
     let append = false;
-    for (const slice of slicesOf(contents)) {
-      const bytes = encoder.encode(slice);
-      size += bytes.byteLength;
-      this.send(thread, [{ file, contents: bytes, append }], bytes.byteLength);
-      append = true;
-      await this.room();
+    for (const piece of typeof contents === "string" ? [contents] : contents) {
+      for (let rest = piece; rest.length > 0;) {
+        const batch = this.open(0);
+        const { read, written } = encoder.encodeInto(rest, batch.bytes.subarray(batch.used));
+        batch.files.push({ file, start: batch.used, end: batch.used + written, append });
+        batch.used += written;
+        size += written;
+        append = true;
+        rest = rest.slice(read);
+        if (rest.length > 0 || batch.used >= BATCH_BYTES) {
+          this.flush(thread);
+          await this.room();
+        }
+      }
     }
     // An empty text is an empty file.
-    if (!append) this.send(thread, [{ file, contents: new Uint8Array(0), append }], 0);
+    if (!append) this.open(0).files.push({ file, start: 0, end: 0, append });
+    this.flush(thread);
     return size;
   }
 
@@ -124,13 +146,15 @@ export class PageWriter {
     // The compiled thread, whether this module runs compiled (.build/) or from src/ in tests.
     const worker = new Worker(pathToFileURL(path.resolve(import.meta.dirname, "..", "..", ".build", "write", "writer-thread.js")), {
       env: workerEnv(),
-      // It holds a few MB of pages at a time: at 100,000 postmortems the build is near its peak of memory while it writes.
+      // It holds no page: their bytes are in the buffers it is sent.
       resourceLimits: { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 64 },
     });
     const thread: Thread = { worker, sizes: [] };
-    worker.on("message", (answer: BatchAnswer) => {
+    worker.on("message", ({ buffer, error }: BatchAnswer) => {
       thread.sizes.shift();
-      if (!answer.ok) this.failure ??= new WriteFailed(answer.file, answer.message, answer.code);
+      // Made for a file bigger than a batch: not kept.
+      if (buffer.byteLength === BUFFER_BYTES) this.free.push(buffer);
+      if (error) this.failure ??= new WriteFailed(error.file, error.message, error.code);
       this.wake?.();
     });
     worker.on("error", (error) => {
@@ -145,24 +169,42 @@ export class PageWriter {
     return thread;
   }
 
-  private flush(): void {
-    if (this.batch.length === 0) return;
-    this.send(this.leastWaiting(), this.batch, this.batchBytes);
-    this.batch = [];
-    this.batchBytes = 0;
+  /** The batch being filled, or a new one with at least `bytes` bytes: a free buffer when one is big enough. */
+  private open(bytes: number): Batch {
+    if (this.batch) return this.batch;
+    const buffer = bytes <= BUFFER_BYTES ? (this.free.pop() ?? new ArrayBuffer(BUFFER_BYTES)) : new ArrayBuffer(bytes);
+    this.batch = { buffer, bytes: new Uint8Array(buffer), used: 0, files: [] };
+    return this.batch;
+  }
+
+  /** Puts a file's bytes after the batch's: their size, or undefined when they do not fit. */
+  private put(batch: Batch, contents: string | Uint8Array): number | undefined {
+    const room = batch.bytes.subarray(batch.used);
+    if (typeof contents !== "string") {
+      if (contents.byteLength > room.byteLength) return undefined;
+      room.set(contents);
+      return contents.byteLength;
+    }
+    const { read, written } = encoder.encodeInto(contents, room);
+    return read === contents.length ? written : undefined;
   }
 
   private leastWaiting(): Thread {
     return this.threads.reduce((least, other) => (waiting([other]) < waiting([least]) ? other : least));
   }
 
-  /** Moves a batch's buffers to a thread, without a copy. */
-  private send(thread: Thread, batch: WriteBatch, bytes: number): void {
-    thread.worker.postMessage(
-      batch,
-      batch.map(({ contents }) => contents.buffer as ArrayBuffer),
-    );
-    thread.sizes.push(bytes);
+  /** Moves the batch being filled to a thread (the least busy, unless one is given), without a copy. */
+  private flush(thread = this.leastWaiting()): void {
+    const batch = this.batch;
+    if (!batch) return;
+    this.batch = undefined;
+    if (batch.files.length === 0) {
+      if (batch.buffer.byteLength === BUFFER_BYTES) this.free.push(batch.buffer);
+      return;
+    }
+    thread.worker.postMessage({ buffer: batch.buffer, files: batch.files } satisfies WriteBatch, [batch.buffer]);
+    // Its whole buffer, used or not: what waits is the memory held.
+    thread.sizes.push(batch.buffer.byteLength);
   }
 
   private answer(): Promise<void> {

@@ -12,7 +12,7 @@ const threads = () => fs.readdirSync("/proc/self/task").length;
 /**
  * 600 files in nested folders, about 14 MB: more than the thread may have waiting (8 MB), in
  * many batches. ASCII, two-, three- and four-byte characters, a lone surrogate, bytes (views of
- * a larger buffer too), a long page, a page in pieces.
+ * a larger buffer too), a long page, a page in pieces, empty ones.
  */
 function manyFiles(): Output[] {
   const files: Output[] = [];
@@ -26,6 +26,11 @@ function manyFiles(): Output[] {
     files.push(i % 7 === 0 ? { path: `images/${i}.bin`, contents: Buffer.from(text, "latin1") } : { path: `p/${i % 13}/${i}/index.html`, contents: text });
   }
   files.push({ path: "all/index.html", contents: "x".repeat((1 << 20) + 5) + "💥" });
+  // Bigger than a batch's buffer (512 KB), sent whole; long, with four-byte characters across the buffers' ends; empty.
+  files.push({ path: "big/index.html", contents: "≠".repeat(200_000) });
+  files.push({ path: "emoji/index.html", contents: "💥a".repeat(400_000) });
+  files.push({ path: "empty.html", contents: "" });
+  files.push({ path: "empty.json", key: "e", render: () => "", chunks: () => [] });
   files.push({ path: "export.json", key: "k", render: () => "unused", chunks: () => ["[", "1,".repeat(300_000), "2]"] });
   return files;
 }

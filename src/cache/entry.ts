@@ -16,10 +16,8 @@ export interface EntryPlace {
 
 /**
  * What the cache keeps of one postmortem, on the first line of its file: its record without the
- * body's contents, which follow on the second line (JSON has no raw line break), nor its search
- * terms, on the third. A warm build decodes and parses the first line alone, and the pack of
- * first lines (pack.ts) holds no terms: at 100,000 postmortems they were 330 MB of its 350,
- * written twice in a cold build and read in a warm one. Image bytes sit beside.
+ * body's contents, which follow on the second line (JSON has no raw line break), so that a warm
+ * build decodes and parses the first line alone. Image bytes sit beside.
  */
 export interface Entry {
   readonly schema: number;
@@ -77,11 +75,11 @@ export function writeEntry(place: EntryPlace, key: string, record: PostmortemRec
       // Content-addressed: one there already is these bytes, unless it was damaged (then it is written again).
       if (!readBlob(place, image.path)) writeFileAtomic(path.join(place.blobsDir, path.basename(image.path)), image.contents, made);
     }
-    const { contents, terms, ...head } = record;
+    const { contents, ...head } = record;
     const localFiles = record.localFiles.map((local) => ({ ...local, file: path.relative(place.root, local.file) }));
-    const entry: Entry = { schema: RECORD_SCHEMA, key, record: { ...head, terms: undefined, localFiles } };
+    const entry: Entry = { schema: RECORD_SCHEMA, key, record: { ...head, localFiles } };
     const line = JSON.stringify(entry);
-    writeFileAtomic(entryPath(place, key), `${line}\n${JSON.stringify(contents ?? null)}\n${JSON.stringify(terms ?? null)}`, made);
+    writeFileAtomic(entryPath(place, key), `${line}\n${JSON.stringify(contents ?? null)}`, made);
     return line;
   } catch (error) {
     debug("cache", "a record could not be saved (the next build is slower)", error);

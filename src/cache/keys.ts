@@ -31,7 +31,7 @@ export type KeyKind = "settings" | "record" | "page" | "site" | "theme" | "searc
 export type KeyPart = string | Uint8Array | number | boolean | null | undefined | object;
 
 /** Bumped whenever a cached record's shape or meaning changes. */
-export const RECORD_SCHEMA = 8;
+export const RECORD_SCHEMA = 9;
 
 /**
  * The one key function: SHA-256 over the kind and each part, each part tagged with its type and

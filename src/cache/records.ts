@@ -121,8 +121,7 @@ export class RecordCache {
       // The body's hash says it is the one asked for: the record's line is not parsed (a third of the time).
       const start = bytes.indexOf(0x0a) + 1;
       if (start === 0) return undefined;
-      const end = bytes.indexOf(0x0a, start);
-      const contents = JSON.parse(bytes.toString("utf8", start, end < 0 ? bytes.length : end)) as BodyContents | null;
+      const contents = JSON.parse(bytes.toString("utf8", start)) as BodyContents | null;
       return contents && typeof contents.html === "string" && typeof contents.text === "string" && Array.isArray(contents.toc) && bodyHash(contents) === hash
         ? contents
         : undefined;
@@ -139,13 +138,9 @@ export class RecordCache {
    */
   terms(key: string, hash: string): DocTerms | undefined {
     try {
-      const bytes = fs.readFileSync(this.entryPath(key));
-      const entry: unknown = JSON.parse(firstLine(bytes));
+      const entry: unknown = JSON.parse(firstLine(fs.readFileSync(this.entryPath(key))));
       if (!isEntry(entry, key) || entry.record.body?.hash !== hash) return undefined;
-      // The third line: after the record's and the body's.
-      const third = bytes.indexOf(0x0a, bytes.indexOf(0x0a) + 1) + 1;
-      if (third === 0) return undefined;
-      const terms = JSON.parse(bytes.toString("utf8", third)) as Partial<DocTerms> | null;
+      const terms = entry.record.terms as Partial<DocTerms> | undefined;
       return typeof terms?.counts === "string" && typeof terms.length === "number" ? (terms as DocTerms) : undefined;
     } catch (error) {
       debug("cache", "search terms that cannot be read back are a miss", error);

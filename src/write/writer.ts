@@ -7,7 +7,7 @@ import type { BatchAnswer, BatchFile, WriteBatch } from "./writer-thread.js";
 
 const encoder = new TextEncoder();
 
-/** Bytes of a buffer that batches are made in: kept, and used again once its thread sends it back. */
+/** Bytes of a buffer that batches are made in: kept, and used again once its thread sends it back. A file bigger goes in parts. */
 const BUFFER_BYTES = 512 * 1024;
 /** Bytes of files in a batch, past which it is sent. */
 const BATCH_BYTES = 256 * 1024;
@@ -63,6 +63,7 @@ const waiting = (threads: readonly Thread[]) => threads.reduce((bytes, { sizes }
 export class PageWriter {
   private readonly threads: Thread[];
   private readonly free: ArrayBuffer[] = [];
+  private made = 0;
   private batch: Batch | undefined;
   private failure: WriteFailed | Error | undefined;
   private wake: (() => void) | undefined;
@@ -72,20 +73,25 @@ export class PageWriter {
     this.threads = Array.from({ length: THREADS }, () => this.start());
   }
 
-  /** Sends a file to be written: its text encoded as UTF-8, or its bytes copied, into a batch. Gives the file's size. */
+  /**
+   * Sends a file to be written: its text encoded as UTF-8, or its bytes copied, into a batch; one
+   * bigger than what is left of the batch goes in parts, a buffer at a time. Gives its size.
+   */
   write(file: string, contents: string | Uint8Array): number {
-    let batch = this.open(0);
-    let size = this.put(batch, contents);
-    if (size === undefined) {
-      // It does not fit in what is left: a batch of its own, as big as it needs.
-      this.flush();
-      batch = this.open(typeof contents === "string" ? contents.length * 3 : contents.byteLength);
-      size = this.put(batch, contents) ?? 0;
+    const batch = this.open();
+    const size = this.put(batch, contents);
+    if (size !== undefined) {
+      this.add(batch, file, size, false);
+      if (batch.used >= BATCH_BYTES) this.flush();
+      return size;
     }
-    batch.files.push({ file, start: batch.used, end: batch.used + size, append: false });
-    batch.used += size;
-    if (batch.used >= BATCH_BYTES) this.flush();
-    return size;
+    this.flush();
+    const thread = this.leastWaiting();
+    const made = { size: 0, begun: false };
+    const parts = this.parts(file, contents, thread, made);
+    while (!parts.next().done);
+    this.flush(thread);
+    return made.size;
   }
 
   /**
@@ -96,27 +102,20 @@ export class PageWriter {
   async writeLong(file: string, contents: string | Iterable<string>): Promise<number> {
     this.flush();
     const thread = this.leastWaiting();
-    let size = 0;
-    let append = false;
+    const made = { size: 0, begun: false };
     for (const piece of typeof contents === "string" ? [contents] : contents) {
-      for (let rest = piece; rest.length > 0;) {
-        const batch = this.open(0);
-        const { read, written } = encoder.encodeInto(rest, batch.bytes.subarray(batch.used));
-        batch.files.push({ file, start: batch.used, end: batch.used + written, append });
-        batch.used += written;
-        size += written;
-        append = true;
-        rest = rest.slice(read);
-        if (rest.length > 0 || batch.used >= BATCH_BYTES) {
-          this.flush(thread);
-          await this.room();
-        }
-      }
+      const parts = this.parts(file, piece, thread, made);
+      while (!parts.next().done) await this.room();
     }
     // An empty text is an empty file.
-    if (!append) this.open(0).files.push({ file, start: 0, end: 0, append });
+    if (!made.begun) this.add(this.open(), file, 0, false);
     this.flush(thread);
-    return size;
+    return made.size;
+  }
+
+  /** The buffers made so far: a few, however much is written, since each is used again. */
+  get buffers(): number {
+    return this.made;
   }
 
   /** Waits while too much is sent and not yet written; throws once a write failed. */
@@ -152,8 +151,7 @@ export class PageWriter {
     const thread: Thread = { worker, sizes: [] };
     worker.on("message", ({ buffer, error }: BatchAnswer) => {
       thread.sizes.shift();
-      // Made for a file bigger than a batch: not kept.
-      if (buffer.byteLength === BUFFER_BYTES) this.free.push(buffer);
+      this.free.push(buffer);
       if (error) this.failure ??= new WriteFailed(error.file, error.message, error.code);
       this.wake?.();
     });
@@ -169,15 +167,22 @@ export class PageWriter {
     return thread;
   }
 
-  /** The batch being filled, or a new one with at least `bytes` bytes: a free buffer when one is big enough. */
-  private open(bytes: number): Batch {
-    if (this.batch) return this.batch;
-    const buffer = bytes <= BUFFER_BYTES ? (this.free.pop() ?? new ArrayBuffer(BUFFER_BYTES)) : new ArrayBuffer(bytes);
-    this.batch = { buffer, bytes: new Uint8Array(buffer), used: 0, files: [] };
+  /** The batch being filled, or a new one in a free buffer. */
+  private open(): Batch {
+    this.batch ??= this.make(this.free.pop() ?? this.allocate());
     return this.batch;
   }
 
-  /** Puts a file's bytes after the batch's: their size, or undefined when they do not fit. */
+  private allocate(): ArrayBuffer {
+    this.made++;
+    return new ArrayBuffer(BUFFER_BYTES);
+  }
+
+  private make(buffer: ArrayBuffer): Batch {
+    return { buffer, bytes: new Uint8Array(buffer), used: 0, files: [] };
+  }
+
+  /** Puts a file's bytes after the batch's, whole: their size, or undefined when they do not fit. */
   private put(batch: Batch, contents: string | Uint8Array): number | undefined {
     const room = batch.bytes.subarray(batch.used);
     if (typeof contents !== "string") {
@@ -187,6 +192,45 @@ export class PageWriter {
     }
     const { read, written } = encoder.encodeInto(contents, room);
     return read === contents.length ? written : undefined;
+  }
+
+  /** Counts `size` bytes put after the batch's as the file's (the next part of it when `append`). */
+  private add(batch: Batch, file: string, size: number, append: boolean): void {
+    const last = batch.files.at(-1);
+    // The part before, in the same buffer: one write, not one per piece of a text in pieces.
+    if (append && last?.file === file && last.end === batch.used) batch.files[batch.files.length - 1] = { ...last, end: last.end + size };
+    else batch.files.push({ file, start: batch.used, end: batch.used + size, append });
+    batch.used += size;
+  }
+
+  /**
+   * Puts a file's contents into batches as far as each has room (a four-byte character is never
+   * cut), every full batch sent to `thread`; yields after each one sent. `made` counts the bytes,
+   * and whether the file was begun (the parts after the first are appended to it).
+   */
+  private *parts(file: string, contents: string | Uint8Array, thread: Thread, made: { size: number; begun: boolean }): Generator<void> {
+    let rest = contents;
+    for (;;) {
+      const batch = this.open();
+      const room = batch.bytes.subarray(batch.used);
+      let read: number;
+      let written: number;
+      if (typeof rest === "string") ({ read, written } = encoder.encodeInto(rest, room));
+      else {
+        written = read = Math.min(rest.byteLength, room.byteLength);
+        room.set(rest.subarray(0, written));
+      }
+      this.add(batch, file, written, made.begun);
+      made.size += written;
+      made.begun = true;
+      rest = typeof rest === "string" ? rest.slice(read) : rest.subarray(read);
+      const more = (typeof rest === "string" ? rest.length : rest.byteLength) > 0;
+      if (more || batch.used >= BATCH_BYTES) {
+        this.flush(thread);
+        yield;
+      }
+      if (!more) return;
+    }
   }
 
   private leastWaiting(): Thread {
@@ -199,12 +243,12 @@ export class PageWriter {
     if (!batch) return;
     this.batch = undefined;
     if (batch.files.length === 0) {
-      if (batch.buffer.byteLength === BUFFER_BYTES) this.free.push(batch.buffer);
+      this.free.push(batch.buffer);
       return;
     }
-    thread.worker.postMessage({ buffer: batch.buffer, files: batch.files } satisfies WriteBatch, [batch.buffer]);
-    // Its whole buffer, used or not: what waits is the memory held.
+    // Its whole buffer, used or not: what waits is the memory held. Counted before it is sent: a buffer moved to a thread is empty here.
     thread.sizes.push(batch.buffer.byteLength);
+    thread.worker.postMessage({ buffer: batch.buffer, files: batch.files } satisfies WriteBatch, [batch.buffer]);
   }
 
   private answer(): Promise<void> {

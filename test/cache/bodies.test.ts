@@ -51,8 +51,9 @@ describe("bodies left in the record cache", () => {
     const rendersBefore = renders();
     const cold = await build({ root, offline: true });
     expect(cold.ok).toBe(true);
-    // Each page and fragment made: a body read back per postmortem, for its page and its fragment.
+    // Each page and fragment made: a body read back once per postmortem, for its page and its fragment made one after the other.
     expect(new Set(contents.mock.calls.map(([key]) => key)).size).toBe(cold.postmortems);
+    expect(contents.mock.calls.length).toBe(cold.postmortems);
     // And its search terms, once, for the index.
     expect(terms.mock.calls.length).toBe(cold.postmortems);
     expect(terms.mock.results.every((result) => result.type === "return" && typeof result.value?.counts === "string")).toBe(true);
@@ -95,17 +96,13 @@ describe("bodies left in the record cache", () => {
     expect(new Set(contents.mock.calls.map(([key]) => key)).size).toBeLessThanOrEqual(4);
   });
 
-  it("keep the record on the first line, the body on the second and its search terms on the third", async () => {
+  it("keep the record on the first line and the body on the second", async () => {
     const root = archive();
     await build({ root, offline: true });
-    const [first, second, third, ...rest] = fs.readFileSync(entries(root)[0] ?? "", "utf8").split("\n");
+    const [first, second, ...rest] = fs.readFileSync(entries(root)[0] ?? "", "utf8").split("\n");
     expect(rest).toEqual([]);
-    const head = JSON.parse(first ?? "") as { record: { body: { hash: string; fragment: string }; contents?: unknown; terms?: unknown } };
+    const head = JSON.parse(first ?? "") as { record: { body: { hash: string; fragment: string }; contents?: unknown } };
     expect(head.record.contents).toBeUndefined();
-    // Not in the record's line, nor then in the pack of them: read only when the index is made.
-    expect(head.record.terms).toBeUndefined();
-    const terms = JSON.parse(third ?? "") as { counts: unknown; length: unknown };
-    expect([typeof terms.counts, typeof terms.length]).toEqual(["string", "number"]);
     expect(head.record.body.hash).toMatch(/^[0-9a-f]{64}$/);
     const body = JSON.parse(second ?? "") as { html: string; toc: unknown[]; text: string };
     expect(body.html).toContain("<p>");
@@ -157,14 +154,10 @@ describe("bodies left in the record cache", () => {
     expect(cache.terms(key, "h2")).toBeUndefined();
     expect(cache.terms("ef".padEnd(64, "0"), "h1")).toBeUndefined();
     const file = entries(root)[0] ?? "";
-    const [first, second, third] = fs.readFileSync(file, "utf8").split("\n");
-    fs.writeFileSync(file, `${first}\n${second}\n${third!.replace('"counts":"queue 2 stall 1"', '"counts":7')}`);
+    const [first, second] = fs.readFileSync(file, "utf8").split("\n");
+    fs.writeFileSync(file, `${first!.replace('"counts":"queue 2 stall 1"', '"counts":7')}\n${second}`);
     expect(cache.terms(key, "h1")).toBeUndefined();
-    fs.writeFileSync(file, `${first}\n${second}\n${third!.slice(0, 20)}`);
-    expect(cache.terms(key, "h1")).toBeUndefined();
-    fs.writeFileSync(file, `${first}\n${second}`);
-    expect(cache.terms(key, "h1")).toBeUndefined();
-    fs.writeFileSync(file, `${first!.slice(0, 80)}\n${second}\n${third}`);
+    fs.writeFileSync(file, `${first!.slice(0, 80)}\n${second}`);
     expect(cache.terms(key, "h1")).toBeUndefined();
     fs.rmSync(file);
     expect(cache.terms(key, "h1")).toBeUndefined();
@@ -289,8 +282,8 @@ describe("bodies left in the record cache", () => {
     expect(page && "render" in page).toBe(true);
     // Another build refreshed every entry meanwhile: the bodies no longer match the records this build holds.
     for (const file of entries(root)) {
-      const [head, body, terms] = fs.readFileSync(file, "utf8").split("\n");
-      fs.writeFileSync(file, `${head}\n${body!.replace("stalled", "stalled again")}\n${terms}`);
+      const [head, body] = fs.readFileSync(file, "utf8").split("\n");
+      fs.writeFileSync(file, `${head}\n${body!.replace("stalled", "stalled again")}`);
     }
     let thrown: unknown;
     try {

@@ -105,14 +105,14 @@ describe("the build cache", () => {
       .map((e) => path.join(e.parentPath, e.name));
     // One entry cut in half, one whose page was altered, every image blob replaced.
     fs.writeFileSync(entries[0]!, fs.readFileSync(entries[0]!, "utf8").slice(0, 100));
-    // An entry is its record's line, then its body's line, then its search terms'.
-    const [head, body, terms] = fs.readFileSync(entries[1]!, "utf8").split("\n");
+    // An entry is its record's line, then its body's line.
+    const [head, body] = fs.readFileSync(entries[1]!, "utf8").split("\n");
     const altered = JSON.parse(head!) as Record<string, unknown>;
     altered.key = "0".repeat(64);
-    fs.writeFileSync(entries[1]!, `${JSON.stringify(altered)}\n${body}\n${terms}`);
+    fs.writeFileSync(entries[1]!, `${JSON.stringify(altered)}\n${body}`);
     // And one whose body was altered after the build that wrote it.
-    const [head2, body2, terms2] = fs.readFileSync(entries[2]!, "utf8").split("\n");
-    fs.writeFileSync(entries[2]!, `${head2}\n${body2!.replace("<p>", "<p>Altered. ")}\n${terms2}`);
+    const [head2, body2] = fs.readFileSync(entries[2]!, "utf8").split("\n");
+    fs.writeFileSync(entries[2]!, `${head2}\n${body2!.replace("<p>", "<p>Altered. ")}`);
     for (const blob of fs.readdirSync(path.join(root, ".cache", "blobs"))) fs.writeFileSync(path.join(root, ".cache", "blobs", blob), "not an image");
     const result = await build({ root, offline: true });
     expect(result.ok).toBe(true);

@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { HindsightError } from "../../src/errors.js";
 import type { Output } from "../../src/types.js";
 import { BUILD_MARKER, isUpToDate, writeOutput } from "../../src/write/index.js";
+import { PageWriter } from "../../src/write/writer.js";
 import { listFiles, tempDir } from "../helpers.js";
 
 // A build of 256 files or more has them written by a thread of its own (src/write/writer.ts).
@@ -48,6 +49,22 @@ describe("a large build's files, written by a thread of their own", () => {
       const expected = "contents" in file ? Buffer.from(file.contents) : Buffer.from([...(file.chunks?.() ?? [])].join(""));
       expect(fs.readFileSync(path.join(outDir, file.path)).equals(expected), file.path).toBe(true);
     }
+  });
+
+  it("are written from a few buffers used again: at most 8 MB wait, however much is written", async () => {
+    const root = tempDir();
+    const writer = new PageWriter();
+    for (const [i, file] of [...manyFiles(), ...manyFiles()].entries()) {
+      const contents = "contents" in file ? file.contents : [...(file.chunks?.() ?? [])].join("");
+      const at = path.join(root, String(i), "index.html");
+      if (typeof contents === "string" && contents.length > 1 << 20) await writer.writeLong(at, contents);
+      else writer.write(at, contents);
+      await writer.room();
+    }
+    await writer.close();
+    // 28 MB written from buffers of 512 KB: 17 may wait, one is being filled, and a page bigger than a buffer takes up to 6 more.
+    expect(writer.buffers).toBeLessThanOrEqual(24);
+    expect(listFiles(root)).toHaveLength(2 * manyFiles().length);
   });
 
   it("are recorded in the manifest at the size they were written: the next build finds the folder up to date", async () => {

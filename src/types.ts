@@ -3,6 +3,7 @@ import type { Root as MdastRoot } from "mdast";
 import type { VFile } from "vfile";
 import type { ActionItem } from "./stages/actions.js";
 import type { FieldPlace } from "./stages/frontmatter.js";
+import { getOrAdd } from "./util/lookup.js";
 
 /** A postmortem file found in the content folder. */
 export interface SourceFile {
@@ -165,16 +166,15 @@ export function contentsOf(file: Output): string | Uint8Array {
  * postmortems each body was read, parsed and checked twice, 100,000 files apart.
  */
 export function bodiesTogether(outputs: readonly Output[]): Output[] {
-  const followers = new Map<string, Output[]>();
+  const groups = new Map<string, Output[]>();
   for (const file of outputs) {
-    const of = "key" in file ? file.bodyOf : undefined;
-    if (of === undefined) continue;
-    const files = followers.get(of);
-    if (files) files.push(file);
-    else followers.set(of, []);
+    if ("key" in file && file.bodyOf !== undefined) getOrAdd(groups, file.bodyOf, () => []).push(file);
   }
-  const later = new Set([...followers.values()].flat());
-  return outputs.flatMap((file) =>
-    later.has(file) ? [] : "key" in file && file.bodyOf !== undefined ? [file, ...(followers.get(file.bodyOf) ?? [])] : [file],
-  );
+  return outputs.flatMap((file) => {
+    if (!("key" in file) || file.bodyOf === undefined) return [file];
+    // The whole group where its first file is; nothing where the others were.
+    const group = groups.get(file.bodyOf) ?? [];
+    groups.delete(file.bodyOf);
+    return group;
+  });
 }

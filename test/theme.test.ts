@@ -57,6 +57,20 @@ describe("themes", () => {
     expect(loadTheme(resolveConfig({ theme: "minimal" }, root).themeDirs).render("home", {})).toBe("home");
   });
 
+  it("resolves an include from the file that includes it, each time, and refuses one outside the layouts every time", () => {
+    const root = project({
+      "themes/minimal/layouts/home.eta": `<%~ include("./part") %>|<%~ include("./sub/page") %>`,
+      "themes/minimal/layouts/part.eta": "top",
+      "themes/minimal/layouts/sub/page.eta": `<%~ include("./part") %>`,
+      "themes/minimal/layouts/sub/part.eta": "nested",
+      "themes/minimal/layouts/escape.eta": `<%~ include("../../../outside") %>`,
+    });
+    const theme = loadTheme(resolveConfig({ theme: "minimal" }, root).themeDirs);
+    // The same path, "./part", is another file from sub/page.eta: resolved once per including file, not once.
+    for (let i = 0; i < 3; i++) expect(theme.render("home", {})).toBe("top|nested");
+    for (let i = 0; i < 2; i++) expect(() => theme.render("escape", {})).toThrow(/is not in the views directory/);
+  });
+
   it("refuses a theme that does not exist, with exit code 2 and no stack trace", () => {
     const root = project({});
     const result = runCli(["build", "--offline", "--theme", "nonesuch"], root);

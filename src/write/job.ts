@@ -73,44 +73,38 @@ export function writeContents(file: string, contents: string | Uint8Array | Iter
   }
   const fd = fs.openSync(file, "w");
   let size = 0;
+  let pending: string[] = [];
+  let chars = 0;
+  const flush = () => {
+    size += writeText(fd, pending.join(""));
+    pending = [];
+    chars = 0;
+  };
   try {
-    for (const slice of slicesOf(contents)) {
-      const bytes = Buffer.from(slice, "utf8");
-      for (let written = 0; written < bytes.length;) written += fs.writeSync(fd, bytes, written);
-      size += bytes.length;
+    for (const text of typeof contents === "string" ? [contents] : contents) {
+      pending.push(text);
+      chars += text.length;
+      if (chars >= SLICE_CHARS) flush();
     }
+    if (chars > 0) flush();
   } finally {
     fs.closeSync(fd);
   }
   return size;
 }
 
-/**
- * A long text, or one in pieces, as slices of at most SLICE_CHARS characters, each to be
- * encoded on its own: pieces are gathered up to a slice, and a slice never ends between the
- * halves of a surrogate pair. Nothing for an empty text.
- */
-function* slicesOf(contents: string | Iterable<string>): Generator<string> {
-  let pending: string[] = [];
-  let chars = 0;
-  for (const text of typeof contents === "string" ? [contents] : contents) {
-    pending.push(text);
-    chars += text.length;
-    if (chars < SLICE_CHARS) continue;
-    yield* sliced(pending.join(""));
-    pending = [];
-    chars = 0;
-  }
-  if (chars > 0) yield* sliced(pending.join(""));
-}
-
-/** A text in slices of at most SLICE_CHARS characters, never between the halves of a surrogate pair. */
-function* sliced(text: string): Generator<string> {
+/** Writes a text as UTF-8 a slice at a time, never between the halves of a surrogate pair; gives its size in bytes. */
+function writeText(fd: number, text: string): number {
+  let size = 0;
   for (let start = 0; start < text.length;) {
     let end = Math.min(start + SLICE_CHARS, text.length);
+    // Each slice is encoded on its own.
     const last = text.charCodeAt(end - 1);
     if (end < text.length && last >= 0xd800 && last <= 0xdbff) end--;
-    yield text.slice(start, end);
+    const bytes = Buffer.from(text.slice(start, end), "utf8");
+    for (let written = 0; written < bytes.length;) written += fs.writeSync(fd, bytes, written);
+    size += bytes.length;
     start = end;
   }
+  return size;
 }

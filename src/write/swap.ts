@@ -78,7 +78,7 @@ const WRITER_MIN_FILES = 256;
  * made one after another, and written synchronously: several times faster than the same calls
  * in flight on the thread pool, and each page made is garbage as soon as it is written. For a
  * large build, the writing is done by a thread of its own (`PageWriter`) while this one makes
- * the next pages; long texts and texts in pieces (not `isShort`) are sent a slice at a time, never encoded whole.
+ * the next pages; long texts and texts in pieces (not `isShort`) are sent in parts, never encoded whole.
  */
 async function writeFiles(staging: string, job: WriteJob, previous: Manifest | undefined) {
   const dirs = new Set<string>();

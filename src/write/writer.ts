@@ -78,20 +78,25 @@ export class PageWriter {
    * bigger than what is left of the batch goes in parts, a buffer at a time. Gives its size.
    */
   write(file: string, contents: string | Uint8Array): number {
-    const batch = this.open();
-    const size = this.put(batch, contents);
+    let batch = this.open();
+    let size = this.put(batch, contents);
+    if (size === undefined) {
+      // Not in what is left of this batch: in the next one, whole, unless it is bigger than a buffer.
+      this.flush();
+      batch = this.open();
+      size = this.put(batch, contents);
+    }
     if (size !== undefined) {
       this.add(batch, file, size, false);
       if (batch.used >= BATCH_BYTES) this.flush();
       return size;
     }
-    this.flush();
     const thread = this.leastWaiting();
-    const made = { size: 0, begun: false };
-    const parts = this.parts(file, contents, thread, made);
+    const progress = { size: 0, begun: false };
+    const parts = this.parts(file, contents, thread, progress);
     while (!parts.next().done);
     this.flush(thread);
-    return made.size;
+    return progress.size;
   }
 
   /**
@@ -102,15 +107,15 @@ export class PageWriter {
   async writeLong(file: string, contents: string | Iterable<string>): Promise<number> {
     this.flush();
     const thread = this.leastWaiting();
-    const made = { size: 0, begun: false };
+    const progress = { size: 0, begun: false };
     for (const piece of typeof contents === "string" ? [contents] : contents) {
-      const parts = this.parts(file, piece, thread, made);
+      const parts = this.parts(file, piece, thread, progress);
       while (!parts.next().done) await this.room();
     }
     // An empty text is an empty file.
-    if (!made.begun) this.add(this.open(), file, 0, false);
+    if (!progress.begun) this.add(this.open(), file, 0, false);
     this.flush(thread);
-    return made.size;
+    return progress.size;
   }
 
   /** The buffers made so far: a few, however much is written, since each is used again. */
@@ -205,10 +210,10 @@ export class PageWriter {
 
   /**
    * Puts a file's contents into batches as far as each has room (a four-byte character is never
-   * cut), every full batch sent to `thread`; yields after each one sent. `made` counts the bytes,
-   * and whether the file was begun (the parts after the first are appended to it).
+   * cut), every full batch sent to `thread`; yields after each one sent. `progress` counts the
+   * bytes, and whether the file was begun (the parts after the first are appended to it).
    */
-  private *parts(file: string, contents: string | Uint8Array, thread: Thread, made: { size: number; begun: boolean }): Generator<void> {
+  private *parts(file: string, contents: string | Uint8Array, thread: Thread, progress: { size: number; begun: boolean }): Generator<void> {
     let rest = contents;
     for (;;) {
       const batch = this.open();
@@ -220,9 +225,9 @@ export class PageWriter {
         written = read = Math.min(rest.byteLength, room.byteLength);
         room.set(rest.subarray(0, written));
       }
-      this.add(batch, file, written, made.begun);
-      made.size += written;
-      made.begun = true;
+      this.add(batch, file, written, progress.begun);
+      progress.size += written;
+      progress.begun = true;
       rest = typeof rest === "string" ? rest.slice(read) : rest.subarray(read);
       const more = (typeof rest === "string" ? rest.length : rest.byteLength) > 0;
       if (more || batch.used >= BATCH_BYTES) {
